@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Hosting;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>
+/// The live connections of this node: by client id for delivery and by connection id for server-side
+/// closes. One heartbeat timer checks every connection's CONNECT timeout and keep-alive.
+/// </summary>
+public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : ILocalDelivery, IDisposable
+{
+    private readonly ConcurrentDictionary<string, MqttConnection> _byClient = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, MqttConnection> _all = new();
+    private long _nextId;
+    private ITimer? _heartbeat;
+
+    public int Count => _byClient.Count;
+
+    public IEnumerable<MqttConnection> Connections => _all.Values;
+
+    public ConnectionRef NewRef() => new(node.Name, Interlocked.Increment(ref _nextId));
+
+    /// <summary>Track a new network connection (before CONNECT) for the heartbeat.</summary>
+    public void Track(MqttConnection connection)
+    {
+        _all[connection.Ref.ConnectionId] = connection;
+        _heartbeat ??= clock.CreateTimer(static s => ((ConnectionRegistry)s!).Beat(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>The client id is now served by this connection (an older local one is replaced).</summary>
+    public void Attach(string clientId, MqttConnection connection) => _byClient[clientId] = connection;
+
+    public void Forget(MqttConnection connection)
+    {
+        _all.TryRemove(connection.Ref.ConnectionId, out _);
+        if (connection.ClientId is { } clientId)
+        {
+            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, connection));
+        }
+    }
+
+    public bool TryDeliver(string clientId, PendingMessage message) =>
+        _byClient.TryGetValue(clientId, out var connection) && connection.TryDeliver(message);
+
+    public bool IsConnected(string clientId) => _byClient.ContainsKey(clientId);
+
+    public bool Close(ConnectionRef connection, byte reasonCode)
+    {
+        if (!_all.TryGetValue(connection.ConnectionId, out var live))
+        {
+            return false;
+        }
+
+        if (live.ClientId is { } clientId)
+        {
+            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, live));
+        }
+
+        live.CloseFromServer(reasonCode);
+        return true;
+    }
+
+    public void Dispose() => _heartbeat?.Dispose();
+
+    private void Beat()
+    {
+        var now = clock.GetTimestamp();
+        foreach (var connection in _all.Values)
+        {
+            connection.CheckTimeouts(now);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Security;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>The node-wide services every connection uses, bundled so a connection takes one argument.</summary>
+public sealed class ConnectionServices(
+    ConnectionRegistry registry,
+    IMessageRouter router,
+    IGrainFactory grains,
+    IOptions<MqttOptions> options,
+    AclRuleSet acl,
+    BrokerMetrics metrics,
+    TimeProvider clock,
+    ILoggerFactory loggers)
+{
+    public ConnectionRegistry Registry { get; } = registry;
+    public IMessageRouter Router { get; } = router;
+    public IGrainFactory Grains { get; } = grains;
+    public MqttOptions Options { get; } = options.Value;
+    public AclRuleSet Acl { get; } = acl;
+    public BrokerMetrics Metrics { get; } = metrics;
+    public TimeProvider Clock { get; } = clock;
+    public ILogger Logger { get; } = loggers.CreateLogger("RobustMq.Gateway.Connections");
+
+    /// <summary>How long a connection waits for a grain before giving up on the operation.</summary>
+    public TimeSpan GrainTimeout { get; } = TimeSpan.FromSeconds(15);
+}

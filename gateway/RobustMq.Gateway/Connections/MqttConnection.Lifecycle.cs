@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Protocol.Codec;
+using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>The write loop and the end of a connection.</summary>
+public sealed partial class MqttConnection
+{
+    private volatile bool _closeAfterFlush;
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _transport.Output;
+        var batch = new List<OutItem>(64);
+        var reader = _doorbell.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                reader.TryRead(out _);
+                _outbound.Drain(batch);
+                if (batch.Count > 0)
+                {
+                    long bytes = 0;
+                    foreach (var item in batch)
+                    {
+                        bytes += WriteItem(output, item);
+                    }
+
+                    batch.Clear();
+                    _services.Metrics.BytesSent.Inc(bytes);
+                    var flush = await output.FlushAsync();
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        break;
+                    }
+                }
+
+                if (_closeAfterFlush)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+        }
+        finally
+        {
+            _closing = true;
+            _closed.Cancel();
+        }
+    }
+
+    private long WriteItem(System.IO.Pipelines.PipeWriter output, OutItem item)
+    {
+        if (item.Control is { } control)
+        {
+            MqttPacketWriter.Write(output, control, _version);
+            return MqttPacketWriter.GetPacketSize(control, _version);
+        }
+
+        var publish = BuildPublish(item);
+        if (publish is null)
+        {
+            return 0;
+        }
+
+        var size = MqttPacketWriter.GetPacketSize(publish, _version);
+        if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
+        {
+            // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
+            _services.Metrics.Dropped("packet_too_large");
+            if (item.PacketId != 0)
+            {
+                _outbound.Abandon(item.PacketId);
+                Ring();
+            }
+
+            return 0;
+        }
+
+        MqttPacketWriter.Write(output, publish, _version);
+        _services.Metrics.MessagesSent.Inc();
+        return size;
+    }
+
+    private async Task EndAsync(Task writer)
+    {
+        _closing = true;
+        _doorbell.Writer.TryComplete();
+        try
+        {
+            await writer.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // The client stopped reading; the transport is torn down below.
+        }
+
+        _services.Registry.Forget(this);
+        await _transport.Output.CompleteAsync();
+        await _transport.Input.CompleteAsync();
+        _abort();
+        if (!_connected || ClientId is null)
+        {
+            return;
+        }
+
+        _services.Metrics.ConnectionsCurrent.Dec();
+        var (unacked, pubrel) = _outbound.Close();
+        var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, [.. _inboundQoS2], _expiryOnDisconnect);
+        try
+        {
+            await _services.Grains.GetGrain<ISessionGrain>(ClientId).Disconnect(request).WaitAsync(_services.GrainTimeout);
+        }
+        catch (Exception ex)
+        {
+            LogSessionDisconnectFailed(_services.Logger, ex, ClientId);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ({ClientId}) transport closed")]
+    private static partial void LogTransportClosed(ILogger logger, Exception ex, long connectionId, string? clientId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Connection {ConnectionId} ({ClientId}) failed")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception ex, long connectionId, string? clientId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Connection {ConnectionId} ({ClientId}) closed for bad input: {Reason} {Detail}")]
+    private static partial void LogProtocolError(ILogger logger, long connectionId, string? clientId, ReasonCode reason, string detail);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Handing the session of {ClientId} back failed")]
+    private static partial void LogSessionDisconnectFailed(ILogger logger, Exception ex, string clientId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): {Operation} failed")]
+    private static partial void LogGrainCallFailed(ILogger logger, Exception ex, long connectionId, string? clientId, string operation);
+}

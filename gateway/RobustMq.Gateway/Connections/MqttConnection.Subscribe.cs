@@ -1,0 +1,165 @@
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Retained;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Security;
+using RobustMq.Protocol;
+using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>SUBSCRIBE (with retained messages after the SUBACK) and UNSUBSCRIBE.</summary>
+public sealed partial class MqttConnection
+{
+    private async Task HandleSubscribeAsync(SubscribePacket subscribe)
+    {
+        var v5 = _version == MqttProtocolVersion.V500;
+        var subscriptionId = 0u;
+        if (subscribe.Properties?.SubscriptionIdentifiers is { Count: > 0 } ids)
+        {
+            subscriptionId = ids[0];
+        }
+
+        var codes = new byte[subscribe.Subscriptions.Count];
+        var accepted = new List<(int Index, TopicSubscription Request, SubscriptionRecord Record)>(codes.Length);
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var request = subscribe.Subscriptions[i];
+            var code = Admit(request, v5);
+            codes[i] = code;
+            if (code <= 2)
+            {
+                var record = new SubscriptionRecord(request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId);
+                accepted.Add((i, request, record));
+            }
+        }
+
+        bool[] existed = [];
+        if (accepted.Count > 0)
+        {
+            var records = new SubscriptionRecord[accepted.Count];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = accepted[i].Record;
+            }
+
+            try
+            {
+                existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Subscribe(Ref, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "subscribe");
+                foreach (var (index, _, _) in accepted)
+                {
+                    codes[index] = (byte)ReasonCode.UnspecifiedError;
+                }
+
+                accepted.Clear();
+            }
+        }
+
+        Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. codes] });
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var (_, request, record) = accepted[i];
+            var send = request.RetainHandling switch
+            {
+                RetainHandling.SendAtSubscribe => true,
+                RetainHandling.SendAtSubscribeIfNew => !existed[i],
+                _ => false,
+            };
+
+            // Retained messages are not sent for a shared subscription (MQTT 5, 4.8.2).
+            if (send && !SharedSubscription.IsShared(request.Filter))
+            {
+                await SendRetainedAsync(record);
+            }
+        }
+    }
+
+    /// <summary>Check one filter: returns the granted QoS or a failure reason code.</summary>
+    private byte Admit(TopicSubscription request, bool v5)
+    {
+        var filter = request.Filter;
+        var failure = v5 ? (byte)ReasonCode.TopicFilterInvalid : (byte)0x80;
+        if (SharedSubscription.IsShared(filter))
+        {
+            if (!SharedSubscription.TryParse(filter, out var shared))
+            {
+                return failure;
+            }
+
+            if (request.NoLocal)
+            {
+                // MQTT-3.8.3-4: No Local on a shared subscription is a protocol error.
+                throw new MqttProtocolException(ReasonCode.ProtocolError, "no local on a shared subscription");
+            }
+
+            filter = shared.Filter;
+        }
+        else if (!TopicValidator.IsValidTopicFilter(filter))
+        {
+            return failure;
+        }
+
+        var decision = _services.Acl.Check(AclAction.Subscribe, filter, ClientId!, _userName);
+        if (!decision.Allowed)
+        {
+            return v5 ? decision.ReasonCode : (byte)0x80;
+        }
+
+        return (byte)Math.Min((int)request.QoS, _services.Options.MaximumQoS);
+    }
+
+    private async Task SendRetainedAsync(SubscriptionRecord record)
+    {
+        var lookups = new Task<BrokerMessage[]>[RetainedShards.Count];
+        for (var shard = 0; shard < lookups.Length; shard++)
+        {
+            lookups[shard] = _services.Grains.GetGrain<IRetainedStoreGrain>(shard).Match(record.Filter);
+        }
+
+        BrokerMessage[][] found;
+        try
+        {
+            found = await Task.WhenAll(lookups).WaitAsync(_services.GrainTimeout, _closed.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "retained lookup");
+            return;
+        }
+
+        var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
+        foreach (var shard in found)
+        {
+            foreach (var message in shard)
+            {
+                // MQTT-3.3.1-9: messages sent because of a new subscription carry RETAIN 1.
+                TryDeliver(new PendingMessage(message, Math.Min(message.QoS, record.QoS), true, ids));
+            }
+        }
+    }
+
+    private async Task HandleUnsubscribeAsync(UnsubscribePacket unsubscribe)
+    {
+        var codes = new byte[unsubscribe.Filters.Count];
+        try
+        {
+            var existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Unsubscribe(Ref, [.. unsubscribe.Filters]).WaitAsync(_services.GrainTimeout, _closed.Token);
+            for (var i = 0; i < codes.Length; i++)
+            {
+                codes[i] = existed[i] ? (byte)ReasonCode.Success : (byte)ReasonCode.NoSubscriptionExisted;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "unsubscribe");
+            Array.Fill(codes, (byte)ReasonCode.UnspecifiedError);
+        }
+
+        Send(new UnsubAckPacket { PacketId = unsubscribe.PacketId, ReasonCodes = [.. codes] });
+    }
+}

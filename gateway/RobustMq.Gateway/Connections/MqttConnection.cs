@@ -1,0 +1,284 @@
+using Microsoft.AspNetCore.Connections;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Protocol;
+using RobustMq.Protocol.Codec;
+using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>
+/// One client connection: a read loop that decodes and handles packets in order, an outbound queue, and
+/// a write loop that writes many packets per flush. Transport-agnostic (TCP, TLS, WebSocket).
+/// </summary>
+public sealed partial class MqttConnection
+{
+    private readonly IDuplexPipe _transport;
+    private readonly Action _abort;
+    private readonly ConnectionServices _services;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly long _startedAt;
+    private OutboundQueue _outbound;
+    private MqttProtocolVersion _version;
+    private long _lastReceived;
+    private volatile bool _connected;
+    private volatile bool _closing;
+    private DisconnectKind _endKind = DisconnectKind.Abnormal;
+    private uint? _expiryOnDisconnect;
+
+    public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, ConnectionServices services)
+    {
+        _transport = transport;
+        _abort = abort;
+        _services = services;
+        RemoteEndPoint = remoteEndPoint;
+        Ref = services.Registry.NewRef();
+        _startedAt = services.Clock.GetTimestamp();
+        _lastReceived = _startedAt;
+        _outbound = new OutboundQueue(1, 1);
+    }
+
+    public ConnectionRef Ref { get; }
+    public string? ClientId { get; private set; }
+    public string? RemoteEndPoint { get; }
+    public MqttProtocolVersion Version => _version;
+
+    /// <summary>Run the connection until the client or the server ends it.</summary>
+    public async Task RunAsync()
+    {
+        _services.Registry.Track(this);
+        var writer = Task.Run(WriteLoopAsync);
+        try
+        {
+            await ReadLoopAsync();
+        }
+        catch (MqttProtocolException ex)
+        {
+            OnProtocolError(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Closed by the server (takeover, keep-alive, administrative action) or by the host.
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+        }
+        finally
+        {
+            await EndAsync(writer);
+        }
+    }
+
+    /// <summary>A delivery from the router or a dispatcher; false when this connection is no longer taking any.</summary>
+    public bool TryDeliver(PendingMessage message)
+    {
+        if (_closing || !_outbound.EnqueueDelivery(message))
+        {
+            return false;
+        }
+
+        Ring();
+        return true;
+    }
+
+    /// <summary>Close from the server side: DISCONNECT with the reason on MQTT 5, then close.</summary>
+    public void CloseFromServer(byte reasonCode)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        _endKind = reasonCode == (byte)ReasonCode.SessionTakenOver ? DisconnectKind.TakenOver : DisconnectKind.Abnormal;
+        SendDisconnectAndClose((ReasonCode)reasonCode);
+    }
+
+    /// <summary>Called by the node heartbeat about once a second.</summary>
+    public void CheckTimeouts(long now)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        if (!_connected)
+        {
+            if (_services.Clock.GetElapsedTime(_startedAt, now) > TimeSpan.FromSeconds(_services.Options.ConnectTimeoutSeconds))
+            {
+                Abort();
+            }
+
+            return;
+        }
+
+        if (_keepAlive > 0 && _services.Clock.GetElapsedTime(Volatile.Read(ref _lastReceived), now) > TimeSpan.FromSeconds(_keepAlive * 1.5))
+        {
+            // MQTT-3.1.2-22: one and a half keep-alive periods without a packet: close as a network failure.
+            _endKind = DisconnectKind.Abnormal;
+            SendDisconnectAndClose(ReasonCode.KeepAliveTimeout);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _transport.Input;
+        var token = _closed.Token;
+        while (true)
+        {
+            var result = await input.ReadAsync(token);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            try
+            {
+                var limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
+                var before = buffer.Length;
+                while (!_closing && MqttPacketReader.TryRead(ref buffer, limits, out var packet))
+                {
+                    consumed = buffer.Start;
+                    Volatile.Write(ref _lastReceived, _services.Clock.GetTimestamp());
+                    await HandleAsync(packet!);
+                    limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
+                }
+
+                _services.Metrics.BytesReceived.Inc(before - buffer.Length);
+            }
+            finally
+            {
+                input.AdvanceTo(consumed, buffer.End);
+            }
+
+            if (_closing || result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    private ValueTask HandleAsync(MqttPacket packet)
+    {
+        if (!_connected)
+        {
+            if (packet is ConnectPacket connect)
+            {
+                return new ValueTask(HandleConnectAsync(connect));
+            }
+
+            // MQTT-3.1.0-1: the first packet must be CONNECT.
+            throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
+        }
+
+        switch (packet)
+        {
+            case PublishPacket publish:
+                return HandlePublishAsync(publish);
+            case PubAckPacket ack:
+                OnPubAck(ack);
+                return ValueTask.CompletedTask;
+            case PubRecPacket rec:
+                OnPubRec(rec);
+                return ValueTask.CompletedTask;
+            case PubRelPacket rel:
+                OnPubRel(rel);
+                return ValueTask.CompletedTask;
+            case PubCompPacket comp:
+                OnPubComp(comp);
+                return ValueTask.CompletedTask;
+            case SubscribePacket subscribe:
+                return new ValueTask(HandleSubscribeAsync(subscribe));
+            case UnsubscribePacket unsubscribe:
+                return new ValueTask(HandleUnsubscribeAsync(unsubscribe));
+            case PingReqPacket:
+                Send(PingRespPacket.Instance);
+                return ValueTask.CompletedTask;
+            case DisconnectPacket disconnect:
+                OnDisconnect(disconnect);
+                return ValueTask.CompletedTask;
+            case ConnectPacket:
+                // MQTT-3.1.0-2: a second CONNECT is a protocol violation.
+                throw new MqttProtocolException(ReasonCode.ProtocolError, "second CONNECT");
+            case AuthPacket:
+                throw new MqttProtocolException(ReasonCode.ProtocolError, "AUTH without an authentication method");
+            default:
+                // CONNACK, SUBACK, UNSUBACK, PINGRESP are server-to-client only.
+                throw new MqttProtocolException(ReasonCode.ProtocolError, $"unexpected {packet.Type} from a client");
+        }
+    }
+
+    private void OnDisconnect(DisconnectPacket disconnect)
+    {
+        if (disconnect.Properties?.SessionExpiryInterval is { } expiry)
+        {
+            // MQTT-3.14.2-2: a session that had expiry 0 at CONNECT cannot be given one now.
+            if (_sessionExpiry == 0 && expiry != 0)
+            {
+                throw new MqttProtocolException(ReasonCode.ProtocolError, "session expiry set on DISCONNECT after 0 at CONNECT");
+            }
+
+            _expiryOnDisconnect = Math.Min(expiry, (uint)Math.Min(_services.Options.MaxSessionExpiry, uint.MaxValue));
+        }
+
+        _endKind = disconnect.ReasonCode == ReasonCode.DisconnectWithWillMessage ? DisconnectKind.NormalWithWill : DisconnectKind.Normal;
+        _closing = true;
+    }
+
+    private void OnProtocolError(MqttProtocolException ex)
+    {
+        _services.Metrics.ProtocolErrors.WithLabels(((byte)ex.ReasonCode).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        LogProtocolError(_services.Logger, Ref.ConnectionId, ClientId, ex.ReasonCode, ex.Message);
+        _endKind = DisconnectKind.Abnormal;
+        if (!_connected)
+        {
+            if (ex.ReasonCode == ReasonCode.UnsupportedProtocolVersion)
+            {
+                // The client's version is unknown: answer in the 3.1.1 form, return code 1 (MQTT-3.1.2-2).
+                _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ConnectReturnCode.UnacceptableProtocolVersion });
+            }
+            else if (_version == MqttProtocolVersion.V500)
+            {
+                _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ex.ReasonCode });
+            }
+        }
+        else if (_version == MqttProtocolVersion.V500)
+        {
+            _outbound.EnqueueControl(new DisconnectPacket { ReasonCode = ex.ReasonCode });
+        }
+
+        _closing = true;
+        Ring();
+    }
+
+    private void SendDisconnectAndClose(ReasonCode reason)
+    {
+        if (_connected && _version == MqttProtocolVersion.V500)
+        {
+            _outbound.EnqueueControl(new DisconnectPacket { ReasonCode = reason });
+        }
+
+        _closing = true;
+        _closeAfterFlush = true;
+        Ring();
+    }
+
+    private void Send(MqttPacket packet)
+    {
+        _outbound.EnqueueControl(packet);
+        Ring();
+    }
+
+    private void Ring() => _doorbell.Writer.TryWrite(true);
+
+    private void Abort()
+    {
+        _closing = true;
+        _closed.Cancel();
+        _abort();
+    }
+}

@@ -1,0 +1,218 @@
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Protocol.Packets;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>
+/// What a connection owes its client: control packets, deliveries not yet sent, and QoS 1/2 deliveries in
+/// flight (at most the client's Receive Maximum, MQTT-4.9.0-2). Thread-safe: deliveries arrive from any
+/// thread, acknowledgements from the read loop, and the write loop drains it.
+/// </summary>
+internal sealed class OutboundQueue(int window, int maxQueued)
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<OutItem> _urgent = new();
+    private readonly Queue<PendingMessage> _pending = new();
+    private readonly Dictionary<ushort, Inflight> _inflight = [];
+    private long _sequence;
+    private ushort _lastId;
+    private bool _released;
+    private bool _completed;
+
+    /// <summary>Deliveries dropped because the queue was full.</summary>
+    public long Dropped { get; private set; }
+
+    public int InflightCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inflight.Count;
+            }
+        }
+    }
+
+    /// <summary>Control packets go out before deliveries, in the order given.</summary>
+    public void EnqueueControl(MqttPacket packet)
+    {
+        lock (_lock)
+        {
+            _urgent.Enqueue(new OutItem(packet, null, 0, false));
+        }
+    }
+
+    /// <summary>Queue a delivery; false when the connection is closing (the caller hands it to the session).</summary>
+    public bool EnqueueDelivery(PendingMessage message)
+    {
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return false;
+            }
+
+            if (_pending.Count >= maxQueued)
+            {
+                Dropped++;
+                return true;
+            }
+
+            _pending.Enqueue(message);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Resume a session: unacknowledged deliveries go out again with DUP and their packet ids, PUBREL is
+    /// resent for QoS 2 deliveries that got PUBREC (MQTT-4.4.0-1), then the rest in order.
+    /// </summary>
+    public void Resume(PendingMessage[] pending, ushort[] pendingPubRel)
+    {
+        lock (_lock)
+        {
+            foreach (var id in pendingPubRel)
+            {
+                _inflight[id] = new Inflight(null, _sequence++);
+                _urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = id }, null, 0, false));
+            }
+
+            foreach (var message in pending)
+            {
+                if (message.PacketId != 0 && message.QoS > 0 && !_inflight.ContainsKey(message.PacketId))
+                {
+                    _inflight[message.PacketId] = new Inflight(message, _sequence++);
+                    _urgent.Enqueue(new OutItem(null, message, message.PacketId, true));
+                }
+                else
+                {
+                    _pending.Enqueue(message with { PacketId = 0 });
+                }
+            }
+        }
+    }
+
+    /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it).</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _released = true;
+        }
+    }
+
+    /// <summary>Take everything that may be written now.</summary>
+    public void Drain(List<OutItem> batch)
+    {
+        lock (_lock)
+        {
+            while (_urgent.Count > 0)
+            {
+                batch.Add(_urgent.Dequeue());
+            }
+
+            if (!_released)
+            {
+                return;
+            }
+
+            while (_pending.Count > 0)
+            {
+                var next = _pending.Peek();
+                if (next.QoS == 0)
+                {
+                    batch.Add(new OutItem(null, _pending.Dequeue(), 0, false));
+                    continue;
+                }
+
+                if (_inflight.Count >= window)
+                {
+                    break;
+                }
+
+                var id = NextId();
+                var message = _pending.Dequeue();
+                _inflight[id] = new Inflight(message, _sequence++);
+                batch.Add(new OutItem(null, message, id, false));
+            }
+        }
+    }
+
+    /// <summary>PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight.</summary>
+    public bool Complete(ushort packetId)
+    {
+        lock (_lock)
+        {
+            return _inflight.Remove(packetId);
+        }
+    }
+
+    /// <summary>PUBREC: the message is acknowledged; the id stays in flight until PUBCOMP.</summary>
+    public bool Received(ushort packetId)
+    {
+        lock (_lock)
+        {
+            if (!_inflight.TryGetValue(packetId, out var entry))
+            {
+                return false;
+            }
+
+            _inflight[packetId] = entry with { Message = null };
+            return true;
+        }
+    }
+
+    /// <summary>A delivery that could not be written (too large for the client) frees its slot.</summary>
+    public void Abandon(ushort packetId) => Complete(packetId);
+
+    /// <summary>Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never sent.</summary>
+    public (PendingMessage[] Unacknowledged, ushort[] PendingPubRel) Close()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            var inflight = new List<KeyValuePair<ushort, Inflight>>(_inflight);
+            inflight.Sort(static (a, b) => a.Value.Sequence.CompareTo(b.Value.Sequence));
+            var unacked = new List<PendingMessage>(inflight.Count + _pending.Count);
+            var pubrel = new List<ushort>();
+            foreach (var (id, entry) in inflight)
+            {
+                if (entry.Message is null)
+                {
+                    pubrel.Add(id);
+                }
+                else
+                {
+                    unacked.Add(entry.Message with { PacketId = id });
+                }
+            }
+
+            while (_urgent.Count > 0)
+            {
+                var item = _urgent.Dequeue();
+                if (item.Delivery is { } resend && !_inflight.ContainsKey(item.PacketId))
+                {
+                    unacked.Add(resend);
+                }
+            }
+
+            unacked.AddRange(_pending);
+            _pending.Clear();
+            _inflight.Clear();
+            return ([.. unacked], [.. pubrel]);
+        }
+    }
+
+    private ushort NextId()
+    {
+        do
+        {
+            _lastId = _lastId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastId + 1);
+        }
+        while (_inflight.ContainsKey(_lastId));
+
+        return _lastId;
+    }
+
+    private readonly record struct Inflight(PendingMessage? Message, long Sequence);
+}

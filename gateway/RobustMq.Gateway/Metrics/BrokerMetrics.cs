@@ -1,0 +1,35 @@
+using Prometheus;
+
+namespace RobustMq.Gateway.Metrics;
+
+/// <summary>The broker's Prometheus metrics, in one registry per host (so several silos in one process stay apart).</summary>
+public sealed class BrokerMetrics
+{
+    public BrokerMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        ConnectionsCurrent = factory.CreateGauge("robustmq_connections", "Open MQTT connections (after CONNACK).");
+        ConnectionsTotal = factory.CreateCounter("robustmq_connections_total", "MQTT connections accepted (CONNACK 0).");
+        MessagesReceived = factory.CreateCounter("robustmq_messages_received_total", "PUBLISH packets received from clients.");
+        MessagesSent = factory.CreateCounter("robustmq_messages_sent_total", "PUBLISH packets sent to clients.");
+        MessagesDropped = factory.CreateCounter("robustmq_messages_dropped_total", "Messages dropped, by reason.", "reason");
+        BytesReceived = factory.CreateCounter("robustmq_bytes_received_total", "Bytes of MQTT packets received.");
+        BytesSent = factory.CreateCounter("robustmq_bytes_sent_total", "Bytes of MQTT packets sent.");
+        Subscriptions = factory.CreateGauge("robustmq_routes", "Routes in this node's route cache.");
+        ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Gauge ConnectionsCurrent { get; }
+    public Counter ConnectionsTotal { get; }
+    public Counter MessagesReceived { get; }
+    public Counter MessagesSent { get; }
+    public Counter MessagesDropped { get; }
+    public Counter BytesReceived { get; }
+    public Counter BytesSent { get; }
+    public Gauge Subscriptions { get; }
+    public Counter ProtocolErrors { get; }
+
+    public void Dropped(string reason) => MessagesDropped.WithLabels(reason).Inc();
+}

@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Retained;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Metrics;
+
+namespace RobustMq.Gateway.Routing;
+
+/// <summary>
+/// The publish path of this node: match in the node-local route cache (no grain call), hand to local
+/// connections directly, one batched call per other node, and the owning session grain for clients
+/// that are offline.
+/// </summary>
+public sealed partial class MessageRouter(
+    RouteCache routes,
+    ILocalDelivery delivery,
+    IGrainFactory grains,
+    NodeIdentity node,
+    IOptions<MqttOptions> options,
+    BrokerMetrics metrics,
+    ILogger<MessageRouter> logger) : IMessageRouter
+{
+    [ThreadStatic]
+    private static RouteScratch? t_scratch;
+
+    private readonly SharedSelector _selector = new(options.Value.SharedSubscriptionStrategy);
+
+    public async ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default)
+    {
+        if (message.Retain)
+        {
+            await grains.GetGrain<IRetainedStoreGrain>(RetainedShards.ShardOf(message.Topic)).Set(message).WaitAsync(cancellationToken);
+        }
+
+        var scratch = t_scratch ??= new RouteScratch();
+        t_scratch = null; // the scratch is ours until the synchronous part ends; an await below may resume on another thread.
+        try
+        {
+            var matched = Plan(message, scratch);
+            if (matched == 0)
+            {
+                metrics.Dropped("no_subscribers");
+                return 0;
+            }
+
+            if (scratch.Remote.Count == 0 && scratch.Offline.Count == 0)
+            {
+                return matched;
+            }
+
+            await SendElsewhere(scratch, cancellationToken);
+            return matched;
+        }
+        finally
+        {
+            scratch.Clear();
+            t_scratch = scratch;
+        }
+    }
+
+    /// <summary>Decide each target and deliver the local ones; fills the remote and offline lists.</summary>
+    private int Plan(BrokerMessage message, RouteScratch scratch)
+    {
+        routes.Match(message.Topic, scratch.Matches);
+        if (scratch.Matches.Count == 0)
+        {
+            return 0;
+        }
+
+        foreach (var entry in scratch.Matches)
+        {
+            if (entry.ShareGroup is not null)
+            {
+                scratch.AddShared(entry);
+                continue;
+            }
+
+            if (entry.NoLocal && entry.ClientId == message.PublisherClientId)
+            {
+                // MQTT-3.8.3-3: not sent back to the connection that published it.
+                continue;
+            }
+
+            scratch.AddDirect(entry);
+        }
+
+        var count = 0;
+        foreach (var target in scratch.Targets.Values)
+        {
+            count++;
+            Dispatch(message, target, scratch);
+        }
+
+        foreach (var group in scratch.Groups.Values)
+        {
+            count++;
+            var chosen = _selector.Pick(group, message, delivery, node.Name);
+            Dispatch(message, chosen, scratch);
+        }
+
+        return count;
+    }
+
+    private void Dispatch(BrokerMessage message, Target target, RouteScratch scratch)
+    {
+        var qos = Math.Min(message.QoS, target.QoS);
+        var pending = new PendingMessage(message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds());
+        if (target.Node == node.Name)
+        {
+            if (!delivery.TryDeliver(target.ClientId, pending))
+            {
+                scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
+            }
+
+            return;
+        }
+
+        if (!scratch.Remote.TryGetValue(target.Node, out var batch))
+        {
+            scratch.Remote[target.Node] = batch = [];
+        }
+
+        batch.Add(new NodeDelivery(target.ClientId, pending));
+    }
+
+    private async Task SendElsewhere(RouteScratch scratch, CancellationToken cancellationToken)
+    {
+        var offline = scratch.Offline;
+        if (scratch.Remote.Count > 0)
+        {
+            var calls = new List<Task<NodeDelivery[]>>(scratch.Remote.Count);
+            foreach (var (target, batch) in scratch.Remote)
+            {
+                calls.Add(grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]));
+            }
+
+            foreach (var call in calls)
+            {
+                try
+                {
+                    offline.AddRange(await call.WaitAsync(cancellationToken));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogRemoteFailed(logger, ex);
+                    metrics.Dropped("node_unreachable");
+                }
+            }
+        }
+
+        if (offline.Count == 0)
+        {
+            return;
+        }
+
+        var bySession = new Dictionary<string, List<PendingMessage>>(StringComparer.Ordinal);
+        foreach (var item in offline)
+        {
+            if (!bySession.TryGetValue(item.ClientId, out var list))
+            {
+                bySession[item.ClientId] = list = [];
+            }
+
+            list.Add(item.Message);
+        }
+
+        var enqueues = new List<Task>(bySession.Count);
+        foreach (var (clientId, list) in bySession)
+        {
+            enqueues.Add(grains.GetGrain<ISessionGrain>(clientId).Enqueue([.. list]));
+        }
+
+        await Task.WhenAll(enqueues).WaitAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering a batch to another node failed")]
+    private static partial void LogRemoteFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,86 @@
+using RobustMq.Abstractions.Routing;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Gateway.Routing;
+
+/// <summary>
+/// The node-local replica of the route table, fed by topic shards through the node's dispatcher and read
+/// by every publish on this node without a grain call. Many readers, rare writers.
+/// </summary>
+public sealed class RouteCache : IRouteReplica
+{
+    private readonly TopicTrie<RouteEntry> _trie = new();
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _trie.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    public void Apply(RouteChange[] changes)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var change in changes)
+            {
+                if (change.Add)
+                {
+                    _trie.Add(change.Entry.Filter, change.Entry);
+                }
+                else
+                {
+                    _trie.Remove(change.Entry.Filter, change.Entry);
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Append every route whose filter matches <paramref name="topic"/>.</summary>
+    public void Match(string topic, List<RouteEntry> results)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            _trie.Match(topic, results);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public List<RouteEntry> Snapshot()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var all = new List<RouteEntry>(_trie.Count);
+            foreach (var (_, entry) in _trie.Entries())
+            {
+                all.Add(entry);
+            }
+
+            return all;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+}

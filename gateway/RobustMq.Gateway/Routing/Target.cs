@@ -1,0 +1,44 @@
+using RobustMq.Abstractions.Routing;
+
+namespace RobustMq.Gateway.Routing;
+
+/// <summary>
+/// One client that gets a copy of a message: overlapping subscriptions fold into one copy at the highest
+/// granted QoS carrying every matching subscription identifier.
+/// </summary>
+internal sealed class Target
+{
+    private readonly List<uint> _subscriptionIds = [];
+
+    public string ClientId { get; private set; } = "";
+    public string Node { get; private set; } = "";
+    public byte QoS { get; private set; }
+    public bool RetainAsPublished { get; private set; }
+
+    public void Reset(RouteEntry entry)
+    {
+        ClientId = entry.ClientId;
+        Node = entry.Node;
+        QoS = entry.QoS;
+        RetainAsPublished = entry.RetainAsPublished;
+        _subscriptionIds.Clear();
+        AddId(entry.SubscriptionId);
+    }
+
+    public void Merge(RouteEntry entry)
+    {
+        QoS = Math.Max(QoS, entry.QoS);
+        RetainAsPublished |= entry.RetainAsPublished;
+        AddId(entry.SubscriptionId);
+    }
+
+    public uint[]? SubscriptionIds() => _subscriptionIds.Count == 0 ? null : [.. _subscriptionIds];
+
+    private void AddId(uint id)
+    {
+        if (id != 0 && !_subscriptionIds.Contains(id))
+        {
+            _subscriptionIds.Add(id);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Gateway.Security;
+
+/// <summary>Parses the ACL rules text format described on <see cref="AclRuleSet"/>.</summary>
+internal static class AclFileParser
+{
+    private static readonly char[] Blanks = [' ', '\t'];
+
+    public static AclRuleSet Parse(string text, string sourceName)
+    {
+        var rules = new List<AclRule>();
+        bool? defaultAllow = null;
+        var defaultLine = 0;
+
+        using var reader = new StringReader(text);
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            var fields = line.Split(Blanks, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0 || fields[0].StartsWith('#'))
+            {
+                continue;
+            }
+
+            if (Is(fields[0], "default"))
+            {
+                if (defaultAllow is not null)
+                {
+                    throw Error(sourceName, lineNumber, $"duplicate 'default' line (first on line {defaultLine})");
+                }
+
+                defaultAllow = ParseDefault(fields, sourceName, lineNumber);
+                defaultLine = lineNumber;
+                continue;
+            }
+
+            rules.Add(ParseRule(fields, sourceName, lineNumber));
+        }
+
+        return new AclRuleSet([.. rules], defaultAllow ?? true);
+    }
+
+    private static bool ParseDefault(string[] fields, string source, int line)
+    {
+        if (fields.Length != 2 || !(Is(fields[1], "allow") || Is(fields[1], "deny")))
+        {
+            throw Error(source, line, "expected 'default allow' or 'default deny'");
+        }
+
+        return Is(fields[1], "allow");
+    }
+
+    private static AclRule ParseRule(string[] fields, string source, int line)
+    {
+        bool allow;
+        if (Is(fields[0], "allow"))
+        {
+            allow = true;
+        }
+        else if (Is(fields[0], "deny"))
+        {
+            allow = false;
+        }
+        else
+        {
+            throw Error(source, line, $"unknown permission '{fields[0]}' (expected allow, deny or default)");
+        }
+
+        if (fields.Length < 2)
+        {
+            throw Error(source, line, "missing action (expected publish, subscribe or all)");
+        }
+
+        AclAction? action = fields[1] switch
+        {
+            _ when Is(fields[1], "publish") => AclAction.Publish,
+            _ when Is(fields[1], "subscribe") => AclAction.Subscribe,
+            _ when Is(fields[1], "all") => null,
+            _ => throw Error(source, line, $"unknown action '{fields[1]}' (expected publish, subscribe or all)"),
+        };
+
+        if (fields.Length < 3)
+        {
+            throw Error(source, line, "missing topic filter");
+        }
+
+        var filter = fields[2];
+        if (SharedSubscription.IsShared(filter))
+        {
+            throw Error(source, line, $"rule filter '{filter}' is shared: name the inner filter, '$share/<group>/' is stripped before checking");
+        }
+
+        if (!TopicValidator.IsValidTopicFilter(filter))
+        {
+            throw Error(source, line, $"invalid topic filter '{filter}'");
+        }
+
+        string? clientId = null, userName = null, who = null;
+        byte? reason = null;
+        for (var i = 3; i < fields.Length; i++)
+        {
+            var field = fields[i];
+            if (field.StartsWith("reason=", StringComparison.OrdinalIgnoreCase))
+            {
+                if (reason is not null)
+                {
+                    throw Error(source, line, $"more than one reason ('{field}')");
+                }
+
+                reason = ParseReason(field["reason=".Length..], allow, source, line);
+                continue;
+            }
+
+            var isClient = field.StartsWith("client=", StringComparison.OrdinalIgnoreCase);
+            var isUser = field.StartsWith("user=", StringComparison.OrdinalIgnoreCase);
+            if (!isClient && !isUser && field != "*")
+            {
+                throw Error(source, line, $"unknown field '{field}' (expected client=<id>, user=<name>, * or reason=0xNN)");
+            }
+
+            if (who is not null)
+            {
+                throw Error(source, line, $"more than one who part ('{who}' and '{field}')");
+            }
+
+            who = field;
+            var value = field[(field.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            if ((isClient || isUser) && value.Length == 0)
+            {
+                throw Error(source, line, $"empty {(isClient ? "client id" : "user name")} in '{field}'");
+            }
+
+            if (isClient)
+            {
+                clientId = value;
+            }
+            else if (isUser)
+            {
+                userName = value;
+            }
+        }
+
+        return new AclRule(allow, action, filter, clientId, userName, reason ?? (allow ? (byte)0x00 : AclDecision.NotAuthorized), line);
+    }
+
+    private static byte ParseReason(string text, bool allow, string source, int line)
+    {
+        if (allow)
+        {
+            throw Error(source, line, "reason= only applies to deny rules");
+        }
+
+        if (text.Length is < 3 or > 4
+            || !text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            || !byte.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
+            || code < 0x80)
+        {
+            throw Error(source, line, $"invalid reason code '{text}' (expected 0x80-0xFF)");
+        }
+
+        return code;
+    }
+
+    private static bool Is(string field, string keyword) => string.Equals(field, keyword, StringComparison.OrdinalIgnoreCase);
+
+    private static FormatException Error(string source, int line, string problem) => new($"{source} line {line}: {problem}");
+}

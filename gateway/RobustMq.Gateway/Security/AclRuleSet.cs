@@ -1,0 +1,76 @@
+namespace RobustMq.Gateway.Security;
+
+/// <summary>
+/// The ACL rules file (<c>Acl:File</c>). One rule per line, evaluated in order, first match wins:
+/// <code>
+/// # comment
+/// default deny                                   # optional: decision when no rule matches (allow otherwise)
+/// allow publish   devices/%c/#                   # %c = client id, %u = username
+/// allow subscribe alerts/+       user=ops
+/// deny  all       secret/#       *  reason=0x80
+/// </code>
+/// Fields: <c>allow|deny</c>, <c>publish|subscribe|all</c>, a topic filter, then optionally who
+/// (<c>client=&lt;id&gt;</c>, <c>user=&lt;name&gt;</c> or <c>*</c>, the default) and <c>reason=0xNN</c> (0x80-0xFF, deny
+/// rules only; 0x87 Not authorized otherwise). Lines whose first non-blank character is '#' are comments.
+/// </summary>
+/// <remarks>
+/// Subscribe checks take the inner filter of a shared subscription: the caller strips <c>$share/{group}/</c>
+/// (<see cref="RobustMq.Protocol.Topics.SharedSubscription"/>) before calling <see cref="Check"/>.
+/// Immutable and safe to share between connections.
+/// </remarks>
+public sealed class AclRuleSet
+{
+    private readonly AclRule[] _rules;
+
+    internal AclRuleSet(AclRule[] rules, bool defaultAllow)
+    {
+        _rules = rules;
+        DefaultAllow = defaultAllow;
+    }
+
+    /// <summary>No rules; everything is allowed.</summary>
+    public static AclRuleSet AllowAll { get; } = new([], defaultAllow: true);
+
+    /// <summary>The rules in evaluation order.</summary>
+    public IReadOnlyList<AclRule> Rules => _rules;
+
+    /// <summary>The decision when no rule matches: true unless the file says <c>default deny</c>.</summary>
+    public bool DefaultAllow { get; }
+
+    /// <summary>Parses rules text. Throws <see cref="FormatException"/> naming the source, line and problem.</summary>
+    public static AclRuleSet Parse(string text, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        return AclFileParser.Parse(text, sourceName);
+    }
+
+    /// <summary>Reads and parses the rules file at <paramref name="path"/>.</summary>
+    public static AclRuleSet Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Decides whether <paramref name="clientId"/> (with <paramref name="userName"/>, null when none) may publish to
+    /// the topic name or subscribe to the filter <paramref name="topicOrFilter"/> (inner filter for
+    /// <c>$share</c>). The first rule that covers the request decides (see <see cref="AclRule"/>); otherwise
+    /// <see cref="DefaultAllow"/>.
+    /// </summary>
+    public AclDecision Check(AclAction action, string topicOrFilter, string clientId, string? userName)
+    {
+        ArgumentNullException.ThrowIfNull(topicOrFilter);
+        ArgumentNullException.ThrowIfNull(clientId);
+
+        foreach (var rule in _rules)
+        {
+            if (rule.Covers(action, topicOrFilter, clientId, userName))
+            {
+                return rule.Allow ? AclDecision.Allow : AclDecision.Deny(rule.ReasonCode);
+            }
+        }
+
+        return DefaultAllow ? AclDecision.Allow : AclDecision.Deny();
+    }
+}

@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Grains.Sessions;
+
+/// <summary>
+/// One MQTT session (key: client id). Lives in memory for now; its state is kept in
+/// <see cref="SessionState"/> so a durable store can take it over.
+/// </summary>
+public sealed partial class SessionGrain(
+    IOptions<MqttOptions> options,
+    IMessageRouter router,
+    TimeProvider clock,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+{
+    private readonly SessionState _state = new();
+    private IGrainTimer? _willTimer;
+    private IGrainTimer? _expiryTimer;
+
+    private string ClientId => this.GetPrimaryKeyString();
+
+    public async Task<ConnectResult> Connect(ConnectRequest request)
+    {
+        StopTimers();
+        if (_state.Connection is { } old)
+        {
+            // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
+            await CloseConnection(old, 0x8E);
+            var oldWill = _state.Will;
+            _state.Will = null;
+            if (oldWill is not null && oldWill.DelaySeconds == 0)
+            {
+                await PublishWill(oldWill);
+            }
+        }
+        else if (_state.Will is not null)
+        {
+            // A new connection before the will delay passed: the will is not sent (MQTT 3.1.3.2.2).
+            _state.Will = null;
+        }
+
+        var present = _state.Exists && !request.CleanStart;
+        if (_state.Exists && request.CleanStart)
+        {
+            await RemoveAllRoutes();
+            _state.Clear();
+        }
+
+        var nodeChanged = present && _state.Node is not null && _state.Node != request.Connection.Node;
+        _state.Exists = true;
+        _state.Connection = request.Connection;
+        _state.Node = request.Connection.Node;
+        _state.ExpirySeconds = request.SessionExpirySeconds;
+        _state.Will = request.Will;
+        _state.ProtocolVersion = request.ProtocolVersion;
+        _state.UserName = request.UserName;
+        if (nodeChanged)
+        {
+            await MoveRoutes(request.Connection.Node);
+        }
+
+        var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
+        _state.PendingPubRel.Clear();
+        _state.InboundQoS2.Clear();
+        return result;
+    }
+
+    public async Task Disconnect(DisconnectRequest request)
+    {
+        if (_state.Connection != request.Connection)
+        {
+            // A stale connection (taken over): what it still owed goes to the current one.
+            await Enqueue(request.Unacknowledged);
+            return;
+        }
+
+        _state.Connection = null;
+        _state.ReturnUnacknowledged(request.Unacknowledged);
+        _state.PendingPubRel.UnionWith(request.PendingPubRel);
+        _state.InboundQoS2.UnionWith(request.InboundQoS2);
+        if (request.SessionExpirySeconds is { } expiry)
+        {
+            _state.ExpirySeconds = expiry;
+        }
+
+        var will = _state.Will;
+        if (request.Kind == DisconnectKind.Normal)
+        {
+            _state.Will = null;
+            will = null;
+        }
+
+        if (_state.ExpirySeconds == 0)
+        {
+            _state.Will = null;
+            if (will is not null)
+            {
+                await PublishWill(will);
+            }
+
+            await EndSession();
+            return;
+        }
+
+        if (will is not null)
+        {
+            // The will goes out at min(will delay, session expiry).
+            var delay = Math.Min(will.DelaySeconds, _state.ExpirySeconds);
+            if (delay == 0)
+            {
+                _state.Will = null;
+                await PublishWill(will);
+            }
+            else
+            {
+                _willTimer = this.RegisterGrainTimer(OnWillDelayElapsed, new GrainTimerCreationOptions(TimeSpan.FromSeconds(delay), Timeout.InfiniteTimeSpan));
+            }
+        }
+
+        if (_state.ExpirySeconds != uint.MaxValue)
+        {
+            _expiryTimer = this.RegisterGrainTimer(OnExpired, new GrainTimerCreationOptions(TimeSpan.FromSeconds(_state.ExpirySeconds), Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    public Task<SessionInfo> GetInfo() => Task.FromResult(new SessionInfo(
+        ClientId,
+        _state.Exists,
+        _state.Connection is not null,
+        _state.Node,
+        _state.ExpirySeconds,
+        [.. _state.Subscriptions.Values],
+        _state.Queue.Count,
+        _state.ProtocolVersion,
+        _state.UserName));
+
+    public async Task<bool> Kick()
+    {
+        if (_state.Connection is not { } connection)
+        {
+            return false;
+        }
+
+        return await CloseConnection(connection, 0x98);
+    }
+
+    private async Task OnWillDelayElapsed(CancellationToken cancellationToken)
+    {
+        _willTimer?.Dispose();
+        _willTimer = null;
+        if (_state.Will is { } will && _state.Connection is null)
+        {
+            _state.Will = null;
+            await PublishWill(will);
+        }
+    }
+
+    private async Task OnExpired(CancellationToken cancellationToken)
+    {
+        StopTimers();
+        if (_state.Connection is not null)
+        {
+            return;
+        }
+
+        if (_state.Will is { } will)
+        {
+            _state.Will = null;
+            await PublishWill(will);
+        }
+
+        await EndSession();
+    }
+
+    private async Task PublishWill(WillRecord will)
+    {
+        try
+        {
+            await router.PublishAsync(will.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWillFailed(logger, ex, ClientId, will.Message.Topic);
+        }
+    }
+
+    private async Task EndSession()
+    {
+        StopTimers();
+        await RemoveAllRoutes();
+        _state.Clear();
+        DeactivateOnIdle();
+    }
+
+    private void StopTimers()
+    {
+        _willTimer?.Dispose();
+        _willTimer = null;
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+    }
+
+    private async Task<bool> CloseConnection(ConnectionRef connection, byte reasonCode)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Close(connection, reasonCode);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCloseFailed(logger, ex, ClientId, connection.Node);
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Publishing the will of {ClientId} to {Topic} failed")]
+    private static partial void LogWillFailed(ILogger logger, Exception ex, string clientId, string topic);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Closing the old connection of {ClientId} on {Node} failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception ex, string clientId, string node);
+}

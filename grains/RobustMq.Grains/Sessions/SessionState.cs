@@ -1,0 +1,77 @@
+using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Grains.Sessions;
+
+/// <summary>The state of one session, kept apart from the grain so a durable store can own it later.</summary>
+internal sealed class SessionState
+{
+    public bool Exists { get; set; }
+    public ConnectionRef? Connection { get; set; }
+    public string? Node { get; set; }
+    public uint ExpirySeconds { get; set; }
+    public WillRecord? Will { get; set; }
+    public byte ProtocolVersion { get; set; }
+    public string? UserName { get; set; }
+    public long DroppedMessages { get; private set; }
+    public Dictionary<string, SubscriptionRecord> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Messages owed to the client, oldest first; inflight ones (packet id set) lead.</summary>
+    public LinkedList<PendingMessage> Queue { get; } = new();
+    public HashSet<ushort> PendingPubRel { get; } = [];
+    public HashSet<ushort> InboundQoS2 { get; } = [];
+
+    public void Clear()
+    {
+        Exists = false;
+        Connection = null;
+        Will = null;
+        Subscriptions.Clear();
+        Queue.Clear();
+        PendingPubRel.Clear();
+        InboundQoS2.Clear();
+    }
+
+    /// <summary>Unacknowledged messages go back before the queued ones, in the order they were sent.</summary>
+    public void ReturnUnacknowledged(PendingMessage[] unacknowledged)
+    {
+        for (var i = unacknowledged.Length - 1; i >= 0; i--)
+        {
+            Queue.AddFirst(unacknowledged[i]);
+        }
+    }
+
+    public bool TryQueue(PendingMessage message, MqttOptions options, bool countDrop)
+    {
+        if (Queue.Count >= options.MaxQueuedMessages)
+        {
+            if (countDrop)
+            {
+                DroppedMessages++;
+            }
+
+            return false;
+        }
+
+        Queue.AddLast(message);
+        return true;
+    }
+
+    /// <summary>Hand every queued message to the new connection, leaving out expired ones (inflight ones are kept).</summary>
+    public PendingMessage[] TakePending(long nowUnixMs)
+    {
+        var result = new List<PendingMessage>(Queue.Count);
+        foreach (var message in Queue)
+        {
+            if (message.PacketId == 0 && message.Message.IsExpired(nowUnixMs))
+            {
+                continue;
+            }
+
+            result.Add(message);
+        }
+
+        Queue.Clear();
+        return [.. result];
+    }
+}

@@ -1,0 +1,36 @@
+using Prometheus;
+using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Routing;
+
+namespace RobustMq.Silo.Admin;
+
+/// <summary>The admin HTTP endpoints of a node: health, <c>/metrics</c>, and read-only views.</summary>
+public static class AdminApi
+{
+    public static void Map(IApplicationBuilder app, CollectorRegistry registry)
+    {
+        app.UseRouting();
+        app.UseEndpoints(endpoints =>
+        {
+            endpoints.MapMetrics("/metrics", registry);
+            endpoints.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
+            endpoints.MapGet("/api/node", (NodeIdentity node, ConnectionRegistry connections, RouteCache routes) =>
+                Results.Ok(new { node = node.Name, name = node.DisplayName, connections = connections.Count, routes = routes.Count }));
+            endpoints.MapGet("/api/clients", (ConnectionRegistry connections) =>
+            {
+                var list = new List<object>();
+                foreach (var c in connections.Connections)
+                {
+                    if (c.ClientId is not null)
+                    {
+                        list.Add(new { clientId = c.ClientId, remote = c.RemoteEndPoint, protocol = (int)c.Version });
+                    }
+                }
+
+                return Results.Ok(list);
+            });
+            endpoints.MapGet("/api/routes", (RouteCache routes) => Results.Ok(routes.Snapshot()));
+        });
+    }
+}

@@ -1,0 +1,12 @@
+namespace RobustMq.Silo.Hosting;
+
+/// <summary>The <c>Admin</c> section: the HTTP port of the admin API and <c>/metrics</c>.</summary>
+public sealed class AdminOptions
+{
+    public const string Section = "Admin";
+    public const int DefaultPort = 8080;
+
+    public bool Enabled { get; set; } = true;
+    public string Address { get; set; } = "0.0.0.0";
+    public int Port { get; set; } = DefaultPort;
+}

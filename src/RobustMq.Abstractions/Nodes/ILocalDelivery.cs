@@ -1,0 +1,16 @@
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Abstractions.Nodes;
+
+/// <summary>The node-local side of delivery (a service on every silo): hands messages to live connections.</summary>
+public interface ILocalDelivery
+{
+    /// <summary>Deliver to the client's connection on this node; false when it has none here.</summary>
+    bool TryDeliver(string clientId, PendingMessage message);
+
+    /// <summary>Whether the client has a live connection on this node.</summary>
+    bool IsConnected(string clientId);
+
+    /// <summary>Close a connection from the server side with an MQTT 5 reason code.</summary>
+    bool Close(ConnectionRef connection, byte reasonCode);
+}

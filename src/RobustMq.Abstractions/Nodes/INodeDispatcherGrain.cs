@@ -1,0 +1,18 @@
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Abstractions.Nodes;
+
+/// <summary>
+/// A node's inbox, placed on that node. Key: the node name (the silo address in parsable form).
+/// Receives route changes for the node's route cache and batches of messages for its clients.
+/// </summary>
+public interface INodeDispatcherGrain : IGrainWithStringKey
+{
+    Task ApplyRoutes(RouteChange[] changes);
+
+    /// <summary>Deliver to live local connections; returns the deliveries whose client has no connection here.</summary>
+    Task<NodeDelivery[]> Deliver(NodeDelivery[] batch);
+
+    Task<bool> Close(ConnectionRef connection, byte reasonCode);
+}

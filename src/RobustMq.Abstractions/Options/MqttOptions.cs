@@ -1,0 +1,56 @@
+namespace RobustMq.Abstractions.Options;
+
+/// <summary>Protocol limits and behaviour, bound from the <c>Mqtt</c> configuration section.</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+    public const int DefaultMaxKeepAlive = 65535;
+    public const int DefaultMaxPacketSize = 1024 * 1024;
+    public const int DefaultReceiveMaximum = 128;
+    public const int DefaultMaxQueuedMessages = 1000;
+    public const long DefaultMaxSessionExpiry = 7200;
+    public const int DefaultTopicAliasMaximum = 64;
+    public const int DefaultMaximumQoS = 2;
+    public const int DefaultConnectTimeoutSeconds = 10;
+    public const int DefaultMaxInflight = 32;
+    public const int DefaultRetryIntervalSeconds = 20;
+
+    /// <summary>Largest keep-alive accepted; a larger (or zero) one from an MQTT 5 client is answered with Server Keep Alive.</summary>
+    public int MaxKeepAlive { get; set; } = DefaultMaxKeepAlive;
+
+    /// <summary>Largest packet the broker accepts, in bytes (announced as Maximum Packet Size).</summary>
+    public int MaxPacketSize { get; set; } = DefaultMaxPacketSize;
+
+    /// <summary>How many unacknowledged QoS 1/2 PUBLISH a client may send us (announced as Receive Maximum).</summary>
+    public int ReceiveMaximum { get; set; } = DefaultReceiveMaximum;
+
+    /// <summary>How many QoS 1/2 messages we send a client without acknowledgement, at most (its Receive Maximum may lower it).</summary>
+    public int MaxInflight { get; set; } = DefaultMaxInflight;
+
+    /// <summary>Messages queued per session (offline, or beyond the inflight window); more are dropped and counted.</summary>
+    public int MaxQueuedMessages { get; set; } = DefaultMaxQueuedMessages;
+
+    /// <summary>Largest session expiry interval granted, in seconds; also the expiry of MQTT 3.1.x persistent sessions.</summary>
+    public long MaxSessionExpiry { get; set; } = DefaultMaxSessionExpiry;
+
+    /// <summary>Topic aliases a client may use towards us (announced as Topic Alias Maximum); 0 turns them off.</summary>
+    public int TopicAliasMaximum { get; set; } = DefaultTopicAliasMaximum;
+
+    /// <summary>Highest QoS the broker supports (announced as Maximum QoS when below 2).</summary>
+    public int MaximumQoS { get; set; } = DefaultMaximumQoS;
+
+    /// <summary>Seconds a new connection has to send CONNECT.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = DefaultConnectTimeoutSeconds;
+
+    /// <summary>Whether QoS 0 messages are queued for offline persistent sessions.</summary>
+    public bool QueueQoS0Messages { get; set; }
+
+    /// <summary>Whether retained messages are supported.</summary>
+    public bool RetainAvailable { get; set; } = true;
+
+    /// <summary>How a <c>$share</c> group picks a member: RoundRobin, Random, HashClientId, HashTopic.</summary>
+    public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
+
+    /// <summary>Response Information returned to clients that request it; <c>${clientid}</c> is replaced.</summary>
+    public string ResponseInformation { get; set; } = "response/${clientid}";
+}

@@ -1,0 +1,17 @@
+namespace RobustMq.Abstractions.Routing;
+
+/// <summary>
+/// One subscriber of a topic filter, as replicated to every node's route cache. <see cref="ShareGroup"/>
+/// is set for <c>$share/{group}/{filter}</c> members. <see cref="Node"/> is where the subscriber's
+/// session is attached (or was last attached).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("robustmq.route.v1")]
+public sealed record RouteEntry(
+    [property: Id(0)] string Filter,
+    [property: Id(1)] string ClientId,
+    [property: Id(2)] string Node,
+    [property: Id(3)] byte QoS,
+    [property: Id(4)] bool NoLocal,
+    [property: Id(5)] bool RetainAsPublished,
+    [property: Id(6)] uint SubscriptionId,
+    [property: Id(7)] string? ShareGroup = null);

@@ -1,0 +1,30 @@
+namespace RobustMq.Abstractions.Sessions;
+
+/// <summary>
+/// One MQTT session. Key: the client identifier. Owns subscriptions, the offline queue, unacknowledged
+/// deliveries, the will and expiry; takes a session over from an older connection.
+/// </summary>
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Attach a new connection (closing an older one with 0x8E) and return what the client is owed.</summary>
+    Task<ConnectResult> Connect(ConnectRequest request);
+
+    /// <summary>The connection ended; decides the will and starts the expiry clock.</summary>
+    Task Disconnect(DisconnectRequest request);
+
+    /// <summary>Add or replace subscriptions; returns, per subscription, whether it already existed.</summary>
+    Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions);
+
+    /// <summary>Remove subscriptions; returns, per filter, whether it existed.</summary>
+    Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters);
+
+    /// <summary>Messages for this session that found no live local connection: queued, or forwarded to the client's current node.</summary>
+    Task Enqueue(PendingMessage[] messages);
+
+    /// <summary>Read the session.</summary>
+    [ReadOnly]
+    Task<SessionInfo> GetInfo();
+
+    /// <summary>Close the client's connection from the server side (administrative action, 0x98).</summary>
+    Task<bool> Kick();
+}
