@@ -88,9 +88,9 @@ public sealed record AclRule(
             return TopicMatcher.Matches(ruleFilter, topicOrFilter);
         }
 
-        return Allow
-            ? TopicMatcher.IsSubsetOf(topicOrFilter, ruleFilter)
-            : TopicMatcher.Overlaps(topicOrFilter, ruleFilter);
+        // A subscription is governed by a rule when every topic it can match is matched by the rule's
+        // filter (as EMQX and Mosquitto read subscribe rules): `deny subscribe a/b` refuses `a/b`, not `+/+`.
+        return TopicMatcher.IsSubsetOf(topicOrFilter, ruleFilter);
     }
 
     /// <summary>Length of the filter after substitution, or -1 when a needed value is missing or unsafe.</summary>

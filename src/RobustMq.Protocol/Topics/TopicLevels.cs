@@ -29,8 +29,6 @@ internal static class TopicLevels
 
     public static bool IsHash(ReadOnlySpan<char> level) => level.Length == 1 && level[0] == '#';
 
-    public static bool IsWildcard(ReadOnlySpan<char> level) => level.Length == 1 && level[0] is '+' or '#';
-
     /// <summary>True when the remaining levels from <paramref name="pos"/> are exactly "#".</summary>
     public static bool RestIsHash(ReadOnlySpan<char> text, int pos) => pos == text.Length - 1 && text[pos] == '#';
 

@@ -9,7 +9,7 @@ public sealed record PacketCase(MqttProtocolVersion Version, MqttPacket Packet)
     {
         try
         {
-            return $"{Packet.Type} {Version}: {Hex.Of(Codec.Encode(Packet, Version))}";
+            return $"{Packet.Type} {Version}: {Hex.Of(Wire.Encode(Packet, Version))}";
         }
         catch (ArgumentException e)
         {

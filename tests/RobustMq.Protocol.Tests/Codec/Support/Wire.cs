@@ -6,7 +6,7 @@ using RobustMq.Protocol.ReasonCodes;
 namespace RobustMq.Protocol.Tests.Codec.Support;
 
 /// <summary>Short ways to run the reader and writer in tests.</summary>
-internal static class Codec
+internal static class Wire
 {
     public static DecoderLimits Limits(MqttProtocolVersion version, uint maximumPacketSize = 0) => new(version, maximumPacketSize);
 
@@ -32,12 +32,15 @@ internal static class Codec
 
     /// <summary>The reason code the reader throws for <paramref name="hex"/>.</summary>
     public static ReasonCode Reject(string hex, MqttProtocolVersion version, uint maximumPacketSize = 0) =>
-        Reject(new ReadOnlySequence<byte>(Hex.Bytes(hex)), version, maximumPacketSize);
+        Error(new ReadOnlySequence<byte>(Hex.Bytes(hex)), version, maximumPacketSize).ReasonCode;
 
-    public static ReasonCode Reject(ReadOnlySequence<byte> buffer, MqttProtocolVersion version, uint maximumPacketSize = 0)
+    /// <summary>The exception the reader throws for <paramref name="hex"/>.</summary>
+    public static MqttProtocolException Error(string hex, MqttProtocolVersion version, uint maximumPacketSize = 0) =>
+        Error(new ReadOnlySequence<byte>(Hex.Bytes(hex)), version, maximumPacketSize);
+
+    public static MqttProtocolException Error(ReadOnlySequence<byte> buffer, MqttProtocolVersion version, uint maximumPacketSize = 0)
     {
         var limits = Limits(version, maximumPacketSize);
-        var error = Assert.Throws<MqttProtocolException>(() => MqttPacketReader.TryRead(ref buffer, limits, out _));
-        return error.ReasonCode;
+        return Assert.Throws<MqttProtocolException>(() => MqttPacketReader.TryRead(ref buffer, limits, out _));
     }
 }
