@@ -103,9 +103,10 @@ public sealed partial class MqttConnection
         }
 
         _services.Registry.Forget(this);
+        // Completing the pipes closes the transport gracefully (FIN after what was flushed); no abort,
+        // which would reset the connection and could lose the DISCONNECT just written.
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
-        _abort();
         if (!_connected || ClientId is null)
         {
             return;

@@ -54,6 +54,7 @@ public sealed partial class SessionGrain(
         var nodeChanged = present && _state.Node is not null && _state.Node != request.Connection.Node;
         _state.Exists = true;
         _state.Connection = request.Connection;
+        _state.StartedClean = request.CleanStart;
         _state.Node = request.Connection.Node;
         _state.ExpirySeconds = request.SessionExpirySeconds;
         _state.Will = request.Will;
@@ -75,8 +76,13 @@ public sealed partial class SessionGrain(
     {
         if (_state.Connection != request.Connection)
         {
-            // A stale connection (taken over): what it still owed goes to the current one.
-            await Enqueue(request.Unacknowledged);
+            // A stale connection (taken over): what it still owed goes to the current one, unless that
+            // one started clean (the old session's messages went with it).
+            if (!_state.StartedClean)
+            {
+                await Enqueue(request.Unacknowledged);
+            }
+
             return;
         }
 

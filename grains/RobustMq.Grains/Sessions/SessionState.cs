@@ -9,6 +9,9 @@ internal sealed class SessionState
     public bool Exists { get; set; }
     public ConnectionRef? Connection { get; set; }
     public string? Node { get; set; }
+
+    /// <summary>Whether the current connection asked for a clean start.</summary>
+    public bool StartedClean { get; set; }
     public uint ExpirySeconds { get; set; }
     public WillRecord? Will { get; set; }
     public byte ProtocolVersion { get; set; }

@@ -21,7 +21,7 @@ public class BrokerFixture : IAsyncLifetime
 
     protected virtual IEnumerable<string> ExtraArguments => [];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         string[] args =
         [
@@ -37,7 +37,7 @@ public class BrokerFixture : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

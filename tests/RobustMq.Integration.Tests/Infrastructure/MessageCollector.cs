@@ -3,40 +3,65 @@ using MQTTnet;
 
 namespace RobustMq.Integration.Tests.Infrastructure;
 
-/// <summary>Collects what a client receives; waits for messages with a timeout whose message says what was expected.</summary>
+/// <summary>
+/// Collects what one or more clients receive (attach it before connecting to see messages sent right after
+/// CONNACK); waits for messages with a timeout whose message says what was expected.
+/// </summary>
 public sealed class MessageCollector
 {
-    private readonly Channel<MqttApplicationMessage> _messages = Channel.CreateUnbounded<MqttApplicationMessage>();
+    private readonly Channel<Receipt> _messages = Channel.CreateUnbounded<Receipt>();
 
-    public MessageCollector(IMqttClient client)
+    public MessageCollector(params IMqttClient[] clients)
     {
-        client.ApplicationMessageReceivedAsync += e =>
+        foreach (var client in clients)
         {
-            _messages.Writer.TryWrite(e.ApplicationMessage);
-            return Task.CompletedTask;
-        };
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                _messages.Writer.TryWrite(new Receipt(e.ClientId, e.ApplicationMessage));
+                return Task.CompletedTask;
+            };
+        }
     }
 
-    public async Task<MqttApplicationMessage> NextAsync(string phase, TimeSpan? timeout = null)
+    public async Task<MqttApplicationMessage> NextAsync(string phase, TimeSpan? timeout = null) =>
+        (await NextReceiptAsync(phase, timeout)).Message;
+
+    public async Task<Receipt> NextReceiptAsync(string phase, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        using var cts = new CancellationTokenSource(limit);
         try
         {
             return await _messages.Reader.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"{phase}: expected a message, got none within {(timeout ?? TimeSpan.FromSeconds(10)).TotalSeconds} s");
+            throw new TimeoutException($"{phase}: expected a message, got none within {limit.TotalSeconds} s");
         }
     }
 
-    /// <summary>True if no message arrives within <paramref name="window"/>.</summary>
+    /// <summary>Messages up to and including the first on <paramref name="topic"/>.</summary>
+    public async Task<List<MqttApplicationMessage>> UntilTopicAsync(string topic, string phase, TimeSpan? timeout = null)
+    {
+        var seen = new List<MqttApplicationMessage>();
+        while (true)
+        {
+            var message = await NextAsync($"{phase} (waiting for '{topic}', saw [{string.Join(", ", seen.Select(m => m.Topic))}])", timeout);
+            seen.Add(message);
+            if (message.Topic == topic)
+            {
+                return seen;
+            }
+        }
+    }
+
+    /// <summary>Null if no message arrives within <paramref name="window"/>; otherwise the message that did.</summary>
     public async Task<MqttApplicationMessage?> NoneWithinAsync(TimeSpan window)
     {
         using var cts = new CancellationTokenSource(window);
         try
         {
-            return await _messages.Reader.ReadAsync(cts.Token);
+            return (await _messages.Reader.ReadAsync(cts.Token)).Message;
         }
         catch (OperationCanceledException)
         {

@@ -1,5 +1,6 @@
 using MQTTnet;
 using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace RobustMq.Integration.Tests.Infrastructure;
 
@@ -24,5 +25,21 @@ public static class Mqtt
         configure?.Invoke(options);
         await client.ConnectAsync(options.Build());
         return client;
+    }
+
+    /// <summary>A message builder with topic, text payload and QoS set; chain more before <c>Build()</c>.</summary>
+    public static MqttApplicationMessageBuilder Message(string topic, string payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtMostOnce) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos);
+
+    /// <summary>Subscribes to one filter with the options set by <paramref name="filter"/> and an optional subscription identifier.</summary>
+    public static Task<MqttClientSubscribeResult> SubscribeAsync(IMqttClient client, Action<MqttTopicFilterBuilder> filter, uint subscriptionId = 0)
+    {
+        var options = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter);
+        if (subscriptionId != 0)
+        {
+            options.WithSubscriptionIdentifier(subscriptionId);
+        }
+
+        return client.SubscribeAsync(options.Build());
     }
 }

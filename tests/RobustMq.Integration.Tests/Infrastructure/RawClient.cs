@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace RobustMq.Integration.Tests.Infrastructure;
+
+/// <summary>A bare TCP connection to the broker that writes hand-made bytes and reads whole packets back.</summary>
+public sealed class RawClient : IDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+
+    private RawClient(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    public static async Task<RawClient> OpenAsync(BrokerFixture broker)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        await tcp.ConnectAsync("127.0.0.1", broker.MqttPort);
+        return new RawClient(tcp);
+    }
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+
+    /// <summary>Sends CONNECT and expects a CONNACK that accepts it.</summary>
+    public async Task ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null)
+    {
+        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry));
+        var connAck = await ReadAsync($"raw client {clientId} waits for CONNACK");
+        Assert.NotNull(connAck);
+        Assert.Equal(RawPacket.ConnAck, connAck.Type);
+        Assert.Equal(0, connAck.ReasonCode);
+    }
+
+    /// <summary>The next packet, or null when the broker closed the connection.</summary>
+    public async Task<RawPacket?> ReadAsync(string phase, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            var first = await ReadByteAsync(cts.Token);
+            if (first < 0)
+            {
+                return null;
+            }
+
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var digit = await ReadByteAsync(cts.Token);
+                if (digit < 0)
+                {
+                    return null;
+                }
+
+                length |= (digit & 0x7F) << shift;
+                if ((digit & 0x80) == 0)
+                {
+                    break;
+                }
+            }
+
+            var body = new byte[length];
+            var read = 0;
+            while (read < length)
+            {
+                var n = await _stream.ReadAsync(body.AsMemory(read), cts.Token);
+                if (n == 0)
+                {
+                    return null;
+                }
+
+                read += n;
+            }
+
+            return new RawPacket((byte)first, body);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{phase}: no packet and no close within {limit.TotalSeconds} s");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads until the broker closes the connection; returns the packets read before the close.</summary>
+    public async Task<List<RawPacket>> ReadUntilClosedAsync(string phase, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        var clock = Stopwatch.StartNew();
+        var packets = new List<RawPacket>();
+        while (true)
+        {
+            var left = limit - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"{phase}: the broker did not close the connection within {limit.TotalSeconds} s (read [{string.Join("; ", packets)}])");
+            }
+
+            RawPacket? packet;
+            try
+            {
+                packet = await ReadAsync(phase, left);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"{phase}: the broker did not close the connection within {limit.TotalSeconds} s (read [{string.Join("; ", packets)}])");
+            }
+
+            if (packet is null)
+            {
+                return packets;
+            }
+
+            packets.Add(packet);
+        }
+    }
+
+    /// <summary>Drops the connection with a TCP reset: no DISCONNECT, no orderly close.</summary>
+    public void Abort()
+    {
+        _tcp.Client.LingerState = new LingerOption(true, 0);
+        _tcp.Close();
+    }
+
+    public void Dispose() => _tcp.Dispose();
+
+    private async Task<int> ReadByteAsync(CancellationToken cancellationToken)
+    {
+        var one = new byte[1];
+        var n = await _stream.ReadAsync(one, cancellationToken);
+        return n == 0 ? -1 : one[0];
+    }
+}

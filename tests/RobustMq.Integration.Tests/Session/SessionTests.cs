@@ -1,0 +1,128 @@
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Integration.Tests.Session;
+
+public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+{
+    [Fact]
+    public async Task Persistent_session_keeps_subscriptions_and_queues_qos1_and_qos2_messages_while_offline()
+    {
+        await LeaveSessionAsync("session-queue", "session/queue", MqttQualityOfServiceLevel.ExactlyOnce);
+        using var publisher = await Mqtt.ConnectAsync(broker, "session-queue-pub");
+        await publisher.PublishAsync(Mqtt.Message("session/queue", "one", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await publisher.PublishAsync(Mqtt.Message("session/queue", "two", MqttQualityOfServiceLevel.ExactlyOnce).Build());
+        using var client = Mqtt.NewClient();
+        var received = new MessageCollector(client);
+
+        var connAck = await client.ConnectAsync(Persistent("session-queue").Build());
+
+        Assert.True(connAck.IsSessionPresent);
+        var first = await received.NextAsync("returning client waits for the queued QoS 1 message");
+        var second = await received.NextAsync("returning client waits for the queued QoS 2 message");
+        Assert.Equal(("one", MqttQualityOfServiceLevel.AtLeastOnce), (first.ConvertPayloadToString(), first.QualityOfServiceLevel));
+        Assert.Equal(("two", MqttQualityOfServiceLevel.ExactlyOnce), (second.ConvertPayloadToString(), second.QualityOfServiceLevel));
+        await EndSessionAsync(client);
+    }
+
+    [Fact]
+    public async Task Persistent_session_keeps_subscriptions_for_live_messages_after_reconnect()
+    {
+        await LeaveSessionAsync("session-subs", "session/subs", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var client = Mqtt.NewClient();
+        var received = new MessageCollector(client);
+        await client.ConnectAsync(Persistent("session-subs").Build());
+        using var publisher = await Mqtt.ConnectAsync(broker, "session-subs-pub");
+
+        await publisher.PublishAsync(Mqtt.Message("session/subs", "live", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        var message = await received.NextAsync("returning client waits for a message on its old subscription");
+        Assert.Equal("live", message.ConvertPayloadToString());
+        await EndSessionAsync(client);
+    }
+
+    [Fact]
+    public async Task Session_present_is_0_for_a_new_session_and_1_when_it_is_resumed()
+    {
+        using var client = Mqtt.NewClient();
+        var first = await client.ConnectAsync(Persistent("session-present").Build());
+        await client.DisconnectAsync();
+
+        var second = await client.ConnectAsync(Persistent("session-present").Build());
+
+        Assert.False(first.IsSessionPresent);
+        Assert.True(second.IsSessionPresent);
+        await EndSessionAsync(client);
+    }
+
+    [Fact]
+    public async Task Clean_start_discards_the_stored_session()
+    {
+        await LeaveSessionAsync("session-clean", "session/clean", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var client = Mqtt.NewClient();
+
+        var connAck = await client.ConnectAsync(Mqtt.Options(broker, "session-clean").WithCleanStart(true).WithSessionExpiryInterval(60).Build());
+        using var publisher = await Mqtt.ConnectAsync(broker, "session-clean-pub");
+        var publish = await publisher.PublishAsync(Mqtt.Message("session/clean", "nobody", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.False(connAck.IsSessionPresent);
+        Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, publish.ReasonCode);
+        await EndSessionAsync(client);
+    }
+
+    [Fact]
+    public async Task V311_clean_session_0_keeps_the_session_and_its_queued_messages()
+    {
+        using (var first = await Mqtt.ConnectAsync(broker, "session-311", MqttProtocolVersion.V311, o => o.WithCleanSession(false)))
+        {
+            await first.SubscribeAsync("session/v311", MqttQualityOfServiceLevel.AtLeastOnce);
+            await first.DisconnectAsync();
+        }
+
+        using var publisher = await Mqtt.ConnectAsync(broker, "session-311-pub", MqttProtocolVersion.V311);
+        await publisher.PublishAsync(Mqtt.Message("session/v311", "kept", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        using var client = Mqtt.NewClient();
+        var received = new MessageCollector(client);
+
+        var connAck = await client.ConnectAsync(Mqtt.Options(broker, "session-311", MqttProtocolVersion.V311).WithCleanSession(false).Build());
+
+        Assert.True(connAck.IsSessionPresent);
+        var message = await received.NextAsync("returning v3.1.1 client waits for the queued message");
+        Assert.Equal("kept", message.ConvertPayloadToString());
+        await client.DisconnectAsync();
+        using var cleanup = await Mqtt.ConnectAsync(broker, "session-311", MqttProtocolVersion.V311, o => o.WithCleanSession(true));
+        await cleanup.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task V311_clean_session_1_starts_without_a_session()
+    {
+        using (var first = await Mqtt.ConnectAsync(broker, "session-311-clean", MqttProtocolVersion.V311, o => o.WithCleanSession(false)))
+        {
+            await first.SubscribeAsync("session/v311clean", MqttQualityOfServiceLevel.AtLeastOnce);
+            await first.DisconnectAsync();
+        }
+
+        using var client = Mqtt.NewClient();
+
+        var connAck = await client.ConnectAsync(Mqtt.Options(broker, "session-311-clean", MqttProtocolVersion.V311).WithCleanSession(true).Build());
+
+        Assert.False(connAck.IsSessionPresent);
+        await client.DisconnectAsync();
+    }
+
+    private MqttClientOptionsBuilder Persistent(string clientId) =>
+        Mqtt.Options(broker, clientId).WithCleanStart(false).WithSessionExpiryInterval(60);
+
+    private async Task LeaveSessionAsync(string clientId, string filter, MqttQualityOfServiceLevel qos)
+    {
+        using var client = await Mqtt.ConnectAsync(broker, clientId, configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(60));
+        await client.SubscribeAsync(filter, qos);
+        await client.DisconnectAsync();
+    }
+
+    private static async Task EndSessionAsync(IMqttClient client) =>
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+}

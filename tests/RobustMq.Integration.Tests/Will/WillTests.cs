@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Integration.Tests.Will;
+
+public sealed class WillTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+{
+    [Fact]
+    public async Task Will_is_published_when_a_v311_connection_closes_without_disconnect()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-raw-watch", "will/raw");
+        using var raw = await RawClient.OpenAsync(broker);
+        await raw.ConnectAsync("will-raw", RawPackets.V311, will: new RawWill("will/raw", "raw-gone", QoS: 1));
+
+        raw.Dispose();
+
+        var will = await received.NextAsync("watcher waits for the will of the closed raw connection");
+        Assert.Equal(("will/raw", "raw-gone"), (will.Topic, will.ConvertPayloadToString()));
+    }
+
+    [Fact]
+    public async Task Will_is_published_when_a_v5_client_drops_its_socket()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-drop-watch", "will/drop");
+        var client = await Mqtt.ConnectAsync(broker, "will-drop", configure: o => o.WithWillTopic("will/drop").WithWillPayload("dropped")
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+
+        client.Dispose(); // no DISCONNECT packet: the socket is just closed
+
+        var will = await received.NextAsync("watcher waits for the will of the dropped client");
+        Assert.Equal(("will/drop", "dropped"), (will.Topic, will.ConvertPayloadToString()));
+    }
+
+    [Fact]
+    public async Task Will_is_not_published_after_a_normal_disconnect()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-normal-watch", "will/normal");
+        using var client = await Mqtt.ConnectAsync(broker, "will-normal", configure: o => o.WithWillTopic("will/normal").WithWillPayload("must-not-arrive"));
+
+        await client.DisconnectAsync();
+
+        var will = await received.NoneWithinAsync(TimeSpan.FromSeconds(1));
+        Assert.True(will is null, $"a will arrived after a normal DISCONNECT: {will?.ConvertPayloadToString()}");
+    }
+
+    [Fact]
+    public async Task Will_is_published_after_disconnect_with_will_message_reason()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-0x04-watch", "will/0x04");
+        using var client = await Mqtt.ConnectAsync(broker, "will-0x04", configure: o => o.WithWillTopic("will/0x04").WithWillPayload("asked-for"));
+
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
+
+        var will = await received.NextAsync("watcher waits for the will after DISCONNECT 0x04");
+        Assert.Equal("asked-for", will.ConvertPayloadToString());
+    }
+
+    [Fact]
+    public async Task Delayed_will_is_published_after_the_will_delay()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-delay-watch", "will/delay");
+        var client = await Mqtt.ConnectAsync(broker, "will-delay", configure: o => o.WithWillTopic("will/delay").WithWillPayload("late")
+            .WithWillDelayInterval(2).WithSessionExpiryInterval(10));
+
+        var clock = Stopwatch.StartNew();
+        client.Dispose();
+
+        var will = await received.NextAsync("watcher waits for the delayed will");
+        clock.Stop();
+        Assert.Equal("late", will.ConvertPayloadToString());
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.8), $"the will came {clock.Elapsed.TotalSeconds:F2} s after the drop, before its 2 s delay");
+    }
+
+    [Fact]
+    public async Task Reconnecting_before_the_will_delay_cancels_the_will()
+    {
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-cancel-watch", "will/cancel");
+        var client = await Mqtt.ConnectAsync(broker, "will-cancel", configure: o => o.WithWillTopic("will/cancel").WithWillPayload("cancelled")
+            .WithWillDelayInterval(1).WithSessionExpiryInterval(10));
+        client.Dispose();
+
+        using var again = await Mqtt.ConnectAsync(broker, "will-cancel", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(10));
+
+        // Longer than the 1 s will delay plus the broker's timer granularity.
+        var will = await received.NoneWithinAsync(TimeSpan.FromSeconds(2.5));
+        Assert.True(will is null, $"the will was published although the client came back: {will?.ConvertPayloadToString()}");
+        await again.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+    }
+
+    private async Task<MessageCollector> WatchAsync(IMqttClient watcher, string clientId, string topic)
+    {
+        var received = new MessageCollector(watcher);
+        await watcher.ConnectAsync(Mqtt.Options(broker, clientId).Build());
+        await watcher.SubscribeAsync(topic, MqttQualityOfServiceLevel.AtLeastOnce);
+        return received;
+    }
+}
