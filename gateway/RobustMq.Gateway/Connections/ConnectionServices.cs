@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 
 namespace RobustMq.Gateway.Connections;
@@ -11,6 +12,7 @@ namespace RobustMq.Gateway.Connections;
 public sealed class ConnectionServices(
     ConnectionRegistry registry,
     IMessageRouter router,
+    RouteCache routes,
     IGrainFactory grains,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
@@ -20,6 +22,7 @@ public sealed class ConnectionServices(
 {
     public ConnectionRegistry Registry { get; } = registry;
     public IMessageRouter Router { get; } = router;
+    public RouteCache Routes { get; } = routes;
     public IGrainFactory Grains { get; } = grains;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;

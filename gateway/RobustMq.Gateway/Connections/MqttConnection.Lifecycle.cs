@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol.Codec;
@@ -103,6 +104,11 @@ public sealed partial class MqttConnection
         }
 
         _services.Registry.Forget(this);
+        if (_drainInput)
+        {
+            await DrainInputAsync();
+        }
+
         // Completing the pipes closes the transport gracefully (FIN after what was flushed); no abort,
         // which would reset the connection and could lose the DISCONNECT just written.
         await _transport.Output.CompleteAsync();
@@ -124,6 +130,33 @@ public sealed partial class MqttConnection
             LogSessionDisconnectFailed(_services.Logger, ex, ClientId);
         }
     }
+
+    /// <summary>
+    /// After a DISCONNECT for bad input, read and discard what the client is still sending for a moment:
+    /// closing with unread bytes makes TCP reset the connection, and the client would lose the reason code.
+    /// </summary>
+    private async Task DrainInputAsync()
+    {
+        using var grace = new CancellationTokenSource(DrainGrace);
+        try
+        {
+            while (true)
+            {
+                var result = await _transport.Input.ReadAsync(grace.Token);
+                _transport.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or ConnectionResetException)
+        {
+            // Grace period over, or the client is gone.
+        }
+    }
+
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ({ClientId}) transport closed")]
     private static partial void LogTransportClosed(ILogger logger, Exception ex, long connectionId, string? clientId);

@@ -146,6 +146,19 @@ public sealed partial class MqttConnection
     private async Task HandleUnsubscribeAsync(UnsubscribePacket unsubscribe)
     {
         var codes = new byte[unsubscribe.Filters.Count];
+        foreach (var filter in unsubscribe.Filters)
+        {
+            // Stop delivering here at once; the session grain removes the routes everywhere next.
+            if (SharedSubscription.TryParse(filter, out var shared))
+            {
+                _services.Routes.RemoveClient(shared.Filter, ClientId!, shared.Group);
+            }
+            else
+            {
+                _services.Routes.RemoveClient(filter, ClientId!, null);
+            }
+        }
+
         try
         {
             var existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Unsubscribe(Ref, [.. unsubscribe.Filters]).WaitAsync(_services.GrainTimeout, _closed.Token);

@@ -28,6 +28,7 @@ public sealed partial class MqttConnection
     private volatile bool _closing;
     private DisconnectKind _endKind = DisconnectKind.Abnormal;
     private uint? _expiryOnDisconnect;
+    private bool _drainInput;
 
     public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, ConnectionServices services)
     {
@@ -58,6 +59,7 @@ public sealed partial class MqttConnection
         catch (MqttProtocolException ex)
         {
             OnProtocolError(ex);
+            _drainInput = true;
         }
         catch (OperationCanceledException)
         {

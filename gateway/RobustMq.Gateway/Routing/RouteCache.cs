@@ -51,6 +51,31 @@ public sealed class RouteCache : IRouteReplica
         }
     }
 
+    /// <summary>
+    /// Drop a local client's routes for a filter at once, ahead of the authoritative removal that follows
+    /// through its topic shard: after UNSUBSCRIBE, this node stops delivering without waiting for grains.
+    /// </summary>
+    public void RemoveClient(string filter, string clientId, string? shareGroup)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            var existing = _trie.ValuesAt(filter);
+            for (var i = existing.Count - 1; i >= 0; i--)
+            {
+                var entry = existing[i];
+                if (entry.ClientId == clientId && entry.ShareGroup == shareGroup)
+                {
+                    _trie.Remove(filter, entry);
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
     /// <summary>Append every route whose filter matches <paramref name="topic"/>.</summary>
     public void Match(string topic, List<RouteEntry> results)
     {

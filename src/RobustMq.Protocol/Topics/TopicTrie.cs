@@ -86,6 +86,26 @@ public sealed class TopicTrie<TValue>
         return true;
     }
 
+    /// <summary>The values stored under exactly <paramref name="filter"/> (not matched: the same filter string).</summary>
+    public IReadOnlyList<TValue> ValuesAt(string filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var node = _root;
+        var pos = 0;
+        while (!TopicLevels.AtEnd(filter, pos))
+        {
+            var child = node.GetChild(TopicLevels.Next(filter, ref pos));
+            if (child is null)
+            {
+                return [];
+            }
+
+            node = child;
+        }
+
+        return node.Values ?? (IReadOnlyList<TValue>)[];
+    }
+
     /// <summary>
     /// Appends to <paramref name="results"/> every value whose filter matches the topic name
     /// <paramref name="topic"/> (MQTT 5 section 4.7, with the '$' rule MQTT-4.7.2-1). A value stored under
