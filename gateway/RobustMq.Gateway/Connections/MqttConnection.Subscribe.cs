@@ -1,5 +1,6 @@
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Retained;
+using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol;
@@ -44,6 +45,15 @@ public sealed partial class MqttConnection
                 records[i] = accepted[i].Record;
             }
 
+            // Deliver from this node at once: a PUBLISH that reaches this node after the SUBSCRIBE finds the
+            // route even before the shards have pushed it (they push the same entry; the cache ignores it).
+            var local = new RouteChange[records.Length];
+            for (var i = 0; i < records.Length; i++)
+            {
+                local[i] = new RouteChange(true, RouteEntry.For(records[i], ClientId!, Ref.Node));
+            }
+
+            _services.Routes.Apply(local);
             try
             {
                 existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Subscribe(Ref, records).WaitAsync(_services.GrainTimeout, _closed.Token);
@@ -51,6 +61,12 @@ public sealed partial class MqttConnection
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "subscribe");
+                for (var i = 0; i < local.Length; i++)
+                {
+                    local[i] = local[i] with { Add = false };
+                }
+
+                _services.Routes.Apply(local);
                 foreach (var (index, _, _) in accepted)
                 {
                     codes[index] = (byte)ReasonCode.UnspecifiedError;

@@ -10,6 +10,7 @@ namespace RobustMq.Gateway.Routing;
 public sealed class RouteCache : IRouteReplica
 {
     private readonly TopicTrie<RouteEntry> _trie = new();
+    private readonly HashSet<RouteEntry> _present = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
     public int Count
@@ -37,9 +38,13 @@ public sealed class RouteCache : IRouteReplica
             {
                 if (change.Add)
                 {
-                    _trie.Add(change.Entry.Filter, change.Entry);
+                    // Idempotent: a local subscribe may have put the entry here ahead of its shard.
+                    if (_present.Add(change.Entry))
+                    {
+                        _trie.Add(change.Entry.Filter, change.Entry);
+                    }
                 }
-                else
+                else if (_present.Remove(change.Entry))
                 {
                     _trie.Remove(change.Entry.Filter, change.Entry);
                 }
@@ -66,6 +71,7 @@ public sealed class RouteCache : IRouteReplica
                 var entry = existing[i];
                 if (entry.ClientId == clientId && entry.ShareGroup == shareGroup)
                 {
+                    _present.Remove(entry);
                     _trie.Remove(filter, entry);
                 }
             }

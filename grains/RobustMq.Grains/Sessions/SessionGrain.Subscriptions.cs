@@ -107,18 +107,7 @@ public sealed partial class SessionGrain
         }
     }
 
-    private RouteEntry ToRoute(SubscriptionRecord sub, string node)
-    {
-        var filter = sub.Filter;
-        string? group = null;
-        if (SharedSubscription.TryParse(sub.Filter, out var shared))
-        {
-            filter = shared.Filter;
-            group = shared.Group;
-        }
-
-        return new RouteEntry(filter, ClientId, node, sub.QoS, sub.NoLocal, sub.RetainAsPublished, sub.SubscriptionId, group);
-    }
+    private RouteEntry ToRoute(SubscriptionRecord sub, string node) => RouteEntry.For(sub, ClientId, node);
 
     private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
 
@@ -162,9 +151,8 @@ public sealed partial class SessionGrain
         await Unsubscribe(new ConnectionRef(node, 0), filters);
     }
 
-    private async Task MoveRoutes(string newNode)
+    private async Task MoveRoutes(string oldNode, string newNode)
     {
-        var oldNode = _state.Node!;
         var changes = new List<RouteChange>();
         var joins = new List<Task>();
         foreach (var sub in _state.Subscriptions.Values)

@@ -51,7 +51,8 @@ public sealed partial class SessionGrain(
             _state.Clear();
         }
 
-        var nodeChanged = present && _state.Node is not null && _state.Node != request.Connection.Node;
+        var oldNode = _state.Node;
+        var nodeChanged = present && oldNode is not null && oldNode != request.Connection.Node;
         _state.Exists = true;
         _state.Connection = request.Connection;
         _state.StartedClean = request.CleanStart;
@@ -62,7 +63,7 @@ public sealed partial class SessionGrain(
         _state.UserName = request.UserName;
         if (nodeChanged)
         {
-            await MoveRoutes(request.Connection.Node);
+            await MoveRoutes(oldNode!, request.Connection.Node);
         }
 
         var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds());

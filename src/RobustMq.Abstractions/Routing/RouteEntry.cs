@@ -1,3 +1,6 @@
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Protocol.Topics;
+
 namespace RobustMq.Abstractions.Routing;
 
 /// <summary>
@@ -14,4 +17,19 @@ public sealed record RouteEntry(
     [property: Id(4)] bool NoLocal,
     [property: Id(5)] bool RetainAsPublished,
     [property: Id(6)] uint SubscriptionId,
-    [property: Id(7)] string? ShareGroup = null);
+    [property: Id(7)] string? ShareGroup = null)
+{
+    /// <summary>The route of a session's subscription: a <c>$share/{group}/{filter}</c> becomes the inner filter marked with its group.</summary>
+    public static RouteEntry For(SubscriptionRecord subscription, string clientId, string node)
+    {
+        var filter = subscription.Filter;
+        string? group = null;
+        if (SharedSubscription.TryParse(filter, out var shared))
+        {
+            filter = shared.Filter;
+            group = shared.Group;
+        }
+
+        return new RouteEntry(filter, clientId, node, subscription.QoS, subscription.NoLocal, subscription.RetainAsPublished, subscription.SubscriptionId, group);
+    }
+}

@@ -22,7 +22,7 @@ public sealed class MosquittoTests(BrokerFixture broker) : IClassFixture<BrokerF
         await Mosquitto.PubAsync(broker, version, "-t", topic, "-q", $"{qos}", "-m", "hello-cli");
 
         var line = await Mosquitto.WaitMessageAsync(sub, topic);
-        Assert.Equal($"@@ {topic} {qos} 0 hello-cli", line);
+        Assert.Equal($"MSG {topic} {qos} 0 hello-cli", line);
         Assert.Equal(0, await sub.WaitForExitAsync($"{topic}: mosquitto_sub exits after one message"));
     }
 
@@ -37,7 +37,7 @@ public sealed class MosquittoTests(BrokerFixture broker) : IClassFixture<BrokerF
         using var sub = Mosquitto.Sub(broker, version, "-t", topic, "-q", "1", "-C", "1", "-W", "10");
 
         var line = await Mosquitto.WaitMessageAsync(sub, topic);
-        Assert.Equal($"@@ {topic} 1 1 kept-cli", line);
+        Assert.Equal($"MSG {topic} 1 1 kept-cli", line);
     }
 
     [Theory]
@@ -74,7 +74,7 @@ public sealed class MosquittoTests(BrokerFixture broker) : IClassFixture<BrokerF
         using var second = Mosquitto.Sub(broker, version, "-c", "-i", clientId, "-q", "1", "-t", topic, "-C", "1", "-W", "10");
 
         var line = await Mosquitto.WaitMessageAsync(second, topic);
-        Assert.Equal($"@@ {topic} 1 0 while-away", line);
+        Assert.Equal($"MSG {topic} 1 0 while-away", line);
         await second.WaitForExitAsync($"{topic}: second mosquitto_sub exits after the message");
         using var cleanup = await Mqtt.ConnectAsync(broker, clientId, version == "mqttv5" ? MQTTnet.Formatter.MqttProtocolVersion.V500 : MQTTnet.Formatter.MqttProtocolVersion.V311);
         await cleanup.DisconnectAsync();

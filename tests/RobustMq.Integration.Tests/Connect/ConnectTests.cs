@@ -87,4 +87,38 @@ public sealed class ConnectTests(BrokerFixture broker) : IClassFixture<BrokerFix
         await firstClosed.WaitAsync("first v3.1.1 connection after the takeover");
         Assert.True(second.IsConnected);
     }
+
+    [Fact]
+    public async Task Session_expiry_above_the_maximum_is_capped_and_announced_in_connack()
+    {
+        using var client = Mqtt.NewClient();
+
+        var result = await client.ConnectAsync(Mqtt.Options(broker, "connect-expiry-cap").WithSessionExpiryInterval(100_000).Build());
+
+        Assert.Equal(7200u, result.SessionExpiryInterval);
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+    }
+
+    [Fact]
+    public async Task Requested_response_information_is_returned_in_connack()
+    {
+        using var client = Mqtt.NewClient();
+
+        var result = await client.ConnectAsync(Mqtt.Options(broker, "connect-respinfo").WithRequestResponseInformation(true).Build());
+
+        Assert.Equal("response/connect-respinfo", result.ResponseInformation);
+    }
+
+    [Fact]
+    public async Task Connect_with_an_unknown_protocol_level_is_refused_and_closed()
+    {
+        using var raw = await RawClient.OpenAsync(broker);
+
+        await raw.SendAsync(RawPackets.Connect("connect-level6", level: 6));
+        var packets = await raw.ReadUntilClosedAsync("CONNECT with protocol level 6");
+
+        var connAck = Assert.Single(packets);
+        Assert.Equal(RawPacket.ConnAck, connAck.Type);
+        Assert.True(connAck.ReasonCode is 0x01 or 0x84, $"CONNACK code 0x{connAck.ReasonCode:x2}; expected 0x01 (3.1.1) or 0x84 (5.0) unacceptable protocol version");
+    }
 }

@@ -28,14 +28,22 @@ public sealed class RawClient : IDisposable
         await _stream.FlushAsync();
     }
 
-    /// <summary>Sends CONNECT and expects a CONNACK that accepts it.</summary>
-    public async Task ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null)
+    /// <summary>Sends CONNECT and expects a CONNACK that accepts it; returns the CONNACK.</summary>
+    public async Task<RawPacket> ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null)
     {
-        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry));
-        var connAck = await ReadAsync($"raw client {clientId} waits for CONNACK");
-        Assert.NotNull(connAck);
-        Assert.Equal(RawPacket.ConnAck, connAck.Type);
+        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry, receiveMaximum));
+        var connAck = await ExpectAsync(RawPacket.ConnAck, $"raw client {clientId} waits for CONNACK");
         Assert.Equal(0, connAck.ReasonCode);
+        return connAck;
+    }
+
+    /// <summary>The next packet, which must be of <paramref name="type"/>.</summary>
+    public async Task<RawPacket> ExpectAsync(int type, string phase, TimeSpan? timeout = null)
+    {
+        var packet = await ReadAsync(phase, timeout);
+        Assert.True(packet is not null, $"{phase}: the broker closed the connection instead of sending packet type {type}");
+        Assert.True(packet.Type == type, $"{phase}: expected packet type {type}, got {packet}");
+        return packet;
     }
 
     /// <summary>The next packet, or null when the broker closed the connection.</summary>

@@ -4,11 +4,56 @@ namespace RobustMq.Integration.Tests.Infrastructure;
 public sealed record RawPacket(byte FirstByte, byte[] Body)
 {
     public const int ConnAck = 2;
+    public const int Publish = 3;
     public const int PubAck = 4;
+    public const int PubRec = 5;
+    public const int PubComp = 7;
     public const int SubAck = 9;
     public const int Disconnect = 14;
 
     public int Type => FirstByte >> 4;
+
+    /// <summary>The DUP flag of a PUBLISH.</summary>
+    public bool Dup => (FirstByte & 0x08) != 0;
+
+    /// <summary>The QoS of a PUBLISH.</summary>
+    public int QoS => (FirstByte >> 1) & 0x03;
+
+    /// <summary>Session Present of a CONNACK.</summary>
+    public bool SessionPresent => (Body[0] & 0x01) != 0;
+
+    /// <summary>The topic name of a PUBLISH (empty when a topic alias stands in for it).</summary>
+    public string Topic => System.Text.Encoding.UTF8.GetString(Body, 2, TopicLength);
+
+    /// <summary>The packet identifier: after the topic for a PUBLISH, first in the body for acknowledgements.</summary>
+    public ushort PacketId => Type == Publish
+        ? (ushort)((Body[2 + TopicLength] << 8) | Body[3 + TopicLength])
+        : (ushort)((Body[0] << 8) | Body[1]);
+
+    /// <summary>The payload of a PUBLISH as text (<paramref name="level"/> says whether there are properties to skip).</summary>
+    public string PayloadText(byte level)
+    {
+        var offset = 2 + TopicLength + (QoS > 0 ? 2 : 0);
+        if (level == RawPackets.V5)
+        {
+            var propertiesLength = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var digit = Body[offset++];
+                propertiesLength |= (digit & 0x7F) << shift;
+                if ((digit & 0x80) == 0)
+                {
+                    break;
+                }
+            }
+
+            offset += propertiesLength;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(Body, offset, Body.Length - offset);
+    }
+
+    private int TopicLength => (Body[0] << 8) | Body[1];
 
     /// <summary>The reason code of a CONNACK (return code on 3.1.1) or of a DISCONNECT (0 when omitted).</summary>
     public byte ReasonCode => Type switch

@@ -13,7 +13,7 @@ public static class RawPackets
 
     public static readonly byte[] PingReq = [0xC0, 0x00];
 
-    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null)
+    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null)
     {
         var body = new List<byte>();
         String(body, "MQTT");
@@ -34,6 +34,13 @@ public static class RawPackets
             {
                 props.Add(0x11);
                 UInt32(props, expiry);
+            }
+
+            if (receiveMaximum is { } maximum)
+            {
+                props.Add(0x21);
+                props.Add((byte)(maximum >> 8));
+                props.Add((byte)maximum);
             }
 
             Properties(body, props);
@@ -97,6 +104,10 @@ public static class RawPackets
         body.Add(qos);
         return Frame(firstByte, body);
     }
+
+    public static byte[] PubAck(ushort packetId) => [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
+
+    public static byte[] PubRel(ushort packetId) => [0x62, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
     public static byte[] Disconnect(byte level, byte reasonCode = 0) =>
         level == V5 ? [0xE0, 0x02, reasonCode, 0x00] : [0xE0, 0x00];

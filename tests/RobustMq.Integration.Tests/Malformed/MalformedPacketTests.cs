@@ -38,6 +38,21 @@ public sealed class MalformedPacketTests(BrokerFixture broker) : IClassFixture<B
     [Theory]
     [InlineData(RawPackets.V311)]
     [InlineData(RawPackets.V5)]
+    public async Task Topic_containing_the_null_character_closes_the_connection_as_malformed(byte level) =>
+        await AssertClosedAsync(level, $"malformed-nul-{level}", RawPackets.Publish(0x30, [(byte)'a', 0x00, (byte)'b'], "x", level), MalformedPacket);
+
+    [Fact]
+    public async Task Topic_alias_above_the_maximum_closes_the_connection_with_topic_alias_invalid()
+    {
+        // PUBLISH QoS 0, topic "a", properties: Topic Alias (0x23) = 65, one above the broker's 64.
+        byte[] publish = [0x30, 0x08, 0x00, 0x01, (byte)'a', 0x03, 0x23, 0x00, 0x41, (byte)'x'];
+
+        await AssertClosedAsync(RawPackets.V5, "malformed-alias", publish, 0x94);
+    }
+
+    [Theory]
+    [InlineData(RawPackets.V311)]
+    [InlineData(RawPackets.V5)]
     public async Task Second_connect_closes_the_connection_as_a_protocol_error(byte level) =>
         await AssertClosedAsync(level, $"malformed-reconnect-{level}", RawPackets.Connect($"malformed-reconnect-{level}", level), ProtocolError);
 

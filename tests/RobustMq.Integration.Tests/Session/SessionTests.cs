@@ -113,6 +113,55 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
         await client.DisconnectAsync();
     }
 
+    [Fact]
+    public async Task Unacknowledged_qos1_message_is_resent_with_dup_after_the_session_resumes()
+    {
+        using var willWatcher = await Mqtt.ConnectAsync(broker, "session-dup-watch");
+        var wills = new MessageCollector(willWatcher);
+        await willWatcher.SubscribeAsync("session/dup/gone", MqttQualityOfServiceLevel.AtLeastOnce);
+        var original = await LeaveUnacknowledgedAsync("session-dup", "session/dup", new RawWill("session/dup/gone", "dropped"));
+
+        // The will is published once the broker has handed the dropped connection back to the session.
+        await wills.NextAsync("watcher waits for the will that marks the end of the first connection");
+        await AssertResentWithDupAsync("session-dup", original);
+    }
+
+    [Fact]
+    public async Task Unacknowledged_qos1_message_is_resent_with_dup_when_the_client_reconnects_at_once()
+    {
+        var original = await LeaveUnacknowledgedAsync("session-dup-fast", "session/dupfast", will: null);
+
+        await AssertResentWithDupAsync("session-dup-fast", original);
+    }
+
+    /// <summary>Subscribes with a raw persistent session, takes one QoS 1 message without PUBACK, then resets the socket.</summary>
+    private async Task<RawPacket> LeaveUnacknowledgedAsync(string clientId, string topic, RawWill? will)
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, $"{clientId}-pub");
+        using var raw = await RawClient.OpenAsync(broker);
+        await raw.ConnectAsync(clientId, RawPackets.V5, cleanStart: false, will: will, sessionExpiry: 60);
+        await raw.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 1));
+        await raw.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
+        await publisher.PublishAsync(Mqtt.Message(topic, "unacked", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var original = await raw.ExpectAsync(RawPacket.Publish, $"{clientId} waits for the message it will not acknowledge");
+        raw.Abort();
+        Assert.False(original.Dup);
+        return original;
+    }
+
+    private async Task AssertResentWithDupAsync(string clientId, RawPacket original)
+    {
+        using var raw = await RawClient.OpenAsync(broker);
+        var connAck = await raw.ConnectAsync(clientId, RawPackets.V5, cleanStart: false, sessionExpiry: 0);
+        var resent = await raw.ExpectAsync(RawPacket.Publish, $"{clientId} (resumed) waits for the resent message");
+
+        Assert.True(connAck.SessionPresent);
+        Assert.True(resent.Dup, $"the resend must have DUP set and the original packet id {original.PacketId}: {resent}");
+        Assert.Equal((original.PacketId, "unacked", 1), (resent.PacketId, resent.PayloadText(RawPackets.V5), resent.QoS));
+        await raw.SendAsync(RawPackets.PubAck(resent.PacketId));
+        await raw.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+    }
+
     private MqttClientOptionsBuilder Persistent(string clientId) =>
         Mqtt.Options(broker, clientId).WithCleanStart(false).WithSessionExpiryInterval(60);
 

@@ -108,4 +108,52 @@ public sealed class DeliveryTests(BrokerFixture broker) : IClassFixture<BrokerFi
         Assert.Equal(("delivery/alias/long/topic/name", "first"), (first.Topic, first.ConvertPayloadToString()));
         Assert.Equal(("delivery/alias/long/topic/name", "second"), (second.Topic, second.ConvertPayloadToString()));
     }
+
+    [Fact]
+    public async Task Messages_from_one_publisher_arrive_in_publish_order()
+    {
+        using var subscriber = await Mqtt.ConnectAsync(broker, "order-sub");
+        var received = new MessageCollector(subscriber);
+        await subscriber.SubscribeAsync("delivery/order", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var publisher = await Mqtt.ConnectAsync(broker, "order-pub");
+
+        var sends = new List<Task<MqttClientPublishResult>>();
+        for (var i = 0; i < 100; i++)
+        {
+            sends.Add(publisher.PublishAsync(Mqtt.Message("delivery/order", $"{i}", MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+        }
+
+        await Task.WhenAll(sends).WithTimeout("publisher waits for 100 PUBACKs");
+        var payloads = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            payloads.Add((await received.NextAsync($"subscriber waits for message {i}")).ConvertPayloadToString());
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), payloads);
+    }
+
+    [Fact]
+    public async Task Qos2_publish_resent_before_pubrel_is_delivered_once()
+    {
+        using var subscriber = await Mqtt.ConnectAsync(broker, "qos2-once-sub");
+        var received = new MessageCollector(subscriber);
+        await subscriber.SubscribeAsync("delivery/qos2once", MqttQualityOfServiceLevel.ExactlyOnce);
+        using var raw = await RawClient.OpenAsync(broker);
+        await raw.ConnectAsync("qos2-once-pub", RawPackets.V5);
+
+        await raw.SendAsync(RawPackets.Publish("delivery/qos2once", "exactly", RawPackets.V5, qos: 2, packetId: 7));
+        await raw.ExpectAsync(RawPacket.PubRec, "publisher waits for PUBREC");
+        var resend = RawPackets.Publish("delivery/qos2once", "exactly", RawPackets.V5, qos: 2, packetId: 7);
+        resend[0] |= 0x08; // DUP
+        await raw.SendAsync(resend);
+        await raw.ExpectAsync(RawPacket.PubRec, "publisher waits for PUBREC of the resend");
+        await raw.SendAsync(RawPackets.PubRel(7));
+        await raw.ExpectAsync(RawPacket.PubComp, "publisher waits for PUBCOMP");
+        await raw.SendAsync(RawPackets.Publish("delivery/qos2once", "marker", RawPackets.V5));
+
+        var first = await received.NextAsync("subscriber waits for the QoS 2 message");
+        var second = await received.NextAsync("subscriber waits for the marker");
+        Assert.Equal(("exactly", "marker"), (first.ConvertPayloadToString(), second.ConvertPayloadToString()));
+    }
 }

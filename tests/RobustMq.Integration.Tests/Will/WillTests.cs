@@ -95,6 +95,25 @@ public sealed class WillTests(BrokerFixture broker) : IClassFixture<BrokerFixtur
         await again.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
     }
 
+    [Fact]
+    public async Task Will_with_retain_is_kept_as_the_retained_message()
+    {
+        using var watcher = Mqtt.NewClient();
+        var live = await WatchAsync(watcher, "will-retain-watch", "will/retained");
+        using (var raw = await RawClient.OpenAsync(broker))
+        {
+            await raw.ConnectAsync("will-retain", RawPackets.V5, will: new RawWill("will/retained", "last-words", QoS: 1, Retain: true));
+            raw.Abort();
+        }
+
+        await live.NextAsync("watcher waits for the retained will to be published");
+        using var late = Mqtt.NewClient();
+        var stored = await WatchAsync(late, "will-retain-late", "will/retained");
+
+        var will = await stored.NextAsync("later subscriber waits for the retained will");
+        Assert.Equal(("last-words", true), (will.ConvertPayloadToString(), will.Retain));
+    }
+
     private async Task<MessageCollector> WatchAsync(IMqttClient watcher, string clientId, string topic)
     {
         var received = new MessageCollector(watcher);

@@ -1,0 +1,128 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Routing;
+using RobustMq.Grains.Placement;
+
+namespace RobustMq.Grains.Tests.Infrastructure;
+
+/// <summary>
+/// Two in-process silos, each configured like the broker's silo (node placement director and the real
+/// node-local services from <c>AddRobustMqGateway</c>), shared by every test of the <c>cluster</c>
+/// collection. Tests keep apart by using their own client ids and topics.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const int SiloCount = 2;
+    public const int MaxQueuedMessages = 5;
+
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["Sys:IntervalSeconds"] = "0",
+        ["Mqtt:MaxQueuedMessages"] = MaxQueuedMessages.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private InProcessTestCluster? _cluster;
+    private long _nextConnectionId;
+
+    public IClusterClient Client => Cluster.Client;
+
+    private InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not deployed.");
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(SiloCount);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(Settings);
+            host.Services.AddRobustMqGateway(host.Configuration);
+        });
+        builder.ConfigureSilo((_, silo) => silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>());
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        for (var i = 0; i < SiloCount; i++)
+        {
+            await WaitForActiveSilos(i);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.StopAllSilosAsync();
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>The node name of silo <paramref name="silo"/>: the key of its dispatcher and of connections on it.</summary>
+    public string Node(int silo) => NodeNames.Of(Cluster.Silos[silo].SiloAddress);
+
+    /// <summary>The real route cache of silo <paramref name="silo"/>.</summary>
+    public RouteCache Routes(int silo) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<RouteCache>();
+
+    /// <summary>A fresh connection on silo <paramref name="silo"/>, unique in the test run.</summary>
+    public ConnectionRef NewConnection(int silo) => new(Node(silo), Interlocked.Increment(ref _nextConnectionId));
+
+    public TestClient NewClient(string clientId) => new(this, clientId);
+
+    /// <summary>The routes of <paramref name="clientId"/> that match <paramref name="topic"/> in silo <paramref name="silo"/>'s cache.</summary>
+    public List<RouteEntry> Matches(int silo, string topic, string clientId)
+    {
+        var all = new List<RouteEntry>();
+        Routes(silo).Match(topic, all);
+        return all.FindAll(r => r.ClientId == clientId);
+    }
+
+    /// <summary>Every route of <paramref name="clientId"/> in silo <paramref name="silo"/>'s cache.</summary>
+    public List<RouteEntry> RoutesOf(int silo, string clientId) => Routes(silo).Snapshot().FindAll(r => r.ClientId == clientId);
+
+    private async Task WaitForActiveSilos(int silo)
+    {
+        var membership = Cluster.Silos[silo].ServiceProvider.GetRequiredService<IClusterMembershipService>();
+        if (ActiveCount(membership.CurrentSnapshot) == SiloCount)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(timeout.Token))
+            {
+                if (ActiveCount(snapshot) == SiloCount)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        throw new TimeoutException(
+            $"Cluster start-up: silo {silo} sees {ActiveCount(membership.CurrentSnapshot)} active silos after 30 s, expected {SiloCount}.");
+    }
+
+    private static int ActiveCount(ClusterMembershipSnapshot snapshot)
+    {
+        var count = 0;
+        foreach (var member in snapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Active)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+}
