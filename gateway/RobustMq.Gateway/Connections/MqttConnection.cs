@@ -82,7 +82,21 @@ public sealed partial class MqttConnection
     /// <summary>A delivery from the router or a dispatcher; false when this connection is no longer taking any.</summary>
     public bool TryDeliver(PendingMessage message)
     {
-        if (_closing || !_outbound.EnqueueDelivery(message))
+        if (_closing)
+        {
+            return false;
+        }
+
+        if (message.PacketId != 0)
+        {
+            // Handed on from a connection of this session that was taken over: resent with DUP and its
+            // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT.
+            if (!_outbound.Resume([message], []))
+            {
+                return false;
+            }
+        }
+        else if (!_outbound.EnqueueDelivery(message))
         {
             return false;
         }
@@ -241,6 +255,7 @@ public sealed partial class MqttConnection
             if (ex.ReasonCode == ReasonCode.UnsupportedProtocolVersion)
             {
                 // The client's version is unknown: answer in the 3.1.1 form, return code 1 (MQTT-3.1.2-2).
+                _version = MqttProtocolVersion.V311;
                 _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ConnectReturnCode.UnacceptableProtocolVersion });
             }
             else if (_version == MqttProtocolVersion.V500)

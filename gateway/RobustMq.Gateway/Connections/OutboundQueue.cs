@@ -67,10 +67,15 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     /// Resume a session: unacknowledged deliveries go out again with DUP and their packet ids, PUBREL is
     /// resent for QoS 2 deliveries that got PUBREC (MQTT-4.4.0-1), then the rest in order.
     /// </summary>
-    public void Resume(PendingMessage[] pending, ushort[] pendingPubRel)
+    public bool Resume(PendingMessage[] pending, ushort[] pendingPubRel)
     {
         lock (_lock)
         {
+            if (_completed)
+            {
+                return false;
+            }
+
             foreach (var id in pendingPubRel)
             {
                 _inflight[id] = new Inflight(null, _sequence++);
@@ -90,6 +95,8 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 }
             }
         }
+
+        return true;
     }
 
     /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it).</summary>
@@ -106,7 +113,8 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     {
         lock (_lock)
         {
-            while (_urgent.Count > 0)
+            // Before CONNACK is queued only control packets may go (a CONNACK refusing the client).
+            while (_urgent.Count > 0 && (_released || _urgent.Peek().Control is not null))
             {
                 batch.Add(_urgent.Dequeue());
             }

@@ -84,7 +84,7 @@ public sealed partial class SessionGrain
             var batch = new NodeDelivery[messages.Length];
             for (var i = 0; i < messages.Length; i++)
             {
-                batch[i] = new NodeDelivery(ClientId, messages[i] with { PacketId = 0 });
+                batch[i] = new NodeDelivery(ClientId, messages[i]);
             }
 
             var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using RobustMq.Silo.Hosting;
 
@@ -9,19 +10,45 @@ namespace RobustMq.Integration.Tests.Infrastructure;
 /// </summary>
 public class BrokerFixture : IAsyncLifetime
 {
+    private const int StartAttempts = 3;
+
     private WebApplication? _app;
 
-    public int MqttPort { get; } = FreePorts.Next();
-    public int WebSocketPort { get; } = FreePorts.Next();
-    public int AdminPort { get; } = FreePorts.Next();
-    public int SiloPort { get; } = FreePorts.Next();
-    public int GatewayPort { get; } = FreePorts.Next();
+    public int MqttPort { get; private set; } = FreePorts.Next();
+    public int WebSocketPort { get; private set; } = FreePorts.Next();
+    public int AdminPort { get; private set; } = FreePorts.Next();
+    public int SiloPort { get; private set; } = FreePorts.Next();
+    public int GatewayPort { get; private set; } = FreePorts.Next();
 
     public IServiceProvider Services => _app!.Services;
 
     protected virtual IEnumerable<string> ExtraArguments => [];
 
     public virtual async Task InitializeAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (Exception ex) when (attempt < StartAttempts && IsAddressInUse(ex))
+            {
+                // Another process took one of the ports between the check and the bind: new ports, new broker.
+                await AbandonAsync();
+                MqttPort = FreePorts.Next();
+                WebSocketPort = FreePorts.Next();
+                AdminPort = FreePorts.Next();
+                SiloPort = FreePorts.Next();
+                GatewayPort = FreePorts.Next();
+            }
+        }
+    }
+
+    public virtual async Task DisposeAsync() => await StopAsync();
+
+    private async Task StartAsync()
     {
         string[] args =
         [
@@ -37,13 +64,49 @@ public class BrokerFixture : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public virtual async Task DisposeAsync()
+    private async Task StopAsync()
     {
-        if (_app is not null)
+        if (_app is null)
+        {
+            return;
+        }
+
+        var app = _app;
+        _app = null;
+        try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(cts.Token);
-            await _app.DisposeAsync();
+            await app.StopAsync(cts.Token);
         }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    private async Task AbandonAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (Exception)
+        {
+            // A host that failed to start may not stop cleanly either; it is dropped.
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+                || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -33,24 +33,55 @@ public sealed record RawPacket(byte FirstByte, byte[] Body)
     /// <summary>The payload of a PUBLISH as text (<paramref name="level"/> says whether there are properties to skip).</summary>
     public string PayloadText(byte level)
     {
-        var offset = 2 + TopicLength + (QoS > 0 ? 2 : 0);
+        var offset = PropertiesOffset;
         if (level == RawPackets.V5)
         {
-            var propertiesLength = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var digit = Body[offset++];
-                propertiesLength |= (digit & 0x7F) << shift;
-                if ((digit & 0x80) == 0)
-                {
-                    break;
-                }
-            }
-
+            var propertiesLength = ReadVariableInt(ref offset);
             offset += propertiesLength;
         }
 
         return System.Text.Encoding.UTF8.GetString(Body, offset, Body.Length - offset);
+    }
+
+    /// <summary>The Topic Alias property of an MQTT 5 PUBLISH, or null.</summary>
+    public ushort? TopicAlias()
+    {
+        var offset = PropertiesOffset;
+        var end = ReadVariableInt(ref offset) + offset;
+        while (offset < end)
+        {
+            var id = Body[offset++];
+            switch (id)
+            {
+                case 0x01: offset += 1; break;                          // Payload Format Indicator
+                case 0x02: offset += 4; break;                          // Message Expiry Interval
+                case 0x03 or 0x08 or 0x09: offset += 2 + ReadUInt16(offset); break; // Content Type, Response Topic, Correlation Data
+                case 0x0B: ReadVariableInt(ref offset); break;          // Subscription Identifier
+                case 0x23: return ReadUInt16(offset);                   // Topic Alias
+                case 0x26: offset += 2 + ReadUInt16(offset); offset += 2 + ReadUInt16(offset); break; // User Property
+                default: throw new InvalidOperationException($"PUBLISH property 0x{id:x2} is not expected here: {this}");
+            }
+        }
+
+        return null;
+    }
+
+    private int PropertiesOffset => 2 + TopicLength + (QoS > 0 ? 2 : 0);
+
+    private ushort ReadUInt16(int offset) => (ushort)((Body[offset] << 8) | Body[offset + 1]);
+
+    private int ReadVariableInt(ref int offset)
+    {
+        var value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var digit = Body[offset++];
+            value |= (digit & 0x7F) << shift;
+            if ((digit & 0x80) == 0)
+            {
+                return value;
+            }
+        }
     }
 
     private int TopicLength => (Body[0] << 8) | Body[1];

@@ -13,7 +13,7 @@ public static class RawPackets
 
     public static readonly byte[] PingReq = [0xC0, 0x00];
 
-    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null)
+    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null)
     {
         var body = new List<byte>();
         String(body, "MQTT");
@@ -41,6 +41,13 @@ public static class RawPackets
                 props.Add(0x21);
                 props.Add((byte)(maximum >> 8));
                 props.Add((byte)maximum);
+            }
+
+            if (topicAliasMaximum is { } aliases)
+            {
+                props.Add(0x22);
+                props.Add((byte)(aliases >> 8));
+                props.Add((byte)aliases);
             }
 
             Properties(body, props);

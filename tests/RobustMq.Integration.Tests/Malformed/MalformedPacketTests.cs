@@ -56,6 +56,32 @@ public sealed class MalformedPacketTests(BrokerFixture broker) : IClassFixture<B
     public async Task Second_connect_closes_the_connection_as_a_protocol_error(byte level) =>
         await AssertClosedAsync(level, $"malformed-reconnect-{level}", RawPackets.Connect($"malformed-reconnect-{level}", level), ProtocolError);
 
+    [Theory]
+    [InlineData(RawPackets.V311)]
+    [InlineData(RawPackets.V5)]
+    public async Task Connect_with_the_reserved_flag_set_is_refused_and_closed(byte level)
+    {
+        using var bystander = await Bystander.ConnectAsync(broker, $"malformed-connflag-bystander-{level}");
+        using var raw = await RawClient.OpenAsync(broker);
+        var connect = RawPackets.Connect($"malformed-connflag-{level}", level);
+        connect[2 + 6 + 1] |= 0x01; // connect flags follow the fixed header (2 bytes), "MQTT" (6) and the level (1)
+
+        await raw.SendAsync(connect);
+        var packets = await raw.ReadUntilClosedAsync("connection after CONNECT with reserved flag 1");
+
+        if (level == RawPackets.V5 && packets.Count > 0)
+        {
+            // MQTT 5 lets the server answer CONNACK 0x81 before closing.
+            var connAck = Assert.Single(packets);
+            Assert.Equal((RawPacket.ConnAck, MalformedPacket), (connAck.Type, connAck.ReasonCode));
+        }
+        else
+        {
+            Assert.Empty(packets);
+        }
+        await bystander.ProveServedAsync("after a CONNECT with the reserved flag");
+    }
+
     [Fact]
     public async Task First_packet_other_than_connect_closes_the_connection_without_a_reply()
     {

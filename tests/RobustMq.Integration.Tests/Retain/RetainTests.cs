@@ -102,4 +102,38 @@ public sealed class RetainTests(BrokerFixture broker) : IClassFixture<BrokerFixt
         var message = await received.NextAsync("existing subscriber waits for the retained publish");
         Assert.Equal(retainAsPublished, message.Retain);
     }
+
+    [Fact]
+    public async Task Retained_message_sent_on_subscribe_carries_the_subscription_identifier()
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, "retain-subid-pub");
+        await publisher.PublishAsync(Mqtt.Message("retain/subid", "tagged", MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+        using var subscriber = await Mqtt.ConnectAsync(broker, "retain-subid-sub");
+        var received = new MessageCollector(subscriber);
+
+        await Mqtt.SubscribeAsync(subscriber, f => f.WithTopic("retain/subid").WithAtLeastOnceQoS(), subscriptionId: 42);
+
+        var message = await received.NextAsync("new subscriber waits for the retained message");
+        Assert.Equal([42u], message.SubscriptionIdentifiers);
+    }
+
+    [Fact]
+    public async Task Expired_retained_message_is_not_sent_to_a_new_subscriber()
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, "retain-expiry-pub");
+        await publisher.PublishAsync(Mqtt.Message("retain/expiry/short", "stale", MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().WithMessageExpiryInterval(1).Build());
+        await publisher.PublishAsync(Mqtt.Message("retain/expiry/long", "fresh", MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().WithMessageExpiryInterval(60).Build());
+
+        // Let the one-second expiry pass: this wait is the behaviour under test.
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        using var subscriber = await Mqtt.ConnectAsync(broker, "retain-expiry-sub");
+        var received = new MessageCollector(subscriber);
+        await subscriber.SubscribeAsync("retain/expiry/#", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var message = await received.NextAsync("new subscriber waits for the unexpired retained message");
+        var late = await received.NoneWithinAsync(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("fresh", message.ConvertPayloadToString());
+        Assert.InRange(message.MessageExpiryInterval, 50u, 59u);
+        Assert.True(late is null, $"the expired retained message was sent: {late?.ConvertPayloadToString()}");
+    }
 }

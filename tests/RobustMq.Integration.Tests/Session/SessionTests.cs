@@ -73,6 +73,22 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
     }
 
     [Fact]
+    public async Task Session_ends_when_its_expiry_interval_passes()
+    {
+        using var client = Mqtt.NewClient();
+        await client.ConnectAsync(Mqtt.Options(broker, "session-expires").WithCleanStart(false).WithSessionExpiryInterval(1).Build());
+        await client.SubscribeAsync("session/expires", MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.DisconnectAsync();
+
+        // Let the one-second session expiry pass: this wait is the behaviour under test.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var connAck = await client.ConnectAsync(Mqtt.Options(broker, "session-expires").WithCleanStart(false).WithSessionExpiryInterval(1).Build());
+
+        Assert.False(connAck.IsSessionPresent);
+        await EndSessionAsync(client);
+    }
+
+    [Fact]
     public async Task V311_clean_session_0_keeps_the_session_and_its_queued_messages()
     {
         using (var first = await Mqtt.ConnectAsync(broker, "session-311", MqttProtocolVersion.V311, o => o.WithCleanSession(false)))
