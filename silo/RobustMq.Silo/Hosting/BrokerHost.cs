@@ -96,11 +96,8 @@ public static class BrokerHost
 
         if (extra is not null)
         {
-            var path = Path.GetFullPath(extra);
-            if (!File.Exists(path))
-            {
-                throw new ConfigurationException($"--config file '{extra}' does not exist");
-            }
+            var path = FindConfigFile(extra)
+                ?? throw new ConfigurationException($"--config file '{extra}' does not exist");
 
             configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
             // Relative paths inside the file (Acl:File) are relative to the file's folder.
@@ -117,6 +114,30 @@ public static class BrokerHost
 
         configuration.AddEnvironmentVariables("ROBUSTMQ_");
         configuration.AddCommandLine([.. rest]);
+    }
+
+    /// <summary>
+    /// A relative <c>--config</c> path is looked up from the current directory, then from its parents
+    /// (<c>dotnet run --project silo/RobustMq.Silo</c> starts in the project folder, two levels down).
+    /// </summary>
+    private static string? FindConfigFile(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+
+        var folder = new DirectoryInfo(Directory.GetCurrentDirectory());
+        for (var depth = 0; depth < 4 && folder is not null; depth++, folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private static void ValidateHost(ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
