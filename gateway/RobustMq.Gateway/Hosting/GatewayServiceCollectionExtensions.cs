@@ -24,7 +24,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<ListenerOptions>().Bind(configuration.GetSection(ListenerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
         services.AddOptions<SysOptions>().Bind(configuration.GetSection(SysOptions.Section));
-        services.AddOptions<AclOptions>().Bind(configuration.GetSection(AclOptions.Section));
+        services.AddOptions<AclOptions>().Bind(configuration.GetSection(AclOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AclOptions>, AclOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NodeIdentity>();
@@ -42,18 +43,6 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    private static AclRuleSet LoadAcl(AclOptions options)
-    {
-        if (string.IsNullOrWhiteSpace(options.File))
-        {
-            return AclRuleSet.AllowAll;
-        }
-
-        if (!File.Exists(options.File))
-        {
-            throw new OptionsValidationException(AclOptions.Section, typeof(AclOptions), [$"Acl:File '{options.File}' does not exist"]);
-        }
-
-        return AclRuleSet.Load(options.File);
-    }
+    private static AclRuleSet LoadAcl(AclOptions options) =>
+        string.IsNullOrWhiteSpace(options.File) ? AclRuleSet.AllowAll : AclRuleSet.Load(options.File);
 }

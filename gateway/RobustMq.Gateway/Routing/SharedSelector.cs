@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RobustMq.Abstractions;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
@@ -18,8 +19,8 @@ internal sealed class SharedSelector(SharedSubscriptionStrategy strategy)
         var start = strategy switch
         {
             SharedSubscriptionStrategy.Random => Random.Shared.Next(members.Count),
-            SharedSubscriptionStrategy.HashClientId => (int)(Fnv(message.PublisherClientId ?? "") % (uint)members.Count),
-            SharedSubscriptionStrategy.HashTopic => (int)(Fnv(message.Topic) % (uint)members.Count),
+            SharedSubscriptionStrategy.HashClientId => (int)(TopicHash.Of(message.PublisherClientId ?? "") % (uint)members.Count),
+            SharedSubscriptionStrategy.HashTopic => (int)(TopicHash.Of(message.Topic) % (uint)members.Count),
             _ => NextCursor(members[0]),
         };
 
@@ -42,15 +43,4 @@ internal sealed class SharedSelector(SharedSubscriptionStrategy strategy)
 
     private int NextCursor(RouteEntry any) =>
         _cursors.AddOrUpdate((any.ShareGroup!, any.Filter), 0, static (_, n) => n == int.MaxValue ? 0 : n + 1);
-
-    private static uint Fnv(string s)
-    {
-        var hash = 2166136261u;
-        foreach (var c in s)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
-    }
 }
