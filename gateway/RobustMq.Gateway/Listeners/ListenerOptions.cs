@@ -7,6 +7,8 @@ public sealed class ListenerOptions
 
     public TcpListenerOptions Tcp { get; set; } = new();
     public WebSocketListenerOptions WebSocket { get; set; } = new();
+    public TlsListenerOptions Tls { get; set; } = new();
+    public WssListenerOptions Wss { get; set; } = new();
 }
 
 /// <summary><c>Listeners:Tcp</c>: MQTT over TCP.</summary>
@@ -31,4 +33,36 @@ public sealed class WebSocketListenerOptions
     public string Address { get; set; } = DefaultAddress;
     public int Port { get; set; } = DefaultPort;
     public string Path { get; set; } = DefaultPath;
+}
+
+/// <summary><c>Listeners:Tls</c>: MQTT over TLS; off while <see cref="Port"/> is 0 (8883 is usual).</summary>
+public sealed class TlsListenerOptions
+{
+    public const string DefaultAddress = "0.0.0.0";
+
+    public string Address { get; set; } = DefaultAddress;
+    public int Port { get; set; }
+
+    /// <summary>PEM certificate (chain) file.</summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>PEM private key file; may be omitted when the certificate file holds the key.</summary>
+    public string? Key { get; set; }
+
+    public bool Enabled => Port != 0;
+}
+
+/// <summary><c>Listeners:Wss</c>: MQTT over secure WebSocket; off while <see cref="Port"/> is 0 (8084 is usual). Certificate and key default to <c>Listeners:Tls</c>'s.</summary>
+public sealed class WssListenerOptions
+{
+    public const string DefaultAddress = "0.0.0.0";
+    public const string DefaultPath = "/mqtt";
+
+    public string Address { get; set; } = DefaultAddress;
+    public int Port { get; set; }
+    public string Path { get; set; } = DefaultPath;
+    public string? Certificate { get; set; }
+    public string? Key { get; set; }
+
+    public bool Enabled => Port != 0;
 }

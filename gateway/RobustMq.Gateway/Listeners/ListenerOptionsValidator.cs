@@ -25,10 +25,30 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
             }
         }
 
-        if (options.Tcp.Enabled && options.WebSocket.Enabled && options.Tcp.Port == options.WebSocket.Port)
+        if (options.Tls.Enabled)
         {
-            errors.Add($"Listeners:WebSocket:Port must differ from Listeners:Tcp:Port (both {options.Tcp.Port})");
+            CheckPort(errors, "Listeners:Tls:Port", options.Tls.Port);
+            CheckAddress(errors, "Listeners:Tls:Address", options.Tls.Address);
+            CheckCertificate(errors, "Listeners:Tls", options.Tls.Certificate, options.Tls.Key);
         }
+
+        if (options.Wss.Enabled)
+        {
+            CheckPort(errors, "Listeners:Wss:Port", options.Wss.Port);
+            CheckAddress(errors, "Listeners:Wss:Address", options.Wss.Address);
+            if (!options.Wss.Path.StartsWith('/'))
+            {
+                errors.Add($"Listeners:Wss:Path must start with '/' (got '{options.Wss.Path}')");
+            }
+
+            CheckCertificate(errors, "Listeners:Wss", options.Wss.Certificate ?? options.Tls.Certificate, options.Wss.Key ?? options.Tls.Key);
+        }
+
+        var seen = new Dictionary<int, string>();
+        Distinct(errors, seen, options.Tcp.Enabled, options.Tcp.Port, "Listeners:Tcp:Port");
+        Distinct(errors, seen, options.WebSocket.Enabled, options.WebSocket.Port, "Listeners:WebSocket:Port");
+        Distinct(errors, seen, options.Tls.Enabled, options.Tls.Port, "Listeners:Tls:Port");
+        Distinct(errors, seen, options.Wss.Enabled, options.Wss.Port, "Listeners:Wss:Port");
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -38,6 +58,40 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
         if (port is < 1 or > 65535)
         {
             errors.Add($"{key} must be 1-65535 (got {port})");
+        }
+    }
+
+    private static void Distinct(List<string> errors, Dictionary<int, string> seen, bool enabled, int port, string key)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+
+        if (seen.TryGetValue(port, out var other))
+        {
+            errors.Add($"{key} must differ from {other} (both {port})");
+            return;
+        }
+
+        seen[port] = key;
+    }
+
+    private static void CheckCertificate(List<string> errors, string section, string? certificate, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(certificate))
+        {
+            errors.Add($"{section}:Certificate is required when {section}:Port is set");
+            return;
+        }
+
+        try
+        {
+            using var loaded = TlsCertificates.Load(certificate, key);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            errors.Add($"{section}:Certificate '{certificate}' cannot be loaded: {ex.Message}");
         }
     }
 

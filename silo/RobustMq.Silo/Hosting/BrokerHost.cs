@@ -42,6 +42,26 @@ public static class BrokerHost
                 kestrel.Listen(IPAddress.Parse(listeners.WebSocket.Address), listeners.WebSocket.Port, l => l.Protocols = HttpProtocols.Http1);
             }
 
+            if (listeners.Tls.Enabled)
+            {
+                var certificate = TlsCertificates.Load(listeners.Tls.Certificate!, listeners.Tls.Key);
+                kestrel.Listen(IPAddress.Parse(listeners.Tls.Address), listeners.Tls.Port, l =>
+                {
+                    l.UseHttps(certificate);
+                    l.UseConnectionHandler<MqttConnectionHandler>();
+                });
+            }
+
+            if (listeners.Wss.Enabled)
+            {
+                var certificate = TlsCertificates.Load(listeners.Wss.Certificate ?? listeners.Tls.Certificate!, listeners.Wss.Key ?? listeners.Tls.Key);
+                kestrel.Listen(IPAddress.Parse(listeners.Wss.Address), listeners.Wss.Port, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1;
+                    l.UseHttps(certificate);
+                });
+            }
+
             if (admin.Enabled)
             {
                 kestrel.Listen(IPAddress.Parse(admin.Address), admin.Port, l => l.Protocols = HttpProtocols.Http1);
@@ -55,6 +75,14 @@ public static class BrokerHost
             var port = listeners.WebSocket.Port;
             app.MapWhen(
                 c => c.Connection.LocalPort == port && c.Request.Path == listeners.WebSocket.Path,
+                ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
+        }
+
+        if (listeners.Wss.Enabled)
+        {
+            var port = listeners.Wss.Port;
+            app.MapWhen(
+                c => c.Connection.LocalPort == port && c.Request.Path == listeners.Wss.Path,
                 ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
         }
 
@@ -143,6 +171,14 @@ public static class BrokerHost
     private static void ValidateHost(ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
     {
         var errors = new List<string>();
+
+        // Listeners are checked before the host is built: Kestrel loads their certificates while building.
+        var listenerCheck = new ListenerOptionsValidator().Validate(null, listeners);
+        if (listenerCheck.Failed)
+        {
+            errors.AddRange(listenerCheck.Failures);
+        }
+
         if (cluster.Mode is not ("Localhost" or "AdoNet"))
         {
             errors.Add($"Cluster:Mode must be Localhost or AdoNet (got '{cluster.Mode}')");

@@ -12,6 +12,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Mqtt:ReceiveMaximum=0", "Mqtt:ReceiveMaximum must be 1-65535 (got 0)")]
     [InlineData("--Listeners:WebSocket:Path=mqtt", "Listeners:WebSocket:Path must start with '/'")]
     [InlineData("--Cluster:Mode=Raft", "Cluster:Mode must be Localhost or AdoNet (got 'Raft')")]
+    [InlineData("--Listeners:Tls:Port=8883", "Listeners:Tls:Certificate is required when Listeners:Tls:Port is set")]
     [InlineData("--Acl:File=/nonexistent/robustmq.acl", "Acl:File '/nonexistent/robustmq.acl' does not exist")]
     public async Task Bad_value_stops_start_up_naming_the_key(string argument, string expected)
     {
