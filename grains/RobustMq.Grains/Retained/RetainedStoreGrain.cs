@@ -5,6 +5,8 @@ using RobustMq.Protocol.Topics;
 namespace RobustMq.Grains.Retained;
 
 /// <summary>One shard of retained messages, kept in a topic tree for wildcard lookups.</summary>
+// Its state lives only in memory in this version, so it must not be collected while idle.
+[KeepAlive]
 public sealed class RetainedStoreGrain(TimeProvider clock) : Grain, IRetainedStoreGrain
 {
     private readonly TopicTree<BrokerMessage> _messages = new();

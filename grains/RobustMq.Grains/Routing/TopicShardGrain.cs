@@ -8,6 +8,8 @@ namespace RobustMq.Grains.Routing;
 /// Authoritative routes of one topic shard. Every change is pushed to every active silo's dispatcher
 /// (and so its route cache) before <see cref="Apply"/> returns, so a PUBLISH after the SUBACK finds it.
 /// </summary>
+// Its state lives only in memory in this version, so it must not be collected while idle.
+[KeepAlive]
 public sealed class TopicShardGrain(IClusterMembershipService membership) : Grain, ITopicShardGrain
 {
     private readonly HashSet<RouteEntry> _routes = [];

@@ -12,6 +12,8 @@ namespace RobustMq.Grains.Sessions;
 /// One MQTT session (key: client id). Lives in memory for now; its state is kept in
 /// <see cref="SessionState"/> so a durable store can take it over.
 /// </summary>
+// Its state lives only in memory in this version, so it must not be collected while idle.
+[KeepAlive]
 public sealed partial class SessionGrain(
     IOptions<MqttOptions> options,
     IMessageRouter router,

@@ -4,6 +4,8 @@ using RobustMq.Abstractions.Shared;
 namespace RobustMq.Grains.Shared;
 
 /// <summary>Members of one <c>$share/{group}/{filter}</c>; each member's route is kept in the filter's topic shard.</summary>
+// Its state lives only in memory in this version, so it must not be collected while idle.
+[KeepAlive]
 public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
 {
     private readonly Dictionary<string, RouteEntry> _members = new(StringComparer.Ordinal);

@@ -27,6 +27,9 @@ public static class BrokerHost
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            // The node's display name ($SYS/brokers/{name}/...): Node:Name, or host and silo port.
+            var nodeName = configuration["Node:Name"] is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
         });
         builder.Services.AddRobustMqGateway(configuration);
