@@ -96,9 +96,17 @@ public sealed partial class MqttConnection
                 return false;
             }
         }
-        else if (!_outbound.EnqueueDelivery(message))
+        else
         {
-            return false;
+            switch (_outbound.EnqueueDelivery(message))
+            {
+                case OutboundQueue.EnqueueResult.Closed:
+                    return false;
+                case OutboundQueue.EnqueueResult.DroppedQueueFull:
+                    // Limits are enforced: a client that cannot keep up loses what exceeds Mqtt:MaxQueuedMessages.
+                    _services.Metrics.Dropped("queue_full");
+                    return true;
+            }
         }
 
         Ring();

@@ -42,24 +42,24 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>Queue a delivery; false when the connection is closing (the caller hands it to the session).</summary>
-    public bool EnqueueDelivery(PendingMessage message)
+    /// <summary>Queue a delivery. <see cref="EnqueueResult.Closed"/>: the caller hands it to the session instead.</summary>
+    public EnqueueResult EnqueueDelivery(PendingMessage message)
     {
         lock (_lock)
         {
             if (_completed)
             {
-                return false;
+                return EnqueueResult.Closed;
             }
 
             if (_pending.Count >= maxQueued)
             {
                 Dropped++;
-                return true;
+                return EnqueueResult.DroppedQueueFull;
             }
 
             _pending.Enqueue(message);
-            return true;
+            return EnqueueResult.Queued;
         }
     }
 
@@ -220,6 +220,13 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         while (_inflight.ContainsKey(_lastId));
 
         return _lastId;
+    }
+
+    internal enum EnqueueResult
+    {
+        Queued,
+        DroppedQueueFull,
+        Closed,
     }
 
     private readonly record struct Inflight(PendingMessage? Message, long Sequence);

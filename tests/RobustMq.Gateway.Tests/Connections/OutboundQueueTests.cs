@@ -1,0 +1,150 @@
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Connections;
+using RobustMq.Protocol.Packets;
+
+namespace RobustMq.Gateway.Tests.Connections;
+
+public sealed class OutboundQueueTests
+{
+    [Fact]
+    public void Deliveries_wait_until_released_while_control_packets_go_at_once()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.EnqueueDelivery(Message("t", qos: 0));
+        queue.EnqueueControl(new ConnAckPacket());
+
+        var before = Drain(queue);
+        queue.Release();
+        var after = Drain(queue);
+
+        Assert.IsType<ConnAckPacket>(Assert.Single(before).Control);
+        Assert.Equal("t", Assert.Single(after).Delivery!.Message.Topic);
+    }
+
+    [Fact]
+    public void Qos1_deliveries_stop_at_the_window_and_an_acknowledgement_frees_a_slot()
+    {
+        var queue = Released(window: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            queue.EnqueueDelivery(Message($"t{i}", qos: 1));
+        }
+
+        var first = Drain(queue);
+        Assert.Equal(["t0", "t1"], first.Select(i => i.Delivery!.Message.Topic));
+        Assert.Empty(Drain(queue));
+
+        Assert.True(queue.Complete(first[0].PacketId));
+        Assert.Equal("t2", Assert.Single(Drain(queue)).Delivery!.Message.Topic);
+    }
+
+    [Fact]
+    public void Qos0_deliveries_pass_a_full_window()
+    {
+        var queue = Released(window: 1);
+        queue.EnqueueDelivery(Message("q1", qos: 1));
+        queue.EnqueueDelivery(Message("q0", qos: 0));
+
+        var items = Drain(queue);
+
+        Assert.Equal(["q1", "q0"], items.Select(i => i.Delivery!.Message.Topic));
+        Assert.Equal(0, items[1].PacketId);
+    }
+
+    [Fact]
+    public void Packet_ids_are_non_zero_and_skip_ids_in_flight()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.Resume([Message("resent", qos: 1) with { PacketId = 1 }], []);
+        queue.Release();
+        queue.EnqueueDelivery(Message("new", qos: 1));
+
+        var items = Drain(queue);
+
+        Assert.Equal((ushort)1, items[0].PacketId);
+        Assert.True(items[0].Dup, "a resent message carries DUP");
+        Assert.Equal((ushort)2, items[1].PacketId);
+        Assert.False(items[1].Dup);
+    }
+
+    [Fact]
+    public void Resume_resends_pubrel_for_qos2_ids_that_had_pubrec()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.Resume([], [7]);
+        queue.Release();
+
+        var rel = Assert.IsType<PubRelPacket>(Assert.Single(Drain(queue)).Control);
+
+        Assert.Equal(7, rel.PacketId);
+        Assert.True(queue.Complete(7), "PUBCOMP completes the resent PUBREL");
+    }
+
+    [Fact]
+    public void Close_hands_back_unacknowledged_in_send_order_then_unsent_and_pubrel_ids()
+    {
+        var queue = Released(window: 2);
+        foreach (var topic in new[] { "a", "b", "c" })
+        {
+            queue.EnqueueDelivery(Message(topic, qos: 2));
+        }
+
+        var sent = Drain(queue);
+        Assert.True(queue.Received(sent[0].PacketId));
+
+        var (unacked, pubrel) = queue.Close();
+
+        Assert.Equal(["b", "c"], unacked.Select(m => m.Message.Topic));
+        Assert.Equal(sent[1].PacketId, unacked[0].PacketId);
+        Assert.Equal((ushort)0, unacked[1].PacketId);
+        Assert.Equal([sent[0].PacketId], pubrel);
+    }
+
+    [Fact]
+    public void A_closed_queue_refuses_deliveries()
+    {
+        var queue = Released(window: 2);
+        queue.Close();
+
+        Assert.Equal(OutboundQueue.EnqueueResult.Closed, queue.EnqueueDelivery(Message("late", qos: 1)));
+        Assert.False(queue.Resume([Message("late", qos: 1) with { PacketId = 3 }], []));
+    }
+
+    [Fact]
+    public void A_full_queue_drops_and_counts()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 2);
+
+        var results = Enumerable.Range(0, 3).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 1))).ToList();
+
+        Assert.Equal([OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.DroppedQueueFull], results);
+        Assert.Equal(1, queue.Dropped);
+    }
+
+    [Fact]
+    public void Acknowledging_an_unknown_id_is_reported()
+    {
+        var queue = Released(window: 2);
+
+        Assert.False(queue.Complete(42));
+        Assert.False(queue.Received(42));
+    }
+
+    private static OutboundQueue Released(int window)
+    {
+        var queue = new OutboundQueue(window, maxQueued: 100);
+        queue.Release();
+        return queue;
+    }
+
+    private static List<OutItem> Drain(OutboundQueue queue)
+    {
+        var batch = new List<OutItem>();
+        queue.Drain(batch);
+        return batch;
+    }
+
+    private static PendingMessage Message(string topic, byte qos) =>
+        new(new BrokerMessage(topic, new byte[] { 1 }, qos, false), qos, false, null);
+}
