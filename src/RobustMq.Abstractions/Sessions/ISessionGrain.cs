@@ -18,7 +18,12 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Remove subscriptions; returns, per filter, whether it existed.</summary>
     Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters);
 
-    /// <summary>Messages for this session that found no live local connection: queued, or forwarded to the client's current node.</summary>
+    /// <summary>
+    /// Messages for this session that found no live local connection: queued, or forwarded to the client's
+    /// current node. Interleaves with the session's other calls: a will this session publishes may come
+    /// back to it (it subscribes to its own will topic) while that call is still running.
+    /// </summary>
+    [AlwaysInterleave]
     Task Enqueue(PendingMessage[] messages);
 
     /// <summary>Read the session.</summary>
