@@ -29,6 +29,9 @@ public sealed partial class MqttConnection
     private DisconnectKind _endKind = DisconnectKind.Abnormal;
     private uint? _expiryOnDisconnect;
     private bool _drainInput;
+    private long _closingSeenAt;
+    private bool _aborted;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
 
     public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, ConnectionServices services)
     {
@@ -130,6 +133,17 @@ public sealed partial class MqttConnection
     {
         if (_closing)
         {
+            // A close that does not finish (a client that stops reading blocks the final flush) is cut off.
+            if (_closingSeenAt == 0)
+            {
+                _closingSeenAt = now;
+            }
+            else if (!_aborted && _services.Clock.GetElapsedTime(_closingSeenAt, now) > CloseGrace)
+            {
+                _aborted = true;
+                Abort();
+            }
+
             return;
         }
 

@@ -13,14 +13,16 @@ public sealed class DeliveryStats : IPublishHandler
     public const int MaxSeen = 4_000_000;
 
     private readonly MeasureWindow _window;
+    private readonly FlowGate? _gate;
     private readonly int[] _lastSequence;
     private long _received;
     private long _outOfOrder;
     private long _foreign;
 
-    public DeliveryStats(int publishers, MeasureWindow window, bool keepSeen)
+    public DeliveryStats(int publishers, MeasureWindow window, FlowGate? gate, bool keepSeen)
     {
         _window = window;
+        _gate = gate;
         _lastSequence = new int[publishers];
         Array.Fill(_lastSequence, -1);
         Seen = keepSeen ? [] : null;
@@ -43,6 +45,7 @@ public sealed class DeliveryStats : IPublishHandler
         }
 
         Volatile.Write(ref _received, _received + 1);
+        _gate?.OnDelivered();
         if (stamp.Sequence <= _lastSequence[stamp.Publisher])
         {
             Volatile.Write(ref _outOfOrder, _outOfOrder + 1);

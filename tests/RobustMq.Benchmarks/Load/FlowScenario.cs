@@ -20,6 +20,9 @@ public static class FlowScenario
         result.Set("publishers", plan.Publishers).Set("subscribers", plan.Subscribers)
             .Set("topics", plan.PublisherTopics.SelectMany(t => t).Distinct(StringComparer.Ordinal).Count());
         var window = new MeasureWindow();
+        var maxAhead = options.MaxAhead ?? Math.Max(2_000L, 20L * plan.CopiesPerMessage);
+        var gate = maxAhead == 0 ? null : new FlowGate(maxAhead, plan.CopiesPerMessage);
+        result.Set("max_ahead", gate?.Limit);
         var stats = new DeliveryStats[plan.Subscribers];
         var subscribers = new LoadClient?[plan.Subscribers];
         var publishers = new LoadClient?[plan.Publishers];
@@ -32,7 +35,7 @@ public static class FlowScenario
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectsInFlight, CancellationToken = cancellationToken },
                 async (i, ct) =>
                 {
-                    stats[i] = new DeliveryStats(plan.Publishers, window, plan.SharedGroup);
+                    stats[i] = new DeliveryStats(plan.Publishers, window, gate, plan.SharedGroup);
                     var client = subscribers[i] = await LoadClient.ConnectAsync(options, $"lg-{runId}-s{i}", stats[i], ct);
                     await client.SubscribeAsync(plan.SubscriberFilters[i], options.QoS, ct);
                 });
@@ -45,18 +48,19 @@ public static class FlowScenario
                 Enumerable.Range(0, plan.Publishers),
                 new ParallelOptions { MaxDegreeOfParallelism = ConnectsInFlight, CancellationToken = cancellationToken },
                 async (i, ct) => publishers[i] = await LoadClient.ConnectAsync(options, $"lg-{runId}-p{i}", null, ct));
+            gate?.Attach([.. publishers.Select(p => p!)]);
             for (var i = 0; i < plan.Publishers; i++)
             {
                 var client = publishers[i]!;
                 sources[i] = new PublishSource(
-                    i, plan.PublisherTopics[i], options.QoS, options.PayloadSize, Math.Min(options.Window, client.ServerReceiveMaximum));
+                    i, plan.PublisherTopics[i], options.QoS, options.PayloadSize, Math.Min(options.Window, client.ServerReceiveMaximum), gate);
                 client.StartPublishing(sources[i]);
             }
 
-            await WatchAsync(options.WarmupSeconds, subscribers, publishers, cancellationToken);
+            await WatchAsync(options.WarmupSeconds, subscribers, publishers, gate, cancellationToken);
             var (received0, sent0, t0) = (Sum(stats, static s => s.Received), Sum(sources, static s => s.Sent), Stopwatch.GetTimestamp());
             window.Open();
-            await WatchAsync(options.DurationSeconds, subscribers, publishers, cancellationToken);
+            await WatchAsync(options.DurationSeconds, subscribers, publishers, gate, cancellationToken);
             var (received1, sent1, t1) = (Sum(stats, static s => s.Received), Sum(sources, static s => s.Sent), Stopwatch.GetTimestamp());
             window.Close();
             var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
@@ -72,6 +76,7 @@ public static class FlowScenario
 
             await DrainAsync(options, plan, stats, sources, cancellationToken);
             Report(options, plan, stats, sources, result);
+            result.Set("gate_written_off", gate?.WrittenOff);
             ReportClientErrors(subscribers, publishers, result);
         }
         finally
@@ -80,14 +85,16 @@ public static class FlowScenario
         }
     }
 
-    /// <summary>Waits <paramref name="seconds"/>, failing early when any client's connection broke.</summary>
-    private static async Task WatchAsync(double seconds, LoadClient?[] subscribers, LoadClient?[] publishers, CancellationToken cancellationToken)
+    /// <summary>Waits <paramref name="seconds"/>, nudging the gate and failing early when any client's connection broke.</summary>
+    private static async Task WatchAsync(
+        double seconds, LoadClient?[] subscribers, LoadClient?[] publishers, FlowGate? gate, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < end)
         {
             var left = TimeSpan.FromSeconds((double)(end - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
             await Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), cancellationToken);
+            gate?.Nudge();
             var broken = publishers.Concat(subscribers).FirstOrDefault(c => c?.Error is not null);
             if (broken is not null)
             {

@@ -102,6 +102,7 @@ public sealed partial class LoadClient
 
     private async Task WriteLoopAsync()
     {
+        var flushes = 0;
         try
         {
             while (true)
@@ -126,6 +127,12 @@ public sealed partial class LoadClient
                     if (disconnect || flush.IsCompleted || flush.IsCanceled)
                     {
                         return;
+                    }
+
+                    if (++flushes % 16 == 0)
+                    {
+                        // Flushes into a socket with room complete synchronously: let the read loops have the thread.
+                        await Task.Yield();
                     }
 
                     continue;

@@ -31,7 +31,7 @@ public static class LoadCommand
             Console.Error.WriteLine($"usage: robustmq-bench load <{string.Join('|', Scenarios)}> [--host H] [--port N] [--duration S] " +
                                     "[--warmup S] [--qos Q] [--payload B] [--clients N] [--inflight H] [--publishers P] " +
                                     "[--subscribers S] [--version 4|5] [--window W] [--topics T] [--topic-per-publisher 0|1] " +
-                                    "[--hold S] [--count N] [--broker-pid PID] [--timeout S]");
+                                    "[--hold S] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");
             return 2;
         }
 
@@ -42,6 +42,9 @@ public static class LoadCommand
             return 2;
         }
 
+        // Thousands of read loops on two cores: don't wait for the pool's slow thread injection after a burst.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
         var runId = Guid.NewGuid().ToString("N")[..8];
         var result = new LoadResult(scenario)
             .Set("version", options.Version == MqttProtocolVersion.V500 ? 5 : 4)

@@ -39,6 +39,11 @@ public sealed class LoadOptions
     /// <summary>latency: stop after this many round trips even if the duration has not passed.</summary>
     public int Count { get; private set; } = 1_000_000;
     public int? BrokerPid { get; private set; }
+    /// <summary>
+    /// Throughput scenarios: deliveries the publishers may run ahead of the subscribers (0 = open loop, no limit);
+    /// null picks max(2,000, 20 × copies per message).
+    /// </summary>
+    public long? MaxAhead { get; private set; }
     /// <summary>The final timeout of the whole scenario, set-up and drain included.</summary>
     public double TimeoutSeconds { get; private set; }
 
@@ -95,6 +100,7 @@ public sealed class LoadOptions
                     case "hold": options.HoldSeconds = Seconds(value, 0, 120); break;
                     case "count": options.Count = Int(value, 1, 10_000_000); break;
                     case "broker-pid": options.BrokerPid = Int(value, 1, int.MaxValue); break;
+                    case "max-ahead": options.MaxAhead = Int(value, 0, int.MaxValue); break;
                     case "timeout": timeout = Seconds(value, 1, 3600); break;
                     default: return Fail($"unknown option --{name}");
                 }

@@ -10,7 +10,7 @@ namespace RobustMq.Benchmarks.Load;
 /// <summary>
 /// One publisher's stream of stamped messages, cycling over its topics. The client's write loop asks for the next
 /// batch; QoS 1/2 keep at most <see cref="Window"/> messages unacknowledged (back-pressure from the broker's acks),
-/// QoS 0 is held back only by the socket (the flush after each batch).
+/// QoS 0 only by the socket (the flush after each batch); all of them also by the scenario's <see cref="FlowGate"/>.
 /// </summary>
 public sealed class PublishSource
 {
@@ -20,6 +20,7 @@ public sealed class PublishSource
     private readonly byte[] _payload;
     private readonly string[] _topics;
     private readonly int _index;
+    private readonly FlowGate? _gate;
     private readonly byte[] _inUse = new byte[ushort.MaxValue + 1];
     private int _topicCursor;
     private int _nextId;
@@ -29,7 +30,7 @@ public sealed class PublishSource
     private long _rejected;
     private volatile bool _stopped;
 
-    public PublishSource(int index, string[] topics, QoS qos, int payloadSize, int window)
+    public PublishSource(int index, string[] topics, QoS qos, int payloadSize, int window, FlowGate? gate)
     {
         if (topics.Length == 0)
         {
@@ -37,6 +38,7 @@ public sealed class PublishSource
         }
 
         _index = index;
+        _gate = gate;
         _topics = topics;
         _payload = new byte[Math.Max(payloadSize, MessageStamp.Size)];
         _packet = new PublishPacket { QoS = qos, Payload = _payload };
@@ -67,11 +69,20 @@ public sealed class PublishSource
         if (QoS != QoS.AtMostOnce)
         {
             count = Math.Min(count, Window - Volatile.Read(ref _inflight));
-            if (count <= 0)
-            {
-                return 0;
-            }
+        }
 
+        if (count > 0 && _gate is not null)
+        {
+            count = _gate.Admit(count);
+        }
+
+        if (count <= 0)
+        {
+            return 0;
+        }
+
+        if (QoS != QoS.AtMostOnce)
+        {
             // Counted before the bytes leave: no ack can arrive before the caller's flush.
             Interlocked.Add(ref _inflight, count);
         }

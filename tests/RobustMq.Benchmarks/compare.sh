@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# compare.sh: RobustMq.Orleans against Mosquitto on this machine, same load, same run (issue 4).
+#
+#   tests/RobustMq.Benchmarks/compare.sh
+#
+# What it does:
+#   1. Builds the silo and the benchmarks in Release; installs `mosquitto` (Debian) and `jq` when missing.
+#   2. Each round starts a fresh RobustMq broker (`dotnet silo/RobustMq.Silo/bin/Release/net10.0/robustmq.dll`) and a
+#      fresh Mosquitto 2.0 (`mosquitto -c <tmp conf>`), both on free loopback ports picked at random below the
+#      ephemeral range (never fixed ports: the machine is shared), with generous limits on both sides.
+#   3. Runs every scenario of the load generator (`robustmq-bench load ...`, see Load/LoadCommand.cs) against both,
+#      alternating the order per scenario and round (A B, then B A).
+#   4. Prints per-scenario medians over the rounds for both brokers and the ratio ours / Mosquitto, then any QoS 1/2
+#      loss and any failed run.
+#   The brokers are stopped by PID on exit (trap), never by name: other engineers run brokers on this machine.
+#
+# Tunables (environment): ROUNDS=3 DURATION=5 WARMUP=1 CLIENTS=10000 FANOUT=1000 TOPICS=100000
+#   ONLY="fanin-q1 latency" (run a subset of the scenario keys below).
+# Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.
+# Takes about 8-9 minutes on 2 cores with the defaults.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CLIENTS=${CLIENTS:-10000}
+FANOUT=${FANOUT:-1000}
+TOPICS=${TOPICS:-100000}
+ONLY=${ONLY:-}
+SILO_DLL=$ROOT/silo/RobustMq.Silo/bin/Release/net10.0/robustmq.dll
+BENCH_DLL=$ROOT/tests/RobustMq.Benchmarks/bin/Release/net10.0/RobustMq.Benchmarks.dll
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/robustmq-compare.XXXXXX")
+STARTED=$SECONDS
+
+# key | load arguments | what the table calls it
+SCENARIOS=(
+  "connect|connect --clients $CLIENTS --inflight 100 --hold 3|connect ${CLIENTS}"
+  "fanin-q0|fanin --publishers 4 --subscribers 1 --qos 0 --payload 64|fanin 4->1 q0"
+  "fanin-q1|fanin --publishers 4 --subscribers 1 --qos 1 --payload 64|fanin 4->1 q1"
+  "fanin-q2|fanin --publishers 4 --subscribers 1 --qos 2 --payload 64|fanin 4->1 q2"
+  "fanout|fanout --subscribers $FANOUT --qos 0 --payload 64|fanout 1->${FANOUT} q0"
+  "shared|shared --publishers 4 --subscribers 4 --qos 1 --payload 64|shared 4->\$share(4) q1"
+  "latency|latency --qos 1 --payload 64|ping-pong q1"
+  "topics|topics --topics $TOPICS --subscribers 10 --publishers 4 --qos 0 --payload 64|topics ${TOPICS} 1:1 q0"
+)
+# key | JSON field | label | which way is better
+METRICS=(
+  "connect|conn_per_s|conn/s|higher"
+  "connect|connack_p99_ms|CONNACK p99 ms|lower"
+  "connect|rss_per_conn_kb|RSS per idle conn kB|lower"
+  "fanin-q0|msg_per_s|msg/s|higher"
+  "fanin-q1|msg_per_s|msg/s|higher"
+  "fanin-q1|latency_p99_ms|e2e p99 ms|lower"
+  "fanin-q2|msg_per_s|msg/s|higher"
+  "fanout|msg_per_s|deliveries/s|higher"
+  "shared|msg_per_s|msg/s|higher"
+  "latency|rtt_p50_ms|RTT p50 ms|lower"
+  "latency|rtt_p99_ms|RTT p99 ms|lower"
+  "latency|rtt_p999_ms|RTT p99.9 ms|lower"
+  "topics|msg_per_s|msg/s|higher"
+  "topics|subscriptions_per_s|subscribe/s|higher"
+)
+
+log() { echo "compare: $*" >&2; }
+
+OURS_PID=""
+MOSQ_PID=""
+stop_pid() {
+  local pid=$1
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+stop_brokers() {
+  stop_pid "$OURS_PID"; OURS_PID=""
+  stop_pid "$MOSQ_PID"; MOSQ_PID=""
+}
+trap stop_brokers EXIT
+trap 'exit 130' INT TERM
+
+# --- prerequisites -----------------------------------------------------------------------------------------
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+log "open-file limit $(ulimit -n); work directory $WORK"
+
+need_apt=()
+command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]] || need_apt+=(mosquitto)
+command -v jq >/dev/null || need_apt+=(jq)
+if ((${#need_apt[@]})); then
+  log "installing ${need_apt[*]} (apt-get)"
+  SUDO=""; [[ $(id -u) == 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+
+build() {
+  local project=$1
+  for attempt in 1 2 3; do
+    if dotnet build "$ROOT/$project" -c Release -nologo -v q >"$WORK/build.log" 2>&1; then return 0; fi
+    log "build of $project failed (attempt $attempt), retrying (file locks from parallel builds)"
+    sleep 5
+  done
+  cat "$WORK/build.log" >&2
+  return 1
+}
+log "building Release"
+build silo/RobustMq.Silo
+build tests/RobustMq.Benchmarks
+
+# --- brokers -------------------------------------------------------------------------------------------------
+declare -A TAKEN=()
+free_port() {
+  # Below the ephemeral range (32768+) so that the load generator's own connections never collide with it.
+  local used port
+  used=$(ss -Htan | awk '{print $4}' | sed 's/.*://' | sort -u)
+  while true; do
+    port=$((20000 + RANDOM % 12000))
+    [[ -z ${TAKEN[$port]:-} ]] || continue
+    grep -qx "$port" <<<"$used" && continue
+    TAKEN[$port]=1
+    echo "$port"
+    return
+  done
+}
+wait_port() {
+  local port=$1 pid=$2 name=$3
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up; see $WORK/$name.log"; tail -20 "$WORK/$name.log" >&2; return 1; }
+    sleep 0.5
+  done
+  log "$name did not listen on $port within 60 s"
+  return 1
+}
+start_ours() {
+  OURS_PORT=$(free_port)
+  local ws admin silo gateway
+  ws=$(free_port); admin=$(free_port); silo=$(free_port); gateway=$(free_port)
+  (cd "$WORK" && exec dotnet "$SILO_DLL" \
+    --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port="$OURS_PORT" \
+    --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port="$ws" \
+    --Admin:Port="$admin" --Cluster:SiloPort="$silo" --Cluster:GatewayPort="$gateway" \
+    --Logging:LogLevel:Default=Warning --Sys:IntervalSeconds=0 \
+    --Mqtt:MaxQueuedMessages=100000 --Mqtt:MaxInflight=1000) >>"$WORK/ours.log" 2>&1 &
+  OURS_PID=$!
+  wait_port "$OURS_PORT" "$OURS_PID" ours
+}
+start_mosquitto() {
+  MOSQ_PORT=$(free_port)
+  # set_tcp_nodelay: Kestrel sets TCP_NODELAY too; without it Nagle + delayed ACK add ~40 ms to every ping-pong.
+  cat >"$WORK/mosquitto.conf" <<EOF
+listener $MOSQ_PORT 127.0.0.1
+allow_anonymous true
+max_inflight_messages 1000
+max_queued_messages 100000
+max_connections -1
+persistence false
+set_tcp_nodelay true
+log_type error
+log_type warning
+EOF
+  "$MOSQUITTO" -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
+  MOSQ_PID=$!
+  wait_port "$MOSQ_PORT" "$MOSQ_PID" mosquitto
+}
+
+# --- runs ----------------------------------------------------------------------------------------------------
+selected() { [[ -z $ONLY ]] || [[ " $ONLY " == *" $1 "* ]]; }
+
+run_one() {
+  local broker=$1 key=$2 args=$3 port pid line
+  if [[ $broker == ours ]]; then port=$OURS_PORT; pid=$OURS_PID; else port=$MOSQ_PORT; pid=$MOSQ_PID; fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "{\"scenario\":\"$key\",\"error\":\"broker not running\"}" >>"$WORK/$broker.$key.jsonl"
+    log "$broker is not running; skipped $key"
+    return
+  fi
+  # shellcheck disable=SC2086  # args is a word list on purpose
+  line=$(timeout -k 5 400 dotnet "$BENCH_DLL" load $args --port "$port" --duration "$DURATION" --warmup "$WARMUP" \
+    --broker-pid "$pid" 2>>"$WORK/load.log" | tail -1) || true
+  [[ $line == \{* ]] || line="{\"scenario\":\"$key\",\"error\":\"no JSON line (load generator crashed or was killed)\"}"
+  echo "$line" >>"$WORK/$broker.$key.jsonl"
+  log "$(printf '%-9s %-9s' "$broker" "$key") $(jq -c 'del(.version,.payload,.duration_s,.warmup_s) | with_entries(select(.value != null))' <<<"$line" | cut -c1-220)"
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  log "round $round of $ROUNDS: starting fresh brokers"
+  stop_brokers
+  start_ours
+  start_mosquitto
+  log "ours pid $OURS_PID port $OURS_PORT; mosquitto pid $MOSQ_PID port $MOSQ_PORT"
+  index=0
+  for entry in "${SCENARIOS[@]}"; do
+    IFS='|' read -r key args _ <<<"$entry"
+    selected "$key" || continue
+    if (((round + index) % 2 == 1)); then order=(ours mosquitto); else order=(mosquitto ours); fi
+    for broker in "${order[@]}"; do run_one "$broker" "$key" "$args"; done
+    index=$((index + 1))
+  done
+done
+stop_brokers
+
+# --- table ---------------------------------------------------------------------------------------------------
+median() { # file field -> median over the runs without an error, or empty
+  [[ -f $1 ]] || return 0
+  jq -s --arg f "$2" '[.[] | select(.error == null) | .[$f] | select(type == "number")] | sort
+    | if length == 0 then empty elif length % 2 == 1 then .[length / 2 | floor]
+      else (.[length / 2 - 1] + .[length / 2]) / 2 end' "$1"
+}
+label_of() { local e; for e in "${SCENARIOS[@]}"; do [[ ${e%%|*} == "$1" ]] && { echo "${e##*|}"; return; }; done; }
+
+echo
+echo "RobustMq.Orleans vs Mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}'): medians of $ROUNDS rounds," \
+  "${DURATION} s measured after ${WARMUP} s warm-up, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-26s %-22s %-7s %14s %14s %9s\n' scenario metric better ours mosquitto ours/mosq
+printf '%-26s %-22s %-7s %14s %14s %9s\n' -------- ------ ------ ---- --------- ---------
+for entry in "${METRICS[@]}"; do
+  IFS='|' read -r key field label better <<<"$entry"
+  selected "$key" || continue
+  ours=$(median "$WORK/ours.$key.jsonl" "$field")
+  mosq=$(median "$WORK/mosquitto.$key.jsonl" "$field")
+  ratio=$(jq -n --argjson a "${ours:-null}" --argjson b "${mosq:-null}" \
+    'if $a == null or $b == null or $b == 0 then "n/a" else ($a / $b * 100 | round / 100 | tostring) end' -r)
+  printf '%-26s %-22s %-7s %14s %14s %9s\n' "$(label_of "$key")" "$label" "$better" "${ours:-n/a}" "${mosq:-n/a}" "$ratio"
+done
+
+echo
+problems=0
+for file in "$WORK"/*.jsonl; do
+  name=$(basename "$file" .jsonl)
+  lost=$(jq -s '[.[] | .lost | select(type == "number")] | add // 0' "$file")
+  dups=$(jq -s '[.[] | .duplicates | select(type == "number")] | add // 0' "$file")
+  ooo=$(jq -s '[.[] | .out_of_order | select(type == "number")] | add // 0' "$file")
+  errors=$(jq -r 'select(.error != null) | .error' "$file" | sort | uniq -c | sed 's/^ */    /')
+  if [[ $lost != 0 || $dups != 0 || $ooo != 0 || -n $errors ]]; then
+    problems=1
+    echo "$name: lost $lost, duplicates $dups, out of order $ooo (sums over rounds)"
+    [[ -z $errors ]] || { echo "  failed runs:"; echo "$errors"; }
+  fi
+done
+((problems)) || echo "no QoS 1/2 loss, no duplicates, no failed runs"
+echo "total $((SECONDS - STARTED)) s; JSON lines and logs in $WORK"
