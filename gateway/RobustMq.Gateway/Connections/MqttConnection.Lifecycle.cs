@@ -15,23 +15,24 @@ public sealed partial class MqttConnection
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
-        var batch = new List<OutItem>(64);
         var reader = _doorbell.Reader;
         try
         {
             while (await reader.WaitToReadAsync())
             {
                 reader.TryRead(out _);
+                var batch = OutBatchPool.Rent();
                 _outbound.Drain(batch);
-                if (batch.Count > 0)
+                long bytes = 0;
+                foreach (var item in batch)
                 {
-                    long bytes = 0;
-                    foreach (var item in batch)
-                    {
-                        bytes += WriteItem(output, item);
-                    }
+                    bytes += WriteItem(output, item);
+                }
 
-                    batch.Clear();
+                var wrote = batch.Count > 0;
+                OutBatchPool.Return(batch);
+                if (wrote)
+                {
                     _services.Metrics.BytesSent.Inc(bytes);
                     var flush = await output.FlushAsync();
                     if (flush.IsCompleted || flush.IsCanceled)
