@@ -14,6 +14,9 @@ public sealed class TopicTree<TValue>
     /// <summary>Stack marker: collect the node and everything below it (a '#' has been reached).</summary>
     private const int AllBelow = -1;
 
+    [ThreadStatic]
+    private static Stack<(Node Node, int Pos)>? t_pending;
+
     private readonly Node _root = new();
 
     /// <summary>Number of stored topics.</summary>
@@ -114,8 +117,23 @@ public sealed class TopicTree<TValue>
             return;
         }
 
-        // Iterative walk: stored topics can be thousands of levels deep.
-        var pending = new Stack<(Node Node, int Pos)>();
+        // Iterative walk: stored topics can be thousands of levels deep. The stack is this thread's scratch
+        // (taken while in use), so concurrent readers stay safe and a lookup allocates nothing once warm.
+        var pending = t_pending ?? new Stack<(Node Node, int Pos)>();
+        t_pending = null;
+        try
+        {
+            MatchFrom(pending, filter, results);
+        }
+        finally
+        {
+            pending.Clear();
+            t_pending = pending;
+        }
+    }
+
+    private void MatchFrom(Stack<(Node Node, int Pos)> pending, string filter, List<KeyValuePair<string, TValue>> results)
+    {
         pending.Push((_root, 0));
         while (pending.TryPop(out var item))
         {
