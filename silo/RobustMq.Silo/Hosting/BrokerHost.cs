@@ -75,18 +75,12 @@ public static class BrokerHost
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         if (listeners.WebSocket.Enabled)
         {
-            var port = listeners.WebSocket.Port;
-            app.MapWhen(
-                c => c.Connection.LocalPort == port && c.Request.Path == listeners.WebSocket.Path,
-                ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
+            MapMqttWebSocket(app, listeners.WebSocket.Port, listeners.WebSocket.Path);
         }
 
         if (listeners.Wss.Enabled)
         {
-            var port = listeners.Wss.Port;
-            app.MapWhen(
-                c => c.Connection.LocalPort == port && c.Request.Path == listeners.Wss.Path,
-                ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
+            MapMqttWebSocket(app, listeners.Wss.Port, listeners.Wss.Path);
         }
 
         if (admin.Enabled)
@@ -97,6 +91,12 @@ public static class BrokerHost
 
         return app;
     }
+
+    /// <summary>MQTT over WebSocket (plain or TLS) on one listener's port and path.</summary>
+    private static void MapMqttWebSocket(WebApplication app, int port, string path) =>
+        app.MapWhen(
+            c => c.Connection.LocalPort == port && c.Request.Path == path,
+            ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
 
     /// <summary>appsettings.json, then <c>--config FILE</c>, then <c>ROBUSTMQ_</c> variables, then command-line overrides.</summary>
     private static void Configure(ConfigurationManager configuration, string[] args)
