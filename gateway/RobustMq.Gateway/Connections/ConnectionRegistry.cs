@@ -41,8 +41,11 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         }
     }
 
-    public bool TryDeliver(string clientId, PendingMessage message) =>
-        _byClient.TryGetValue(clientId, out var connection) && connection.TryDeliver(message);
+    public LocalDelivery TryDeliver(string clientId, PendingMessage message) =>
+        _byClient.TryGetValue(clientId, out var connection) ? connection.TryDeliver(message) : LocalDelivery.NotConnected;
+
+    public Task WaitForRoomAsync(string clientId, CancellationToken cancellationToken) =>
+        _byClient.TryGetValue(clientId, out var connection) ? connection.WaitForRoomAsync(cancellationToken) : Task.CompletedTask;
 
     public bool IsConnected(string clientId) => _byClient.ContainsKey(clientId);
 

@@ -171,6 +171,9 @@ public sealed partial class MqttConnection
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Handing the session of {ClientId} back failed")]
     private static partial void LogSessionDisconnectFailed(ILogger logger, Exception ex, string clientId);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}) did not drain its queue within {TimeoutMs} ms; it no longer holds publishers back")]
+    private static partial void LogSlowSubscriber(ILogger logger, long connectionId, string? clientId, int timeoutMs);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): {Operation} failed")]
     private static partial void LogGrainCallFailed(ILogger logger, Exception ex, long connectionId, string? clientId, string operation);
 }

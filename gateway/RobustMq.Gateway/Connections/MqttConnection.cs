@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using System.IO.Pipelines;
 using System.Threading.Channels;
+using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
@@ -82,21 +83,22 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>A delivery from the router or a dispatcher; false when this connection is no longer taking any.</summary>
-    public bool TryDeliver(PendingMessage message)
+    /// <summary>A delivery from the router or a dispatcher.</summary>
+    public LocalDelivery TryDeliver(PendingMessage message)
     {
         if (_closing)
         {
-            return false;
+            return LocalDelivery.NotConnected;
         }
 
+        var outcome = LocalDelivery.Delivered;
         if (message.PacketId != 0)
         {
             // Handed on from a connection of this session that was taken over: resent with DUP and its
             // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT.
             if (!_outbound.Resume([message], []))
             {
-                return false;
+                return LocalDelivery.NotConnected;
             }
         }
         else
@@ -104,16 +106,47 @@ public sealed partial class MqttConnection
             switch (_outbound.EnqueueDelivery(message))
             {
                 case OutboundQueue.EnqueueResult.Closed:
-                    return false;
+                    return LocalDelivery.NotConnected;
+                case OutboundQueue.EnqueueResult.QueuedCongested:
+                    outcome = LocalDelivery.Congested;
+                    break;
                 case OutboundQueue.EnqueueResult.DroppedQueueFull:
-                    // Limits are enforced: a client that cannot keep up loses what exceeds Mqtt:MaxQueuedMessages.
+                    // Reached only by a client that stopped draining (publishers waited for it in vain,
+                    // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
                     _services.Metrics.Dropped("queue_full");
-                    return true;
+                    return LocalDelivery.Delivered;
             }
         }
 
         Ring();
-        return true;
+        return outcome;
+    }
+
+    /// <summary>
+    /// Back-pressure for a publisher: wait until this connection's queue is down to a quarter full, for at
+    /// most <c>Mqtt:BackPressureTimeoutMs</c>. A client that does not drain in that time is marked stalled
+    /// and holds nobody back until it catches up.
+    /// </summary>
+    public async Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        var room = _outbound.WaitForRoomAsync();
+        if (room.IsCompleted || _services.Options.BackPressureTimeoutMs == 0)
+        {
+            return;
+        }
+
+        _services.Metrics.BackPressureWaits.Inc();
+        var timeout = TimeSpan.FromMilliseconds(_services.Options.BackPressureTimeoutMs);
+        try
+        {
+            await room.WaitAsync(timeout, _services.Clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _services.Metrics.SlowSubscribers.Inc();
+            LogSlowSubscriber(_services.Logger, Ref.ConnectionId, ClientId, _services.Options.BackPressureTimeoutMs);
+            _outbound.MarkStalled();
+        }
     }
 
     /// <summary>Close from the server side: DISCONNECT with the reason on MQTT 5, then close.</summary>

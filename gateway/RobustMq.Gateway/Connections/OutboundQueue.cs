@@ -7,9 +7,16 @@ namespace RobustMq.Gateway.Connections;
 /// What a connection owes its client: control packets, deliveries not yet sent, and QoS 1/2 deliveries in
 /// flight (at most the client's Receive Maximum, MQTT-4.9.0-2). Thread-safe: deliveries arrive from any
 /// thread, acknowledgements from the read loop, and the write loop drains it.
+/// Back-pressure: once half of <c>maxQueued</c> deliveries wait, enqueueing reports
+/// <see cref="EnqueueResult.QueuedCongested"/> and publishers wait (<see cref="WaitForRoomAsync"/>) until it is
+/// down to a quarter, so a client that reads slowly slows its publishers instead of losing messages.
 /// </summary>
 internal sealed class OutboundQueue(int window, int maxQueued)
 {
+    private readonly int _highWater = Math.Max(1, maxQueued / 2);
+    private readonly int _lowWater = Math.Max(1, maxQueued / 4);
+    private TaskCompletionSource? _room;
+    private bool _stalled;
     private readonly Lock _lock = new();
     private readonly Queue<OutItem> _urgent = new();
     private readonly Queue<PendingMessage> _pending = new();
@@ -59,8 +66,39 @@ internal sealed class OutboundQueue(int window, int maxQueued)
             }
 
             _pending.Enqueue(message);
-            return EnqueueResult.Queued;
+            return _pending.Count >= _highWater && !_stalled ? EnqueueResult.QueuedCongested : EnqueueResult.Queued;
         }
+    }
+
+    /// <summary>Completes once the waiting deliveries are down to a quarter of the limit, or the queue closed.</summary>
+    public Task WaitForRoomAsync()
+    {
+        lock (_lock)
+        {
+            if (_completed || _stalled || _pending.Count < _lowWater)
+            {
+                return Task.CompletedTask;
+            }
+
+            return (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>
+    /// A publisher waited too long: this client is not draining, so it stops holding publishers back until
+    /// it catches up; beyond the limit its deliveries are dropped (and counted).
+    /// </summary>
+    public void MarkStalled()
+    {
+        TaskCompletionSource? room;
+        lock (_lock)
+        {
+            _stalled = true;
+            room = _room;
+            _room = null;
+        }
+
+        room?.TrySetResult();
     }
 
     /// <summary>
@@ -111,6 +149,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     /// <summary>Take everything that may be written now.</summary>
     public void Drain(List<OutItem> batch)
     {
+        TaskCompletionSource? room = null;
         lock (_lock)
         {
             // Before CONNACK is queued only control packets may go (a CONNACK refusing the client).
@@ -143,7 +182,16 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 _inflight[id] = new Inflight(message, _sequence++);
                 batch.Add(new OutItem(null, message, id, false));
             }
+
+            if (_pending.Count < _lowWater)
+            {
+                _stalled = false;
+                room = _room;
+                _room = null;
+            }
         }
+
+        room?.TrySetResult();
     }
 
     /// <summary>PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight.</summary>
@@ -176,9 +224,14 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     /// <summary>Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never sent.</summary>
     public (PendingMessage[] Unacknowledged, ushort[] PendingPubRel) Close()
     {
+        TaskCompletionSource? room;
+        PendingMessage[] unacknowledged;
+        ushort[] pendingPubRel;
         lock (_lock)
         {
             _completed = true;
+            room = _room;
+            _room = null;
             var inflight = new List<KeyValuePair<ushort, Inflight>>(_inflight);
             inflight.Sort(static (a, b) => a.Value.Sequence.CompareTo(b.Value.Sequence));
             var unacked = new List<PendingMessage>(inflight.Count + _pending.Count);
@@ -207,8 +260,12 @@ internal sealed class OutboundQueue(int window, int maxQueued)
             unacked.AddRange(_pending);
             _pending.Clear();
             _inflight.Clear();
-            return ([.. unacked], [.. pubrel]);
+            unacknowledged = [.. unacked];
+            pendingPubRel = [.. pubrel];
         }
+
+        room?.TrySetResult();
+        return (unacknowledged, pendingPubRel);
     }
 
     private ushort NextId()
@@ -225,6 +282,9 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     internal enum EnqueueResult
     {
         Queued,
+
+        /// <summary>Queued, and the queue is half full: the publisher should wait for room.</summary>
+        QueuedCongested,
         DroppedQueueFull,
         Closed,
     }

@@ -17,6 +17,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         Range(errors, "Mqtt:TopicAliasMaximum", options.TopicAliasMaximum, 0, 65535);
         Range(errors, "Mqtt:MaximumQoS", options.MaximumQoS, 0, 2);
         Range(errors, "Mqtt:ConnectTimeoutSeconds", options.ConnectTimeoutSeconds, 1, 3600);
+        Range(errors, "Mqtt:BackPressureTimeoutMs", options.BackPressureTimeoutMs, 0, 600_000);
         if (options.MaxSessionExpiry is < 0 or > uint.MaxValue)
         {
             errors.Add($"Mqtt:MaxSessionExpiry must be 0-{uint.MaxValue} (got {options.MaxSessionExpiry})");

@@ -17,6 +17,8 @@ public sealed class BrokerMetrics
         BytesReceived = factory.CreateCounter("robustmq_bytes_received_total", "Bytes of MQTT packets received.");
         BytesSent = factory.CreateCounter("robustmq_bytes_sent_total", "Bytes of MQTT packets sent.");
         Subscriptions = factory.CreateGauge("robustmq_routes", "Routes in this node's route cache.");
+        BackPressureWaits = factory.CreateCounter("robustmq_backpressure_waits_total", "Times a publisher's reads paused for a subscriber's half-full queue.");
+        SlowSubscribers = factory.CreateCounter("robustmq_slow_subscribers_total", "Times a subscriber did not drain within Mqtt:BackPressureTimeoutMs and stopped holding publishers back.");
         ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
     }
 
@@ -30,6 +32,8 @@ public sealed class BrokerMetrics
     public Counter BytesSent { get; }
     public Gauge Subscriptions { get; }
     public Counter ProtocolErrors { get; }
+    public Counter BackPressureWaits { get; }
+    public Counter SlowSubscribers { get; }
 
     public void Dropped(string reason) => MessagesDropped.WithLabels(reason).Inc();
 }

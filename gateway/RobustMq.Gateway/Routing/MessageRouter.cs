@@ -48,12 +48,17 @@ public sealed partial class MessageRouter(
                 return 0;
             }
 
-            if (scratch.Remote.Count == 0 && scratch.Offline.Count == 0)
+            if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
             {
-                return matched;
+                await SendElsewhere(scratch, cancellationToken);
             }
 
-            await SendElsewhere(scratch, cancellationToken);
+            // Back-pressure: the publisher's reads stay paused until slow local subscribers have room.
+            foreach (var clientId in scratch.Congested)
+            {
+                await delivery.WaitForRoomAsync(clientId, cancellationToken);
+            }
+
             return matched;
         }
         finally
@@ -112,9 +117,14 @@ public sealed partial class MessageRouter(
         var pending = new PendingMessage(message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds());
         if (target.Node == node.Name)
         {
-            if (!delivery.TryDeliver(target.ClientId, pending))
+            switch (delivery.TryDeliver(target.ClientId, pending))
             {
-                scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
+                case LocalDelivery.NotConnected:
+                    scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
+                    break;
+                case LocalDelivery.Congested:
+                    scratch.Congested.Add(target.ClientId);
+                    break;
             }
 
             return;

@@ -14,6 +14,9 @@ internal sealed class RouteScratch
     public Dictionary<string, List<NodeDelivery>> Remote { get; } = new(StringComparer.Ordinal);
     public List<NodeDelivery> Offline { get; } = [];
 
+    /// <summary>Local clients whose queues are half full: the publisher waits for them (back-pressure).</summary>
+    public List<string> Congested { get; } = [];
+
     public void AddDirect(RouteEntry entry)
     {
         if (Targets.TryGetValue(entry.ClientId, out var target))
@@ -50,5 +53,6 @@ internal sealed class RouteScratch
         Groups.Clear();
         Remote.Clear();
         Offline.Clear();
+        Congested.Clear();
     }
 }

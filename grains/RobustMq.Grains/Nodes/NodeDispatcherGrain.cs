@@ -18,18 +18,34 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
         return Task.CompletedTask;
     }
 
-    public Task<NodeDelivery[]> Deliver(NodeDelivery[] batch)
+    public async Task<NodeDelivery[]> Deliver(NodeDelivery[] batch)
     {
         List<NodeDelivery>? undelivered = null;
+        List<string>? congested = null;
         foreach (var item in batch)
         {
-            if (!delivery.TryDeliver(item.ClientId, item.Message))
+            switch (delivery.TryDeliver(item.ClientId, item.Message))
             {
-                (undelivered ??= []).Add(item);
+                case LocalDelivery.NotConnected:
+                    (undelivered ??= []).Add(item);
+                    break;
+                case LocalDelivery.Congested:
+                    (congested ??= []).Add(item.ClientId);
+                    break;
             }
         }
 
-        return Task.FromResult(undelivered is null ? [] : undelivered.ToArray());
+        if (congested is not null)
+        {
+            // Back-pressure across nodes: the publishing node awaits this call, so its publisher's reads
+            // stay paused until the slow clients here have room (each wait is bounded by the connection).
+            foreach (var clientId in congested)
+            {
+                await delivery.WaitForRoomAsync(clientId, CancellationToken.None);
+            }
+        }
+
+        return undelivered is null ? [] : [.. undelivered];
     }
 
     public Task<bool> Close(ConnectionRef connection, byte reasonCode) =>

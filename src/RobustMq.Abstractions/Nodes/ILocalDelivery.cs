@@ -5,8 +5,14 @@ namespace RobustMq.Abstractions.Nodes;
 /// <summary>The node-local side of delivery (a service on every silo): hands messages to live connections.</summary>
 public interface ILocalDelivery
 {
-    /// <summary>Deliver to the client's connection on this node; false when it has none here.</summary>
-    bool TryDeliver(string clientId, PendingMessage message);
+    /// <summary>Deliver to the client's connection on this node.</summary>
+    LocalDelivery TryDeliver(string clientId, PendingMessage message);
+
+    /// <summary>
+    /// Back-pressure: completes when the client's queue has room again, when it has not drained within
+    /// <c>Mqtt:BackPressureTimeoutMs</c> (it then stops holding publishers back), or when it closed.
+    /// </summary>
+    Task WaitForRoomAsync(string clientId, CancellationToken cancellationToken);
 
     /// <summary>Whether the client has a live connection on this node.</summary>
     bool IsConnected(string clientId);

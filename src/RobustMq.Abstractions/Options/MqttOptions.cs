@@ -14,6 +14,7 @@ public sealed class MqttOptions
     public const int DefaultConnectTimeoutSeconds = 10;
     public const int DefaultMaxInflight = 32;
     public const int DefaultRetryIntervalSeconds = 20;
+    public const int DefaultBackPressureTimeoutMs = 5000;
 
     /// <summary>Largest keep-alive accepted; a larger (or zero) one from an MQTT 5 client is answered with Server Keep Alive.</summary>
     public int MaxKeepAlive { get; set; } = DefaultMaxKeepAlive;
@@ -50,6 +51,13 @@ public sealed class MqttOptions
 
     /// <summary>How a <c>$share</c> group picks a member: RoundRobin, Random, HashClientId, HashTopic.</summary>
     public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
+
+    /// <summary>
+    /// How long a publisher is held back (its reads paused) waiting for a subscriber whose queue is half
+    /// full to drain. A subscriber that does not drain within this time stops holding publishers back and,
+    /// beyond <see cref="MaxQueuedMessages"/>, loses messages (counted). 0 turns back-pressure off.
+    /// </summary>
+    public int BackPressureTimeoutMs { get; set; } = DefaultBackPressureTimeoutMs;
 
     /// <summary>Response Information returned to clients that request it; <c>${clientid}</c> is replaced.</summary>
     public string ResponseInformation { get; set; } = "response/${clientid}";

@@ -118,7 +118,7 @@ public sealed class OutboundQueueTests
 
         var results = Enumerable.Range(0, 3).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 1))).ToList();
 
-        Assert.Equal([OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.DroppedQueueFull], results);
+        Assert.Equal([OutboundQueue.EnqueueResult.QueuedCongested, OutboundQueue.EnqueueResult.QueuedCongested, OutboundQueue.EnqueueResult.DroppedQueueFull], results);
         Assert.Equal(1, queue.Dropped);
     }
 
@@ -129,6 +129,73 @@ public sealed class OutboundQueueTests
 
         Assert.False(queue.Complete(42));
         Assert.False(queue.Received(42));
+    }
+
+    [Fact]
+    public void A_queue_reports_congestion_from_half_of_its_limit()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 8);
+
+        var results = Enumerable.Range(0, 5).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 1))).ToList();
+
+        Assert.Equal(
+            [OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.Queued, OutboundQueue.EnqueueResult.Queued,
+             OutboundQueue.EnqueueResult.QueuedCongested, OutboundQueue.EnqueueResult.QueuedCongested],
+            results);
+    }
+
+    [Fact]
+    public void A_publisher_waiting_for_room_resumes_once_the_queue_is_down_to_a_quarter()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 8);
+        queue.Release();
+        for (var i = 0; i < 4; i++)
+        {
+            queue.EnqueueDelivery(Message($"t{i}", qos: 1));
+        }
+
+        var room = queue.WaitForRoomAsync();
+        var sent = Assert.Single(Drain(queue)); // one in flight, three still waiting
+        Assert.False(room.IsCompleted);
+
+        queue.Complete(sent.PacketId);
+        sent = Assert.Single(Drain(queue));     // two waiting: a quarter of 8, not below it
+        Assert.False(room.IsCompleted);
+
+        queue.Complete(sent.PacketId);
+        Assert.Single(Drain(queue));            // one waiting
+        Assert.True(room.IsCompleted);
+    }
+
+    [Fact]
+    public void A_stalled_queue_stops_reporting_congestion_and_drops_beyond_its_limit()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 4);
+        for (var i = 0; i < 2; i++)
+        {
+            queue.EnqueueDelivery(Message($"t{i}", qos: 1));
+        }
+
+        var room = queue.WaitForRoomAsync();
+        queue.MarkStalled();
+
+        Assert.True(room.IsCompleted);
+        Assert.Equal(OutboundQueue.EnqueueResult.Queued, queue.EnqueueDelivery(Message("t2", qos: 1)));
+        Assert.Equal(OutboundQueue.EnqueueResult.Queued, queue.EnqueueDelivery(Message("t3", qos: 1)));
+        Assert.Equal(OutboundQueue.EnqueueResult.DroppedQueueFull, queue.EnqueueDelivery(Message("t4", qos: 1)));
+    }
+
+    [Fact]
+    public void Closing_the_queue_releases_waiting_publishers()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 2);
+        queue.EnqueueDelivery(Message("t0", qos: 1));
+        var room = queue.WaitForRoomAsync();
+        Assert.False(room.IsCompleted);
+
+        queue.Close();
+
+        Assert.True(room.IsCompleted);
     }
 
     private static OutboundQueue Released(int window)
