@@ -1,4 +1,8 @@
+using System.Buffers;
 using RobustMq.Gateway.Security;
+using RobustMq.Protocol.Codec;
+using RobustMq.Protocol.Properties;
+using RobustMq.Protocol.Topics;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
@@ -11,29 +15,41 @@ public sealed partial class MqttConnection
     private readonly HashSet<ushort> _inboundQoS2 = [];
     private readonly Dictionary<ushort, string> _inboundAliases = [];
 
-    private async ValueTask HandlePublishAsync(PublishPacket publish)
+    private TopicNameCache? _topicNames;
+
+    /// <summary>
+    /// A PUBLISH decoded in place: its topic becomes a (cached) string and its payload is copied once into the
+    /// message every subscriber shares, before anything is awaited (the frame points into the input buffer).
+    /// </summary>
+    private ValueTask HandlePublishAsync(PublishFrame frame)
     {
-        _services.Metrics.MessagesReceived.Inc();
-        var v5 = _version == MqttProtocolVersion.V500;
-        var topic = ResolveInboundAlias(publish);
-        if ((int)publish.QoS > _services.Options.MaximumQoS)
+        if (!_connected)
         {
-            // MQTT-3.2.2-11: a QoS above Maximum QoS is answered with DISCONNECT 0x9B.
-            throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)publish.QoS} above the maximum");
+            // MQTT-3.1.0-1: the first packet must be CONNECT.
+            throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
         }
 
-        if (publish.Retain && !_services.Options.RetainAvailable)
+        _services.Metrics.MessagesReceived.Inc();
+        var topic = ResolveInboundAlias(frame.Topic.IsEmpty ? "" : (_topicNames ??= new TopicNameCache()).Get(frame.Topic), frame.Properties);
+        var qos = frame.QoS;
+        if ((int)qos > _services.Options.MaximumQoS)
+        {
+            // MQTT-3.2.2-11: a QoS above Maximum QoS is answered with DISCONNECT 0x9B.
+            throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)qos} above the maximum");
+        }
+
+        if (frame.Retain && !_services.Options.RetainAvailable)
         {
             throw new MqttProtocolException(ReasonCode.RetainNotSupported, "retain is not available");
         }
 
-        if (publish.QoS == QoS.ExactlyOnce)
+        if (qos == QoS.ExactlyOnce)
         {
-            if (_inboundQoS2.Contains(publish.PacketId))
+            if (_inboundQoS2.Contains(frame.PacketId))
             {
                 // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
-                Send(new PubRecPacket { PacketId = publish.PacketId });
-                return;
+                Send(new PubRecPacket { PacketId = frame.PacketId });
+                return ValueTask.CompletedTask;
             }
 
             if (_inboundQoS2.Count >= _services.Options.ReceiveMaximum)
@@ -44,48 +60,61 @@ public sealed partial class MqttConnection
         }
 
         var decision = _services.Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
-        var reason = ReasonCode.Success;
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped("not_authorized");
-            reason = ReasonCode.NotAuthorized;
-        }
-        else
-        {
-            var message = ToBrokerMessage(topic, publish.Payload, (byte)publish.QoS, publish.Retain, publish.Properties, ClientId);
-            var matched = await _services.Router.PublishAsync(message, _closed.Token);
-            if (matched == 0 && v5)
-            {
-                reason = ReasonCode.NoMatchingSubscribers;
-            }
+            Acknowledge(qos, frame.PacketId, ReasonCode.NotAuthorized);
+            return ValueTask.CompletedTask;
         }
 
-        switch (publish.QoS)
+        var message = ToBrokerMessage(topic, frame.Payload.ToArray(), (byte)qos, frame.Retain, frame.Properties, ClientId);
+        var routed = _services.Router.PublishAsync(message, _closed.Token);
+        if (routed.IsCompletedSuccessfully)
+        {
+            Acknowledge(qos, frame.PacketId, Outcome(routed.Result));
+            return ValueTask.CompletedTask;
+        }
+
+        return AcknowledgeWhenRoutedAsync(routed, qos, frame.PacketId);
+    }
+
+    private async ValueTask AcknowledgeWhenRoutedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
+    {
+        var matched = await routed;
+        Acknowledge(qos, packetId, Outcome(matched));
+    }
+
+    private ReasonCode Outcome(int matched) =>
+        matched == 0 && _version == MqttProtocolVersion.V500 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
+
+    private void Acknowledge(QoS qos, ushort packetId, ReasonCode reason)
+    {
+        switch (qos)
         {
             case QoS.AtLeastOnce:
-                Send(new PubAckPacket { PacketId = publish.PacketId, ReasonCode = reason });
+                Send(new PubAckPacket { PacketId = packetId, ReasonCode = reason });
                 break;
             case QoS.ExactlyOnce:
                 if ((byte)reason < 0x80)
                 {
-                    _inboundQoS2.Add(publish.PacketId);
+                    _inboundQoS2.Add(packetId);
                 }
 
-                Send(new PubRecPacket { PacketId = publish.PacketId, ReasonCode = reason });
+                Send(new PubRecPacket { PacketId = packetId, ReasonCode = reason });
                 break;
         }
     }
 
-    private string ResolveInboundAlias(PublishPacket publish)
+    private string ResolveInboundAlias(string topicName, MqttProperties? properties)
     {
-        if (publish.Properties?.TopicAlias is not { } alias)
+        if (properties?.TopicAlias is not { } alias)
         {
-            if (publish.Topic.Length == 0)
+            if (topicName.Length == 0)
             {
                 throw new MqttProtocolException(ReasonCode.ProtocolError, "empty topic without a topic alias");
             }
 
-            return publish.Topic;
+            return topicName;
         }
 
         // MQTT-3.3.2-9/10: an alias of 0 or above our Topic Alias Maximum is a protocol error.
@@ -94,10 +123,10 @@ public sealed partial class MqttConnection
             throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, $"topic alias {alias} out of range");
         }
 
-        if (publish.Topic.Length > 0)
+        if (topicName.Length > 0)
         {
-            _inboundAliases[alias] = publish.Topic;
-            return publish.Topic;
+            _inboundAliases[alias] = topicName;
+            return topicName;
         }
 
         if (!_inboundAliases.TryGetValue(alias, out var topic))

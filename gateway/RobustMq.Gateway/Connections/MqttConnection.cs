@@ -211,11 +211,16 @@ public sealed partial class MqttConnection
             {
                 var limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
                 var before = buffer.Length;
-                while (!_closing && MqttPacketReader.TryRead(ref buffer, limits, out var packet))
+                while (!_closing && MqttPacketReader.TryReadFrame(ref buffer, limits, out var packet, out var publish))
                 {
                     consumed = buffer.Start;
                     Volatile.Write(ref _lastReceived, _services.Clock.GetTimestamp());
-                    await HandleAsync(packet!);
+                    var handled = packet is null ? HandlePublishAsync(publish) : HandleAsync(packet);
+                    if (!handled.IsCompletedSuccessfully)
+                    {
+                        await handled;
+                    }
+
                     limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
                 }
 
@@ -248,8 +253,6 @@ public sealed partial class MqttConnection
 
         switch (packet)
         {
-            case PublishPacket publish:
-                return HandlePublishAsync(publish);
             case PubAckPacket ack:
                 OnPubAck(ack);
                 return ValueTask.CompletedTask;

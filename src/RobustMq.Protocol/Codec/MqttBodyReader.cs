@@ -10,7 +10,6 @@ namespace RobustMq.Protocol.Codec;
 internal ref struct MqttBodyReader
 {
     // MQTT-1.5.4-1: ill-formed UTF-8 (including encoded surrogates) is malformed; the strict decoder throws on it.
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ReadOnlySpan<byte> _span;
     private int _position;
@@ -103,17 +102,21 @@ internal ref struct MqttBodyReader
             return "";
         }
 
+        ValidateUtf8(bytes);
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>Checks a UTF-8 Encoded String (1.5.4) without decoding it.</summary>
+    public static void ValidateUtf8(ReadOnlySpan<byte> bytes)
+    {
         // MQTT-1.5.4-2: a string must not contain U+0000.
         if (bytes.Contains((byte)0))
         {
             throw ProtocolErrors.Malformed("string contains U+0000");
         }
 
-        try
-        {
-            return StrictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
+        // MQTT-1.5.4-1: well-formed UTF-8 only (no surrogates, no overlong forms).
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
         {
             throw ProtocolErrors.Malformed("string is not well-formed UTF-8");
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Unicode;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
@@ -8,16 +9,13 @@ namespace RobustMq.Protocol.Codec;
 /// <summary>PUBLISH and its responses: PUBACK, PUBREC, PUBREL, PUBCOMP.</summary>
 public static partial class MqttPacketReader
 {
-    /// <summary>Reads the PUBLISH variable header (topic, packet id, properties); the caller sets the payload.</summary>
-    private static PublishPacket ReadPublishHeader(byte firstByte, ref MqttBodyReader reader, MqttProtocolVersion version)
+    /// <summary>
+    /// Reads a PUBLISH: <paramref name="header"/> holds at least its variable header (topic, packet id, properties)
+    /// contiguously; <paramref name="body"/> is the whole body, of which topic and payload become slices.
+    /// </summary>
+    private static PublishFrame ReadPublish(byte firstByte, ReadOnlySpan<byte> header, in ReadOnlySequence<byte> body, MqttProtocolVersion version)
     {
-        var packet = new PublishPacket
-        {
-            Dup = (firstByte & 0x08) != 0,
-            QoS = (QoS)((firstByte >> 1) & 0x03),
-            Retain = (firstByte & 0x01) != 0,
-        };
-
+        var reader = new MqttBodyReader(header);
         var topic = reader.ReadBinary();
 
         // MQTT-3.3.2-2: the topic name must not contain wildcard characters.
@@ -28,31 +26,32 @@ public static partial class MqttPacketReader
                 "PUBLISH topic name contains a wildcard");
         }
 
-        packet.Topic = MqttBodyReader.DecodeUtf8(topic);
-        if (packet.QoS != QoS.AtMostOnce)
+        MqttBodyReader.ValidateUtf8(topic);
+        ushort packetId = 0;
+        if (((firstByte >> 1) & 0x03) != 0)
         {
-            packet.PacketId = ReadPacketId(ref reader, "PUBLISH");
+            packetId = ReadPacketId(ref reader, "PUBLISH");
         }
 
+        MqttProperties? properties = null;
         if (version == MqttProtocolVersion.V500)
         {
-            packet.Properties = MqttPropertiesReader.Read(ref reader, PropertyScope.Publish);
+            properties = MqttPropertiesReader.Read(ref reader, PropertyScope.Publish);
         }
 
         // MQTT-3.3.2-1 / MQTT 5 3.3.4: an empty topic name is only valid with a Topic Alias (MQTT 5).
-        if (topic.IsEmpty && packet.Properties?.TopicAlias is null)
+        if (topic.IsEmpty && properties?.TopicAlias is null)
         {
             throw ProtocolErrors.ProtocolError("PUBLISH topic name is empty and there is no Topic Alias");
         }
 
-        return packet;
-    }
+        var payload = body.Slice(reader.Consumed);
+        if (properties?.PayloadFormatIndicator == 1)
+        {
+            EnsurePayloadFormat(properties, payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray());
+        }
 
-    /// <summary>The payload array is the one copy out of the connection buffer; it becomes the shared broker message.</summary>
-    private static void SetPayload(PublishPacket packet, byte[] payload)
-    {
-        EnsurePayloadFormat(packet.Properties, payload);
-        packet.Payload = payload;
+        return new PublishFrame(firstByte, packetId, properties, body.Slice(2, topic.Length), payload);
     }
 
     /// <summary>MQTT 5 3.3.2.3.2: with Payload Format Indicator 1 the payload must be UTF-8 (PUBLISH and will).</summary>

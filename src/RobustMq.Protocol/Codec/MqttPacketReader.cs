@@ -30,7 +30,25 @@ public static partial class MqttPacketReader
     /// <exception cref="MqttProtocolException">The bytes break the protocol; the reason code says how.</exception>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, in DecoderLimits limits, [NotNullWhen(true)] out MqttPacket? packet)
     {
+        if (!TryReadFrame(ref buffer, limits, out packet, out var publish))
+        {
+            return false;
+        }
+
+        packet ??= publish.ToPacket();
+        return true;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryRead"/>, but a PUBLISH is decoded into <paramref name="publish"/> without allocating
+    /// (<paramref name="packet"/> is then null): its topic and payload are slices of the input, valid until the
+    /// caller advances past them. Any other packet comes back in <paramref name="packet"/>.
+    /// </summary>
+    /// <exception cref="MqttProtocolException">The bytes break the protocol; the reason code says how.</exception>
+    public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, in DecoderLimits limits, out MqttPacket? packet, out PublishFrame publish)
+    {
         packet = null;
+        publish = default;
         var first = buffer.FirstSpan;
         var complete = first.Length >= FixedHeader.MaximumSize || first.Length == buffer.Length
             ? TryReadFixedHeader(first, limits, out var header)
@@ -40,9 +58,21 @@ public static partial class MqttPacketReader
             return false;
         }
 
-        packet = first.Length >= header.PacketSize
-            ? ReadBody(header.FirstByte, first.Slice(header.Size, header.RemainingLength), limits.Version)
-            : ReadSplitBody(header.FirstByte, buffer.Slice(header.Size, header.RemainingLength), limits.Version);
+        var contiguous = first.Length >= header.PacketSize;
+        if (header.Type == MqttPacketType.Publish)
+        {
+            var body = buffer.Slice(header.Size, header.RemainingLength);
+            publish = contiguous
+                ? ReadPublish(header.FirstByte, first.Slice(header.Size, header.RemainingLength), body, limits.Version)
+                : ReadSplitPublish(header.FirstByte, body, limits.Version);
+        }
+        else
+        {
+            packet = contiguous
+                ? ReadBody(header.FirstByte, first.Slice(header.Size, header.RemainingLength), limits.Version)
+                : ReadSplitBody(header.FirstByte, buffer.Slice(header.Size, header.RemainingLength), limits.Version);
+        }
+
         buffer = buffer.Slice(header.PacketSize);
         return true;
     }
@@ -166,10 +196,6 @@ public static partial class MqttPacketReader
                 return ReadConnect(ref reader);
             case MqttPacketType.ConnAck:
                 return ReadConnAck(ref reader, version);
-            case MqttPacketType.Publish:
-                var publish = ReadPublishHeader(firstByte, ref reader, version);
-                SetPayload(publish, reader.ReadToEnd().ToArray());
-                return publish;
             case MqttPacketType.PubAck:
                 return ReadPublishResponse(new PubAckPacket(), ref reader, version);
             case MqttPacketType.PubRec:
@@ -199,15 +225,35 @@ public static partial class MqttPacketReader
         }
     }
 
-    /// <summary>
-    /// Decodes a body that spans several segments: gathers it into a stack or pooled buffer and parses that.
-    /// For PUBLISH only the variable header is gathered; the payload is copied once, straight from the segments.
-    /// </summary>
+    /// <summary>Decodes a body that spans several segments (not PUBLISH): gathers it into a stack or pooled buffer and parses that.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static MqttPacket ReadSplitBody(byte firstByte, in ReadOnlySequence<byte> body, MqttProtocolVersion version)
     {
-        var isPublish = (MqttPacketType)(firstByte >> 4) == MqttPacketType.Publish;
-        var gatherLength = isPublish ? MeasurePublishHeader(firstByte, body, version) : (int)body.Length;
+        var length = (int)body.Length;
+        byte[]? rented = null;
+        Span<byte> scratch = length <= StackBufferSize
+            ? stackalloc byte[StackBufferSize]
+            : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var gathered = scratch[..length];
+            body.CopyTo(gathered);
+            return ReadBody(firstByte, gathered, version);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>A PUBLISH that spans several segments: only its variable header is gathered; the payload stays a slice.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PublishFrame ReadSplitPublish(byte firstByte, in ReadOnlySequence<byte> body, MqttProtocolVersion version)
+    {
+        var gatherLength = MeasurePublishHeader(firstByte, body, version);
         byte[]? rented = null;
         Span<byte> scratch = gatherLength <= StackBufferSize
             ? stackalloc byte[StackBufferSize]
@@ -216,15 +262,7 @@ public static partial class MqttPacketReader
         {
             var gathered = scratch[..gatherLength];
             body.Slice(0, gatherLength).CopyTo(gathered);
-            if (!isPublish)
-            {
-                return ReadBody(firstByte, gathered, version);
-            }
-
-            var reader = new MqttBodyReader(gathered);
-            var publish = ReadPublishHeader(firstByte, ref reader, version);
-            SetPayload(publish, body.Slice(reader.Consumed).ToArray());
-            return publish;
+            return ReadPublish(firstByte, gathered, body, version);
         }
         finally
         {
