@@ -114,9 +114,9 @@ public sealed partial class MqttConnection
             return;
         }
 
-        foreach (var id in result.InboundQoS2)
+        if (result.InboundQoS2.Length > 0)
         {
-            _inboundQoS2.Add(id);
+            _inboundQoS2 = [.. result.InboundQoS2];
         }
 
         if (v5)

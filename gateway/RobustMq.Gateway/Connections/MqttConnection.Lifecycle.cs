@@ -15,12 +15,10 @@ public sealed partial class MqttConnection
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
-        var reader = _doorbell.Reader;
         try
         {
-            while (await reader.WaitToReadAsync())
+            while (await _doorbell.WaitAsync())
             {
-                reader.TryRead(out _);
                 var batch = OutBatchPool.Rent();
                 _outbound.Drain(batch);
                 long bytes = 0;
@@ -53,8 +51,7 @@ public sealed partial class MqttConnection
         }
         finally
         {
-            _closing = true;
-            _closed.Cancel();
+            SignalClosed();
         }
     }
 
@@ -94,7 +91,7 @@ public sealed partial class MqttConnection
     private async Task EndAsync(Task writer)
     {
         _closing = true;
-        _doorbell.Writer.TryComplete();
+        _doorbell.Complete();
         try
         {
             await writer.WaitAsync(TimeSpan.FromSeconds(5));
@@ -121,7 +118,7 @@ public sealed partial class MqttConnection
 
         _services.Metrics.ConnectionsCurrent.Dec();
         var (unacked, pubrel) = _outbound.Close();
-        var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, [.. _inboundQoS2], _expiryOnDisconnect);
+        var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inboundQoS2 is null ? [] : [.. _inboundQoS2], _expiryOnDisconnect);
         try
         {
             await _services.Grains.GetGrain<ISessionGrain>(ClientId).Disconnect(request).WaitAsync(_services.GrainTimeout);
@@ -145,7 +142,9 @@ public sealed partial class MqttConnection
             {
                 var result = await _transport.Input.ReadAsync(grace.Token);
                 _transport.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+
+                // IsCanceled here is the read loop's stop signal (SignalClosed), already acted on: keep draining.
+                if (result.IsCompleted)
                 {
                     return;
                 }

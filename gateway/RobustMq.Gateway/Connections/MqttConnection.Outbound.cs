@@ -7,7 +7,8 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>Turning a delivery into the PUBLISH this client gets (write loop only: owns the outbound aliases).</summary>
 public sealed partial class MqttConnection
 {
-    private readonly Dictionary<string, ushort> _outboundAliases = new(StringComparer.Ordinal);
+    // Created when first needed: most connections never use topic aliases (idle connections stay small).
+    private Dictionary<string, ushort>? _outboundAliases;
     private ushort _clientTopicAliasMax;
 
     private PublishPacket? BuildPublish(OutItem item)
@@ -71,16 +72,17 @@ public sealed partial class MqttConnection
 
         if (_clientTopicAliasMax > 0)
         {
-            if (_outboundAliases.TryGetValue(message.Topic, out var alias))
+            var aliases = _outboundAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
+            if (aliases.TryGetValue(message.Topic, out var alias))
             {
                 props ??= new MqttProperties();
                 props.TopicAlias = alias;
                 publish.Topic = "";
             }
-            else if (_outboundAliases.Count < _clientTopicAliasMax)
+            else if (aliases.Count < _clientTopicAliasMax)
             {
-                alias = (ushort)(_outboundAliases.Count + 1);
-                _outboundAliases[message.Topic] = alias;
+                alias = (ushort)(aliases.Count + 1);
+                aliases[message.Topic] = alias;
                 props ??= new MqttProperties();
                 props.TopicAlias = alias;
             }

@@ -12,8 +12,9 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>Inbound PUBLISH and the acknowledgements of both directions.</summary>
 public sealed partial class MqttConnection
 {
-    private readonly HashSet<ushort> _inboundQoS2 = [];
-    private readonly Dictionary<ushort, string> _inboundAliases = [];
+    // Created when first needed (idle connections stay small): QoS 2 ids awaiting PUBREL, inbound topic aliases.
+    private HashSet<ushort>? _inboundQoS2;
+    private Dictionary<ushort, string>? _inboundAliases;
 
     private TopicNameCache? _topicNames;
 
@@ -45,14 +46,14 @@ public sealed partial class MqttConnection
 
         if (qos == QoS.ExactlyOnce)
         {
-            if (_inboundQoS2.Contains(frame.PacketId))
+            if (_inboundQoS2?.Contains(frame.PacketId) == true)
             {
                 // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
                 Send(new PubRecPacket { PacketId = frame.PacketId });
                 return ValueTask.CompletedTask;
             }
 
-            if (_inboundQoS2.Count >= _services.Options.ReceiveMaximum)
+            if (_inboundQoS2?.Count >= _services.Options.ReceiveMaximum)
             {
                 // MQTT-3.3.4-9: more unacknowledged QoS 2 PUBLISH than our Receive Maximum.
                 throw new MqttProtocolException(ReasonCode.ReceiveMaximumExceeded, "receive maximum exceeded");
@@ -97,7 +98,7 @@ public sealed partial class MqttConnection
             case QoS.ExactlyOnce:
                 if ((byte)reason < 0x80)
                 {
-                    _inboundQoS2.Add(packetId);
+                    (_inboundQoS2 ??= []).Add(packetId);
                 }
 
                 Send(new PubRecPacket { PacketId = packetId, ReasonCode = reason });
@@ -125,11 +126,11 @@ public sealed partial class MqttConnection
 
         if (topicName.Length > 0)
         {
-            _inboundAliases[alias] = topicName;
+            (_inboundAliases ??= [])[alias] = topicName;
             return topicName;
         }
 
-        if (!_inboundAliases.TryGetValue(alias, out var topic))
+        if (_inboundAliases is null || !_inboundAliases.TryGetValue(alias, out var topic))
         {
             throw new MqttProtocolException(ReasonCode.ProtocolError, $"topic alias {alias} is not set");
         }
@@ -176,7 +177,7 @@ public sealed partial class MqttConnection
 
     private void OnPubRel(PubRelPacket rel)
     {
-        var known = _inboundQoS2.Remove(rel.PacketId);
+        var known = _inboundQoS2?.Remove(rel.PacketId) == true;
         Send(new PubCompPacket
         {
             PacketId = rel.PacketId,

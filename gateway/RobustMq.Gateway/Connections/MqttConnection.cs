@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Connections;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol;
@@ -20,7 +19,7 @@ public sealed partial class MqttConnection
     private readonly Action _abort;
     private readonly ConnectionServices _services;
     private readonly CancellationTokenSource _closed = new();
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Doorbell _doorbell = new();
     private readonly long _startedAt;
     private OutboundQueue _outbound;
     private MqttProtocolVersion _version;
@@ -55,7 +54,7 @@ public sealed partial class MqttConnection
     public async Task RunAsync()
     {
         _services.Registry.Track(this);
-        var writer = Task.Run(WriteLoopAsync);
+        var writer = WriteLoopAsync();
         try
         {
             await ReadLoopAsync();
@@ -201,10 +200,9 @@ public sealed partial class MqttConnection
     private async Task ReadLoopAsync()
     {
         var input = _transport.Input;
-        var token = _closed.Token;
         while (true)
         {
-            var result = await input.ReadAsync(token);
+            var result = await input.ReadAsync();
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             try
@@ -348,12 +346,22 @@ public sealed partial class MqttConnection
         Ring();
     }
 
-    private void Ring() => _doorbell.Writer.TryWrite(true);
+    private void Ring() => _doorbell.Ring();
 
     private void Abort()
     {
+        SignalClosed();
+        _abort();
+    }
+
+    /// <summary>
+    /// Stops the read loop and any grain wait. The read itself is cancelled with CancelPendingRead rather than a
+    /// token: a token registration per pending read costs ~300 bytes on every idle connection.
+    /// </summary>
+    private void SignalClosed()
+    {
         _closing = true;
         _closed.Cancel();
-        _abort();
+        _transport.Input.CancelPendingRead();
     }
 }

@@ -33,13 +33,15 @@ public static class BrokerHost
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
         });
         builder.Services.AddRobustMqGateway(configuration);
+        if (listeners.Tcp.Enabled)
+        {
+            // Registered after the silo, so it accepts clients only once grains can serve them.
+            builder.Services.AddSingleton<TcpSocketListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<TcpSocketListener>());
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (listeners.Tcp.Enabled)
-            {
-                kestrel.Listen(IPAddress.Parse(listeners.Tcp.Address), listeners.Tcp.Port, l => l.UseConnectionHandler<MqttConnectionHandler>());
-            }
-
             if (listeners.WebSocket.Enabled)
             {
                 kestrel.Listen(IPAddress.Parse(listeners.WebSocket.Address), listeners.WebSocket.Port, l => l.Protocols = HttpProtocols.Http1);

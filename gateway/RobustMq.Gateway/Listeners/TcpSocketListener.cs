@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RobustMq.Gateway.Connections;
+
+namespace RobustMq.Gateway.Listeners;
+
+/// <summary>
+/// MQTT over plain TCP on a bare <see cref="Socket"/> rather than Kestrel: an idle device connection is most
+/// of what a broker holds, and here it costs a socket and two stream pipes that issue zero-byte reads, so no
+/// buffer is rented until data arrives (Kestrel's connection machinery holds ~4 kB more per connection).
+/// TLS and WebSocket stay on Kestrel.
+/// </summary>
+public sealed partial class TcpSocketListener(
+    IOptions<ListenerOptions> options,
+    ConnectionServices services,
+    ILogger<TcpSocketListener> logger) : IHostedService, IDisposable
+{
+    private const int Backlog = 1024;
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
+
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _accepting;
+
+    /// <summary>The bound endpoint (the real port when configured with 0).</summary>
+    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var tcp = options.Value.Tcp;
+        var endpoint = new IPEndPoint(IPAddress.Parse(tcp.Address), tcp.Port);
+        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                // A restart may bind while old connections sit in TIME_WAIT (what Kestrel does too).
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.Bind(endpoint);
+            listener.Listen(Backlog);
+        }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            throw new InvalidOperationException($"Listeners:Tcp: cannot listen on {endpoint}: {ex.Message}", ex);
+        }
+
+        _listener = listener;
+        _accepting = AcceptLoopAsync(listener);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _listener?.Dispose();
+        if (_accepting is not null)
+        {
+            await _accepting;
+        }
+
+        // Ending each socket ends its connection loop, which hands the session back as on any network failure.
+        foreach (var socket in _connections.Keys)
+        {
+            Shutdown(socket);
+        }
+
+        await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // A connection reset before it was accepted, or out of file descriptors: keep accepting.
+                LogAcceptFailed(logger, ex, ex.SocketErrorCode);
+                continue;
+            }
+
+            var task = RunAsync(socket);
+            if (!task.IsCompleted)
+            {
+                _connections[socket] = task;
+            }
+        }
+    }
+
+    private async Task RunAsync(Socket socket)
+    {
+        await Task.Yield(); // off the accept loop
+        try
+        {
+            socket.NoDelay = true;
+            using var stream = new NetworkStream(socket, ownsSocket: false);
+            var transport = new SocketPipe(PipeReader.Create(stream, ReaderOptions), PipeWriter.Create(stream, WriterOptions));
+            var connection = new MqttConnection(transport, socket.RemoteEndPoint?.ToString(), () => Abort(socket), services);
+            await connection.RunAsync();
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(logger, ex);
+        }
+        finally
+        {
+            Shutdown(socket);
+            socket.Dispose();
+            _connections.TryRemove(socket, out _);
+        }
+    }
+
+    /// <summary>Ends both directions; pending reads and writes of the connection loop fail and it winds down.</summary>
+    private static void Shutdown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed by the peer or by us.
+        }
+    }
+
+    /// <summary>Cuts a connection off (keep-alive expired, a close that does not finish): pending I/O fails at once.</summary>
+    private static void Abort(Socket socket)
+    {
+        Shutdown(socket);
+        socket.Dispose();
+    }
+
+    private sealed class SocketPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error})")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception ex, SocketError error);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "A TCP connection failed outside its MQTT loop")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception ex);
+}
