@@ -49,7 +49,7 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
 
     public bool IsConnected(string clientId) => _byClient.ContainsKey(clientId);
 
-    public bool Close(ConnectionRef connection, byte reasonCode)
+    public async Task<bool> CloseAsync(ConnectionRef connection, byte reasonCode)
     {
         if (!_all.TryGetValue(connection.ConnectionId, out var live))
         {
@@ -62,8 +62,14 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         }
 
         live.CloseFromServer(reasonCode);
+        // Bounded: a connection ends within about 5 s (its final flush), less than a grain call's timeout.
+        await live.WhenReleased().WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return true;
     }
+
+    public SessionInfo? Describe(ConnectionRef connection) =>
+        _all.TryGetValue(connection.ConnectionId, out var live) ? live.DescribeCleanSession() : null;
 
     public void Dispose() => _heartbeat?.Dispose();
 

@@ -98,16 +98,27 @@ public sealed partial class MqttConnection
         var window = Math.Min(props?.ReceiveMaximum ?? ushort.MaxValue, options.MaxInflight);
         _outbound = new OutboundQueue(Math.Max(1, window), options.MaxQueuedMessages);
 
-        var request = new ConnectRequest(Ref, connect.CleanStart, _sessionExpiry, ToWill(connect, clientId), (byte)_version, connect.UserName, RemoteEndPoint);
+        var willRecord = ToWill(connect, clientId);
         _services.Registry.Attach(clientId, this);
         ConnectResult result;
         try
         {
-            result = await _services.Grains.GetGrain<ISessionGrain>(clientId).Connect(request).WaitAsync(_services.GrainTimeout);
+            // A session that ends with its connection is served by the connection alone (MqttConnection.CleanSession).
+            result = _sessionExpiry == 0 && await TryClaimCleanSessionAsync(clientId, willRecord)
+                ? new ConnectResult(false, [], [], [])
+                : await _services.Grains.GetGrain<ISessionGrain>(clientId)
+                    .Connect(new ConnectRequest(Ref, connect.CleanStart, _sessionExpiry, willRecord, (byte)_version, connect.UserName, RemoteEndPoint))
+                    .WaitAsync(_services.GrainTimeout);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "session connect");
+            if (_clean is { } claimed)
+            {
+                await EndCleanSessionAsync(claimed, clientId);
+                _clean = null;
+            }
+
             _services.Registry.Forget(this);
             ClientId = null;
             RejectConnect(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable);

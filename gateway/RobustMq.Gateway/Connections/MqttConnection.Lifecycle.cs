@@ -101,7 +101,13 @@ public sealed partial class MqttConnection
             // The client stopped reading; the transport is torn down below.
         }
 
-        _services.Registry.Forget(this);
+        if (_clean is null)
+        {
+            _services.Registry.Forget(this);
+        }
+
+        // A clean-session connection stays registered until it has let go of its routes: a connection taking
+        // its client id over meanwhile finds it and waits for that (ConnectionRegistry.CloseAsync).
         if (_drainInput)
         {
             await DrainInputAsync();
@@ -113,10 +119,28 @@ public sealed partial class MqttConnection
         await _transport.Input.CompleteAsync();
         if (!_connected || ClientId is null)
         {
+            MarkReleased();
+            if (_clean is not null && ClientId is { } claimed)
+            {
+                // Claimed the id but never got to CONNACK.
+                await EndCleanSessionAsync(_clean, claimed);
+            }
+
+            _services.Registry.Forget(this);
             return;
         }
 
         _services.Metrics.ConnectionsCurrent.Dec();
+        if (_clean is { } clean)
+        {
+            // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1).
+            _outbound.Close();
+            await EndCleanSessionAsync(clean, ClientId);
+            _services.Registry.Forget(this);
+            return;
+        }
+
+        MarkReleased();
         var (unacked, pubrel) = _outbound.Close();
         var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inboundQoS2 is null ? [] : [.. _inboundQoS2], _expiryOnDisconnect);
         try

@@ -56,7 +56,7 @@ public sealed partial class MqttConnection
             _services.Routes.Apply(local);
             try
             {
-                existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Subscribe(Ref, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+                existed = await SubscribeSessionAsync(records);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -164,7 +164,7 @@ public sealed partial class MqttConnection
         var codes = new byte[unsubscribe.Filters.Count];
         foreach (var filter in unsubscribe.Filters)
         {
-            // Stop delivering here at once; the session grain removes the routes everywhere next.
+            // Stop delivering here at once; the session removes the routes everywhere next.
             if (SharedSubscription.TryParse(filter, out var shared))
             {
                 _services.Routes.RemoveClient(shared.Filter, ClientId!, shared.Group);
@@ -177,7 +177,7 @@ public sealed partial class MqttConnection
 
         try
         {
-            var existed = await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Unsubscribe(Ref, [.. unsubscribe.Filters]).WaitAsync(_services.GrainTimeout, _closed.Token);
+            var existed = await UnsubscribeSessionAsync([.. unsubscribe.Filters]);
             for (var i = 0; i < codes.Length; i++)
             {
                 codes[i] = existed[i] ? (byte)ReasonCode.Success : (byte)ReasonCode.NoSubscriptionExisted;

@@ -31,7 +31,7 @@ public sealed partial class MqttConnection
     private bool _drainInput;
     private long _closingSeenAt;
     private bool _aborted;
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
 
     public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, ConnectionServices services)
     {

@@ -48,6 +48,7 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
         return undelivered is null ? [] : [.. undelivered];
     }
 
-    public Task<bool> Close(ConnectionRef connection, byte reasonCode) =>
-        Task.FromResult(delivery.Close(connection, reasonCode));
+    public Task<bool> Close(ConnectionRef connection, byte reasonCode) => delivery.CloseAsync(connection, reasonCode);
+
+    public Task<SessionInfo?> Describe(ConnectionRef connection) => Task.FromResult(delivery.Describe(connection));
 }

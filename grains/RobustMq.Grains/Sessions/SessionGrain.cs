@@ -29,6 +29,14 @@ public sealed partial class SessionGrain(
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
         StopTimers();
+        var claim = await SessionDirectory.For(GrainFactory, ClientId).Claim(ClientId, request.Connection, backed: true);
+        if (claim.Previous is { } served && !claim.Backed)
+        {
+            // The id was held by a clean-session connection (served without a grain): closed with 0x8E, and
+            // awaited until it let go of its routes (it publishes its own will).
+            await CloseConnection(served, 0x8E);
+        }
+
         if (_state.Connection is { } old)
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
@@ -138,25 +146,55 @@ public sealed partial class SessionGrain(
         }
     }
 
-    public Task<SessionInfo> GetInfo() => Task.FromResult(new SessionInfo(
-        ClientId,
-        _state.Exists,
-        _state.Connection is not null,
-        _state.Node,
-        _state.ExpirySeconds,
-        [.. _state.Subscriptions.Values],
-        _state.Queue.Count,
-        _state.ProtocolVersion,
-        _state.UserName));
+    public async Task<SessionInfo> GetInfo()
+    {
+        if (!_state.Exists && await CleanSessionConnection() is { } clean)
+        {
+            // A clean session is served by its connection alone: that connection describes it.
+            DeactivateOnIdle();
+            return await GrainFactory.GetGrain<INodeDispatcherGrain>(clean.Node).Describe(clean) ?? NoSession();
+        }
+
+        return _state.Exists ? new SessionInfo(
+            ClientId,
+            _state.Exists,
+            _state.Connection is not null,
+            _state.Node,
+            _state.ExpirySeconds,
+            [.. _state.Subscriptions.Values],
+            _state.Queue.Count,
+            _state.ProtocolVersion,
+            _state.UserName) : NoSession();
+    }
 
     public async Task<bool> Kick()
     {
-        if (_state.Connection is not { } connection)
+        if (_state.Connection is { } connection)
         {
-            return false;
+            return await CloseConnection(connection, 0x98);
         }
 
-        return await CloseConnection(connection, 0x98);
+        return await CleanSessionConnection() is { } clean && await CloseConnection(clean, 0x98);
+    }
+
+    /// <summary>The connection serving this client id as a clean session (no state here), if any.</summary>
+    private async Task<ConnectionRef?> CleanSessionConnection()
+    {
+        if (_state.Exists)
+        {
+            return null;
+        }
+
+        // Nothing to keep: this activation only answers a lookup.
+        DeactivateOnIdle();
+        var holder = await SessionDirectory.For(GrainFactory, ClientId).Lookup(ClientId);
+        return holder is { Backed: false } ? holder.Previous : null;
+    }
+
+    private SessionInfo NoSession()
+    {
+        DeactivateOnIdle();
+        return new SessionInfo(ClientId, false, false, null, 0, [], 0, 0, null);
     }
 
     private async Task OnWillDelayElapsed(CancellationToken cancellationToken)
@@ -204,6 +242,7 @@ public sealed partial class SessionGrain(
         StopTimers();
         await RemoveAllRoutes();
         _state.Clear();
+        await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
         DeactivateOnIdle();
     }
 

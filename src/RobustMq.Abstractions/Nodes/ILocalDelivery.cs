@@ -17,6 +17,12 @@ public interface ILocalDelivery
     /// <summary>Whether the client has a live connection on this node.</summary>
     bool IsConnected(string clientId);
 
-    /// <summary>Close a connection from the server side with an MQTT 5 reason code.</summary>
-    bool Close(ConnectionRef connection, byte reasonCode);
+    /// <summary>
+    /// Close a connection from the server side with an MQTT 5 reason code, and wait (bounded) until it has let go
+    /// of its routes, so a connection taking its client id over cannot have its new routes removed by the old one.
+    /// </summary>
+    Task<bool> CloseAsync(ConnectionRef connection, byte reasonCode);
+
+    /// <summary>The session of a live connection that needs no session grain (clean session); null otherwise.</summary>
+    SessionInfo? Describe(ConnectionRef connection);
 }

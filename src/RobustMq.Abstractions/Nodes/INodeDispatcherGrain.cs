@@ -14,5 +14,9 @@ public interface INodeDispatcherGrain : IGrainWithStringKey
     /// <summary>Deliver to live local connections; returns the deliveries whose client has no connection here.</summary>
     Task<NodeDelivery[]> Deliver(NodeDelivery[] batch);
 
+    /// <summary>Close a connection (DISCONNECT with the reason on MQTT 5); returns once it has let go of its routes.</summary>
     Task<bool> Close(ConnectionRef connection, byte reasonCode);
+
+    /// <summary>The session of a live clean-session connection on this node (no session grain holds it).</summary>
+    Task<SessionInfo?> Describe(ConnectionRef connection);
 }

@@ -43,6 +43,22 @@ public sealed class BackendTests(BackendBrokerFixture broker) : IClassFixture<Ba
     }
 
     [Fact]
+    public async Task Session_grain_reports_no_session_once_a_clean_client_has_disconnected()
+    {
+        using (var client = await Mqtt.ConnectAsync(broker, "backend-clean-gone"))
+        {
+            await client.SubscribeAsync("backend/clean/#", MqttQualityOfServiceLevel.AtLeastOnce);
+            await client.DisconnectAsync();
+        }
+
+        var info = await broker.Cluster.GetGrain<ISessionGrain>("backend-clean-gone").GetInfo().WithTimeout("backend reads the ended clean session");
+
+        Assert.False(info.Exists);
+        Assert.False(info.Connected);
+        Assert.Empty(info.Subscriptions);
+    }
+
+    [Fact]
     public async Task Kick_closes_the_client_with_administrative_action()
     {
         using var client = Mqtt.NewClient();

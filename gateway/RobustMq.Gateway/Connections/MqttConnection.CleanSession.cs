@@ -1,0 +1,148 @@
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>
+/// A clean session (session expiry 0) lives and ends with its connection, so the connection serves it alone:
+/// it claims the client id in the session directory (takeover stays cluster-wide), keeps its subscriptions
+/// and routes (<see cref="SessionRoutes"/>, as a session grain does) and publishes its own will. No session grain
+/// activation is held for it, which halves the cost of a CONNECT and keeps an idle connection small. A client
+/// id that a session grain holds state for still goes through that grain.
+/// </summary>
+public sealed partial class MqttConnection
+{
+    private static readonly object Released = new();
+
+    /// <summary>Set when this connection serves a clean session itself; null when a session grain does.</summary>
+    private SessionRoutes? _clean;
+    private WillRecord? _cleanWill;
+    private SubscriptionRecord[] _subscribed = [];
+
+    /// <summary>null, a waiter's completion source, or <see cref="Released"/>.</summary>
+    private object? _released;
+
+    private bool ServesCleanSession => _clean is not null;
+
+    /// <summary>
+    /// Completes once a clean-session connection no longer touches routes. A connection that a session grain
+    /// serves completes at once: that grain orders its route changes itself.
+    /// </summary>
+    internal Task WhenReleased()
+    {
+        if (!ServesCleanSession)
+        {
+            return Task.CompletedTask;
+        }
+
+        while (true)
+        {
+            var current = Volatile.Read(ref _released);
+            if (ReferenceEquals(current, Released))
+            {
+                return Task.CompletedTask;
+            }
+
+            if (current is TaskCompletionSource waiting)
+            {
+                return waiting.Task;
+            }
+
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref _released, created, null) is null)
+            {
+                return created.Task;
+            }
+        }
+    }
+
+    private void MarkReleased() => (Interlocked.Exchange(ref _released, Released) as TaskCompletionSource)?.TrySetResult();
+
+    internal SessionInfo? DescribeCleanSession() => ServesCleanSession && ClientId is { } clientId && _connected
+        ? new SessionInfo(clientId, true, true, Ref.Node, 0, Volatile.Read(ref _subscribed), 0, (byte)_version, _userName)
+        : null;
+
+    /// <summary>
+    /// Claims the client id for a clean session: true when this connection now serves it (an older holder was
+    /// closed with 0x8E and has let go of its routes), false when a session grain holds state for the id.
+    /// </summary>
+    private async Task<bool> TryClaimCleanSessionAsync(string clientId, WillRecord? will)
+    {
+        var directory = SessionDirectory.For(_services.Grains, clientId);
+        var claim = await directory.Claim(clientId, Ref, backed: false).WaitAsync(_services.GrainTimeout);
+        if (claim.Backed)
+        {
+            return false;
+        }
+
+        _clean = new SessionRoutes(_services.Grains, clientId);
+        _cleanWill = will;
+        if (claim.Previous is { } previous)
+        {
+            // MQTT-3.1.4-3: the existing connection is closed with 0x8E; it publishes its own will as it ends.
+            await _services.Grains.GetGrain<INodeDispatcherGrain>(previous.Node).Close(previous, 0x8E).WaitAsync(_services.GrainTimeout);
+        }
+
+        return true;
+    }
+
+    private async Task<bool[]> SubscribeSessionAsync(SubscriptionRecord[] records)
+    {
+        if (_clean is not { } clean)
+        {
+            return await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Subscribe(Ref, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+        }
+
+        var existed = await clean.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+        Volatile.Write(ref _subscribed, [.. clean.Subscriptions.Values]);
+        return existed;
+    }
+
+    private async Task<bool[]> UnsubscribeSessionAsync(string[] filters)
+    {
+        if (_clean is not { } clean)
+        {
+            return await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Unsubscribe(Ref, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
+        }
+
+        var existed = await clean.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
+        Volatile.Write(ref _subscribed, [.. clean.Subscriptions.Values]);
+        return existed;
+    }
+
+    /// <summary>The end of a clean session: its routes go, its will is published unless it disconnected normally, its id is freed.</summary>
+    private async Task EndCleanSessionAsync(SessionRoutes clean, string clientId)
+    {
+        try
+        {
+            await clean.RemoveAllAsync(Ref.Node).WaitAsync(_services.GrainTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "remove routes");
+        }
+
+        MarkReleased();
+        if (_cleanWill is { } will && _endKind != DisconnectKind.Normal)
+        {
+            try
+            {
+                await _services.Router.PublishAsync(will.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "publish will");
+            }
+        }
+
+        try
+        {
+            await SessionDirectory.For(_services.Grains, clientId).Release(clientId, Ref).WaitAsync(_services.GrainTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "release client id");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Abstractions.Shared;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Abstractions.Routing;
+
+/// <summary>
+/// A session's subscriptions and the routes they stand for, in one place for both homes of a session: the
+/// <see cref="ISessionGrain"/> of a persistent session and the connection of a clean one (expiry 0), which
+/// needs no grain. Applies changes to the topic shards (one call per shard) and the <c>$share</c> groups.
+/// Not thread-safe: its owner serializes calls (the grain's turn, the connection's read loop).
+/// </summary>
+public sealed class SessionRoutes(IGrainFactory grains, string clientId, Dictionary<string, SubscriptionRecord> subscriptions)
+{
+    public SessionRoutes(IGrainFactory grains, string clientId)
+        : this(grains, clientId, new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal))
+    {
+    }
+
+    /// <summary>Filter (as subscribed, <c>$share/...</c> included) to subscription.</summary>
+    public Dictionary<string, SubscriptionRecord> Subscriptions { get; } = subscriptions;
+
+    /// <summary>Add or replace subscriptions for a session attached to <paramref name="node"/>; returns, per subscription, whether it existed.</summary>
+    public async Task<bool[]> SubscribeAsync(string node, SubscriptionRecord[] subscriptions)
+    {
+        var existed = new bool[subscriptions.Length];
+        var changes = new List<RouteChange>();
+        var joins = new List<Task>();
+        for (var i = 0; i < subscriptions.Length; i++)
+        {
+            var sub = subscriptions[i];
+            if (Subscriptions.TryGetValue(sub.Filter, out var old))
+            {
+                existed[i] = true;
+                if (!SharedSubscription.IsShared(old.Filter))
+                {
+                    changes.Add(new RouteChange(false, Route(old, node)));
+                }
+            }
+
+            Subscriptions[sub.Filter] = sub;
+            if (SharedSubscription.TryParse(sub.Filter, out var shared))
+            {
+                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, node)));
+            }
+            else
+            {
+                changes.Add(new RouteChange(true, Route(sub, node)));
+            }
+        }
+
+        await ApplyAsync(changes);
+        await Task.WhenAll(joins);
+        return existed;
+    }
+
+    /// <summary>Remove subscriptions; returns, per filter, whether it existed.</summary>
+    public async Task<bool[]> UnsubscribeAsync(string node, string[] filters)
+    {
+        var existed = new bool[filters.Length];
+        var changes = new List<RouteChange>();
+        var leaves = new List<Task>();
+        for (var i = 0; i < filters.Length; i++)
+        {
+            if (!Subscriptions.Remove(filters[i], out var old))
+            {
+                continue;
+            }
+
+            existed[i] = true;
+            if (SharedSubscription.TryParse(old.Filter, out var shared))
+            {
+                leaves.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Leave(clientId));
+            }
+            else
+            {
+                changes.Add(new RouteChange(false, Route(old, node)));
+            }
+        }
+
+        await ApplyAsync(changes);
+        await Task.WhenAll(leaves);
+        return existed;
+    }
+
+    /// <summary>Remove every subscription and its route.</summary>
+    public async Task RemoveAllAsync(string node)
+    {
+        if (Subscriptions.Count == 0)
+        {
+            return;
+        }
+
+        var filters = new string[Subscriptions.Count];
+        Subscriptions.Keys.CopyTo(filters, 0);
+        await UnsubscribeAsync(node, filters);
+    }
+
+    /// <summary>The session now lives on another node: its routes point there.</summary>
+    public async Task MoveAsync(string oldNode, string newNode)
+    {
+        var changes = new List<RouteChange>();
+        var joins = new List<Task>();
+        foreach (var sub in Subscriptions.Values)
+        {
+            if (SharedSubscription.TryParse(sub.Filter, out var shared))
+            {
+                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, newNode)));
+            }
+            else
+            {
+                changes.Add(new RouteChange(false, Route(sub, oldNode)));
+                changes.Add(new RouteChange(true, Route(sub, newNode)));
+            }
+        }
+
+        await ApplyAsync(changes);
+        await Task.WhenAll(joins);
+    }
+
+    private RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node);
+
+    private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
+
+    private async Task ApplyAsync(List<RouteChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var byShard = new Dictionary<string, List<RouteChange>>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            var shard = TopicShards.ShardOf(change.Entry.Filter);
+            if (!byShard.TryGetValue(shard, out var list))
+            {
+                byShard[shard] = list = [];
+            }
+
+            list.Add(change);
+        }
+
+        var calls = new List<Task>(byShard.Count);
+        foreach (var (shard, list) in byShard)
+        {
+            calls.Add(grains.GetGrain<ITopicShardGrain>(shard).Apply([.. list]));
+        }
+
+        await Task.WhenAll(calls);
+    }
+}

@@ -1,0 +1,31 @@
+namespace RobustMq.Abstractions.Sessions;
+
+/// <summary>
+/// Which connection holds each client id, cluster-wide, and whether a <see cref="ISessionGrain"/> holds state
+/// for it. Key: <see cref="SessionDirectory.ShardOf"/> of the client id.
+/// </summary>
+/// <remarks>
+/// A clean session (session expiry 0) lives only as long as its connection, so it is served by the connection
+/// alone: its entry here is what makes the client id unique (takeover) and findable, and no session grain
+/// activation is held for it. Every other session is a <see cref="ISessionGrain"/>, which claims its id here
+/// too (so a clean connection with the same id goes through it).
+/// </remarks>
+public interface ISessionDirectoryGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// Claim the client id for a connection. A clean session (<paramref name="backed"/> false) gets it only when
+    /// no session grain holds state for the id (otherwise nothing changes and the answer says
+    /// <see cref="SessionClaim.Backed"/>: go through the session grain). A session grain always gets it.
+    /// </summary>
+    Task<SessionClaim> Claim(string clientId, ConnectionRef connection, bool backed);
+
+    /// <summary>A clean session's connection ended: the id is free unless another connection claimed it since.</summary>
+    Task Release(string clientId, ConnectionRef connection);
+
+    /// <summary>The session grain's state ended (expired, or replaced by a clean start): the id is free.</summary>
+    Task Forget(string clientId);
+
+    /// <summary>The connection holding the id and whether a session grain backs it; null when nobody holds it.</summary>
+    [ReadOnly]
+    Task<SessionClaim?> Lookup(string clientId);
+}
