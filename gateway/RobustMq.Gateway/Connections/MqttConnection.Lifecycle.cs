@@ -98,7 +98,10 @@ public sealed partial class MqttConnection
         }
         catch (TimeoutException)
         {
-            // The client stopped reading; the transport is torn down below.
+            // The client stopped reading and the final flush cannot finish: cut the transport off, which fails
+            // that flush (completing the output below would otherwise wait for it).
+            _aborted = true;
+            _abort();
         }
 
         if (_clean is null)
@@ -115,8 +118,7 @@ public sealed partial class MqttConnection
 
         // Completing the pipes closes the transport gracefully (FIN after what was flushed); no abort,
         // which would reset the connection and could lose the DISCONNECT just written.
-        await _transport.Output.CompleteAsync();
-        await _transport.Input.CompleteAsync();
+        await CompleteTransportAsync();
         if (!_connected || ClientId is null)
         {
             MarkReleased();
@@ -150,6 +152,27 @@ public sealed partial class MqttConnection
         catch (Exception ex)
         {
             LogSessionDisconnectFailed(_services.Logger, ex, ClientId);
+        }
+    }
+
+    private async Task CompleteTransportAsync()
+    {
+        try
+        {
+            await _transport.Output.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The transport was cut off; what was not flushed is lost with it.
+        }
+
+        try
+        {
+            await _transport.Input.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Likewise.
         }
     }
 
