@@ -9,10 +9,7 @@ public sealed class BackPressureTests(BackPressureBrokerFixture broker) : IClass
     [Fact]
     public async Task A_publisher_faster_than_a_slow_subscriber_is_slowed_down_and_no_qos1_message_is_lost()
     {
-        using var subscriber = await RawClient.OpenAsync(broker);
-        await subscriber.ConnectAsync("bp-slow-sub", RawPackets.V5, receiveMaximum: 1);
-        await subscriber.SendAsync(RawPackets.Subscribe(1, "bp/slow", RawPackets.V5, qos: 1));
-        await subscriber.ExpectAsync(RawPacket.SubAck, "slow subscriber waits for SUBACK");
+        using var subscriber = await SubscribeAsync("bp-slow-sub", "bp/slow", receiveMaximum: 1);
 
         using var publisher = await RawClient.OpenAsync(broker);
         await publisher.ConnectAsync("bp-fast-pub", RawPackets.V5);
@@ -35,15 +32,8 @@ public sealed class BackPressureTests(BackPressureBrokerFixture broker) : IClass
     [Fact]
     public async Task A_subscriber_that_stops_acknowledging_holds_publishers_back_only_for_the_back_pressure_timeout()
     {
-        using var stalled = await RawClient.OpenAsync(broker);
-        await stalled.ConnectAsync("bp-stalled-sub", RawPackets.V5, receiveMaximum: 1);
-        await stalled.SendAsync(RawPackets.Subscribe(1, "bp/stalled", RawPackets.V5, qos: 1));
-        await stalled.ExpectAsync(RawPacket.SubAck, "stalled subscriber waits for SUBACK");
-
-        using var healthy = await RawClient.OpenAsync(broker);
-        await healthy.ConnectAsync("bp-healthy-sub", RawPackets.V5);
-        await healthy.SendAsync(RawPackets.Subscribe(1, "bp/stalled", RawPackets.V5, qos: 1));
-        await healthy.ExpectAsync(RawPacket.SubAck, "healthy subscriber waits for SUBACK");
+        using var stalled = await SubscribeAsync("bp-stalled-sub", "bp/stalled", receiveMaximum: 1);
+        using var healthy = await SubscribeAsync("bp-healthy-sub", "bp/stalled", receiveMaximum: null);
 
         using var publisher = await RawClient.OpenAsync(broker);
         await publisher.ConnectAsync("bp-stalled-pub", RawPackets.V5);
@@ -61,6 +51,16 @@ public sealed class BackPressureTests(BackPressureBrokerFixture broker) : IClass
         Assert.Equal(Enumerable.Range(0, Burst * 2).Select(i => $"m{i}"), received);
         var first = await stalled.ExpectAsync(RawPacket.Publish, "stalled subscriber got its first message");
         Assert.Equal("m0", first.PayloadText(RawPackets.V5));
+    }
+
+    /// <summary>A raw MQTT 5 client subscribed at QoS 1.</summary>
+    private async Task<RawClient> SubscribeAsync(string clientId, string filter, ushort? receiveMaximum)
+    {
+        var client = await RawClient.OpenAsync(broker);
+        await client.ConnectAsync(clientId, RawPackets.V5, receiveMaximum: receiveMaximum);
+        await client.SendAsync(RawPackets.Subscribe(1, filter, RawPackets.V5, qos: 1));
+        await client.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
+        return client;
     }
 
     /// <summary>Sends bursts of QoS 1 PUBLISH and waits for each burst's PUBACKs (success) before the next.</summary>
