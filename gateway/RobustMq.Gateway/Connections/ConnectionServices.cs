@@ -30,6 +30,12 @@ public sealed class ConnectionServices(
     public TimeProvider Clock { get; } = clock;
     public ILogger Logger { get; } = loggers.CreateLogger("RobustMq.Gateway.Connections");
 
+    /// <summary>
+    /// How long a grain call may take: the silo's Orleans response timeout (set from this in the host), so a bare
+    /// grain call on a hot path needs no timer of its own.
+    /// </summary>
+    public static readonly TimeSpan GrainCallTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>How long a connection waits for a grain before giving up on the operation.</summary>
-    public TimeSpan GrainTimeout { get; } = TimeSpan.FromSeconds(15);
+    public TimeSpan GrainTimeout => GrainCallTimeout;
 }

@@ -31,6 +31,7 @@ public static class BrokerHost
             var nodeName = configuration["Node:Name"] is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
         });
         builder.Services.AddRobustMqGateway(configuration);
         if (listeners.Tcp.Enabled)

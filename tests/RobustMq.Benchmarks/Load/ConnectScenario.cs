@@ -17,39 +17,27 @@ public static class ConnectScenario
 
     public static async Task RunAsync(LoadOptions options, string runId, LoadResult result, CancellationToken cancellationToken)
     {
-        result.Set("clients", options.Clients).Set("inflight", options.HandshakesInFlight);
+        result.Set("clients", options.Clients).Set("inflight", options.HandshakesInFlight).Set("warmup_clients", options.WarmupClients);
+        if (options.WarmupClients > 0)
+        {
+            var warm = new Socket?[options.WarmupClients];
+            var warmHistograms = new LatencyHistogram[options.HandshakesInFlight];
+            var (_, warmFailed, _) = await ConnectAllAsync(options, $"{runId}-warm", warm, warmHistograms, cancellationToken);
+            foreach (var socket in warm)
+            {
+                CloseQuietly(socket);
+            }
+
+            Console.Error.WriteLine($"load: warm-up: {options.WarmupClients - warmFailed} connected and closed");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
         var rssBefore = BrokerMemory.ReadRssKilobytes(options.BrokerPid);
         var sockets = new Socket?[options.Clients];
         var histograms = new LatencyHistogram[options.HandshakesInFlight];
-        var next = -1;
-        var failed = 0;
-        string? firstFailure = null;
         try
         {
-            var start = Stopwatch.GetTimestamp();
-            var workers = Enumerable.Range(0, options.HandshakesInFlight).Select(w => Task.Run(async () =>
-            {
-                var histogram = histograms[w] = new LatencyHistogram();
-                var buffer = new byte[512];
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < options.Clients)
-                {
-                    try
-                    {
-                        var begun = Stopwatch.GetTimestamp();
-                        sockets[i] = await HandshakeAsync(options, $"lg-{runId}-c{i}", buffer, cancellationToken);
-                        histogram.RecordTicks(Stopwatch.GetTimestamp() - begun);
-                    }
-                    catch (Exception e) when (e is SocketException or IOException or LoadException or TimeoutException
-                                                  or RobustMq.Protocol.MqttProtocolException)
-                    {
-                        Interlocked.Increment(ref failed);
-                        Interlocked.CompareExchange(ref firstFailure, $"client {i}: {e.Message}", null);
-                    }
-                }
-            }, cancellationToken)).ToArray();
-            await Task.WhenAll(workers);
-            var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var (seconds, failed, firstFailure) = await ConnectAllAsync(options, runId, sockets, histograms, cancellationToken);
             var connected = options.Clients - failed;
             var latency = new LatencyHistogram();
             foreach (var h in histograms)
@@ -81,6 +69,39 @@ public static class ConnectScenario
                 CloseQuietly(socket);
             }
         }
+    }
+
+    /// <summary>Opens one connection per slot of <paramref name="sockets"/>, H handshakes at a time.</summary>
+    private static async Task<(double Seconds, int Failed, string? FirstFailure)> ConnectAllAsync(
+        LoadOptions options, string runId, Socket?[] sockets, LatencyHistogram[] histograms, CancellationToken cancellationToken)
+    {
+        var next = -1;
+        var failed = 0;
+        string? firstFailure = null;
+        var start = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, histograms.Length).Select(w => Task.Run(async () =>
+        {
+            var histogram = histograms[w] = new LatencyHistogram();
+            var buffer = new byte[512];
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < sockets.Length)
+            {
+                try
+                {
+                    var begun = Stopwatch.GetTimestamp();
+                    sockets[i] = await HandshakeAsync(options, $"lg-{runId}-c{i}", buffer, cancellationToken);
+                    histogram.RecordTicks(Stopwatch.GetTimestamp() - begun);
+                }
+                catch (Exception e) when (e is SocketException or IOException or LoadException or TimeoutException
+                                              or RobustMq.Protocol.MqttProtocolException)
+                {
+                    Interlocked.Increment(ref failed);
+                    Interlocked.CompareExchange(ref firstFailure, $"client {i}: {e.Message}", null);
+                }
+            }
+        }, cancellationToken)).ToArray();
+        await Task.WhenAll(workers);
+        return (Stopwatch.GetElapsedTime(start).TotalSeconds, failed, firstFailure);
     }
 
     private static async Task<Socket> HandshakeAsync(LoadOptions options, string clientId, byte[] buffer, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace RobustMq.Benchmarks.Load;
 /// </summary>
 /// <remarks>
 /// <code>
-/// load connect --port 1883 --clients 10000 --inflight 100 --hold 5 --broker-pid 1234
+/// load connect --port 1883 --clients 10000 --inflight 100 --hold 5 --warmup-clients 2000 --broker-pid 1234
 /// load fanin   --publishers 4 --subscribers 1 --qos 1 --payload 64 [--topic-per-publisher 1]
 /// load fanout  --subscribers 1000 --qos 0
 /// load shared  --publishers 4 --subscribers 4 --qos 1        ($share/g/topic with 4 members)
@@ -31,7 +31,7 @@ public static class LoadCommand
             Console.Error.WriteLine($"usage: robustmq-bench load <{string.Join('|', Scenarios)}> [--host H] [--port N] [--duration S] " +
                                     "[--warmup S] [--qos Q] [--payload B] [--clients N] [--inflight H] [--publishers P] " +
                                     "[--subscribers S] [--version 4|5] [--window W] [--topics T] [--topic-per-publisher 0|1] " +
-                                    "[--hold S] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");
+                                    "[--hold S] [--warmup-clients N] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");
             return 2;
         }
 

@@ -34,6 +34,11 @@ public sealed class LoadOptions
     public int Topics { get; private set; } = 100_000;
     /// <summary>fanin: one shared topic, or one topic per publisher (every subscriber subscribes to all).</summary>
     public bool TopicPerPublisher { get; private set; }
+    /// <summary>
+    /// connect: clients connected and disconnected before anything is measured (a broker on a JIT runtime
+    /// compiles its connect path on the first ones; the flow scenarios warm up with <c>--warmup</c> seconds).
+    /// </summary>
+    public int WarmupClients { get; private set; }
     /// <summary>connect: seconds to hold the connections idle before reading the broker's RSS.</summary>
     public double HoldSeconds { get; private set; } = 5;
     /// <summary>latency: stop after this many round trips even if the duration has not passed.</summary>
@@ -98,6 +103,7 @@ public sealed class LoadOptions
                     case "topics": options.Topics = Int(value, 1, 1_000_000); break;
                     case "topic-per-publisher": options.TopicPerPublisher = Int(value, 0, 1) == 1; break;
                     case "hold": options.HoldSeconds = Seconds(value, 0, 120); break;
+                    case "warmup-clients": options.WarmupClients = Int(value, 0, 100_000); break;
                     case "count": options.Count = Int(value, 1, 10_000_000); break;
                     case "broker-pid": options.BrokerPid = Int(value, 1, int.MaxValue); break;
                     case "max-ahead": options.MaxAhead = Int(value, 0, int.MaxValue); break;
