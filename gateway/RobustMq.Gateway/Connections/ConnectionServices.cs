@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
@@ -13,6 +14,7 @@ public sealed class ConnectionServices(
     ConnectionRegistry registry,
     IMessageRouter router,
     RouteCache routes,
+    RetainedStores retained,
     IGrainFactory grains,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
@@ -23,6 +25,7 @@ public sealed class ConnectionServices(
     public ConnectionRegistry Registry { get; } = registry;
     public IMessageRouter Router { get; } = router;
     public RouteCache Routes { get; } = routes;
+    public RetainedStores Retained { get; } = retained;
     public IGrainFactory Grains { get; } = grains;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;
@@ -38,4 +41,15 @@ public sealed class ConnectionServices(
 
     /// <summary>How long a connection waits for a grain before giving up on the operation.</summary>
     public TimeSpan GrainTimeout => GrainCallTimeout;
+
+    // GetGrain resolves the interface type on every call (a few per cent of a CONNECT in the connect profile);
+    // the directory's 64 shard references are made once.
+    private readonly ISessionDirectoryGrain?[] _directory = new ISessionDirectoryGrain?[SessionDirectory.Shards];
+
+    /// <summary>The session directory shard of a client id (a cached reference).</summary>
+    public ISessionDirectoryGrain Directory(string clientId)
+    {
+        var shard = SessionDirectory.ShardOf(clientId);
+        return _directory[shard] ??= Grains.GetGrain<ISessionDirectoryGrain>(shard);
+    }
 }

@@ -71,8 +71,7 @@ public sealed partial class MqttConnection
     {
         // Bare grain calls on the CONNECT path: bounded by the silo's response timeout (GrainCallTimeout), which
         // costs no timer per call as WaitAsync does (a timer per CONNECT showed in the connect profile).
-        var directory = SessionDirectory.For(_services.Grains, clientId);
-        var claim = await directory.Claim(clientId, Ref, backed: false);
+        var claim = await _services.Directory(clientId).Claim(clientId, Ref, backed: false);
         if (claim.Backed)
         {
             return false;
@@ -140,7 +139,7 @@ public sealed partial class MqttConnection
 
         try
         {
-            await SessionDirectory.For(_services.Grains, clientId).Release(clientId, Ref);
+            await _services.Directory(clientId).Release(clientId, Ref);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -131,16 +131,10 @@ public sealed partial class MqttConnection
 
     private async Task SendRetainedAsync(SubscriptionRecord record)
     {
-        var lookups = new Task<BrokerMessage[]>[RetainedShards.Count];
-        for (var shard = 0; shard < lookups.Length; shard++)
-        {
-            lookups[shard] = _services.Grains.GetGrain<IRetainedStoreGrain>(shard).Match(record.Filter);
-        }
-
         BrokerMessage[][] found;
         try
         {
-            found = await Task.WhenAll(lookups).WaitAsync(_services.GrainTimeout, _closed.Token);
+            found = await _services.Retained.MatchAsync(record.Filter).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

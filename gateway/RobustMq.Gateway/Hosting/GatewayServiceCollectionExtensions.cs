@@ -31,6 +31,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<RouteCache>();
+        services.AddSingleton<RetainedStores>();
         services.AddSingleton<IRouteReplica>(sp => sp.GetRequiredService<RouteCache>());
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<ConnectionRegistry>());

@@ -18,6 +18,7 @@ namespace RobustMq.Gateway.Routing;
 /// </summary>
 public sealed partial class MessageRouter(
     RouteCache routes,
+    RetainedStores retained,
     ILocalDelivery delivery,
     IGrainFactory grains,
     NodeIdentity node,
@@ -34,7 +35,7 @@ public sealed partial class MessageRouter(
     {
         if (message.Retain)
         {
-            await grains.GetGrain<IRetainedStoreGrain>(RetainedShards.ShardOf(message.Topic)).Set(message).WaitAsync(cancellationToken);
+            await retained.ForTopic(message.Topic).Set(message).WaitAsync(cancellationToken);
         }
 
         var scratch = t_scratch ??= new RouteScratch();

@@ -1,0 +1,41 @@
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Retained;
+
+namespace RobustMq.Gateway.Routing;
+
+/// <summary>
+/// This node's references to the retained store shards, made once: GetGrain resolves the interface type on every
+/// call, which showed in the connect profile for the directory; a retained publish or a SUBSCRIBE (8 shard
+/// lookups) would pay it as often.
+/// </summary>
+public sealed class RetainedStores(IGrainFactory grains)
+{
+    private readonly IRetainedStoreGrain[] _shards = CreateShards(grains);
+
+    public IRetainedStoreGrain this[int shard] => _shards[shard];
+
+    public IRetainedStoreGrain ForTopic(string topic) => _shards[RetainedShards.ShardOf(topic)];
+
+    /// <summary>Retained messages matching a filter, from every shard at once.</summary>
+    public Task<BrokerMessage[][]> MatchAsync(string filter)
+    {
+        var lookups = new Task<BrokerMessage[]>[_shards.Length];
+        for (var shard = 0; shard < lookups.Length; shard++)
+        {
+            lookups[shard] = _shards[shard].Match(filter);
+        }
+
+        return Task.WhenAll(lookups);
+    }
+
+    private static IRetainedStoreGrain[] CreateShards(IGrainFactory grains)
+    {
+        var shards = new IRetainedStoreGrain[RetainedShards.Count];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = grains.GetGrain<IRetainedStoreGrain>(i);
+        }
+
+        return shards;
+    }
+}
