@@ -1,5 +1,4 @@
 using RobustMq.Abstractions.Messages;
-using RobustMq.Abstractions.Retained;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Security;

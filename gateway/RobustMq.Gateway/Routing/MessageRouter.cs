@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
-using RobustMq.Abstractions.Retained;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
