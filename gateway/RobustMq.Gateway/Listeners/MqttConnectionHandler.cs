@@ -3,7 +3,7 @@ using RobustMq.Gateway.Connections;
 
 namespace RobustMq.Gateway.Listeners;
 
-/// <summary>Kestrel's entry for MQTT over TCP (and TLS): one <see cref="MqttConnection"/> per socket.</summary>
+/// <summary>Kestrel's entry for MQTT over TLS: one <see cref="MqttConnection"/> per connection (plain TCP: <see cref="TcpSocketListener"/>).</summary>
 public sealed class MqttConnectionHandler(ConnectionServices services) : ConnectionHandler
 {
     public override Task OnConnectedAsync(ConnectionContext connection)

@@ -133,8 +133,7 @@ public sealed partial class TcpSocketListener(
         }
         finally
         {
-            Shutdown(socket);
-            socket.Dispose();
+            Abort(socket);
             _connections.TryRemove(socket, out _);
         }
     }
@@ -152,7 +151,7 @@ public sealed partial class TcpSocketListener(
         }
     }
 
-    /// <summary>Cuts a connection off (keep-alive expired, a close that does not finish): pending I/O fails at once.</summary>
+    /// <summary>Shuts both directions and closes the socket: the end of every connection, and the cut-off of one that does not end (pending I/O fails at once).</summary>
     private static void Abort(Socket socket)
     {
         Shutdown(socket);

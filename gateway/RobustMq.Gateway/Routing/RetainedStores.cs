@@ -12,8 +12,6 @@ public sealed class RetainedStores(IGrainFactory grains)
 {
     private readonly IRetainedStoreGrain[] _shards = CreateShards(grains);
 
-    public IRetainedStoreGrain this[int shard] => _shards[shard];
-
     public IRetainedStoreGrain ForTopic(string topic) => _shards[RetainedShards.ShardOf(topic)];
 
     /// <summary>Retained messages matching a filter, from every shard at once.</summary>

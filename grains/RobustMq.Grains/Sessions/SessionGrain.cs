@@ -151,7 +151,6 @@ public sealed partial class SessionGrain(
         if (!_state.Exists && await CleanSessionConnection() is { } clean)
         {
             // A clean session is served by its connection alone: that connection describes it.
-            DeactivateOnIdle();
             return await GrainFactory.GetGrain<INodeDispatcherGrain>(clean.Node).Describe(clean) ?? NoSession();
         }
 
