@@ -90,21 +90,40 @@ public sealed partial class TcpSocketListener(
 
     private async Task AcceptLoopAsync(Socket listener)
     {
+        var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync(_stopping.Token);
+                failures = 0;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
                 return;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                // Reset by the client before it was accepted: nothing to do.
+                continue;
+            }
             catch (SocketException ex)
             {
-                // A connection reset before it was accepted, or out of file descriptors: keep accepting.
-                LogAcceptFailed(logger, ex, ex.SocketErrorCode);
+                // Out of file descriptors (EMFILE/ENFILE) or buffers: every accept fails at once while the waiting
+                // connection stays queued, so retrying at once would spin a core and flood the log. Pause, doubling up
+                // to a second, until connections close; the client waits in the listen backlog meanwhile.
+                var pause = AcceptPause(++failures);
+                LogAcceptFailed(logger, ex, ex.SocketErrorCode, failures, (int)pause.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(pause, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -138,6 +157,9 @@ public sealed partial class TcpSocketListener(
         }
     }
 
+    /// <summary>The pause after the n-th accept failure in a row: 10 ms, doubling, at most a second.</summary>
+    internal static TimeSpan AcceptPause(int failures) => TimeSpan.FromMilliseconds(Math.Min(1000, 10 << Math.Min(failures - 1, 7)));
+
     /// <summary>Ends both directions; pending reads and writes of the connection loop fail and it winds down.</summary>
     private static void Shutdown(Socket socket)
     {
@@ -165,8 +187,8 @@ public sealed partial class TcpSocketListener(
         public PipeWriter Output { get; } = output;
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error})")]
-    private static partial void LogAcceptFailed(ILogger logger, Exception ex, SocketError error);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Accepting a TCP connection failed ({Error}, {Failures} in a row): accepting again in {PauseMs} ms")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception ex, SocketError error, int failures, int pauseMs);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "A TCP connection failed outside its MQTT loop")]
     private static partial void LogConnectionFailed(ILogger logger, Exception ex);
