@@ -49,6 +49,11 @@ public sealed partial class MqttConnection
         {
             LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
         }
+        catch (Exception ex)
+        {
+            // A bug, not the network: this connection ends (the read loop stops below), the broker goes on.
+            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+        }
         finally
         {
             SignalClosed();

@@ -11,8 +11,9 @@ namespace RobustMq.Gateway.Listeners;
 
 /// <summary>
 /// MQTT over plain TCP on a bare <see cref="Socket"/> rather than Kestrel: an idle device connection is most
-/// of what a broker holds, and here it costs a socket and two stream pipes that issue zero-byte reads, so no
-/// buffer is rented until data arrives (Kestrel's connection machinery holds ~4 kB more per connection).
+/// of what a broker holds, and here it costs a socket and a <see cref="SocketReader"/>/<see cref="SocketWriter"/> pair
+/// that wait with zero-byte receives and hold no buffer between packets (Kestrel's connection machinery holds
+/// ~4 kB more per connection; stream pipes over a NetworkStream ~0.8 kB more).
 /// TLS and WebSocket stay on Kestrel.
 /// </summary>
 public sealed partial class TcpSocketListener(
@@ -21,8 +22,6 @@ public sealed partial class TcpSocketListener(
     ILogger<TcpSocketListener> logger) : IHostedService, IDisposable
 {
     private const int Backlog = 1024;
-    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 4096, leaveOpen: true);
 
     private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -141,8 +140,10 @@ public sealed partial class TcpSocketListener(
         try
         {
             socket.NoDelay = true;
-            using var stream = new NetworkStream(socket, ownsSocket: false);
-            var transport = new SocketPipe(PipeReader.Create(stream, ReaderOptions), PipeWriter.Create(stream, WriterOptions));
+
+            // The reader and writer take what the kernel has and give it what it takes without blocking.
+            socket.Blocking = false;
+            var transport = new SocketPipe(new SocketReader(socket), new SocketWriter(socket));
             var connection = new MqttConnection(transport, socket.RemoteEndPoint?.ToString(), () => Abort(socket), services);
             await connection.RunAsync();
         }
