@@ -14,8 +14,9 @@
 #      loss and any failed run.
 #   The brokers are stopped by PID on exit (trap), never by name: other engineers run brokers on this machine.
 #
-#   connect first connects and closes WARMUP_CLIENTS clients on each broker (ours compiles its connect path on the
-#   first ones; the flow scenarios warm up for WARMUP seconds the same way); WARMUP_CLIENTS=0 measures a cold start.
+#   connect first connects and closes WARMUP_CLIENTS clients on each broker, twice (ours compiles its connect path
+#   on the first ones and recompiles the hot part in the background; the flow scenarios warm up for WARMUP seconds
+#   the same way); WARMUP_CLIENTS=0 measures a cold start.
 # Tunables (environment): ROUNDS=3 DURATION=5 WARMUP=1 CLIENTS=10000 WARMUP_CLIENTS=2000 FANOUT=1000 TOPICS=100000
 #   ONLY="fanin-q1 latency" (run a subset of the scenario keys below).
 # Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.

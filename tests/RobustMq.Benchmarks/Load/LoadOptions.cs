@@ -35,7 +35,7 @@ public sealed class LoadOptions
     /// <summary>fanin: one shared topic, or one topic per publisher (every subscriber subscribes to all).</summary>
     public bool TopicPerPublisher { get; private set; }
     /// <summary>
-    /// connect: clients connected and disconnected before anything is measured (a broker on a JIT runtime
+    /// connect: clients connected and disconnected, twice, before anything is measured (a broker on a JIT runtime
     /// compiles its connect path on the first ones; the flow scenarios warm up with <c>--warmup</c> seconds).
     /// </summary>
     public int WarmupClients { get; private set; }
