@@ -14,9 +14,15 @@ public sealed class RetainedStores(IGrainFactory grains)
 
     public IRetainedStoreGrain ForTopic(string topic) => _shards[RetainedShards.ShardOf(topic)];
 
-    /// <summary>Retained messages matching a filter, from every shard at once.</summary>
+    /// <summary>Retained messages matching a filter: from every shard at once, or from one for a filter without wildcards.</summary>
     public Task<BrokerMessage[][]> MatchAsync(string filter)
     {
+        if (filter.AsSpan().IndexOfAny('+', '#') < 0)
+        {
+            // Such a filter matches one topic only, and a topic's retained message lives in the shard of that topic.
+            return OneShardAsync(ForTopic(filter).Match(filter));
+        }
+
         var lookups = new Task<BrokerMessage[]>[_shards.Length];
         for (var shard = 0; shard < lookups.Length; shard++)
         {
@@ -25,6 +31,8 @@ public sealed class RetainedStores(IGrainFactory grains)
 
         return Task.WhenAll(lookups);
     }
+
+    private static async Task<BrokerMessage[][]> OneShardAsync(Task<BrokerMessage[]> lookup) => [await lookup];
 
     private static IRetainedStoreGrain[] CreateShards(IGrainFactory grains)
     {
