@@ -19,28 +19,16 @@ public sealed partial class MqttConnection
         {
             while (await _doorbell.WaitAsync())
             {
-                var batch = OutBatchPool.Rent();
-                _outbound.Drain(batch);
-                long bytes = 0;
-                foreach (var item in batch)
+                if (!await WriteQueuedAsync(output))
                 {
-                    bytes += WriteItem(output, item);
-                }
-
-                var wrote = batch.Count > 0;
-                OutBatchPool.Return(batch);
-                if (wrote)
-                {
-                    _services.Metrics.BytesSent.Inc(bytes);
-                    var flush = await output.FlushAsync();
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
                 if (_closeAfterFlush)
                 {
+                    // A close queues its DISCONNECT before it sets the flag, possibly after the drain above: one more
+                    // pass sends it.
+                    await WriteQueuedAsync(output);
                     break;
                 }
             }
@@ -58,6 +46,29 @@ public sealed partial class MqttConnection
         {
             SignalClosed();
         }
+    }
+
+    /// <summary>Writes what is queued and flushes it; false when the transport will take no more.</summary>
+    private async ValueTask<bool> WriteQueuedAsync(System.IO.Pipelines.PipeWriter output)
+    {
+        var batch = OutBatchPool.Rent();
+        _outbound.Drain(batch);
+        long bytes = 0;
+        foreach (var item in batch)
+        {
+            bytes += WriteItem(output, item);
+        }
+
+        var wrote = batch.Count > 0;
+        OutBatchPool.Return(batch);
+        if (!wrote)
+        {
+            return true;
+        }
+
+        _services.Metrics.BytesSent.Inc(bytes);
+        var flush = await output.FlushAsync();
+        return !flush.IsCompleted && !flush.IsCanceled;
     }
 
     private long WriteItem(System.IO.Pipelines.PipeWriter output, OutItem item)
