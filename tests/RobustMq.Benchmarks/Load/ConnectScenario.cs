@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.Properties;
 
 namespace RobustMq.Benchmarks.Load;
 
@@ -18,7 +20,8 @@ public static class ConnectScenario
 
     public static async Task RunAsync(LoadOptions options, string runId, LoadResult result, CancellationToken cancellationToken)
     {
-        result.Set("clients", options.Clients).Set("inflight", options.HandshakesInFlight).Set("warmup_clients", options.WarmupClients);
+        result.Set("clients", options.Clients).Set("inflight", options.HandshakesInFlight).Set("warmup_clients", options.WarmupClients)
+            .Set("session_expiry", options.SessionExpiry);
         // Warm-up in two passes with a pause after each: a .NET broker's tiered JIT recompiles a hot method in the
         // background only after a quiet 100 ms and 30 more calls, so after a single pass much of that work falls into
         // the measured run (measured on ours: ~140 us of CPU per connection after one pass, ~105 us after two).
@@ -120,9 +123,12 @@ public static class ConnectScenario
             MqttPacketWriter.Write(connect, new ConnectPacket
             {
                 ProtocolVersion = options.Version,
-                CleanStart = true,
+                CleanStart = options.Version == MqttProtocolVersion.V500 || options.SessionExpiry == 0,
                 KeepAlive = 0,
                 ClientId = clientId,
+                Properties = options.Version == MqttProtocolVersion.V500 && options.SessionExpiry > 0
+                    ? new MqttProperties { SessionExpiryInterval = options.SessionExpiry }
+                    : null,
             }, options.Version);
             await socket.SendAsync(connect.WrittenMemory, timeout.Token);
 

@@ -31,7 +31,7 @@ public static class LoadCommand
             Console.Error.WriteLine($"usage: robustmq-bench load <{string.Join('|', Scenarios)}> [--host H] [--port N] [--duration S] " +
                                     "[--warmup S] [--qos Q] [--payload B] [--clients N] [--inflight H] [--publishers P] " +
                                     "[--subscribers S] [--version 4|5] [--window W] [--topics T] [--topic-per-publisher 0|1] " +
-                                    "[--hold S] [--warmup-clients N] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");
+                                    "[--hold S] [--warmup-clients N] [--session-expiry S] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");
             return 2;
         }
 

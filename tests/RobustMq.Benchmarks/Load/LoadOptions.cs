@@ -39,6 +39,11 @@ public sealed class LoadOptions
     /// compiles its connect path on the first ones; the flow scenarios warm up with <c>--warmup</c> seconds).
     /// </summary>
     public int WarmupClients { get; private set; }
+    /// <summary>
+    /// connect: a session that outlives its connection (Session Expiry Interval on MQTT 5, clean session 0 on
+    /// 3.1.1) instead of a clean one, to measure what a held session costs; 0 (default) for clean sessions.
+    /// </summary>
+    public uint SessionExpiry { get; private set; }
     /// <summary>connect: seconds to hold the connections idle before reading the broker's RSS.</summary>
     public double HoldSeconds { get; private set; } = 5;
     /// <summary>latency: stop after this many round trips even if the duration has not passed.</summary>
@@ -102,6 +107,7 @@ public sealed class LoadOptions
                     case "window": options.Window = Int(value, 1, 65_000); break;
                     case "topics": options.Topics = Int(value, 1, 1_000_000); break;
                     case "topic-per-publisher": options.TopicPerPublisher = Int(value, 0, 1) == 1; break;
+                    case "session-expiry": options.SessionExpiry = (uint)Int(value, 0, int.MaxValue); break;
                     case "hold": options.HoldSeconds = Seconds(value, 0, 120); break;
                     case "warmup-clients": options.WarmupClients = Int(value, 0, 100_000); break;
                     case "count": options.Count = Int(value, 1, 10_000_000); break;
