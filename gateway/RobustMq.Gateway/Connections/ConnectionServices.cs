@@ -12,6 +12,7 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>The node-wide services every connection uses, bundled so a connection takes one argument.</summary>
 public sealed class ConnectionServices(
     ConnectionRegistry registry,
+    ConnectionLimit limit,
     IMessageRouter router,
     RouteCache routes,
     RetainedStores retained,
@@ -23,6 +24,7 @@ public sealed class ConnectionServices(
     ILoggerFactory loggers)
 {
     public ConnectionRegistry Registry { get; } = registry;
+    public ConnectionLimit Limit { get; } = limit;
     public IMessageRouter Router { get; } = router;
     public RouteCache Routes { get; } = routes;
     public RetainedStores Retained { get; } = retained;

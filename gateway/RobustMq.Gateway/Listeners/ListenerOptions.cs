@@ -5,6 +5,12 @@ public sealed class ListenerOptions
 {
     public const string Section = "Listeners";
 
+    /// <summary>
+    /// The most client connections this node holds at once, over every listener; 0 (default): the open-file
+    /// limit less the descriptors open at start-up and <see cref="Connections.ConnectionLimit.DescriptorReserve"/>.
+    /// </summary>
+    public int MaxConnections { get; set; }
+
     public TcpListenerOptions Tcp { get; set; } = new();
     public WebSocketListenerOptions WebSocket { get; set; } = new();
     public TlsListenerOptions Tls { get; set; } = new();

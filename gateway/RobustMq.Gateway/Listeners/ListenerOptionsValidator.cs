@@ -9,6 +9,11 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
     public ValidateOptionsResult Validate(string? name, ListenerOptions options)
     {
         var errors = new List<string>();
+        if (options.MaxConnections < 0)
+        {
+            errors.Add($"Listeners:MaxConnections must be 0 (from the open-file limit) or more (got {options.MaxConnections})");
+        }
+
         if (options.Tcp.Enabled)
         {
             CheckPort(errors, "Listeners:Tcp:Port", options.Tcp.Port);

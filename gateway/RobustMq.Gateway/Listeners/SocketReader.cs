@@ -245,7 +245,19 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private bool TryReceive()
     {
         EnsureRoom();
-        var received = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
+        int received;
+        SocketError error;
+        try
+        {
+            received = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out error);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            // Closed under us (the connection is being cut off); also reached from the readable callback, which must not throw.
+            _error ??= ex;
+            return true;
+        }
+
         switch (error)
         {
             case SocketError.Success when received == 0:

@@ -126,6 +126,13 @@ public sealed partial class TcpSocketListener(
                 continue;
             }
 
+            if (!services.Limit.TryAcquire())
+            {
+                // Listeners:MaxConnections are open: closed before CONNECT, so the descriptors left stay the runtime's.
+                Abort(socket);
+                continue;
+            }
+
             var task = RunAsync(socket);
             if (!task.IsCompleted)
             {
@@ -155,6 +162,7 @@ public sealed partial class TcpSocketListener(
         {
             Abort(socket);
             _connections.TryRemove(socket, out _);
+            services.Limit.Release();
         }
     }
 

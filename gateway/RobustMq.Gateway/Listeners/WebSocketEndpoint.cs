@@ -27,10 +27,24 @@ public static class WebSocketEndpoint
             }
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(chosen);
-        var pipe = new WebSocketPipe(socket);
-        var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-        var mqtt = new MqttConnection(pipe, remote, pipe.Abort, services);
-        await pipe.RunAsync(mqtt.RunAsync, context.RequestAborted);
+        if (!services.Limit.TryAcquire())
+        {
+            // Listeners:MaxConnections are open.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(chosen);
+            var pipe = new WebSocketPipe(socket);
+            var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
+            var mqtt = new MqttConnection(pipe, remote, pipe.Abort, services);
+            await pipe.RunAsync(mqtt.RunAsync, context.RequestAborted);
+        }
+        finally
+        {
+            services.Limit.Release();
+        }
     }
 }

@@ -19,12 +19,14 @@ public sealed class BrokerMetrics
         Subscriptions = factory.CreateGauge("robustmq_routes", "Routes in this node's route cache.");
         BackPressureWaits = factory.CreateCounter("robustmq_backpressure_waits_total", "Times a publisher's reads paused for a subscriber's half-full queue.");
         SlowSubscribers = factory.CreateCounter("robustmq_slow_subscribers_total", "Times a subscriber did not drain within Mqtt:BackPressureTimeoutMs and stopped holding publishers back.");
+        ConnectionsRefused = factory.CreateCounter("robustmq_connections_refused_total", "Network connections closed at once because Listeners:MaxConnections were open.");
         ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
     }
 
     public CollectorRegistry Registry { get; }
     public Gauge ConnectionsCurrent { get; }
     public Counter ConnectionsTotal { get; }
+    public Counter ConnectionsRefused { get; }
     public Counter MessagesReceived { get; }
     public Counter MessagesSent { get; }
     public Counter MessagesDropped { get; }

@@ -14,6 +14,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Cluster:Mode=Raft", "Cluster:Mode must be Localhost or AdoNet (got 'Raft')")]
     [InlineData("--Listeners:Tls:Port=8883", "Listeners:Tls:Certificate is required when Listeners:Tls:Port is set")]
     [InlineData("--Acl:File=/nonexistent/robustmq.acl", "Acl:File '/nonexistent/robustmq.acl' does not exist")]
+    [InlineData("--Listeners:MaxConnections=-1", "Listeners:MaxConnections must be 0 (from the open-file limit) or more (got -1)")]
     public async Task Bad_value_stops_start_up_naming_the_key(string argument, string expected)
     {
         var (exitCode, stderr) = await RunBrokerAsync(argument);
