@@ -114,10 +114,11 @@ public sealed partial class MqttConnection
         }
         catch (TimeoutException)
         {
-            // The client stopped reading and the final flush cannot finish: cut the transport off, which fails
-            // that flush (completing the output below would otherwise wait for it).
+            // The client stopped reading and the final flush cannot finish: cut the transport off, which fails that
+            // flush, and let the write loop end before the output is completed below (a pipe writer has one user).
             _aborted = true;
             _abort();
+            await writer.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         if (_clean is null)

@@ -319,9 +319,9 @@ public sealed partial class MqttConnection
                 _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ex.ReasonCode });
             }
         }
-        else if (_version == MqttProtocolVersion.V500)
+        else
         {
-            _outbound.EnqueueControl(new DisconnectPacket { ReasonCode = ex.ReasonCode });
+            _outbound.EnqueueFinal(_version == MqttProtocolVersion.V500 ? new DisconnectPacket { ReasonCode = ex.ReasonCode } : null);
         }
 
         _closing = true;
@@ -330,11 +330,8 @@ public sealed partial class MqttConnection
 
     private void SendDisconnectAndClose(ReasonCode reason)
     {
-        if (_connected && _version == MqttProtocolVersion.V500)
-        {
-            _outbound.EnqueueControl(new DisconnectPacket { ReasonCode = reason });
-        }
-
+        // Nothing follows the DISCONNECT: deliveries racing this close go to the session instead (MQTT-3.14.4-1).
+        _outbound.EnqueueFinal(_connected && _version == MqttProtocolVersion.V500 ? new DisconnectPacket { ReasonCode = reason } : null);
         _closing = true;
         _closeAfterFlush = true;
         Ring();

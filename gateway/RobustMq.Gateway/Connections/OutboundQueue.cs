@@ -24,6 +24,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     private long _sequence;
     private ushort _lastId;
     private bool _released;
+    private bool _final;
     private bool _completed;
 
     /// <summary>Deliveries dropped because the queue was full.</summary>
@@ -49,12 +50,30 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
+    /// <summary>
+    /// The last packet of the connection (a server DISCONNECT; null on 3.1.x, which has none): nothing is written
+    /// after it (MQTT-3.14.4-1). Deliveries from now on are refused (the caller hands them to the session) and those
+    /// not yet written stay for <see cref="Close"/>.
+    /// </summary>
+    public void EnqueueFinal(MqttPacket? packet)
+    {
+        lock (_lock)
+        {
+            if (packet is not null)
+            {
+                _urgent.Enqueue(new OutItem(packet, null, 0, false));
+            }
+
+            _final = true;
+        }
+    }
+
     /// <summary>Queue a delivery. <see cref="EnqueueResult.Closed"/>: the caller hands it to the session instead.</summary>
     public EnqueueResult EnqueueDelivery(PendingMessage message)
     {
         lock (_lock)
         {
-            if (_completed)
+            if (_completed || _final)
             {
                 return EnqueueResult.Closed;
             }
@@ -109,7 +128,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     {
         lock (_lock)
         {
-            if (_completed)
+            if (_completed || _final)
             {
                 return false;
             }
@@ -158,7 +177,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 batch.Add(_urgent.Dequeue());
             }
 
-            if (!_released)
+            if (!_released || _final)
             {
                 return;
             }

@@ -2,6 +2,7 @@ using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Connections;
 using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Tests.Connections;
 
@@ -109,6 +110,22 @@ public sealed class OutboundQueueTests
 
         Assert.Equal(OutboundQueue.EnqueueResult.Closed, queue.EnqueueDelivery(Message("late", qos: 1)));
         Assert.False(queue.Resume([Message("late", qos: 1) with { PacketId = 3 }], []));
+    }
+
+    [Fact]
+    public void Nothing_is_written_after_the_final_packet_and_later_deliveries_are_refused()
+    {
+        var queue = Released(window: 2);
+        queue.EnqueueDelivery(Message("queued-before", qos: 1));
+
+        queue.EnqueueFinal(new DisconnectPacket { ReasonCode = ReasonCode.SessionTakenOver });
+
+        Assert.IsType<DisconnectPacket>(Assert.Single(Drain(queue)).Control);
+        Assert.Equal(OutboundQueue.EnqueueResult.Closed, queue.EnqueueDelivery(Message("racing", qos: 1)));
+        Assert.False(queue.Resume([Message("handed-on", qos: 1) with { PacketId = 3 }], []));
+        Assert.Empty(Drain(queue));
+        var (unacked, _) = queue.Close();
+        Assert.Equal("queued-before", Assert.Single(unacked).Message.Topic);
     }
 
     [Fact]
