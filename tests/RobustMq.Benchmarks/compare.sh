@@ -20,7 +20,7 @@
 # Tunables (environment): ROUNDS=3 DURATION=5 WARMUP=1 CLIENTS=10000 WARMUP_CLIENTS=2000 FANOUT=1000 TOPICS=100000
 #   ONLY="fanin-q1 latency" (run a subset of the scenario keys below).
 # Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.
-# Takes about 8-9 minutes on 2 cores with the defaults.
+# Takes about 6-7 minutes on 2 cores with the defaults (352-381 s in the issue 4 runs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
