@@ -1,5 +1,6 @@
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Retained;
+using RobustMq.Protocol.Topics;
 
 namespace RobustMq.Gateway.Routing;
 
@@ -17,7 +18,7 @@ public sealed class RetainedStores(IGrainFactory grains)
     /// <summary>Retained messages matching a filter: from every shard at once, or from one for a filter without wildcards.</summary>
     public Task<BrokerMessage[][]> MatchAsync(string filter)
     {
-        if (filter.AsSpan().IndexOfAny('+', '#') < 0)
+        if (!TopicValidator.HasWildcards(filter))
         {
             // Such a filter matches one topic only, and a topic's retained message lives in the shard of that topic.
             return OneShardAsync(ForTopic(filter).Match(filter));

@@ -107,7 +107,7 @@ public sealed class TopicTree<TValue>
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(results);
 
-        if (!filter.AsSpan().ContainsAny('+', '#'))
+        if (!TopicValidator.HasWildcards(filter))
         {
             if (Find(filter) is { Topic: { } exact } node)
             {

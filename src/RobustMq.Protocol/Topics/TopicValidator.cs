@@ -20,8 +20,11 @@ public static class TopicValidator
     public static bool IsValidTopicName(ReadOnlySpan<char> topic)
     {
         // MQTT-3.3.2-2: the topic name must not contain wildcard characters.
-        return topic.Length > 0 && !topic.ContainsAny('+', '#') && IsWellFormedUtf8String(topic);
+        return topic.Length > 0 && !HasWildcards(topic) && IsWellFormedUtf8String(topic);
     }
+
+    /// <summary>Whether the text holds '+' or '#'. A filter without them matches exactly the topic of the same name.</summary>
+    public static bool HasWildcards(ReadOnlySpan<char> text) => text.ContainsAny('+', '#');
 
     /// <summary>
     /// A topic filter a SUBSCRIBE may carry: non-empty (MQTT-4.7.3-1), '#' only alone in the last level
