@@ -35,12 +35,12 @@ public sealed partial class MqttConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         catch (Exception ex)
         {
             // A bug, not the network: this connection ends (the read loop stops below), the broker goes on.
-            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         finally
         {
@@ -150,6 +150,7 @@ public sealed partial class MqttConnection
         }
 
         _services.Metrics.ConnectionsCurrent.Dec();
+        LogClientDisconnected(ClientId);
         if (_clean is { } clean)
         {
             // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1).
