@@ -8,27 +8,47 @@ using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Grains.Placement;
 using RobustMq.Silo.Admin;
+using RobustMq.Silo.Hosting.Logging;
 
 namespace RobustMq.Silo.Hosting;
 
 /// <summary>Builds the broker process: configuration, an Orleans silo, Kestrel listeners, admin endpoints.</summary>
-public static class BrokerHost
+public static partial class BrokerHost
 {
+    /// <summary>
+    /// Checks the whole configuration and that every port is free, then builds the host. Anything unusable throws
+    /// <see cref="ConfigurationException"/> naming the key (a taken port: with the <see cref="System.Net.Sockets.SocketException"/> inside).
+    /// </summary>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        Configure(builder.Configuration, args);
+        var command = BrokerCommandLine.Parse(args);
+        WebApplicationBuilder builder;
+        try
+        {
+            builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. command.Overrides], ContentRootPath = AppContext.BaseDirectory });
+        }
+        catch (InvalidDataException ex)
+        {
+            // A malformed appsettings.json: the message names the file, the innermost one the line and position.
+            throw new ConfigurationException($"{ex.Message} {Innermost(ex).Message}");
+        }
+
+        Configure(builder.Configuration, command);
         var configuration = builder.Configuration;
+        var warnings = ConfigurationCheck.Run(configuration);
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var listeners = configuration.GetSection(ListenerOptions.Section).Get<ListenerOptions>() ?? new ListenerOptions();
         var admin = configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
-        ValidateHost(cluster, admin, listeners);
+        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        Validate(configuration, cluster, admin, listeners);
+        PortCheck.EnsureFree(Endpoints(cluster, admin, listeners));
 
+        CorrectedLoggerFactory.Register(builder.Services);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             // The node's display name ($SYS/brokers/{name}/...): Node:Name, or host and silo port.
-            var nodeName = configuration["Node:Name"] is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
+            var nodeName = node.Name is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
@@ -75,6 +95,13 @@ public static class BrokerHost
         });
 
         var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupLog.Category);
+        foreach (var warning in warnings)
+        {
+            StartupLog.ConfigurationWarning(log, warning);
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() => LogListeners(app, log, cluster, admin, listeners));
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         if (listeners.WebSocket.Enabled)
         {
@@ -101,119 +128,38 @@ public static class BrokerHost
             c => c.Connection.LocalPort == port && c.Request.Path == path,
             ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
 
-    /// <summary>appsettings.json, then <c>--config FILE</c>, then <c>ROBUSTMQ_</c> variables, then command-line overrides.</summary>
-    private static void Configure(ConfigurationManager configuration, string[] args)
+    /// <summary>One line per listener, with its protocol: what a client or operator would type to reach it.</summary>
+    private static void LogListeners(WebApplication app, ILogger log, ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
     {
-        string? extra = null;
-        var rest = new List<string>(args.Length);
-        for (var i = 0; i < args.Length; i++)
+        if (listeners.Tcp.Enabled)
         {
-            if (args[i] == "--config")
-            {
-                if (i + 1 >= args.Length)
-                {
-                    throw new ConfigurationException("--config needs a file name");
-                }
-
-                extra = args[++i];
-                continue;
-            }
-
-            if (args[i].StartsWith("--config=", StringComparison.Ordinal))
-            {
-                extra = args[i]["--config=".Length..];
-                continue;
-            }
-
-            rest.Add(args[i]);
+            var bound = app.Services.GetRequiredService<TcpSocketListener>().LocalEndPoint?.ToString() ?? Format(listeners.Tcp.Address, listeners.Tcp.Port);
+            StartupLog.Listening(log, $"mqtt://{bound}", "MQTT", "Listeners:Tcp:Port");
         }
 
-        if (extra is not null)
+        if (listeners.WebSocket.Enabled)
         {
-            var path = FindConfigFile(extra)
-                ?? throw new ConfigurationException($"--config file '{extra}' does not exist");
-
-            configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
-            // Relative paths inside the file (Acl:File) are relative to the file's folder.
-            var acl = configuration["Acl:File"];
-            if (!string.IsNullOrEmpty(acl) && !Path.IsPathRooted(acl))
-            {
-                var candidate = Path.Combine(Path.GetDirectoryName(path)!, acl);
-                if (File.Exists(candidate))
-                {
-                    configuration["Acl:File"] = candidate;
-                }
-            }
+            StartupLog.Listening(log, $"ws://{Format(listeners.WebSocket.Address, listeners.WebSocket.Port)}{listeners.WebSocket.Path}", "MQTT over WebSocket", "Listeners:WebSocket:Port");
         }
 
-        configuration.AddEnvironmentVariables("ROBUSTMQ_");
-        configuration.AddCommandLine([.. rest]);
-    }
-
-    /// <summary>
-    /// A relative <c>--config</c> path is looked up from the current directory, then from its parents
-    /// (<c>dotnet run --project silo/RobustMq.Silo</c> starts in the project folder, two levels down).
-    /// </summary>
-    private static string? FindConfigFile(string name)
-    {
-        if (Path.IsPathRooted(name))
+        if (listeners.Tls.Enabled)
         {
-            return File.Exists(name) ? name : null;
+            StartupLog.Listening(log, $"mqtts://{Format(listeners.Tls.Address, listeners.Tls.Port)}", "MQTT over TLS", "Listeners:Tls:Port");
         }
 
-        var folder = new DirectoryInfo(Directory.GetCurrentDirectory());
-        for (var depth = 0; depth < 4 && folder is not null; depth++, folder = folder.Parent)
+        if (listeners.Wss.Enabled)
         {
-            var candidate = Path.Combine(folder.FullName, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
+            StartupLog.Listening(log, $"wss://{Format(listeners.Wss.Address, listeners.Wss.Port)}{listeners.Wss.Path}", "MQTT over secure WebSocket", "Listeners:Wss:Port");
         }
 
-        return null;
-    }
-
-    private static void ValidateHost(ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
-    {
-        var errors = new List<string>();
-
-        // Listeners are checked before the host is built: Kestrel loads their certificates while building.
-        var listenerCheck = new ListenerOptionsValidator().Validate(null, listeners);
-        if (listenerCheck.Failed)
-        {
-            errors.AddRange(listenerCheck.Failures);
-        }
-
-        if (cluster.Mode is not ("Localhost" or "AdoNet"))
-        {
-            errors.Add($"Cluster:Mode must be Localhost or AdoNet (got '{cluster.Mode}')");
-        }
-
-        if (cluster.Mode == "AdoNet")
-        {
-            errors.Add("Cluster:Mode AdoNet is not available in this build yet; use Localhost");
-        }
-
-        ListenerOptionsValidator.CheckPort(errors, "Cluster:SiloPort", cluster.SiloPort);
-        ListenerOptionsValidator.CheckPort(errors, "Cluster:GatewayPort", cluster.GatewayPort);
         if (admin.Enabled)
         {
-            ListenerOptionsValidator.CheckPort(errors, "Admin:Port", admin.Port);
-            if (!IPAddress.TryParse(admin.Address, out _))
-            {
-                errors.Add($"Admin:Address must be an IP address (got '{admin.Address}')");
-            }
-
-            if ((listeners.WebSocket.Enabled && admin.Port == listeners.WebSocket.Port) || (listeners.Tcp.Enabled && admin.Port == listeners.Tcp.Port))
-            {
-                errors.Add($"Admin:Port must differ from the MQTT listener ports (got {admin.Port})");
-            }
+            StartupLog.Listening(log, $"http://{Format(admin.Address, admin.Port)}", "admin API and /metrics", "Admin:Port");
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(string.Join("; ", errors));
-        }
+        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.SiloPort)}", "Orleans silo-to-silo", "Cluster:SiloPort");
+        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.GatewayPort)}", "Orleans clients", "Cluster:GatewayPort");
     }
+
+    private static string Format(string address, int port) => new IPEndPoint(IPAddress.Parse(address), port).ToString();
 }
