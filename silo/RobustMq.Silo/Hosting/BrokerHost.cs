@@ -54,6 +54,7 @@ public static partial class BrokerHost
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
         });
         builder.Services.AddRobustMqGateway(configuration);
+        builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         if (listeners.Tcp.Enabled)
         {
             // Registered after the silo, so it accepts clients only once grains can serve them.
@@ -101,7 +102,6 @@ public static partial class BrokerHost
             StartupLog.ConfigurationWarning(log, warning);
         }
 
-        app.Lifetime.ApplicationStarted.Register(() => LogListeners(app, log, cluster, admin, listeners));
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         if (listeners.WebSocket.Enabled)
         {
@@ -128,38 +128,4 @@ public static partial class BrokerHost
             c => c.Connection.LocalPort == port && c.Request.Path == path,
             ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
 
-    /// <summary>One line per listener, with its protocol: what a client or operator would type to reach it.</summary>
-    private static void LogListeners(WebApplication app, ILogger log, ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
-    {
-        if (listeners.Tcp.Enabled)
-        {
-            var bound = app.Services.GetRequiredService<TcpSocketListener>().LocalEndPoint?.ToString() ?? Format(listeners.Tcp.Address, listeners.Tcp.Port);
-            StartupLog.Listening(log, $"mqtt://{bound}", "MQTT", "Listeners:Tcp:Port");
-        }
-
-        if (listeners.WebSocket.Enabled)
-        {
-            StartupLog.Listening(log, $"ws://{Format(listeners.WebSocket.Address, listeners.WebSocket.Port)}{listeners.WebSocket.Path}", "MQTT over WebSocket", "Listeners:WebSocket:Port");
-        }
-
-        if (listeners.Tls.Enabled)
-        {
-            StartupLog.Listening(log, $"mqtts://{Format(listeners.Tls.Address, listeners.Tls.Port)}", "MQTT over TLS", "Listeners:Tls:Port");
-        }
-
-        if (listeners.Wss.Enabled)
-        {
-            StartupLog.Listening(log, $"wss://{Format(listeners.Wss.Address, listeners.Wss.Port)}{listeners.Wss.Path}", "MQTT over secure WebSocket", "Listeners:Wss:Port");
-        }
-
-        if (admin.Enabled)
-        {
-            StartupLog.Listening(log, $"http://{Format(admin.Address, admin.Port)}", "admin API and /metrics", "Admin:Port");
-        }
-
-        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.SiloPort)}", "Orleans silo-to-silo", "Cluster:SiloPort");
-        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.GatewayPort)}", "Orleans clients", "Cluster:GatewayPort");
-    }
-
-    private static string Format(string address, int port) => new IPEndPoint(IPAddress.Parse(address), port).ToString();
 }
