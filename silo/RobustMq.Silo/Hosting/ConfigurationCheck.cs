@@ -29,11 +29,14 @@ public static class ConfigurationCheck
     ];
 
     /// <summary>Throws <see cref="ConfigurationException"/> listing every value that cannot be converted; returns the warnings for unknown keys.</summary>
-    public static IReadOnlyList<string> Run(IConfiguration configuration)
+    public static IReadOnlyList<string> Run(IConfiguration configuration) => Run(configuration, Sections);
+
+    /// <summary>The same check of the given sections.</summary>
+    public static IReadOnlyList<string> Run(IConfiguration configuration, IReadOnlyList<(string Section, Type Options)> sections)
     {
         var errors = new List<string>();
         var warnings = new List<string>();
-        foreach (var (section, type) in Sections)
+        foreach (var (section, type) in sections)
         {
             var node = configuration.GetSection(section);
             if (node.Value is not null)
