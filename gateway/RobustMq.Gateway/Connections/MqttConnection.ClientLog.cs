@@ -26,8 +26,12 @@ public sealed partial class MqttConnection
     private void LogClientDisconnected(string clientId) =>
         LogDisconnected(_services.Logger, clientId, _endReason ?? "the network connection closed without DISCONNECT", Ref.ConnectionId);
 
-    /// <summary>The reason a server-side close gives, e.g. <c>server sent DISCONNECT KeepAliveTimeout (0x8D)</c>.</summary>
-    private static string ServerClose(ReasonCode reason) => "server sent DISCONNECT " + Describe(reason);
+    /// <summary>
+    /// The reason a server-side close gives: <c>server sent DISCONNECT SessionTakenOver (0x8e)</c> on MQTT 5; on 3.1.x,
+    /// which has no server DISCONNECT, <c>closed by the server: SessionTakenOver (0x8e)</c>.
+    /// </summary>
+    private string ServerClose(ReasonCode reason) =>
+        (_version == MqttProtocolVersion.V500 ? "server sent DISCONNECT " : "closed by the server: ") + Describe(reason);
 
     /// <summary>A DISCONNECT reason as name and code, e.g. <c>NormalDisconnection (0x00)</c> (0x00 has three names in the enum).</summary>
     private static string Describe(ReasonCode reason) =>

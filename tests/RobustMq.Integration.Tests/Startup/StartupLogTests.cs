@@ -78,6 +78,25 @@ public sealed class StartupLogTests(StartupLogTests.StartedBroker started) : ICl
         Assert.Contains($"Client {clientId} disconnected: client sent DISCONNECT NormalDisconnection (0x00)", disconnected, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(MQTTnet.Formatter.MqttProtocolVersion.V500, "server sent DISCONNECT SessionTakenOver (0x8e)")]
+    [InlineData(MQTTnet.Formatter.MqttProtocolVersion.V311, "closed by the server: SessionTakenOver (0x8e)")]
+    public async Task Taken_over_client_is_logged_with_what_the_server_did(MQTTnet.Formatter.MqttProtocolVersion version, string reason)
+    {
+        var clientId = "taken-" + Guid.NewGuid().ToString("N")[..8];
+        var factory = new MqttClientFactory();
+        using var first = factory.CreateMqttClient();
+        using var second = factory.CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Broker.MqttPort).WithClientId(clientId).WithProtocolVersion(version).Build();
+        await first.ConnectAsync(options);
+        await Broker.WaitForLineAsync(l => l.Contains($"Client {clientId} connected", StringComparison.Ordinal), $"{clientId}: first connect line", TimeSpan.FromSeconds(20));
+
+        await second.ConnectAsync(options);
+
+        var disconnected = await Broker.WaitForLineAsync(l => l.Contains($"Client {clientId} disconnected", StringComparison.Ordinal), $"{clientId}: the first connection's disconnect line", TimeSpan.FromSeconds(20));
+        Assert.Contains($"Client {clientId} disconnected: {reason}", disconnected, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bad_input_before_connect_names_no_null_client_id()
     {
