@@ -48,12 +48,31 @@ public static class ConfigurationCheck
             Walk(node, type, errors, warnings);
         }
 
+        CheckLogLevels(configuration.GetSection("Logging"), errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationException(string.Join("; ", errors));
         }
 
         return warnings;
+    }
+
+    /// <summary>
+    /// <c>Logging:LogLevel:*</c> and <c>Logging:{Provider}:LogLevel:*</c>: not our section, but a bad level there ends
+    /// start-up in an unhandled exception from the logging options (LoggerFilterConfigureOptions), so it is named here.
+    /// </summary>
+    private static void CheckLogLevels(IConfigurationSection logging, List<string> errors)
+    {
+        foreach (var levels in logging.GetChildren().SelectMany(c => c.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase) ? [c] : c.GetChildren().Where(g => g.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase))))
+        {
+            foreach (var category in levels.GetChildren())
+            {
+                if (!string.IsNullOrEmpty(category.Value) && !Enum.TryParse<LogLevel>(category.Value, ignoreCase: true, out _))
+                {
+                    errors.Add($"{category.Path} must be one of {string.Join(", ", Enum.GetNames<LogLevel>())} (got '{category.Value}')");
+                }
+            }
+        }
     }
 
     /// <summary>The key among <paramref name="known"/> closest to <paramref name="key"/> by edit distance (case-insensitive).</summary>

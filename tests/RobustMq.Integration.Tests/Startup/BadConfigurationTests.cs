@@ -26,6 +26,8 @@ public sealed class BadConfigurationTests
     [InlineData("--Admin:Enabled=off", "Admin:Enabled must be true or false (got 'off')")]
     [InlineData("--Cluster:SiloPort=x", "Cluster:SiloPort must be a whole number (-2147483648 to 2147483647) (got 'x')")]
     [InlineData("--Sys:IntervalSeconds=ten", "Sys:IntervalSeconds must be a whole number (-2147483648 to 2147483647) (got 'ten')")]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'Loud')")]
+    [InlineData("--Logging:Console:LogLevel:Orleans=verbose", "Logging:Console:LogLevel:Orleans must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'verbose')")]
     [InlineData("--Listeners:Tcp=1884", "Listeners:Tcp is a section (keys Enabled, Address, Port), not a value (got '1884')")]
     public async Task Bad_value_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
     {
