@@ -1,4 +1,31 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
 using RobustMq.Silo.Hosting;
+
+// Exit codes: 0 stopped normally (or --help / --version), 2 bad command line or configuration, one line naming the key.
+BrokerCommandLine command;
+try
+{
+    command = BrokerCommandLine.Parse(args);
+}
+catch (ConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync("robustmq: " + ex.Message);
+    await Console.Error.WriteLineAsync(BrokerCommandLine.Usage);
+    return 2;
+}
+
+if (command.Help)
+{
+    Console.WriteLine(BrokerCommandLine.Usage);
+    return 0;
+}
+
+if (command.Version)
+{
+    Console.WriteLine(BrokerCommandLine.VersionLine);
+    return 0;
+}
 
 try
 {
@@ -11,8 +38,29 @@ catch (ConfigurationException ex)
     await Console.Error.WriteLineAsync("robustmq: bad configuration: " + ex.Message);
     return 2;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+catch (OptionsValidationException ex)
 {
     await Console.Error.WriteLineAsync("robustmq: bad configuration: " + string.Join("; ", ex.Failures));
     return 2;
+}
+catch (Exception ex) when (AddressInUse(ex) is { } inUse)
+{
+    // A port taken after PortCheck looked (a race with another process): the listener's own bind failed.
+    await Console.Error.WriteLineAsync("robustmq: cannot listen: " + inUse);
+    return 2;
+}
+
+// The message of the outermost exception that says which listener could not bind ("Listeners:Tcp:Port 1883: ...",
+// Kestrel's "Failed to bind to address http://0.0.0.0:8083: address already in use.").
+static string? AddressInUse(Exception ex)
+{
+    for (Exception? e = ex; e is not null; e = e.InnerException)
+    {
+        if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.GetType().Name == "AddressInUseException")
+        {
+            return ex is AggregateException { InnerExceptions.Count: 1 } one ? one.InnerException!.Message : ex.Message;
+        }
+    }
+
+    return null;
 }

@@ -146,6 +146,7 @@ public sealed partial class MqttConnection
         _connected = true;
         _services.Metrics.ConnectionsCurrent.Inc();
         _services.Metrics.ConnectionsTotal.Inc();
+        LogClientConnected(clientId, connect.CleanStart);
         Ring();
     }
 

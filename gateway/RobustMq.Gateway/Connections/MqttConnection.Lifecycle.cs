@@ -35,12 +35,12 @@ public sealed partial class MqttConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         catch (Exception ex)
         {
             // A bug, not the network: this connection ends (the read loop stops below), the broker goes on.
-            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         finally
         {
@@ -150,6 +150,7 @@ public sealed partial class MqttConnection
         }
 
         _services.Metrics.ConnectionsCurrent.Dec();
+        LogClientDisconnected(ClientId);
         if (_clean is { } clean)
         {
             // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1).
@@ -223,20 +224,20 @@ public sealed partial class MqttConnection
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ({ClientId}) transport closed")]
-    private static partial void LogTransportClosed(ILogger logger, Exception ex, long connectionId, string? clientId);
+    private static partial void LogTransportClosed(ILogger logger, Exception ex, long connectionId, string clientId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Connection {ConnectionId} ({ClientId}) failed")]
-    private static partial void LogConnectionFailed(ILogger logger, Exception ex, long connectionId, string? clientId);
+    private static partial void LogConnectionFailed(ILogger logger, Exception ex, long connectionId, string clientId);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Connection {ConnectionId} ({ClientId}) closed for bad input: {Reason} {Detail}")]
-    private static partial void LogProtocolError(ILogger logger, long connectionId, string? clientId, ReasonCode reason, string detail);
+    private static partial void LogProtocolError(ILogger logger, long connectionId, string clientId, ReasonCode reason, string detail);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Handing the session of {ClientId} back failed")]
     private static partial void LogSessionDisconnectFailed(ILogger logger, Exception ex, string clientId);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}) did not drain its queue within {TimeoutMs} ms; it no longer holds publishers back")]
-    private static partial void LogSlowSubscriber(ILogger logger, long connectionId, string? clientId, int timeoutMs);
+    private static partial void LogSlowSubscriber(ILogger logger, long connectionId, string clientId, int timeoutMs);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): {Operation} failed")]
-    private static partial void LogGrainCallFailed(ILogger logger, Exception ex, long connectionId, string? clientId, string operation);
+    private static partial void LogGrainCallFailed(ILogger logger, Exception ex, long connectionId, string clientId, string operation);
 }

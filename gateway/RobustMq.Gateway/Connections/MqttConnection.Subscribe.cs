@@ -59,7 +59,7 @@ public sealed partial class MqttConnection
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "subscribe");
+                LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "subscribe");
                 for (var i = 0; i < local.Length; i++)
                 {
                     local[i] = local[i] with { Add = false };
@@ -137,7 +137,7 @@ public sealed partial class MqttConnection
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "retained lookup");
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "retained lookup");
             return;
         }
 
@@ -178,7 +178,7 @@ public sealed partial class MqttConnection
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, ClientId, "unsubscribe");
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "unsubscribe");
             Array.Fill(codes, (byte)ReasonCode.UnspecifiedError);
         }
 

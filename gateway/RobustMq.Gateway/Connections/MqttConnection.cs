@@ -70,11 +70,11 @@ public sealed partial class MqttConnection
         }
         catch (Exception ex) when (ex is IOException or ConnectionResetException or ObjectDisposedException or InvalidOperationException)
         {
-            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogTransportClosed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         catch (Exception ex)
         {
-            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, ClientId);
+            LogConnectionFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
         finally
         {
@@ -143,7 +143,7 @@ public sealed partial class MqttConnection
         catch (TimeoutException)
         {
             _services.Metrics.SlowSubscribers.Inc();
-            LogSlowSubscriber(_services.Logger, Ref.ConnectionId, ClientId, _services.Options.BackPressureTimeoutMs);
+            LogSlowSubscriber(_services.Logger, Ref.ConnectionId, LogClientId, _services.Options.BackPressureTimeoutMs);
             _outbound.MarkStalled();
         }
     }
@@ -157,6 +157,7 @@ public sealed partial class MqttConnection
         }
 
         _endKind = reasonCode == (byte)ReasonCode.SessionTakenOver ? DisconnectKind.TakenOver : DisconnectKind.Abnormal;
+        _endReason ??= ServerClose((ReasonCode)reasonCode);
         SendDisconnectAndClose((ReasonCode)reasonCode);
     }
 
@@ -193,6 +194,7 @@ public sealed partial class MqttConnection
         {
             // MQTT-3.1.2-22: one and a half keep-alive periods without a packet: close as a network failure.
             _endKind = DisconnectKind.Abnormal;
+            _endReason ??= "keep-alive timeout: " + ServerClose(ReasonCode.KeepAliveTimeout);
             SendDisconnectAndClose(ReasonCode.KeepAliveTimeout);
         }
     }
@@ -298,14 +300,16 @@ public sealed partial class MqttConnection
         }
 
         _endKind = disconnect.ReasonCode == ReasonCode.DisconnectWithWillMessage ? DisconnectKind.NormalWithWill : DisconnectKind.Normal;
+        _endReason ??= "client sent DISCONNECT " + Describe(disconnect.ReasonCode);
         _closing = true;
     }
 
     private void OnProtocolError(MqttProtocolException ex)
     {
         _services.Metrics.ProtocolErrors.WithLabels(((byte)ex.ReasonCode).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Inc();
-        LogProtocolError(_services.Logger, Ref.ConnectionId, ClientId, ex.ReasonCode, ex.Message);
+        LogProtocolError(_services.Logger, Ref.ConnectionId, LogClientId, ex.ReasonCode, ex.Message);
         _endKind = DisconnectKind.Abnormal;
+        _endReason ??= $"bad input: {Describe(ex.ReasonCode)} {ex.Message}";
         if (!_connected)
         {
             if (ex.ReasonCode == ReasonCode.UnsupportedProtocolVersion)

@@ -34,7 +34,7 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
         {
             CheckPort(errors, "Listeners:Tls:Port", options.Tls.Port);
             CheckAddress(errors, "Listeners:Tls:Address", options.Tls.Address);
-            CheckCertificate(errors, "Listeners:Tls", options.Tls.Certificate, options.Tls.Key);
+            CheckCertificate(errors, "Listeners:Tls", "Listeners:Tls:Certificate", options.Tls.Certificate, "Listeners:Tls:Key", options.Tls.Key);
         }
 
         if (options.Wss.Enabled)
@@ -46,7 +46,13 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
                 errors.Add($"Listeners:Wss:Path must start with '/' (got '{options.Wss.Path}')");
             }
 
-            CheckCertificate(errors, "Listeners:Wss", options.Wss.Certificate ?? options.Tls.Certificate, options.Wss.Key ?? options.Tls.Key);
+            CheckCertificate(
+                errors,
+                "Listeners:Wss",
+                options.Wss.Certificate is null ? "Listeners:Wss:Certificate (or Listeners:Tls:Certificate)" : "Listeners:Wss:Certificate",
+                options.Wss.Certificate ?? options.Tls.Certificate,
+                options.Wss.Key is null && options.Tls.Key is not null ? "Listeners:Tls:Key" : "Listeners:Wss:Key",
+                options.Wss.Key ?? options.Tls.Key);
         }
 
         var seen = new Dictionary<int, string>();
@@ -82,11 +88,48 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
         seen[port] = key;
     }
 
-    private static void CheckCertificate(List<string> errors, string section, string? certificate, string? key)
+    /// <summary>
+    /// The certificate and key of a TLS listener load. Each failure names the key at fault: a missing certificate file
+    /// <c>…:Certificate</c>, a certificate without a private key and no key file <c>…:Key</c>, a key file that is missing,
+    /// unreadable or not the certificate's <c>…:Key</c>. <paramref name="certificateKey"/> and <paramref name="keyKey"/>
+    /// are where the values came from (Wss falls back to Tls's).
+    /// </summary>
+    private static void CheckCertificate(List<string> errors, string section, string certificateKey, string? certificate, string keyKey, string? key)
     {
         if (string.IsNullOrWhiteSpace(certificate))
         {
-            errors.Add($"{section}:Certificate is required when {section}:Port is set");
+            errors.Add($"{certificateKey} is required when {section}:Port is set");
+            return;
+        }
+
+        if (!File.Exists(certificate))
+        {
+            errors.Add($"{certificateKey} '{certificate}' does not exist");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(certificate);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{certificateKey} '{certificate}' cannot be read: {ex.Message}");
+                return;
+            }
+
+            if (!text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+            {
+                errors.Add($"{keyKey} is required: {certificateKey} '{certificate}' holds no private key");
+                return;
+            }
+        }
+        else if (!File.Exists(key))
+        {
+            errors.Add($"{keyKey} '{key}' does not exist");
             return;
         }
 
@@ -96,7 +139,9 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            errors.Add($"{section}:Certificate '{certificate}' cannot be loaded: {ex.Message}");
+            errors.Add(string.IsNullOrWhiteSpace(key)
+                ? $"{certificateKey} '{certificate}' cannot be loaded: {ex.Message}"
+                : $"{certificateKey} '{certificate}' with {keyKey} '{key}' cannot be loaded (is it the certificate's key?): {ex.Message}");
         }
     }
 

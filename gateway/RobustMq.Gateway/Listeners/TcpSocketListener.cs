@@ -38,12 +38,9 @@ public sealed partial class TcpSocketListener(
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                // A restart may bind while old connections sit in TIME_WAIT (what Kestrel does too).
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            }
-
+            // No SocketOptionName.ReuseAddress: on Linux and macOS .NET turns it into SO_REUSEADDR *and* SO_REUSEPORT,
+            // and SO_REUSEPORT let a second broker bind the same port and take half the clients. A restart while old
+            // connections sit in TIME_WAIT still binds: .NET sets plain SO_REUSEADDR on every TCP socket it binds there.
             if (endpoint.Address.Equals(IPAddress.IPv6Any))
             {
                 listener.DualMode = true;
@@ -55,7 +52,7 @@ public sealed partial class TcpSocketListener(
         catch (SocketException ex)
         {
             listener.Dispose();
-            throw new InvalidOperationException($"Listeners:Tcp: cannot listen on {endpoint}: {ex.Message}", ex);
+            throw new InvalidOperationException($"Listeners:Tcp:Port {endpoint.Port}: cannot listen on {endpoint}: {ex.Message}", ex);
         }
 
         _listener = listener;

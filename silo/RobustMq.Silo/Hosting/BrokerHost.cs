@@ -8,32 +8,53 @@ using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Grains.Placement;
 using RobustMq.Silo.Admin;
+using RobustMq.Silo.Hosting.Logging;
 
 namespace RobustMq.Silo.Hosting;
 
 /// <summary>Builds the broker process: configuration, an Orleans silo, Kestrel listeners, admin endpoints.</summary>
-public static class BrokerHost
+public static partial class BrokerHost
 {
+    /// <summary>
+    /// Checks the whole configuration and that every port is free, then builds the host. Anything unusable throws
+    /// <see cref="ConfigurationException"/> naming the key (a taken port: with the <see cref="System.Net.Sockets.SocketException"/> inside).
+    /// </summary>
     public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        Configure(builder.Configuration, args);
+        var command = BrokerCommandLine.Parse(args);
+        WebApplicationBuilder builder;
+        try
+        {
+            builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. command.Overrides], ContentRootPath = AppContext.BaseDirectory });
+        }
+        catch (InvalidDataException ex)
+        {
+            // A malformed appsettings.json: the message names the file, the innermost one the line and position.
+            throw new ConfigurationException($"{ex.Message} {Innermost(ex).Message}");
+        }
+
+        Configure(builder.Configuration, command);
         var configuration = builder.Configuration;
+        var warnings = ConfigurationCheck.Run(configuration);
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var listeners = configuration.GetSection(ListenerOptions.Section).Get<ListenerOptions>() ?? new ListenerOptions();
         var admin = configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
-        ValidateHost(cluster, admin, listeners);
+        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        Validate(configuration, cluster, admin, listeners);
+        PortCheck.EnsureFree(Endpoints(cluster, admin, listeners));
 
+        CorrectedLoggerFactory.Register(builder.Services);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             // The node's display name ($SYS/brokers/{name}/...): Node:Name, or host and silo port.
-            var nodeName = configuration["Node:Name"] is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
+            var nodeName = node.Name is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
         });
         builder.Services.AddRobustMqGateway(configuration);
+        builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         if (listeners.Tcp.Enabled)
         {
             // Registered after the silo, so it accepts clients only once grains can serve them.
@@ -75,6 +96,12 @@ public static class BrokerHost
         });
 
         var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupLog.Category);
+        foreach (var warning in warnings)
+        {
+            StartupLog.ConfigurationWarning(log, warning);
+        }
+
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         if (listeners.WebSocket.Enabled)
         {
@@ -101,119 +128,4 @@ public static class BrokerHost
             c => c.Connection.LocalPort == port && c.Request.Path == path,
             ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
 
-    /// <summary>appsettings.json, then <c>--config FILE</c>, then <c>ROBUSTMQ_</c> variables, then command-line overrides.</summary>
-    private static void Configure(ConfigurationManager configuration, string[] args)
-    {
-        string? extra = null;
-        var rest = new List<string>(args.Length);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--config")
-            {
-                if (i + 1 >= args.Length)
-                {
-                    throw new ConfigurationException("--config needs a file name");
-                }
-
-                extra = args[++i];
-                continue;
-            }
-
-            if (args[i].StartsWith("--config=", StringComparison.Ordinal))
-            {
-                extra = args[i]["--config=".Length..];
-                continue;
-            }
-
-            rest.Add(args[i]);
-        }
-
-        if (extra is not null)
-        {
-            var path = FindConfigFile(extra)
-                ?? throw new ConfigurationException($"--config file '{extra}' does not exist");
-
-            configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
-            // Relative paths inside the file (Acl:File) are relative to the file's folder.
-            var acl = configuration["Acl:File"];
-            if (!string.IsNullOrEmpty(acl) && !Path.IsPathRooted(acl))
-            {
-                var candidate = Path.Combine(Path.GetDirectoryName(path)!, acl);
-                if (File.Exists(candidate))
-                {
-                    configuration["Acl:File"] = candidate;
-                }
-            }
-        }
-
-        configuration.AddEnvironmentVariables("ROBUSTMQ_");
-        configuration.AddCommandLine([.. rest]);
-    }
-
-    /// <summary>
-    /// A relative <c>--config</c> path is looked up from the current directory, then from its parents
-    /// (<c>dotnet run --project silo/RobustMq.Silo</c> starts in the project folder, two levels down).
-    /// </summary>
-    private static string? FindConfigFile(string name)
-    {
-        if (Path.IsPathRooted(name))
-        {
-            return File.Exists(name) ? name : null;
-        }
-
-        var folder = new DirectoryInfo(Directory.GetCurrentDirectory());
-        for (var depth = 0; depth < 4 && folder is not null; depth++, folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    private static void ValidateHost(ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
-    {
-        var errors = new List<string>();
-
-        // Listeners are checked before the host is built: Kestrel loads their certificates while building.
-        var listenerCheck = new ListenerOptionsValidator().Validate(null, listeners);
-        if (listenerCheck.Failed)
-        {
-            errors.AddRange(listenerCheck.Failures);
-        }
-
-        if (cluster.Mode is not ("Localhost" or "AdoNet"))
-        {
-            errors.Add($"Cluster:Mode must be Localhost or AdoNet (got '{cluster.Mode}')");
-        }
-
-        if (cluster.Mode == "AdoNet")
-        {
-            errors.Add("Cluster:Mode AdoNet is not available in this build yet; use Localhost");
-        }
-
-        ListenerOptionsValidator.CheckPort(errors, "Cluster:SiloPort", cluster.SiloPort);
-        ListenerOptionsValidator.CheckPort(errors, "Cluster:GatewayPort", cluster.GatewayPort);
-        if (admin.Enabled)
-        {
-            ListenerOptionsValidator.CheckPort(errors, "Admin:Port", admin.Port);
-            if (!IPAddress.TryParse(admin.Address, out _))
-            {
-                errors.Add($"Admin:Address must be an IP address (got '{admin.Address}')");
-            }
-
-            if ((listeners.WebSocket.Enabled && admin.Port == listeners.WebSocket.Port) || (listeners.Tcp.Enabled && admin.Port == listeners.Tcp.Port))
-            {
-                errors.Add($"Admin:Port must differ from the MQTT listener ports (got {admin.Port})");
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(string.Join("; ", errors));
-        }
-    }
 }

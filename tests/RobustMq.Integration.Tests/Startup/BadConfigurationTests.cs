@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Startup;
 
-/// <summary>The real executable refuses bad configuration at start-up, naming the key, with exit code 2.</summary>
+/// <summary>The real executable refuses bad configuration at start-up with one line naming the key, exit code 2.</summary>
 public sealed class BadConfigurationTests
 {
     [Theory]
@@ -15,21 +14,52 @@ public sealed class BadConfigurationTests
     [InlineData("--Listeners:Tls:Port=8883", "Listeners:Tls:Certificate is required when Listeners:Tls:Port is set")]
     [InlineData("--Acl:File=/nonexistent/robustmq.acl", "Acl:File '/nonexistent/robustmq.acl' does not exist")]
     [InlineData("--Listeners:MaxConnections=-1", "Listeners:MaxConnections must be 0 (from the open-file limit) or more (got -1)")]
-    public async Task Bad_value_stops_start_up_naming_the_key(string argument, string expected)
+    [InlineData("--Sys:IntervalSeconds=-1", "Sys:IntervalSeconds must be 0 (off) or more (got -1)")]
+    // Values that do not convert to the key's type: int, long, bool, enum, in every section.
+    [InlineData("--Listeners:Tcp:Port=abc", "Listeners:Tcp:Port must be a whole number (-2147483648 to 2147483647) (got 'abc')")]
+    [InlineData("--Listeners:WebSocket:Port=99999999999", "Listeners:WebSocket:Port must be a whole number (-2147483648 to 2147483647) (got '99999999999')")]
+    [InlineData("--Listeners:Tcp:Enabled=yes", "Listeners:Tcp:Enabled must be true or false (got 'yes')")]
+    [InlineData("--Mqtt:SharedSubscriptionStrategy=Foo", "Mqtt:SharedSubscriptionStrategy must be one of RoundRobin, Random, HashClientId, HashTopic (got 'Foo')")]
+    [InlineData("--Mqtt:SharedSubscriptionStrategy=7", "Mqtt:SharedSubscriptionStrategy must be one of RoundRobin, Random, HashClientId, HashTopic (got '7')")]
+    [InlineData("--Mqtt:MaxSessionExpiry=1h", "Mqtt:MaxSessionExpiry must be a whole number (got '1h')")]
+    [InlineData("--Mqtt:RetainAvailable=no", "Mqtt:RetainAvailable must be true or false (got 'no')")]
+    [InlineData("--Admin:Enabled=off", "Admin:Enabled must be true or false (got 'off')")]
+    [InlineData("--Cluster:SiloPort=x", "Cluster:SiloPort must be a whole number (-2147483648 to 2147483647) (got 'x')")]
+    [InlineData("--Sys:IntervalSeconds=ten", "Sys:IntervalSeconds must be a whole number (-2147483648 to 2147483647) (got 'ten')")]
+    [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'Loud')")]
+    [InlineData("--Logging:Console:LogLevel:Orleans=verbose", "Logging:Console:LogLevel:Orleans must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'verbose')")]
+    [InlineData("--Listeners:Tcp=1884", "Listeners:Tcp is a section (keys Enabled, Address, Port), not a value (got '1884')")]
+    public async Task Bad_value_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
     {
-        var (exitCode, stderr) = await RunBrokerAsync(argument);
+        var (exitCode, output) = await RunBrokerAsync(argument);
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        AssertOneLine(exitCode, output, expected);
     }
 
     [Fact]
     public async Task Missing_config_file_stops_start_up_naming_the_file()
     {
-        var (exitCode, stderr) = await RunBrokerAsync("--config", "no-such-robustmq.json");
+        var (exitCode, output) = await RunBrokerAsync("--config", "no-such-robustmq.json");
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains("--config file 'no-such-robustmq.json' does not exist", stderr, StringComparison.Ordinal);
+        AssertOneLine(exitCode, output, "--config file 'no-such-robustmq.json' does not exist");
+    }
+
+    [Fact]
+    public async Task Malformed_json_config_file_stops_start_up_naming_the_file_and_position()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"robustmq-bad-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, "{ \"Mqtt\": { \"MaximumQoS\": 1, }\n  \"Sys\": oops }\n");
+        try
+        {
+            var (exitCode, output) = await RunBrokerAsync("--config", file);
+
+            AssertOneLine(exitCode, output, $"--config file '{file}' is not valid JSON:");
+            Assert.Contains("LineNumber", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
@@ -39,11 +69,10 @@ public sealed class BadConfigurationTests
         await File.WriteAllTextAsync(acl, "allow publish a/#\nperhaps subscribe b\n");
         try
         {
-            var (exitCode, stderr) = await RunBrokerAsync($"--Acl:File={acl}");
+            var (exitCode, output) = await RunBrokerAsync($"--Acl:File={acl}");
 
-            Assert.Equal(2, exitCode);
-            Assert.Contains("Acl:File", stderr, StringComparison.Ordinal);
-            Assert.Contains("line 2", stderr, StringComparison.Ordinal);
+            AssertOneLine(exitCode, output, "Acl:File");
+            Assert.Contains("line 2", output, StringComparison.Ordinal);
         }
         finally
         {
@@ -51,40 +80,39 @@ public sealed class BadConfigurationTests
         }
     }
 
-    private static async Task<(int ExitCode, string Stderr)> RunBrokerAsync(params string[] arguments)
+    [Fact]
+    public async Task Certificate_without_a_key_names_the_key_setting()
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robustmq.dll"));
-        foreach (var port in new[] { "Listeners:Tcp:Port", "Listeners:WebSocket:Port", "Admin:Port", "Cluster:SiloPort", "Cluster:GatewayPort" })
-        {
-            info.ArgumentList.Add($"--{port}={FreePorts.Next()}");
-        }
+        using var tls = TemporaryCertificate.Create();
 
-        info.ArgumentList.Add("--Listeners:Tcp:Address=127.0.0.1");
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var (exitCode, output) = await RunBrokerAsync($"--Listeners:Tls:Port={FreePorts.Next()}", $"--Listeners:Tls:Certificate={tls.CertificatePath}");
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"broker with {string.Join(' ', arguments)}: expected it to refuse to start, it was still running after 60 s");
-        }
+        AssertOneLine(exitCode, output, $"Listeners:Tls:Key is required: Listeners:Tls:Certificate '{tls.CertificatePath}' holds no private key");
+    }
 
-        return (process.ExitCode, await stderr + await stdout);
+    [Fact]
+    public async Task Missing_key_file_names_the_key_setting()
+    {
+        using var tls = TemporaryCertificate.Create();
+
+        var (exitCode, output) = await RunBrokerAsync($"--Listeners:Wss:Port={FreePorts.Next()}", $"--Listeners:Wss:Certificate={tls.CertificatePath}", "--Listeners:Wss:Key=/nonexistent/server.key");
+
+        AssertOneLine(exitCode, output, "Listeners:Wss:Key '/nonexistent/server.key' does not exist");
+    }
+
+    private static void AssertOneLine(int exitCode, string output, string expected)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(exitCode == 2, $"exit code {exitCode}, expected 2; output:\n{output}");
+        Assert.True(lines.Length == 1, $"expected one line, got {lines.Length}:\n{output}");
+        Assert.StartsWith("robustmq: bad configuration: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(expected, lines[0], StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunBrokerAsync(params string[] arguments)
+    {
+        await using var broker = BrokerExecutable.Start(arguments);
+        var exitCode = await broker.WaitForExitAsync($"broker with {string.Join(' ', arguments)}: expected it to refuse to start");
+        return (exitCode, broker.Log);
     }
 }

@@ -1,0 +1,174 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using RobustMq.Abstractions.Options;
+using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Listeners;
+using RobustMq.Gateway.Sys;
+
+namespace RobustMq.Silo.Hosting;
+
+public static partial class BrokerHost
+{
+    /// <summary>appsettings.json, then <c>--config FILE</c>, then <c>ROBUSTMQ_</c> variables, then command-line overrides.</summary>
+    private static void Configure(ConfigurationManager configuration, BrokerCommandLine command)
+    {
+        if (command.ConfigFile is { } extra)
+        {
+            var path = FindConfigFile(extra)
+                ?? throw new ConfigurationException($"--config file '{extra}' does not exist");
+
+            try
+            {
+                configuration.AddJsonFile(path, optional: false, reloadOnChange: false);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ConfigurationException($"--config file '{extra}' is not valid JSON: {Innermost(ex).Message}");
+            }
+
+            // Relative paths inside the file (Acl:File) are relative to the file's folder.
+            var acl = configuration["Acl:File"];
+            if (!string.IsNullOrEmpty(acl) && !Path.IsPathRooted(acl))
+            {
+                var candidate = Path.Combine(Path.GetDirectoryName(path)!, acl);
+                if (File.Exists(candidate))
+                {
+                    configuration["Acl:File"] = candidate;
+                }
+            }
+        }
+
+        configuration.AddEnvironmentVariables("ROBUSTMQ_");
+        configuration.AddCommandLine([.. command.Overrides]);
+    }
+
+    /// <summary>
+    /// A relative <c>--config</c> path is looked up from the current directory, then from its parents
+    /// (<c>dotnet run --project silo/RobustMq.Silo</c> starts in the project folder, two levels down).
+    /// </summary>
+    private static string? FindConfigFile(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+
+        var folder = new DirectoryInfo(Directory.GetCurrentDirectory());
+        for (var depth = 0; depth < 4 && folder is not null; depth++, folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Every section's checks, before the host is built: the options validators also run at start
+    /// (<c>ValidateOnStart</c>), but there a failure is logged with a stack trace before the process ends.
+    /// </summary>
+    private static void Validate(IConfiguration configuration, ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
+    {
+        var errors = new List<string>();
+        Check(errors, new ListenerOptionsValidator().Validate(null, listeners));
+        Check(errors, new MqttOptionsValidator().Validate(null, configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions()));
+        Check(errors, new AclOptionsValidator().Validate(null, configuration.GetSection(AclOptions.Section).Get<AclOptions>() ?? new AclOptions()));
+        var sys = configuration.GetSection(SysOptions.Section).Get<SysOptions>() ?? new SysOptions();
+        if (sys.IntervalSeconds < 0)
+        {
+            errors.Add($"Sys:IntervalSeconds must be 0 (off) or more (got {sys.IntervalSeconds})");
+        }
+
+        if (cluster.Mode is not ("Localhost" or "AdoNet"))
+        {
+            errors.Add($"Cluster:Mode must be Localhost or AdoNet (got '{cluster.Mode}')");
+        }
+
+        if (cluster.Mode == "AdoNet")
+        {
+            errors.Add("Cluster:Mode AdoNet is not available in this build yet; use Localhost");
+        }
+
+        ListenerOptionsValidator.CheckPort(errors, "Cluster:SiloPort", cluster.SiloPort);
+        ListenerOptionsValidator.CheckPort(errors, "Cluster:GatewayPort", cluster.GatewayPort);
+        if (cluster.SiloPort == cluster.GatewayPort)
+        {
+            errors.Add($"Cluster:GatewayPort must differ from Cluster:SiloPort (both {cluster.SiloPort})");
+        }
+
+        if (admin.Enabled)
+        {
+            ListenerOptionsValidator.CheckPort(errors, "Admin:Port", admin.Port);
+            if (!IPAddress.TryParse(admin.Address, out _))
+            {
+                errors.Add($"Admin:Address must be an IP address (got '{admin.Address}')");
+            }
+
+            if ((listeners.WebSocket.Enabled && admin.Port == listeners.WebSocket.Port) || (listeners.Tcp.Enabled && admin.Port == listeners.Tcp.Port)
+                || (listeners.Tls.Enabled && admin.Port == listeners.Tls.Port) || (listeners.Wss.Enabled && admin.Port == listeners.Wss.Port))
+            {
+                errors.Add($"Admin:Port must differ from the MQTT listener ports (got {admin.Port})");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", errors));
+        }
+    }
+
+    /// <summary>The JSON reader's own message (with line and position) under the configuration provider's wrappers.</summary>
+    private static Exception Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+
+    private static void Check(List<string> errors, ValidateOptionsResult result)
+    {
+        if (result.Failed)
+        {
+            errors.AddRange(result.Failures);
+        }
+    }
+
+    /// <summary>Every port the broker listens on, with its key and the address it binds.</summary>
+    private static IEnumerable<(string Key, IPAddress Address, int Port)> Endpoints(ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
+    {
+        if (listeners.Tcp.Enabled)
+        {
+            yield return ("Listeners:Tcp:Port", IPAddress.Parse(listeners.Tcp.Address), listeners.Tcp.Port);
+        }
+
+        if (listeners.WebSocket.Enabled)
+        {
+            yield return ("Listeners:WebSocket:Port", IPAddress.Parse(listeners.WebSocket.Address), listeners.WebSocket.Port);
+        }
+
+        if (listeners.Tls.Enabled)
+        {
+            yield return ("Listeners:Tls:Port", IPAddress.Parse(listeners.Tls.Address), listeners.Tls.Port);
+        }
+
+        if (listeners.Wss.Enabled)
+        {
+            yield return ("Listeners:Wss:Port", IPAddress.Parse(listeners.Wss.Address), listeners.Wss.Port);
+        }
+
+        if (admin.Enabled)
+        {
+            yield return ("Admin:Port", IPAddress.Parse(admin.Address), admin.Port);
+        }
+
+        // UseLocalhostClustering: Orleans listens on the loopback address.
+        yield return ("Cluster:SiloPort", IPAddress.Loopback, cluster.SiloPort);
+        yield return ("Cluster:GatewayPort", IPAddress.Loopback, cluster.GatewayPort);
+    }
+}

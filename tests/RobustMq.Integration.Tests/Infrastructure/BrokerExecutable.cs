@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace RobustMq.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The real broker executable (<c>robustmq.dll</c>) on free loopback ports, its stdout and stderr read line by line
+/// into one log that can be awaited; killed on dispose.
+/// </summary>
+public sealed class BrokerExecutable : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly List<string> _seen = [];
+    private int _open = 2;
+
+    private BrokerExecutable(Process process, IReadOnlyDictionary<string, int> ports)
+    {
+        _process = process;
+        Ports = ports;
+    }
+
+    /// <summary>The port given for each key (<c>Listeners:Tcp:Port</c>, ...), unless the caller's arguments set it.</summary>
+    public IReadOnlyDictionary<string, int> Ports { get; }
+
+    public int MqttPort => Ports["Listeners:Tcp:Port"];
+
+    /// <summary>Every line read so far (after the awaited ones are consumed).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return string.Join('\n', _seen);
+            }
+        }
+    }
+
+    /// <summary>The port keys given free loopback ports unless an argument sets them.</summary>
+    public static readonly string[] PortKeys = ["Listeners:Tcp:Port", "Listeners:WebSocket:Port", "Admin:Port", "Cluster:SiloPort", "Cluster:GatewayPort"];
+
+    /// <summary>Starts the broker: free ports for every <see cref="PortKeys"/> not in <paramref name="arguments"/>, loopback listeners, then the arguments.</summary>
+    public static BrokerExecutable Start(IEnumerable<string> arguments, bool givePorts = true)
+    {
+        var args = arguments.ToList();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robustmq.dll"));
+        var ports = new Dictionary<string, int>();
+        if (givePorts)
+        {
+            foreach (var key in PortKeys)
+            {
+                if (!args.Exists(a => a.StartsWith($"--{key}=", StringComparison.Ordinal)))
+                {
+                    ports[key] = FreePorts.Next();
+                    info.ArgumentList.Add($"--{key}={ports[key]}");
+                }
+            }
+
+            foreach (var address in new[] { "Listeners:Tcp:Address", "Listeners:WebSocket:Address", "Admin:Address" })
+            {
+                if (!args.Exists(a => a.StartsWith($"--{address}=", StringComparison.Ordinal)))
+                {
+                    info.ArgumentList.Add($"--{address}=127.0.0.1");
+                }
+            }
+        }
+
+        foreach (var argument in args)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var broker = new BrokerExecutable(process, ports);
+        process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return broker;
+    }
+
+    /// <summary>Waits for the first line (after those already consumed) that satisfies <paramref name="match"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, string phase, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    lock (_seen)
+                    {
+                        _seen.Add(line);
+                    }
+
+                    if (match(line))
+                    {
+                        return line;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException($"{phase}: the broker's output ended without the expected line (exit code {ExitCodeOrNone()}); output:\n{Log}");
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{phase}: no matching line within {limit.TotalSeconds} s; output:\n{Log}");
+        }
+    }
+
+    /// <summary>Waits for the broker to exit by itself; returns its exit code with every output line read.</summary>
+    public async Task<int> WaitForExitAsync(string phase, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    lock (_seen)
+                    {
+                        _seen.Add(line);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{phase}: the broker did not exit within {limit.TotalSeconds} s; output:\n{Log}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private string ExitCodeOrNone() => _process.HasExited ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "still running";
+
+    private void OnLine(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Writer.TryWrite(line);
+        }
+        else if (Interlocked.Decrement(ref _open) == 0)
+        {
+            _lines.Writer.TryComplete();
+        }
+    }
+}
