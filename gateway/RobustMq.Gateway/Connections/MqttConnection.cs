@@ -66,6 +66,12 @@ public sealed partial class MqttConnection
     {
         _services.Registry.Track(this);
         var writer = WriteLoopAsync();
+        if (_services.Registry.IsStopping)
+        {
+            // Arrived while the node shuts down (ConnectionRegistry.CloseAllAsync has not seen it).
+            CloseFromServer((byte)ReasonCode.ServerShuttingDown);
+        }
+
         try
         {
             await ReadLoopAsync();
