@@ -15,10 +15,14 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
     private readonly ConcurrentDictionary<long, MqttConnection> _all = new();
     private long _nextId;
     private ITimer? _heartbeat;
+    private volatile bool _stopping;
 
     public int Count => _byClient.Count;
 
     public IEnumerable<MqttConnection> Connections => _all.Values;
+
+    /// <summary>The node is shutting down: a connection that arrives now is closed at once.</summary>
+    public bool IsStopping => _stopping;
 
     public ConnectionRef NewRef() => new(node.Name, Interlocked.Increment(ref _nextId));
 
@@ -66,6 +70,31 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         await live.WhenReleased().WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return true;
+    }
+
+    /// <summary>
+    /// Server shutdown: every connection is closed from the server, with DISCONNECT <paramref name="reasonCode"/> on
+    /// MQTT 5 (0x8B, MQTT 4.13), and its session handed back while grains still serve. Completes when all are,
+    /// or after <paramref name="timeout"/>; connections that arrive meanwhile are closed as they come.
+    /// </summary>
+    /// <returns>How many connections were closed.</returns>
+    public async Task<int> CloseAllAsync(byte reasonCode, TimeSpan timeout)
+    {
+        _stopping = true;
+        var ending = new List<Task>();
+        foreach (var connection in _all.Values)
+        {
+            if (connection.ClientId is { } clientId)
+            {
+                _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, connection));
+            }
+
+            connection.CloseFromServer(reasonCode);
+            ending.Add(connection.WhenHandedBack());
+        }
+
+        await Task.WhenAll(ending).WaitAsync(timeout, clock, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return ending.Count;
     }
 
     public SessionInfo? Describe(ConnectionRef connection) =>

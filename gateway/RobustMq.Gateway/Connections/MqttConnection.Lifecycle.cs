@@ -126,16 +126,39 @@ public sealed partial class MqttConnection
             _services.Registry.Forget(this);
         }
 
-        // A clean-session connection stays registered until it has let go of its routes: a connection taking
-        // its client id over meanwhile finds it and waits for that (ConnectionRegistry.CloseAsync).
-        if (_drainInput)
+        // The last packet is out: the client sees the end of the stream now (TCP FIN, TLS close_notify, WebSocket
+        // Close), not once the session is handed back or the input drained (MQTT-3.1.0-2, MQTT-3.14.4-1).
+        await CloseOutputAsync();
+        try
         {
+            await ReleaseSessionAsync();
+        }
+        finally
+        {
+            // A takeover or a shutdown waits for this, never for the drain below.
+            _handedBack.TrySetResult();
+        }
+
+        if (!_inputEnded && !_aborted)
+        {
+            // Closed by the server while the client may still be sending: closing a socket with unread bytes makes
+            // TCP reset it, and the client could lose the DISCONNECT it was sent.
             await DrainInputAsync();
         }
 
-        // Completing the pipes closes the transport gracefully (FIN after what was flushed); no abort,
-        // which would reset the connection and could lose the DISCONNECT just written.
-        await CompleteTransportAsync();
+        try
+        {
+            await _transport.Input.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // The transport was cut off.
+        }
+    }
+
+    /// <summary>Hands the session back: a clean session ends here, a grain-served one goes back to its grain.</summary>
+    private async Task ReleaseSessionAsync()
+    {
         if (!_connected || ClientId is null)
         {
             MarkReleased();
@@ -154,6 +177,8 @@ public sealed partial class MqttConnection
         if (_clean is { } clean)
         {
             // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1).
+            // It stays registered until it has let go of its routes: a connection taking its client id over
+            // meanwhile finds it and waits for that (ConnectionRegistry.CloseAsync).
             _outbound.Close();
             await EndCleanSessionAsync(clean, ClientId);
             _services.Registry.Forget(this);
@@ -173,30 +198,32 @@ public sealed partial class MqttConnection
         }
     }
 
-    private async Task CompleteTransportAsync()
+    /// <summary>
+    /// Completes the output (what was flushed is sent) and half-closes the transport, so the client reads the end of
+    /// the stream at once; the input stays open for the drain. No abort, which would reset the connection and could
+    /// lose the DISCONNECT just written.
+    /// </summary>
+    private async Task CloseOutputAsync()
     {
         try
         {
             await _transport.Output.CompleteAsync();
+            if (!_aborted)
+            {
+                await _closeOutput().AsTask().WaitAsync(OutputCloseTimeout);
+            }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or TimeoutException
+            or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException or System.Security.Authentication.AuthenticationException)
         {
             // The transport was cut off; what was not flushed is lost with it.
-        }
-
-        try
-        {
-            await _transport.Input.CompleteAsync();
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // Likewise.
         }
     }
 
     /// <summary>
-    /// After a DISCONNECT for bad input, read and discard what the client is still sending for a moment:
-    /// closing with unread bytes makes TCP reset the connection, and the client would lose the reason code.
+    /// After a close from the server, read and discard what the client is still sending for a moment, until it
+    /// closes its side too: closing with unread bytes makes TCP reset the connection, and the client would lose
+    /// the reason code. Nothing waits for this but the listener's socket.
     /// </summary>
     private async Task DrainInputAsync()
     {
@@ -215,12 +242,13 @@ public sealed partial class MqttConnection
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or ConnectionResetException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or ConnectionResetException or ObjectDisposedException)
         {
             // Grace period over, or the client is gone.
         }
     }
 
+    private static readonly TimeSpan OutputCloseTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ({ClientId}) transport closed")]

@@ -17,10 +17,12 @@ public sealed partial class MqttConnection
 {
     private readonly IDuplexPipe _transport;
     private readonly Action _abort;
+    private readonly Func<ValueTask> _closeOutput;
     private readonly ConnectionServices _services;
     private readonly CancellationTokenSource _closed = new();
     private readonly Doorbell _doorbell = new();
     private readonly long _startedAt;
+    private readonly TaskCompletionSource _handedBack = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private OutboundQueue _outbound;
     private MqttProtocolVersion _version;
     private long _lastReceived;
@@ -28,15 +30,24 @@ public sealed partial class MqttConnection
     private volatile bool _closing;
     private DisconnectKind _endKind = DisconnectKind.Abnormal;
     private uint? _expiryOnDisconnect;
-    private bool _drainInput;
+    private bool _inputEnded;
     private long _closingSeenAt;
     private bool _aborted;
     internal static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(10);
 
-    public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, ConnectionServices services)
+    /// <param name="transport">The connection's byte streams.</param>
+    /// <param name="remoteEndPoint">The client's address, for logs and the admin API.</param>
+    /// <param name="abort">Cuts the transport off at once (pending reads and writes fail).</param>
+    /// <param name="closeOutput">
+    /// Half-closes the transport after the output was completed: the client reads the end of the stream (TCP FIN,
+    /// TLS close_notify, WebSocket Close) while the input stays readable.
+    /// </param>
+    /// <param name="services">The node's shared services.</param>
+    public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, Func<ValueTask> closeOutput, ConnectionServices services)
     {
         _transport = transport;
         _abort = abort;
+        _closeOutput = closeOutput;
         _services = services;
         RemoteEndPoint = remoteEndPoint;
         Ref = services.Registry.NewRef();
@@ -55,6 +66,12 @@ public sealed partial class MqttConnection
     {
         _services.Registry.Track(this);
         var writer = WriteLoopAsync();
+        if (_services.Registry.IsStopping)
+        {
+            // Arrived while the node shuts down (ConnectionRegistry.CloseAllAsync has not seen it).
+            CloseFromServer((byte)ReasonCode.ServerShuttingDown);
+        }
+
         try
         {
             await ReadLoopAsync();
@@ -62,7 +79,6 @@ public sealed partial class MqttConnection
         catch (MqttProtocolException ex)
         {
             OnProtocolError(ex);
-            _drainInput = true;
         }
         catch (OperationCanceledException)
         {
@@ -161,6 +177,12 @@ public sealed partial class MqttConnection
         SendDisconnectAndClose((ReasonCode)reasonCode);
     }
 
+    /// <summary>
+    /// Completes once the connection has ended as far as the broker is concerned: its last packet is written, its
+    /// output closed and its session handed back (what a takeover or a shutdown waits for; not the input drain).
+    /// </summary>
+    internal Task WhenHandedBack() => _handedBack.Task;
+
     /// <summary>Called by the node heartbeat about once a second.</summary>
     public void CheckTimeouts(long now)
     {
@@ -233,6 +255,7 @@ public sealed partial class MqttConnection
 
             if (_closing || result.IsCompleted || result.IsCanceled)
             {
+                _inputEnded = result.IsCompleted;
                 return;
             }
         }

@@ -42,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();
+        services.AddHostedService<ConnectionShutdown>();
         return services;
     }
 

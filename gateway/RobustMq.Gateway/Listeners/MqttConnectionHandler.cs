@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using RobustMq.Gateway.Connections;
 
 namespace RobustMq.Gateway.Listeners;
@@ -17,12 +18,24 @@ public sealed class MqttConnectionHandler(ConnectionServices services) : Connect
 
         try
         {
-            var mqtt = new MqttConnection(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.Abort, services);
+            var mqtt = new MqttConnection(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.Abort, () => CloseOutputAsync(connection), services);
             await mqtt.RunAsync();
         }
         finally
         {
             services.Limit.Release();
+        }
+    }
+
+    /// <summary>
+    /// Half-close over TLS: close_notify, the end of the stream for the client's TLS layer, sent at once (the TCP
+    /// connection itself closes when this handler returns, after the input was drained).
+    /// </summary>
+    private static async ValueTask CloseOutputAsync(ConnectionContext connection)
+    {
+        if (connection.Features.Get<ISslStreamFeature>() is { } tls)
+        {
+            await tls.SslStream.ShutdownAsync();
         }
     }
 }

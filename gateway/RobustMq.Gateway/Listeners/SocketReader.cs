@@ -88,7 +88,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
         if (cancellationToken.CanBeCanceled)
         {
-            // Only the drain after a protocol error passes a token: no registration per read on an idle connection.
+            // Only the drain after a server close passes a token: no registration per read on an idle connection.
             _registration = cancellationToken.UnsafeRegister(static (state, token) => ((SocketReader)state!).EndPendingRead(new OperationCanceledException(token)), this);
         }
 

@@ -148,7 +148,7 @@ public sealed partial class TcpSocketListener(
             // The reader and writer take what the kernel has and give it what it takes without blocking.
             socket.Blocking = false;
             var transport = new SocketPipe(new SocketReader(socket), new SocketWriter(socket));
-            var connection = new MqttConnection(transport, socket.RemoteEndPoint?.ToString(), () => Abort(socket), services);
+            var connection = new MqttConnection(transport, socket.RemoteEndPoint?.ToString(), () => Abort(socket), () => CloseOutput(socket), services);
             await connection.RunAsync();
         }
         catch (Exception ex)
@@ -166,12 +166,19 @@ public sealed partial class TcpSocketListener(
     /// <summary>The pause after the n-th accept failure in a row: 10 ms, doubling, at most a second.</summary>
     internal static TimeSpan AcceptPause(int failures) => TimeSpan.FromMilliseconds(Math.Min(1000, 10 << Math.Min(failures - 1, 7)));
 
-    /// <summary>Ends both directions; pending reads and writes of the connection loop fail and it winds down.</summary>
-    private static void Shutdown(Socket socket)
+    /// <summary>Half-close: FIN after what was sent, so the client sees the end of the stream while its bytes are still read.</summary>
+    private static ValueTask CloseOutput(Socket socket)
+    {
+        Shutdown(socket, SocketShutdown.Send);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Ends both directions (or one); pending reads and writes of the connection loop fail and it winds down.</summary>
+    private static void Shutdown(Socket socket, SocketShutdown how = SocketShutdown.Both)
     {
         try
         {
-            socket.Shutdown(SocketShutdown.Both);
+            socket.Shutdown(how);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

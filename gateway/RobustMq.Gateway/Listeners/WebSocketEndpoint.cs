@@ -39,7 +39,7 @@ public static class WebSocketEndpoint
             using var socket = await context.WebSockets.AcceptWebSocketAsync(chosen);
             var pipe = new WebSocketPipe(socket);
             var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-            var mqtt = new MqttConnection(pipe, remote, pipe.Abort, services);
+            var mqtt = new MqttConnection(pipe, remote, pipe.Abort, pipe.CloseOutputAsync, services);
             await pipe.RunAsync(mqtt.RunAsync, context.RequestAborted);
         }
         finally

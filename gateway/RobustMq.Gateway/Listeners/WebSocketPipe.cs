@@ -13,6 +13,7 @@ public sealed class WebSocketPipe : IDuplexPipe
     private readonly WebSocket _socket;
     private readonly Pipe _input = new();
     private readonly Pipe _output = new();
+    private Task _send = Task.CompletedTask;
 
     public WebSocketPipe(WebSocket socket)
     {
@@ -27,27 +28,35 @@ public sealed class WebSocketPipe : IDuplexPipe
     public async Task RunAsync(Func<Task> connection, CancellationToken aborted)
     {
         var receive = ReceiveAsync(aborted);
-        var send = SendAsync(aborted);
+        var send = _send = SendAsync(aborted);
         await connection();
         await _output.Writer.CompleteAsync();
-        await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
-        if (_socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
-            }
-            catch (Exception ex) when (ex is WebSocketException or TimeoutException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The peer is gone already.
-            }
-        }
-
+        await CloseOutputAsync();
         _socket.Abort();
         await Task.WhenAll(receive, send);
     }
 
     public void Abort() => _socket.Abort();
+
+    /// <summary>
+    /// Half-close, once the connection completed its output: what was written goes out, then a Close frame (the end
+    /// of the stream for the client); frames from the client are still received until its Close answers ours.
+    /// </summary>
+    public async ValueTask CloseOutputAsync()
+    {
+        await Task.WhenAny(_send, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+            catch (Exception ex) when (ex is WebSocketException or TimeoutException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The peer is gone already.
+            }
+        }
+    }
 
     private async Task ReceiveAsync(CancellationToken aborted)
     {

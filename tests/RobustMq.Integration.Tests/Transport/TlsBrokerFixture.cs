@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Transport;
@@ -7,29 +5,12 @@ namespace RobustMq.Integration.Tests.Transport;
 /// <summary>A broker with TLS and WSS listeners on a self-signed certificate made for the run (PEM files in a temp folder).</summary>
 public sealed class TlsBrokerFixture : BrokerFixture
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("robustmq-tls-").FullName;
-
-    public TlsBrokerFixture()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        // Self-signed and used as its own trust anchor (mosquitto's --cafile): mark it as a CA, as openssl does.
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        CertificatePath = Path.Combine(_folder, "server.crt");
-        KeyPath = Path.Combine(_folder, "server.key");
-        File.WriteAllText(CertificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(KeyPath, key.ExportPkcs8PrivateKeyPem());
-    }
+    private readonly TestCertificate _certificate = new();
 
     public int TlsPort { get; } = FreePorts.Next();
     public int WssPort { get; } = FreePorts.Next();
-    public string CertificatePath { get; }
-    public string KeyPath { get; }
+    public string CertificatePath => _certificate.CertificatePath;
+    public string KeyPath => _certificate.KeyPath;
 
     protected override IEnumerable<string> ExtraArguments =>
     [
@@ -41,6 +22,6 @@ public sealed class TlsBrokerFixture : BrokerFixture
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        _certificate.Dispose();
     }
 }
