@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Malformed;
@@ -27,6 +28,43 @@ public sealed class MalformedMqtt5Tests(BrokerFixture broker) : IClassFixture<Br
 
         // CONNACK: no session present, the reason code, property length 0.
         Assert.Equal($"20-03-00-{reason:X2}-00", string.Join("; ", packets.Select(Bytes)));
+    }
+
+    [Fact]
+    public async Task Bad_mqtt5_connect_over_websocket_is_answered_with_connack_and_its_reason_code_then_closed()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol("mqtt");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{broker.WebSocketPort}/mqtt"), timeout.Token);
+
+        // CONNECT, MQTT 5, client id "a\0b".
+        await socket.SendAsync(Convert.FromHexString("101000044D5154540502003C000003610062"), WebSocketMessageType.Binary, true, timeout.Token);
+        var received = new List<byte>();
+        var buffer = new byte[256];
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                received.AddRange(buffer.AsSpan(0, result.Count).ToArray());
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The broker closed the TCP connection under the WebSocket: closed as well.
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"WebSocket CONNECT with U+0000 in the client id: not closed within 10 s (read {Convert.ToHexString([.. received])})");
+        }
+
+        Assert.Equal("2003008100", Convert.ToHexString([.. received]));
     }
 
     [Fact]
