@@ -30,6 +30,12 @@ public sealed partial class MqttConnection
             throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
         }
 
+        // MQTT-3.3.4-6: a PUBLISH from a client must not carry a Subscription Identifier (only the server adds them).
+        if (frame.Properties?.SubscriptionIdentifiers is not null)
+        {
+            throw new MqttProtocolException(ReasonCode.ProtocolError, "PUBLISH from a client has a Subscription Identifier");
+        }
+
         _services.Metrics.MessagesReceived.Inc();
         var topic = ResolveInboundAlias(frame.Topic.IsEmpty ? "" : (_topicNames ??= new TopicNameCache()).Get(frame.Topic), frame.Properties);
         var qos = frame.QoS;

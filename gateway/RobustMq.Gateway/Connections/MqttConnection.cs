@@ -341,9 +341,19 @@ public sealed partial class MqttConnection
                 _version = MqttProtocolVersion.V311;
                 _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ConnectReturnCode.UnacceptableProtocolVersion });
             }
-            else if (_version == MqttProtocolVersion.V500)
+            else
             {
-                _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ex.ReasonCode });
+                // A CONNECT that failed in its own body names its version in the exception (MQTT 5, 4.13.1: an MQTT 5
+                // client gets CONNACK with the reason code, then the close; a 3.1.x client only the close).
+                if (_version == MqttProtocolVersion.Unknown)
+                {
+                    _version = ex.ConnectVersion;
+                }
+
+                if (_version == MqttProtocolVersion.V500)
+                {
+                    _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ex.ReasonCode });
+                }
             }
         }
         else

@@ -40,7 +40,7 @@ internal ref struct MqttBodyReader
 
     public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(ReadBytes(4));
 
-    /// <summary>A Variable Byte Integer (1.5.5): at most 4 bytes.</summary>
+    /// <summary>A Variable Byte Integer (1.5.5): at most 4 bytes, in as few bytes as its value needs.</summary>
     public int ReadVariableByteInteger()
     {
         var value = 0;
@@ -50,6 +50,12 @@ internal ref struct MqttBodyReader
             value |= (b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
+                // MQTT-1.5.5-1: the minimum number of bytes; a last byte of 0 after a continuation byte is not.
+                if (b == 0 && shift > 0)
+                {
+                    throw ProtocolErrors.Malformed("variable byte integer is not in its shortest form");
+                }
+
                 return value;
             }
         }

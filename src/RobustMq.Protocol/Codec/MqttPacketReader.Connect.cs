@@ -9,6 +9,21 @@ public static partial class MqttPacketReader
     private static ConnectPacket ReadConnect(ref MqttBodyReader reader)
     {
         var (protocolName, version) = ReadProtocolNameAndLevel(ref reader);
+        try
+        {
+            return ReadConnectAfterLevel(ref reader, protocolName, version);
+        }
+        catch (MqttProtocolException ex)
+        {
+            // MQTT 5, 4.13.1: from here on the client's version is known, so an MQTT 5 client is told why (CONNACK
+            // with the reason code) before the close; the connection reads the version from the exception.
+            ex.ConnectVersion = version;
+            throw;
+        }
+    }
+
+    private static ConnectPacket ReadConnectAfterLevel(ref MqttBodyReader reader, string protocolName, MqttProtocolVersion version)
+    {
         var flags = reader.ReadByte();
 
         // MQTT-3.1.2-3: the reserved flag must be 0.
@@ -51,6 +66,12 @@ public static partial class MqttPacketReader
         if (version == MqttProtocolVersion.V500)
         {
             packet.Properties = MqttPropertiesReader.Read(ref reader, PropertyScope.Connect);
+
+            // MQTT 5, 3.1.2.11.10: Authentication Data without an Authentication Method is a protocol error.
+            if (packet.Properties is { AuthenticationData: not null, AuthenticationMethod: null })
+            {
+                throw ProtocolErrors.ProtocolError("CONNECT has Authentication Data without an Authentication Method");
+            }
         }
 
         packet.ClientId = reader.ReadString();
@@ -165,6 +186,13 @@ public static partial class MqttPacketReader
             if (!reader.End)
             {
                 packet.Properties = MqttPropertiesReader.Read(ref reader, PropertyScope.Auth);
+
+                // MQTT 5, 3.15.2.2.2: omitting the Authentication Method is a protocol error (and so is Authentication
+                // Data without it, 3.15.2.2.3). Only the short forms without properties (3.15.2.1) carry none.
+                if (packet.Properties is not null && packet.Properties.AuthenticationMethod is null)
+                {
+                    throw ProtocolErrors.ProtocolError("AUTH has properties but no Authentication Method");
+                }
             }
         }
 

@@ -2,7 +2,10 @@ using RobustMq.Protocol.Packets;
 
 namespace RobustMq.Protocol.Codec;
 
-/// <summary>SUBSCRIBE, SUBACK, UNSUBSCRIBE and UNSUBACK. Topic filter syntax is the broker's job (it answers per filter).</summary>
+/// <summary>
+/// SUBSCRIBE, SUBACK, UNSUBSCRIBE and UNSUBACK. A topic filter must be a non-empty UTF-8 string (that makes the packet
+/// well formed); the rest of its syntax is the broker's job (it answers per filter).
+/// </summary>
 public static partial class MqttPacketReader
 {
     private static SubscribePacket ReadSubscribe(ref MqttBodyReader reader, MqttProtocolVersion version)
@@ -21,11 +24,23 @@ public static partial class MqttPacketReader
 
         while (!reader.End)
         {
-            var filter = reader.ReadString();
+            var filter = ReadTopicFilter(ref reader, "SUBSCRIBE");
             packet.Subscriptions.Add(ReadSubscriptionOptions(filter, reader.ReadByte(), version));
         }
 
         return packet;
+    }
+
+    /// <summary>MQTT-4.7.3-1: a topic filter is at least one character long; an empty one is malformed.</summary>
+    private static string ReadTopicFilter(ref MqttBodyReader reader, string packetName)
+    {
+        var filter = reader.ReadString();
+        if (filter.Length == 0)
+        {
+            throw ProtocolErrors.Malformed($"{packetName} has an empty topic filter");
+        }
+
+        return filter;
     }
 
     private static TopicSubscription ReadSubscriptionOptions(string filter, byte options, MqttProtocolVersion version)
@@ -109,7 +124,7 @@ public static partial class MqttPacketReader
 
         while (!reader.End)
         {
-            packet.Filters.Add(reader.ReadString());
+            packet.Filters.Add(ReadTopicFilter(ref reader, "UNSUBSCRIBE"));
         }
 
         return packet;

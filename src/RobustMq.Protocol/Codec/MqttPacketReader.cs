@@ -101,6 +101,12 @@ public static partial class MqttPacketReader
             remainingLength |= (b & 0x7F) << (7 * (i - 1));
             if ((b & 0x80) == 0)
             {
+                // MQTT-1.5.5-1: the minimum number of bytes; a last byte of 0 after a continuation byte is not.
+                if (b == 0 && i > 1)
+                {
+                    throw ProtocolErrors.Malformed("remaining length is not in its shortest form");
+                }
+
                 header = new FixedHeader(firstByte, remainingLength, i + 1);
                 EnsureWithinMaximumPacketSize(header, limits);
                 return true;

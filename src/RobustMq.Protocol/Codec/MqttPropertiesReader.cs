@@ -34,9 +34,10 @@ internal static class MqttPropertiesReader
                 throw ProtocolErrors.Malformed($"unknown property identifier 0x{id:X2}");
             }
 
+            // MQTT 5, 2.2.2.2: an identifier that is not valid for its packet type is a malformed packet.
             if ((allowed & scope) == 0)
             {
-                throw ProtocolErrors.ProtocolError($"property {(PropertyId)id} is not allowed in {scope}");
+                throw ProtocolErrors.Malformed($"property {(PropertyId)id} is not allowed in {scope}");
             }
 
             // MQTT 5, 2.2.2.2: the same property more than once is a protocol error, except User Property
@@ -71,7 +72,7 @@ internal static class MqttPropertiesReader
                 properties.ContentType = reader.ReadString();
                 break;
             case PropertyId.ResponseTopic:
-                properties.ResponseTopic = reader.ReadString();
+                properties.ResponseTopic = ReadResponseTopic(ref reader);
                 break;
             case PropertyId.CorrelationData:
                 properties.CorrelationData = reader.ReadBinary().ToArray();
@@ -172,6 +173,27 @@ internal static class MqttPropertiesReader
         if (value > 1)
         {
             throw ProtocolErrors.ProtocolError($"property {id} has value {value}; only 0 or 1 is allowed");
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// MQTT-3.3.2-13, MQTT-3.3.2-14: the Response Topic (of a PUBLISH or a will) is a UTF-8 string without wildcards;
+    /// it is used as a Topic Name, so it must not be empty either (MQTT-4.7.3-1).
+    /// </summary>
+    private static string ReadResponseTopic(ref MqttBodyReader reader)
+    {
+        var topic = reader.ReadBinary();
+        var value = MqttBodyReader.DecodeUtf8(topic);
+        if (topic.IsEmpty)
+        {
+            throw ProtocolErrors.ProtocolError("Response Topic is empty");
+        }
+
+        if (topic.IndexOfAny((byte)'+', (byte)'#') >= 0)
+        {
+            throw ProtocolErrors.ProtocolError("Response Topic contains a wildcard");
         }
 
         return value;

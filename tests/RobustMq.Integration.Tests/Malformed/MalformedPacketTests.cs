@@ -69,9 +69,9 @@ public sealed class MalformedPacketTests(BrokerFixture broker) : IClassFixture<B
         await raw.SendAsync(connect);
         var packets = await raw.ReadUntilClosedAsync("connection after CONNECT with reserved flag 1");
 
-        if (level == RawPackets.V5 && packets.Count > 0)
+        if (level == RawPackets.V5)
         {
-            // MQTT 5 lets the server answer CONNACK 0x81 before closing.
+            // MQTT 5, 4.13.1: the CONNECT names its version before the flags, so the client is told: CONNACK 0x81.
             var connAck = Assert.Single(packets);
             Assert.Equal((RawPacket.ConnAck, MalformedPacket), (connAck.Type, connAck.ReasonCode));
         }

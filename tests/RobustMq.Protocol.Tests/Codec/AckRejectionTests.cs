@@ -1,3 +1,4 @@
+using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
 using RobustMq.Protocol.Tests.Codec.Support;
 using static RobustMq.Protocol.MqttProtocolVersion;
@@ -32,8 +33,8 @@ public sealed class AckRejectionTests
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("62 03 00 07 10", V500));
 
     [Fact]
-    public void Mqtt5_puback_with_a_session_expiry_property_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("40 09 00 07 00 05 11 00 00 00 01", V500));
+    public void Mqtt5_puback_with_a_session_expiry_property_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("40 09 00 07 00 05 11 00 00 00 01", V500));
 
     [Fact]
     public void Mqtt311_disconnect_with_a_body_is_malformed() =>
@@ -44,8 +45,8 @@ public sealed class AckRejectionTests
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("E0 01 01", V500));
 
     [Fact]
-    public void Mqtt5_disconnect_with_a_topic_alias_property_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("E0 05 00 03 23 00 01", V500));
+    public void Mqtt5_disconnect_with_a_topic_alias_property_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("E0 05 00 03 23 00 01", V500));
 
     [Fact]
     public void Connack_with_reserved_acknowledge_flags_is_malformed() =>
@@ -70,4 +71,20 @@ public sealed class AckRejectionTests
     [Fact]
     public void Mqtt5_auth_with_an_unknown_reason_code_is_a_protocol_error() =>
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("F0 01 01", V500));
+
+    [Fact]
+    public void Mqtt5_auth_with_authentication_data_but_no_authentication_method_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("F0 06 18 04 16 00 01 78", V500));
+
+    [Fact]
+    public void Mqtt5_auth_with_properties_but_no_authentication_method_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("F0 08 18 06 1F 00 03 77 68 79", V500));
+
+    [Fact]
+    public void Mqtt5_auth_with_a_session_expiry_property_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("F0 0B 18 09 15 00 01 6D 11 00 00 00 01", V500));
+
+    [Fact]
+    public void Mqtt5_auth_with_an_authentication_method_and_data_is_accepted() =>
+        Assert.Equal("m", Wire.Decode<AuthPacket>("F0 0A 18 08 15 00 01 6D 16 00 01 78", V500).Properties!.AuthenticationMethod);
 }

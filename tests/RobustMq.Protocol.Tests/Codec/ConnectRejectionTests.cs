@@ -93,13 +93,13 @@ public sealed class ConnectRejectionTests
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("10 0F 00 04 4D 51 54 54 05 02 00 3C 02 19 02 00 00", Unknown));
 
     [Fact]
-    public void Mqtt5_connect_with_a_topic_alias_property_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("10 10 00 04 4D 51 54 54 05 02 00 3C 03 23 00 01 00 00", Unknown));
+    public void Mqtt5_connect_with_a_topic_alias_property_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("10 10 00 04 4D 51 54 54 05 02 00 3C 03 23 00 01 00 00", Unknown));
 
     [Fact]
-    public void Mqtt5_connect_with_will_delay_outside_the_will_properties_is_a_protocol_error() =>
+    public void Mqtt5_connect_with_will_delay_outside_the_will_properties_is_malformed() =>
         Assert.Equal(
-            ReasonCode.ProtocolError,
+            ReasonCode.MalformedPacket,
             Wire.Reject("10 12 00 04 4D 51 54 54 05 02 00 3C 05 18 00 00 00 01 00 00", Unknown));
 
     [Fact]

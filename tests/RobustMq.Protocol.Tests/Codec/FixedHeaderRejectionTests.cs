@@ -101,4 +101,8 @@ public sealed class FixedHeaderRejectionTests
 
         Assert.False(MqttPacketReader.TryRead(ref buffer, Wire.Limits(V311), out _));
     }
+
+    [Fact]
+    public void Remaining_length_not_in_its_shortest_form_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 85 00 00 01 61 00 78", V500));
 }

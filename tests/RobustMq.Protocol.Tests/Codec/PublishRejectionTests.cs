@@ -69,8 +69,8 @@ public sealed class PublishRejectionTests
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 0E 00 01 61 0A 02 00 00 00 01 02 00 00 00 02", V500));
 
     [Fact]
-    public void Mqtt5_publish_with_receive_maximum_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 07 00 01 61 03 21 00 01", V500));
+    public void Mqtt5_publish_with_receive_maximum_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 07 00 01 61 03 21 00 01", V500));
 
     [Fact]
     public void Mqtt5_publish_with_topic_alias_0_is_a_protocol_error() =>
@@ -87,4 +87,40 @@ public sealed class PublishRejectionTests
     [Fact]
     public void Mqtt5_publish_may_repeat_the_subscription_identifier() =>
         Assert.Equal([1u, 2u], Wire.Decode<PublishPacket>("30 08 00 01 61 04 0B 01 0B 02", V500).Properties!.SubscriptionIdentifiers!);
+
+    [Fact]
+    public void Mqtt5_publish_response_topic_with_a_hash_wildcard_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 0B 00 01 61 06 08 00 03 72 2F 23 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_response_topic_with_a_plus_wildcard_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 0D 00 01 61 08 08 00 05 72 2F 2B 2F 78 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_with_an_empty_response_topic_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 08 00 01 61 03 08 00 00 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_response_topic_containing_U0000_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 0B 00 01 61 06 08 00 03 61 00 62 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_content_type_with_invalid_utf8_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 0A 00 01 61 05 03 00 02 C3 28 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_user_property_name_containing_U0000_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 0E 00 01 61 09 26 00 03 61 00 62 00 01 76 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_with_correlation_data_twice_is_a_protocol_error() =>
+        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 0D 00 01 61 08 09 00 01 61 09 00 01 62 78", V500));
+
+    [Fact]
+    public void Mqtt5_publish_with_a_will_delay_interval_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 0A 00 01 61 05 18 00 00 00 01 78", V500));
+
+    [Fact]
+    public void Mqtt5_property_length_not_in_its_shortest_form_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 06 00 01 61 80 00 78", V500));
 }

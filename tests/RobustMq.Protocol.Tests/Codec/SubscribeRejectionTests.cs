@@ -59,10 +59,42 @@ public sealed class SubscribeRejectionTests
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("A2 05 00 00 00 01 61", V311));
 
     [Fact]
-    public void Mqtt5_unsubscribe_with_a_subscription_identifier_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("A2 08 00 01 02 0B 01 00 01 61", V500));
+    public void Mqtt5_unsubscribe_with_a_subscription_identifier_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("A2 08 00 01 02 0B 01 00 01 61", V500));
 
     [Fact]
     public void Mqtt311_suback_with_an_unknown_return_code_is_a_protocol_error() =>
         Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("90 03 00 01 03", V311));
+
+    [Fact]
+    public void Mqtt5_subscribe_with_an_empty_topic_filter_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("82 06 00 01 00 00 00 00", V500));
+
+    [Fact]
+    public void Mqtt311_subscribe_with_an_empty_topic_filter_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("82 05 00 01 00 00 00", V311));
+
+    [Fact]
+    public void Mqtt5_subscribe_with_an_empty_filter_after_a_valid_one_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("82 0A 00 01 00 00 01 61 00 00 00 00", V500));
+
+    [Fact]
+    public void Mqtt5_subscribe_filter_containing_U0000_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("82 09 00 01 00 00 03 61 00 62 00", V500));
+
+    [Fact]
+    public void Mqtt5_unsubscribe_with_an_empty_topic_filter_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("A2 05 00 01 00 00 00", V500));
+
+    [Fact]
+    public void Mqtt311_unsubscribe_with_an_empty_topic_filter_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("A2 04 00 01 00 00", V311));
+
+    [Fact]
+    public void Mqtt5_unsubscribe_filter_with_invalid_utf8_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("A2 07 00 01 00 00 02 C3 28", V500));
+
+    [Fact]
+    public void Mqtt5_subscribe_with_a_topic_alias_property_is_malformed() =>
+        Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("82 0A 00 01 03 23 00 01 00 01 61 00", V500));
 }

@@ -96,7 +96,7 @@ internal static partial class MqttGen
             CleanStart = cleanStart,
             KeepAlive = keepAlive,
             ClientId = clientId,
-            Properties = properties,
+            Properties = WithAuthenticationMethod(properties, required: false),
             Will = will,
             // MQTT-3.1.2-22: in 3.1.x a password needs a user name.
             UserName = version != MqttProtocolVersion.V500 && password is not null ? userName ?? "" : userName,
@@ -193,5 +193,19 @@ internal static partial class MqttGen
     private static Gen<MqttPacket> Auth() =>
         from code in Gen.Elements(AuthCodes)
         from properties in Properties(AuthIds)
-        select (MqttPacket)new AuthPacket { ReasonCode = (ReasonCode)code, Properties = properties };
+        select (MqttPacket)new AuthPacket { ReasonCode = (ReasonCode)code, Properties = WithAuthenticationMethod(properties, required: true) };
+
+    /// <summary>
+    /// MQTT 5, 3.1.2.11.10 and 3.15.2.2.2: Authentication Data needs an Authentication Method, and an AUTH with
+    /// properties always names its method.
+    /// </summary>
+    private static MqttProperties? WithAuthenticationMethod(MqttProperties? properties, bool required)
+    {
+        if (properties is { AuthenticationMethod: null } && (required || properties.AuthenticationData is not null))
+        {
+            properties.AuthenticationMethod = "m";
+        }
+
+        return properties;
+    }
 }
