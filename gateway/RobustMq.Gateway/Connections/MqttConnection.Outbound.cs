@@ -1,4 +1,3 @@
-using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
 
@@ -14,66 +13,20 @@ public sealed partial class MqttConnection
     private PublishPacket? BuildPublish(OutItem item)
     {
         var delivery = item.Delivery!;
-        var message = delivery.Message;
         var now = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (item.PacketId == 0 && message.IsExpired(now))
+        if (item.PacketId == 0 && delivery.Message.IsExpired(now))
         {
             // MQTT-3.3.2-5: an expired message is not delivered.
             _services.Metrics.Dropped("expired");
             return null;
         }
 
-        var publish = new PublishPacket
-        {
-            Topic = message.Topic,
-            QoS = (QoS)delivery.QoS,
-            Retain = delivery.RetainFlag,
-            Dup = item.Dup,
-            PacketId = item.PacketId,
-            Payload = message.Payload,
-        };
-
-        if (_version != MqttProtocolVersion.V500)
-        {
-            return publish;
-        }
-
-        MqttProperties? props = null;
-        if (message.Properties is { } mp)
-        {
-            props = new MqttProperties
-            {
-                PayloadFormatIndicator = mp.PayloadFormatIndicator,
-                ContentType = mp.ContentType,
-                ResponseTopic = mp.ResponseTopic,
-                CorrelationData = mp.CorrelationData,
-            };
-            if (mp.UserProperties is { } user)
-            {
-                props.UserProperties = new List<UserProperty>(user.Length);
-                foreach (var (name, value) in user)
-                {
-                    props.UserProperties.Add(new UserProperty(name, value));
-                }
-            }
-        }
-
-        if (message.RemainingExpirySeconds(now) is { } left)
-        {
-            props ??= new MqttProperties();
-            props.MessageExpiryInterval = left;
-        }
-
-        if (delivery.SubscriptionIds is { Length: > 0 } ids)
-        {
-            props ??= new MqttProperties();
-            props.SubscriptionIdentifiers = [.. ids];
-        }
-
+        var publish = MessageMapping.ToPublish(delivery, item.PacketId, item.Dup, _version, now);
+        var props = publish.Properties;
         if (_clientTopicAliasMax > 0)
         {
             var aliases = _outboundAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
-            if (aliases.TryGetValue(message.Topic, out var alias))
+            if (aliases.TryGetValue(publish.Topic, out var alias))
             {
                 props ??= new MqttProperties();
                 props.TopicAlias = alias;
@@ -82,7 +35,7 @@ public sealed partial class MqttConnection
             else if (aliases.Count < _clientTopicAliasMax)
             {
                 alias = (ushort)(aliases.Count + 1);
-                aliases[message.Topic] = alias;
+                aliases[publish.Topic] = alias;
                 props ??= new MqttProperties();
                 props.TopicAlias = alias;
             }
