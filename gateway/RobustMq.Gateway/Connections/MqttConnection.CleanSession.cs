@@ -129,7 +129,7 @@ public sealed partial class MqttConnection
         {
             try
             {
-                await _services.Router.PublishAsync(will.Message);
+                await _services.Router.PublishAsync(will.PublishedAt(_services.Clock.GetUtcNow().ToUnixTimeMilliseconds()));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

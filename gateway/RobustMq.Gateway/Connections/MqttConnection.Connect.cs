@@ -205,44 +205,7 @@ public sealed partial class MqttConnection
             return null;
         }
 
-        var message = ToBrokerMessage(will.Topic, will.Payload, (byte)will.QoS, will.Retain, will.Properties, clientId);
+        var message = MessageMapping.ToMessage(will.Topic, will.Payload, will.QoS, will.Retain, will.Properties, clientId, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
         return new WillRecord(message, will.Properties?.WillDelayInterval ?? 0);
-    }
-
-    private BrokerMessage ToBrokerMessage(string topic, ReadOnlyMemory<byte> payload, byte qos, bool retain, MqttProperties? props, string? publisher)
-    {
-        MessageProperties? messageProps = null;
-        long expiresAt = 0;
-        if (props is not null)
-        {
-            KeyValuePair<string, string>[]? user = null;
-            if (props.UserProperties is { Count: > 0 } list)
-            {
-                user = new KeyValuePair<string, string>[list.Count];
-                for (var i = 0; i < list.Count; i++)
-                {
-                    user[i] = new KeyValuePair<string, string>(list[i].Name, list[i].Value);
-                }
-            }
-
-            if (props.MessageExpiryInterval is { } expiry)
-            {
-                expiresAt = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds() + (expiry * 1000L);
-            }
-
-            if (user is not null || props.PayloadFormatIndicator is not null || props.ContentType is not null
-                || props.ResponseTopic is not null || props.CorrelationData is not null || props.MessageExpiryInterval is not null)
-            {
-                messageProps = new MessageProperties(
-                    props.PayloadFormatIndicator,
-                    props.ContentType,
-                    props.ResponseTopic,
-                    props.CorrelationData?.ToArray(),
-                    user,
-                    props.MessageExpiryInterval);
-            }
-        }
-
-        return new BrokerMessage(topic, payload, qos, retain, messageProps, publisher, expiresAt);
     }
 }

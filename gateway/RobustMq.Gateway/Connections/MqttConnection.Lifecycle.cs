@@ -79,29 +79,7 @@ public sealed partial class MqttConnection
             return MqttPacketWriter.GetPacketSize(control, _version);
         }
 
-        var publish = BuildPublish(item);
-        if (publish is null)
-        {
-            return 0;
-        }
-
-        var size = MqttPacketWriter.GetPacketSize(publish, _version);
-        if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
-        {
-            // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
-            _services.Metrics.Dropped("packet_too_large");
-            if (item.PacketId != 0)
-            {
-                _outbound.Abandon(item.PacketId);
-                Ring();
-            }
-
-            return 0;
-        }
-
-        MqttPacketWriter.Write(output, publish, _version);
-        _services.Metrics.MessagesSent.Inc();
-        return size;
+        return WriteDelivery(output, item);
     }
 
     private async Task EndAsync(Task writer)

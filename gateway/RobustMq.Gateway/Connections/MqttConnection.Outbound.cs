@@ -1,94 +1,123 @@
+using System.IO.Pipelines;
 using RobustMq.Protocol;
+using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
 
 namespace RobustMq.Gateway.Connections;
 
-/// <summary>Turning a delivery into the PUBLISH this client gets (write loop only: owns the outbound aliases).</summary>
+/// <summary>
+/// Turning a delivery into the PUBLISH this client gets and writing it (write loop only: owns the outbound aliases).
+/// A delivery that is not written (expired, or too large for the client) changes nothing the client could
+/// see later: no topic alias is recorded, no packet id is taken and no Receive Maximum slot is held.
+/// </summary>
 public sealed partial class MqttConnection
 {
     // Created when first needed: most connections never use topic aliases (idle connections stay small).
     private Dictionary<string, ushort>? _outboundAliases;
     private ushort _clientTopicAliasMax;
 
-    private PublishPacket? BuildPublish(OutItem item)
+    /// <summary>Writes a delivery, or drops it (expired, too large); returns the bytes written.</summary>
+    private long WriteDelivery(PipeWriter output, OutItem item)
     {
         var delivery = item.Delivery!;
-        var message = delivery.Message;
         var now = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (item.PacketId == 0 && message.IsExpired(now))
+        if (!item.Dup && delivery.Message.IsExpired(now))
         {
-            // MQTT-3.3.2-5: an expired message is not delivered.
+            // MQTT-3.3.2-5: an expired message is not delivered (a resend is: its delivery had started).
             _services.Metrics.Dropped("expired");
-            return null;
+            Forgo(item);
+            return 0;
         }
 
-        var publish = new PublishPacket
+        var publish = MessageMapping.ToPublish(delivery, item.PacketId, item.Dup, _version, now);
+        var size = ShapeForClient(publish, out var newAlias);
+        if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
         {
-            Topic = message.Topic,
-            QoS = (QoS)delivery.QoS,
-            Retain = delivery.RetainFlag,
-            Dup = item.Dup,
-            PacketId = item.PacketId,
-            Payload = message.Payload,
-        };
-
-        if (_version != MqttProtocolVersion.V500)
-        {
-            return publish;
+            // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
+            _services.Metrics.Dropped("packet_too_large");
+            Forgo(item);
+            return 0;
         }
 
-        MqttProperties? props = null;
-        if (message.Properties is { } mp)
+        if (item.NeedsPacketId)
         {
-            props = new MqttProperties
+            // The id and the Receive Maximum slot are taken now that the packet is certain to be written.
+            publish.PacketId = _outbound.Admit();
+            if (publish.PacketId == 0)
             {
-                PayloadFormatIndicator = mp.PayloadFormatIndicator,
-                ContentType = mp.ContentType,
-                ResponseTopic = mp.ResponseTopic,
-                CorrelationData = mp.CorrelationData,
-            };
-            if (mp.UserProperties is { } user)
-            {
-                props.UserProperties = new List<UserProperty>(user.Length);
-                foreach (var (name, value) in user)
-                {
-                    props.UserProperties.Add(new UserProperty(name, value));
-                }
+                // The queue closed meanwhile and handed the delivery back to the session.
+                return 0;
             }
         }
 
-        if (message.RemainingExpirySeconds(now) is { } left)
+        if (newAlias != 0)
         {
-            props ??= new MqttProperties();
-            props.MessageExpiryInterval = left;
+            // The client learns the alias from this PUBLISH (MQTT 5, 3.3.2.3.4): recorded now that it is written.
+            _outboundAliases![publish.Topic] = newAlias;
         }
 
-        if (delivery.SubscriptionIds is { Length: > 0 } ids)
-        {
-            props ??= new MqttProperties();
-            props.SubscriptionIdentifiers = [.. ids];
-        }
-
-        if (_clientTopicAliasMax > 0)
-        {
-            var aliases = _outboundAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
-            if (aliases.TryGetValue(message.Topic, out var alias))
-            {
-                props ??= new MqttProperties();
-                props.TopicAlias = alias;
-                publish.Topic = "";
-            }
-            else if (aliases.Count < _clientTopicAliasMax)
-            {
-                alias = (ushort)(aliases.Count + 1);
-                aliases[message.Topic] = alias;
-                props ??= new MqttProperties();
-                props.TopicAlias = alias;
-            }
-        }
-
-        publish.Properties = props;
-        return publish;
+        MqttPacketWriter.Write(output, publish, _version);
+        _services.Metrics.MessagesSent.Inc();
+        return size;
     }
+
+    /// <summary>A delivery that will not be written: frees what it held in the queue.</summary>
+    private void Forgo(OutItem item)
+    {
+        if (item.NeedsPacketId)
+        {
+            _outbound.Forgo();
+            Ring();
+        }
+        else if (item.PacketId != 0)
+        {
+            // A resend that cannot be written is treated as completed (MQTT-3.1.2-25).
+            _outbound.Abandon(item.PacketId);
+            Ring();
+        }
+    }
+
+    /// <summary>
+    /// Applies a topic alias where the client allows them (MQTT 5, 3.3.2.3.4) and returns the packet size. A known
+    /// alias replaces the topic; a new one is proposed in <paramref name="newAlias"/>, to be recorded only once the
+    /// packet is written, and only if the packet still fits the client's Maximum Packet Size with it.
+    /// </summary>
+    private int ShapeForClient(PublishPacket publish, out ushort newAlias)
+    {
+        newAlias = 0;
+        if (_clientTopicAliasMax == 0)
+        {
+            return MqttPacketWriter.GetPacketSize(publish, _version);
+        }
+
+        var aliases = _outboundAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
+        if (aliases.TryGetValue(publish.Topic, out var known))
+        {
+            SetTopicAlias(publish, known);
+            publish.Topic = "";
+            return MqttPacketWriter.GetPacketSize(publish, _version);
+        }
+
+        if (aliases.Count >= _clientTopicAliasMax)
+        {
+            return MqttPacketWriter.GetPacketSize(publish, _version);
+        }
+
+        var candidate = (ushort)(aliases.Count + 1);
+        SetTopicAlias(publish, candidate);
+        var size = MqttPacketWriter.GetPacketSize(publish, _version);
+        if (_clientMaxPacketSize == 0 || size <= _clientMaxPacketSize)
+        {
+            newAlias = candidate;
+            return size;
+        }
+
+        // Too large with the alias property: the full topic alone may still fit.
+        publish.Properties!.TopicAlias = null;
+        return MqttPacketWriter.GetPacketSize(publish, _version);
+    }
+
+    private static void SetTopicAlias(PublishPacket publish, ushort alias) =>
+        (publish.Properties ??= new MqttProperties()).TopicAlias = alias;
 }

@@ -74,7 +74,7 @@ public sealed partial class MqttConnection
             return ValueTask.CompletedTask;
         }
 
-        var message = ToBrokerMessage(topic, frame.Payload.ToArray(), (byte)qos, frame.Retain, frame.Properties, ClientId);
+        var message = MessageMapping.ToMessage(topic, frame.Payload.ToArray(), qos, frame.Retain, frame.Properties, ClientId, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
         var routed = _services.Router.PublishAsync(message, _closed.Token);
         if (routed.IsCompletedSuccessfully)
         {

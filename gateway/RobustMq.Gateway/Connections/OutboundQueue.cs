@@ -10,6 +10,9 @@ namespace RobustMq.Gateway.Connections;
 /// Back-pressure: once half of <c>maxQueued</c> deliveries wait, enqueueing reports
 /// <see cref="EnqueueResult.QueuedCongested"/> and publishers wait (<see cref="WaitForRoomAsync"/>) until it is
 /// down to a quarter, so a client that reads slowly slows its publishers instead of losing messages.
+/// A first QoS 1/2 send leaves <see cref="Drain"/> holding a Receive Maximum slot but no packet id: the write loop
+/// takes the id with <see cref="Admit"/> once the packet will be written, or gives the slot back with
+/// <see cref="Forgo"/>, so a delivery that is never written uses no packet id (MQTT-3.1.2-25).
 /// </summary>
 internal sealed class OutboundQueue(int window, int maxQueued)
 {
@@ -21,6 +24,9 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     private readonly Queue<OutItem> _urgent = new();
     private readonly Queue<PendingMessage> _pending = new();
     private readonly Dictionary<ushort, Inflight> _inflight = [];
+
+    // Drained first QoS 1/2 sends the write loop has not admitted or forgone yet, in drain order.
+    private readonly Queue<PendingMessage> _unadmitted = new();
     private long _sequence;
     private ushort _lastId;
     private bool _released;
@@ -191,15 +197,14 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                     continue;
                 }
 
-                if (_inflight.Count >= window)
+                if (_inflight.Count + _unadmitted.Count >= window)
                 {
                     break;
                 }
 
-                var id = NextId();
                 var message = _pending.Dequeue();
-                _inflight[id] = new Inflight(message, _sequence++);
-                batch.Add(new OutItem(null, message, id, false));
+                _unadmitted.Enqueue(message);
+                batch.Add(new OutItem(null, message, 0, false));
             }
 
             if (_pending.Count < _lowWater)
@@ -211,6 +216,34 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
 
         room?.TrySetResult();
+    }
+
+    /// <summary>
+    /// The oldest drained first QoS 1/2 send will be written: it takes a packet id and goes in flight. Returns the id,
+    /// or 0 when the queue was closed meanwhile (<see cref="Close"/> handed the delivery back; it is not written).
+    /// </summary>
+    public ushort Admit()
+    {
+        lock (_lock)
+        {
+            if (!_unadmitted.TryDequeue(out var message))
+            {
+                return 0;
+            }
+
+            var id = NextId();
+            _inflight[id] = new Inflight(message, _sequence++);
+            return id;
+        }
+    }
+
+    /// <summary>The oldest drained first QoS 1/2 send will not be written (expired, too large): its slot is free again.</summary>
+    public void Forgo()
+    {
+        lock (_lock)
+        {
+            _unadmitted.TryDequeue(out _);
+        }
     }
 
     /// <summary>PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight.</summary>
@@ -237,7 +270,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>A delivery that could not be written (too large for the client) frees its slot.</summary>
+    /// <summary>A resent delivery that could not be written (too large for the client) frees its slot and id.</summary>
     public void Abandon(ushort packetId) => Complete(packetId);
 
     /// <summary>Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never sent.</summary>
@@ -253,7 +286,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
             _room = null;
             var inflight = new List<KeyValuePair<ushort, Inflight>>(_inflight);
             inflight.Sort(static (a, b) => a.Value.Sequence.CompareTo(b.Value.Sequence));
-            var unacked = new List<PendingMessage>(inflight.Count + _pending.Count);
+            var unacked = new List<PendingMessage>(inflight.Count + _unadmitted.Count + _pending.Count);
             var pubrel = new List<ushort>();
             foreach (var (id, entry) in inflight)
             {
@@ -276,6 +309,8 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 }
             }
 
+            unacked.AddRange(_unadmitted);
+            _unadmitted.Clear();
             unacked.AddRange(_pending);
             _pending.Clear();
             _inflight.Clear();

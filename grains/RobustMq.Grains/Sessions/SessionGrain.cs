@@ -228,7 +228,7 @@ public sealed partial class SessionGrain(
     {
         try
         {
-            await router.PublishAsync(will.Message);
+            await router.PublishAsync(will.PublishedAt(clock.GetUtcNow().ToUnixTimeMilliseconds()));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -10,6 +10,10 @@ public sealed class MqttProperties
     public uint? MessageExpiryInterval { get; set; }
     public string? ContentType { get; set; }
     public string? ResponseTopic { get; set; }
+    /// <summary>
+    /// Null when absent; an empty memory when present with no bytes. Never assign a <c>byte[]?</c> directly: C#
+    /// converts a null array to an empty memory, which makes an absent Correlation Data present (and written).
+    /// </summary>
     public ReadOnlyMemory<byte>? CorrelationData { get; set; }
     /// <summary>One in SUBSCRIBE; one per matching subscription in an outgoing PUBLISH.</summary>
     public List<uint>? SubscriptionIdentifiers { get; set; }
@@ -17,6 +21,7 @@ public sealed class MqttProperties
     public string? AssignedClientIdentifier { get; set; }
     public ushort? ServerKeepAlive { get; set; }
     public string? AuthenticationMethod { get; set; }
+    /// <summary>Null when absent; an empty memory when present with no bytes (see <see cref="CorrelationData"/>).</summary>
     public ReadOnlyMemory<byte>? AuthenticationData { get; set; }
     public byte? RequestProblemInformation { get; set; }
     public uint? WillDelayInterval { get; set; }

@@ -70,6 +70,53 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public void A_send_that_is_not_written_takes_no_packet_id()
+    {
+        var queue = Released(window: 10);
+        queue.EnqueueDelivery(Message("too-large", qos: 1));
+        queue.EnqueueDelivery(Message("small", qos: 1));
+
+        var drained = DrainOnly(queue);
+        Assert.All(drained, item => Assert.Equal((ushort)0, item.PacketId));
+        queue.Forgo();
+        var id = queue.Admit();
+
+        Assert.Equal((ushort)1, id);
+        Assert.Equal(1, queue.InflightCount);
+        queue.EnqueueDelivery(Message("next", qos: 1));
+        Assert.Equal((ushort)2, Assert.Single(Drain(queue)).PacketId);
+    }
+
+    [Fact]
+    public void A_send_that_is_not_written_gives_its_receive_maximum_slot_back()
+    {
+        var queue = Released(window: 1);
+        queue.EnqueueDelivery(Message("too-large", qos: 2));
+        queue.EnqueueDelivery(Message("small", qos: 2));
+
+        Assert.Equal("too-large", Assert.Single(DrainOnly(queue)).Delivery!.Message.Topic);
+        Assert.Empty(DrainOnly(queue));
+        queue.Forgo();
+
+        var next = Assert.Single(Drain(queue));
+        Assert.Equal(("small", (ushort)1), (next.Delivery!.Message.Topic, next.PacketId));
+    }
+
+    [Fact]
+    public void Close_hands_back_drained_sends_not_yet_admitted_and_admits_nothing_after()
+    {
+        var queue = Released(window: 10);
+        queue.EnqueueDelivery(Message("drained", qos: 1));
+        DrainOnly(queue);
+        queue.EnqueueDelivery(Message("queued", qos: 1));
+
+        var (unacked, _) = queue.Close();
+
+        Assert.Equal(["drained", "queued"], unacked.Select(m => m.Message.Topic));
+        Assert.Equal((ushort)0, queue.Admit());
+    }
+
+    [Fact]
     public void Resume_resends_pubrel_for_qos2_ids_that_had_pubrec()
     {
         var queue = new OutboundQueue(window: 10, maxQueued: 10);
@@ -222,7 +269,22 @@ public sealed class OutboundQueueTests
         return queue;
     }
 
+    /// <summary>Drains and admits every first QoS 1/2 send, as the write loop does for packets it writes.</summary>
     private static List<OutItem> Drain(OutboundQueue queue)
+    {
+        var batch = DrainOnly(queue);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (batch[i].NeedsPacketId)
+            {
+                batch[i] = batch[i] with { PacketId = queue.Admit() };
+            }
+        }
+
+        return batch;
+    }
+
+    private static List<OutItem> DrainOnly(OutboundQueue queue)
     {
         var batch = new List<OutItem>();
         queue.Drain(batch);

@@ -3,7 +3,7 @@ using System.Text;
 namespace RobustMq.Integration.Tests.Infrastructure;
 
 /// <summary>MQTT packets written by hand, byte by byte, for clients that misbehave on purpose.</summary>
-public static class RawPackets
+public static partial class RawPackets
 {
     /// <summary>Protocol level of MQTT 3.1.1.</summary>
     public const byte V311 = 4;
