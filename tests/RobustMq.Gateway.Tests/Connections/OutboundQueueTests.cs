@@ -225,7 +225,7 @@ public sealed class OutboundQueueTests
     private static List<OutItem> Drain(OutboundQueue queue)
     {
         var batch = new List<OutItem>();
-        queue.Drain(batch);
+        queue.Drain(batch, 0);
         return batch;
     }
 
