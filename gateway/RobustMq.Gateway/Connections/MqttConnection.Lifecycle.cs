@@ -91,7 +91,7 @@ public sealed partial class MqttConnection
         if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
         {
             // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
-            _services.Metrics.Dropped("packet_too_large");
+            _services.Metrics.Dropped(DropReasons.PacketTooLarge);
             if (item.PacketId != 0)
             {
                 _outbound.Abandon(item.PacketId);

@@ -1,3 +1,4 @@
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
@@ -19,7 +20,7 @@ public sealed partial class MqttConnection
         if (item.PacketId == 0 && message.IsExpired(now))
         {
             // MQTT-3.3.2-5: an expired message is not delivered.
-            _services.Metrics.Dropped("expired");
+            _services.Metrics.Dropped(DropReasons.Expired);
             return null;
         }
 

@@ -46,7 +46,7 @@ public sealed partial class MessageRouter(
             var matched = Plan(message, scratch);
             if (matched == 0)
             {
-                metrics.Dropped("no_subscribers");
+                metrics.Dropped(DropReasons.NoSubscribers);
                 return 0;
             }
 
