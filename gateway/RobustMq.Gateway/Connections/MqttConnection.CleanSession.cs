@@ -112,6 +112,24 @@ public sealed partial class MqttConnection
         return existed;
     }
 
+    /// <summary>What this client will not get (its session ended, or it left a shared subscription): shared subscriptions' messages go to another member, the rest are counted as dropped.</summary>
+    private async Task HandOnOwedAsync(PendingMessage[] owed)
+    {
+        if (owed.Length == 0 || ClientId is not { } clientId)
+        {
+            return;
+        }
+
+        try
+        {
+            await _services.Router.HandOnOwedAsync(clientId, owed).AsTask().WaitAsync(_services.GrainTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "hand on shared subscription messages");
+        }
+    }
+
     /// <summary>The end of a clean session: its routes go, its will is published unless it disconnected normally, its id is freed.</summary>
     private async Task EndCleanSessionAsync(SessionRoutes clean, string clientId)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
@@ -52,7 +53,8 @@ public sealed partial class MqttConnection
     private async ValueTask<bool> WriteQueuedAsync(System.IO.Pipelines.PipeWriter output)
     {
         var batch = OutBatchPool.Rent();
-        _outbound.Drain(batch);
+        var expired = _outbound.Drain(batch, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _services.Metrics.Dropped(DropReasons.Expired, expired);
         long bytes = 0;
         foreach (var item in batch)
         {
@@ -154,11 +156,13 @@ public sealed partial class MqttConnection
         LogClientDisconnected(ClientId);
         if (_clean is { } clean)
         {
-            // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1).
+            // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1), except what came
+            // through a shared subscription, which goes to another member once this one's routes are gone (4.8.2).
             // It stays registered until it has let go of its routes: a connection taking its client id over
             // meanwhile finds it and waits for that (ConnectionRegistry.CloseAsync).
-            _outbound.Close();
+            var (owed, _) = _outbound.Close();
             await EndCleanSessionAsync(clean, ClientId);
+            await HandOnOwedAsync(owed);
             _services.Registry.Forget(this);
             return;
         }

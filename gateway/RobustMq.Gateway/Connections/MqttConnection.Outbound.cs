@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
@@ -25,7 +26,7 @@ public sealed partial class MqttConnection
         if (!item.Dup && delivery.Message.IsExpired(now))
         {
             // MQTT-3.3.2-5: an expired message is not delivered (a resend is: its delivery had started).
-            _services.Metrics.Dropped("expired");
+            _services.Metrics.Dropped(DropReasons.Expired);
             Forgo(item);
             return 0;
         }
@@ -35,7 +36,7 @@ public sealed partial class MqttConnection
         if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
         {
             // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
-            _services.Metrics.Dropped("packet_too_large");
+            _services.Metrics.Dropped(DropReasons.PacketTooLarge);
             Forgo(item);
             return 0;
         }

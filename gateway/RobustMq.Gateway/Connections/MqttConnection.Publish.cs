@@ -1,4 +1,5 @@
 using System.Buffers;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Properties;
@@ -69,7 +70,7 @@ public sealed partial class MqttConnection
         var decision = _services.Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
         if (!decision.Allowed)
         {
-            _services.Metrics.Dropped("not_authorized");
+            _services.Metrics.Dropped(DropReasons.NotAuthorized);
             Acknowledge(qos, frame.PacketId, ReasonCode.NotAuthorized);
             return ValueTask.CompletedTask;
         }

@@ -183,5 +183,14 @@ public sealed partial class MqttConnection
         }
 
         Send(new UnsubAckPacket { PacketId = unsubscribe.PacketId, ReasonCodes = [.. codes] });
+        for (var i = 0; i < codes.Length; i++)
+        {
+            // Left a shared subscription: what it had queued here and not sent goes to another member (MQTT 5 4.8.2);
+            // what is in flight is completed with this client (MQTT-3.10.4-3).
+            if (codes[i] == (byte)ReasonCode.Success && SharedSubscription.TryParse(unsubscribe.Filters[i], out var left))
+            {
+                await HandOnOwedAsync(_outbound.TakeUnsent(left.Group, left.Filter));
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using System.IO.Pipelines;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol;
@@ -128,7 +129,7 @@ public sealed partial class MqttConnection
                 case OutboundQueue.EnqueueResult.DroppedQueueFull:
                     // Reached only by a client that stopped draining (publishers waited for it in vain,
                     // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
-                    _services.Metrics.Dropped("queue_full");
+                    _services.Metrics.Dropped(DropReasons.QueueFull);
                     return LocalDelivery.Delivered;
             }
         }

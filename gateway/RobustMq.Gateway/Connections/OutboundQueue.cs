@@ -171,9 +171,13 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>Take everything that may be written now.</summary>
-    public void Drain(List<OutItem> batch)
+    /// <summary>
+    /// Take everything that may be written now. A delivery not yet started whose Message Expiry Interval has passed
+    /// at <paramref name="nowUnixMs"/> is discarded instead (MQTT-3.3.2-5), QoS 1 and 2 alike; returns how many.
+    /// </summary>
+    public int Drain(List<OutItem> batch, long nowUnixMs)
     {
+        var expired = 0;
         TaskCompletionSource? room = null;
         lock (_lock)
         {
@@ -185,12 +189,19 @@ internal sealed class OutboundQueue(int window, int maxQueued)
 
             if (!_released || _final)
             {
-                return;
+                return 0;
             }
 
             while (_pending.Count > 0)
             {
                 var next = _pending.Peek();
+                if (next.Message.IsExpired(nowUnixMs))
+                {
+                    _pending.Dequeue();
+                    expired++;
+                    continue;
+                }
+
                 if (next.QoS == 0)
                 {
                     batch.Add(new OutItem(null, _pending.Dequeue(), 0, false));
@@ -216,6 +227,35 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
 
         room?.TrySetResult();
+        return expired;
+    }
+
+    /// <summary>
+    /// The client left the shared subscription <c>$share/{group}/{filter}</c>: its deliveries through it that were not
+    /// sent yet are taken out (for another member of the group). Those in flight stay: their delivery is completed
+    /// with this client (MQTT-3.10.4-3).
+    /// </summary>
+    public PendingMessage[] TakeUnsent(string group, string filter)
+    {
+        lock (_lock)
+        {
+            List<PendingMessage>? taken = null;
+            var count = _pending.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var message = _pending.Dequeue();
+                if (message.ShareGroup == group && message.ShareFilter == filter)
+                {
+                    (taken ??= []).Add(message);
+                }
+                else
+                {
+                    _pending.Enqueue(message);
+                }
+            }
+
+            return taken is null ? [] : [.. taken];
+        }
     }
 
     /// <summary>

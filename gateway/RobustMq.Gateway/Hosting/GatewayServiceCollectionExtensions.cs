@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
@@ -30,6 +31,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<IDropCounter>(sp => sp.GetRequiredService<BrokerMetrics>());
         services.AddSingleton<RouteCache>();
         services.AddSingleton<RetainedStores>();
         services.AddSingleton<IRouteReplica>(sp => sp.GetRequiredService<RouteCache>());

@@ -1,9 +1,10 @@
 using Prometheus;
+using RobustMq.Abstractions.Metrics;
 
 namespace RobustMq.Gateway.Metrics;
 
 /// <summary>The broker's Prometheus metrics, in one registry per host (so several silos in one process stay apart).</summary>
-public sealed class BrokerMetrics
+public sealed class BrokerMetrics : IDropCounter
 {
     public BrokerMetrics()
     {
@@ -38,4 +39,13 @@ public sealed class BrokerMetrics
     public Counter SlowSubscribers { get; }
 
     public void Dropped(string reason) => MessagesDropped.WithLabels(reason).Inc();
+
+    /// <inheritdoc/>
+    public void Dropped(string reason, long count)
+    {
+        if (count > 0)
+        {
+            MessagesDropped.WithLabels(reason).Inc(count);
+        }
+    }
 }

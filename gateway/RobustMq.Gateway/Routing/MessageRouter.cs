@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
@@ -23,6 +24,7 @@ public sealed partial class MessageRouter(
     NodeIdentity node,
     IOptions<MqttOptions> options,
     BrokerMetrics metrics,
+    TimeProvider clock,
     ILogger<MessageRouter> logger) : IMessageRouter
 {
     [ThreadStatic]
@@ -44,21 +46,11 @@ public sealed partial class MessageRouter(
             var matched = Plan(message, scratch);
             if (matched == 0)
             {
-                metrics.Dropped("no_subscribers");
+                metrics.Dropped(DropReasons.NoSubscribers);
                 return 0;
             }
 
-            if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
-            {
-                await SendElsewhere(scratch, cancellationToken);
-            }
-
-            // Back-pressure: the publisher's reads stay paused until slow local subscribers have room.
-            foreach (var clientId in scratch.Congested)
-            {
-                await delivery.WaitForRoomAsync(clientId, cancellationToken);
-            }
-
+            await DeliverPlannedAsync(scratch, cancellationToken);
             return matched;
         }
         finally
@@ -111,10 +103,25 @@ public sealed partial class MessageRouter(
         return count;
     }
 
+    /// <summary>Deliveries planned for other nodes and offline sessions go out; then back-pressure.</summary>
+    private async Task DeliverPlannedAsync(RouteScratch scratch, CancellationToken cancellationToken)
+    {
+        if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
+        {
+            await SendElsewhere(scratch, cancellationToken);
+        }
+
+        // Back-pressure: the publisher's reads stay paused until slow local subscribers have room.
+        foreach (var clientId in scratch.Congested)
+        {
+            await delivery.WaitForRoomAsync(clientId, cancellationToken);
+        }
+    }
+
     private void Dispatch(BrokerMessage message, Target target, RouteScratch scratch)
     {
         var qos = Math.Min(message.QoS, target.QoS);
-        var pending = new PendingMessage(message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds());
+        var pending = new PendingMessage(message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds(), 0, target.ShareGroup, target.ShareFilter);
         if (target.Node == node.Name)
         {
             switch (delivery.TryDeliver(target.ClientId, pending))
@@ -143,13 +150,13 @@ public sealed partial class MessageRouter(
         var offline = scratch.Offline;
         if (scratch.Remote.Count > 0)
         {
-            var calls = new List<Task<NodeDelivery[]>>(scratch.Remote.Count);
+            var calls = new List<(Task<NodeDelivery[]> Call, int Count)>(scratch.Remote.Count);
             foreach (var (target, batch) in scratch.Remote)
             {
-                calls.Add(grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]));
+                calls.Add((grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]), batch.Count));
             }
 
-            foreach (var call in calls)
+            foreach (var (call, count) in calls)
             {
                 try
                 {
@@ -158,7 +165,7 @@ public sealed partial class MessageRouter(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     LogRemoteFailed(logger, ex);
-                    metrics.Dropped("node_unreachable");
+                    metrics.Dropped(DropReasons.NodeUnreachable, count);
                 }
             }
         }

@@ -15,12 +15,18 @@ internal sealed class Target
     public byte QoS { get; private set; }
     public bool RetainAsPublished { get; private set; }
 
+    /// <summary>The <c>$share</c> group it was picked from (and that group's filter); null for a direct subscriber.</summary>
+    public string? ShareGroup { get; private set; }
+    public string? ShareFilter { get; private set; }
+
     public void Reset(RouteEntry entry)
     {
         ClientId = entry.ClientId;
         Node = entry.Node;
         QoS = entry.QoS;
         RetainAsPublished = entry.RetainAsPublished;
+        ShareGroup = entry.ShareGroup;
+        ShareFilter = entry.ShareGroup is null ? null : entry.Filter;
         _subscriptionIds.Clear();
         AddId(entry.SubscriptionId);
     }

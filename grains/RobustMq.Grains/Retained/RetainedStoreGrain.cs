@@ -1,4 +1,5 @@
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Retained;
 using RobustMq.Protocol.Topics;
 
@@ -7,7 +8,7 @@ namespace RobustMq.Grains.Retained;
 /// <summary>One shard of retained messages, kept in a topic tree for wildcard lookups.</summary>
 // Its state lives only in memory in this version, so it must not be collected while idle.
 [KeepAlive]
-public sealed class RetainedStoreGrain(TimeProvider clock) : Grain, IRetainedStoreGrain
+public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops) : Grain, IRetainedStoreGrain
 {
     private readonly TopicTree<BrokerMessage> _messages = new();
 
@@ -36,7 +37,9 @@ public sealed class RetainedStoreGrain(TimeProvider clock) : Grain, IRetainedSto
         {
             if (message.IsExpired(now))
             {
+                // MQTT-3.3.2-5: an expired retained message is no longer sent, and is discarded here once.
                 _messages.Remove(topic);
+                drops.Dropped(DropReasons.Expired, 1);
             }
             else
             {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
@@ -23,8 +25,10 @@ public sealed partial class SessionGrain
         {
             if (!_state.Exists)
             {
-                // Deliveries for a clean session that just ended: nothing to keep, nothing to stay active for.
+                // Deliveries for a clean session that just ended: nothing to keep, nothing to stay active for; what
+                // came through a shared subscription goes to another member.
                 DeactivateOnIdle();
+                await HandOnOwed(messages);
             }
 
             return;
@@ -41,7 +45,7 @@ public sealed partial class SessionGrain
             var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
             foreach (var item in undelivered)
             {
-                _state.TryQueue(item.Message, options.Value, countDrop: true);
+                Queue(item.Message);
             }
 
             return;
@@ -51,12 +55,45 @@ public sealed partial class SessionGrain
         {
             if (message.QoS == 0 && !options.Value.QueueQoS0Messages)
             {
+                drops.Dropped(DropReasons.QoS0Offline, 1);
                 continue;
             }
 
-            _state.TryQueue(message, options.Value, countDrop: true);
+            Queue(message);
         }
     }
+
+    private void Queue(PendingMessage message)
+    {
+        if (!_state.TryQueue(message, options.Value))
+        {
+            drops.Dropped(DropReasons.QueueFull, 1);
+        }
+    }
+
+    /// <summary>
+    /// The session ended (or never existed) owing these: shared subscriptions' messages go to another member of their
+    /// group (MQTT 5 section 4.8.2), the rest are counted as dropped.
+    /// </summary>
+    private async Task HandOnOwed(PendingMessage[] owed)
+    {
+        if (owed.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await router.HandOnOwedAsync(ClientId, owed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHandOnFailed(logger, ex, ClientId, owed.Length);
+        }
+    }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
+    private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int count);
 
     private async Task RemoveAllRoutes()
     {

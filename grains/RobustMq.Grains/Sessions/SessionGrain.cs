@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
@@ -17,6 +18,7 @@ namespace RobustMq.Grains.Sessions;
 public sealed partial class SessionGrain(
     IOptions<MqttOptions> options,
     IMessageRouter router,
+    IDropCounter drops,
     TimeProvider clock,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
@@ -55,9 +57,12 @@ public sealed partial class SessionGrain(
         }
 
         var present = _state.Exists && !request.CleanStart;
+        PendingMessage[] discarded = [];
         if (_state.Exists && request.CleanStart)
         {
+            // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             await RemoveAllRoutes();
+            discarded = _state.TakeOwed();
             _state.Clear();
         }
 
@@ -76,10 +81,12 @@ public sealed partial class SessionGrain(
             await MoveRoutes(oldNode!, request.Connection.Node);
         }
 
-        var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);
+        drops.Dropped(DropReasons.Expired, expired);
         var result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
         _state.PendingPubRel.Clear();
         _state.InboundQoS2.Clear();
+        await HandOnOwed(discarded);
         return result;
     }
 
@@ -88,10 +95,14 @@ public sealed partial class SessionGrain(
         if (_state.Connection != request.Connection)
         {
             // A stale connection (taken over): what it still owed goes to the current one, unless that
-            // one started clean (the old session's messages went with it).
+            // one started clean (the old session ended with what it owed).
             if (!_state.StartedClean)
             {
                 await Enqueue(request.Unacknowledged);
+            }
+            else
+            {
+                await HandOnOwed(request.Unacknowledged);
             }
 
             return;
@@ -240,8 +251,10 @@ public sealed partial class SessionGrain(
     {
         StopTimers();
         await RemoveAllRoutes();
+        var owed = _state.TakeOwed();
         _state.Clear();
         await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
+        await HandOnOwed(owed);
         DeactivateOnIdle();
     }
 

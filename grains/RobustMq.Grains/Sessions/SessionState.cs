@@ -16,7 +16,6 @@ internal sealed class SessionState
     public WillRecord? Will { get; set; }
     public byte ProtocolVersion { get; set; }
     public string? UserName { get; set; }
-    public long DroppedMessages { get; private set; }
     public Dictionary<string, SubscriptionRecord> Subscriptions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Messages owed to the client, oldest first; inflight ones (packet id set) lead.</summary>
@@ -44,15 +43,11 @@ internal sealed class SessionState
         }
     }
 
-    public bool TryQueue(PendingMessage message, MqttOptions options, bool countDrop)
+    /// <summary>Queue a message; false when the queue already holds <c>Mqtt:MaxQueuedMessages</c> (the caller counts the drop).</summary>
+    public bool TryQueue(PendingMessage message, MqttOptions options)
     {
         if (Queue.Count >= options.MaxQueuedMessages)
         {
-            if (countDrop)
-            {
-                DroppedMessages++;
-            }
-
             return false;
         }
 
@@ -60,14 +55,19 @@ internal sealed class SessionState
         return true;
     }
 
-    /// <summary>Hand every queued message to the new connection, leaving out expired ones (inflight ones are kept).</summary>
-    public PendingMessage[] TakePending(long nowUnixMs)
+    /// <summary>
+    /// Hand every queued message to the new connection, leaving out expired ones (inflight ones are kept: their
+    /// delivery started); <paramref name="expired"/> is how many were left out.
+    /// </summary>
+    public PendingMessage[] TakePending(long nowUnixMs, out int expired)
     {
+        expired = 0;
         var result = new List<PendingMessage>(Queue.Count);
         foreach (var message in Queue)
         {
             if (message.PacketId == 0 && message.Message.IsExpired(nowUnixMs))
             {
+                expired++;
                 continue;
             }
 
@@ -76,5 +76,14 @@ internal sealed class SessionState
 
         Queue.Clear();
         return [.. result];
+    }
+
+    /// <summary>Everything the session owes, oldest first, emptying the queue (the session is ending).</summary>
+    public PendingMessage[] TakeOwed()
+    {
+        var owed = new PendingMessage[Queue.Count];
+        Queue.CopyTo(owed, 0);
+        Queue.Clear();
+        return owed;
     }
 }

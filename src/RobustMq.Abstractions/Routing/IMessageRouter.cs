@@ -1,4 +1,5 @@
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Sessions;
 
 namespace RobustMq.Abstractions.Routing;
 
@@ -10,4 +11,13 @@ public interface IMessageRouter
 {
     /// <summary>Publish; returns the number of subscribers matched.</summary>
     ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The session of <paramref name="fromClientId"/> ended (or left a shared subscription) owing these messages, not
+    /// acknowledged (QoS 2 messages whose PUBREC came are not among them: they were delivered). Those that came through
+    /// a shared subscription go to another member of the same group, picked by the configured strategy (MQTT 5
+    /// section 4.8.2); the rest end with the session. Every message not handed on is counted as dropped (expired,
+    /// no other member, session ended). Returns how many were handed on.
+    /// </summary>
+    ValueTask<int> HandOnOwedAsync(string fromClientId, PendingMessage[] owed, CancellationToken cancellationToken = default);
 }

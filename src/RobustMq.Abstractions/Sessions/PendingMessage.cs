@@ -5,6 +5,9 @@ namespace RobustMq.Abstractions.Sessions;
 /// <summary>
 /// A message owed to a session's client. <see cref="PacketId"/> is non-zero when it was already sent
 /// (inflight, unacknowledged): it is resent with DUP and the same packet id on reconnect (MQTT-4.4.0-1).
+/// <see cref="ShareGroup"/> and <see cref="ShareFilter"/> are set when it reached the client through a
+/// <c>$share/{group}/{filter}</c> subscription: if the client's session ends before it acknowledged the message,
+/// it goes to another member of that group (MQTT 5 section 4.8.2).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.pending.v1")]
 public sealed record PendingMessage(
@@ -12,4 +15,10 @@ public sealed record PendingMessage(
     [property: Id(1)] byte QoS,
     [property: Id(2)] bool RetainFlag,
     [property: Id(3)] uint[]? SubscriptionIds,
-    [property: Id(4)] ushort PacketId = 0);
+    [property: Id(4)] ushort PacketId = 0,
+    [property: Id(5)] string? ShareGroup = null,
+    [property: Id(6)] string? ShareFilter = null)
+{
+    /// <summary>Whether it came through a shared subscription (and may go to another member of the group).</summary>
+    public bool IsShared => ShareGroup is not null;
+}

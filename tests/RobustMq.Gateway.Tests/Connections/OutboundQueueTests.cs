@@ -287,7 +287,7 @@ public sealed class OutboundQueueTests
     private static List<OutItem> DrainOnly(OutboundQueue queue)
     {
         var batch = new List<OutItem>();
-        queue.Drain(batch);
+        queue.Drain(batch, 0);
         return batch;
     }
 

@@ -1,0 +1,29 @@
+namespace RobustMq.Abstractions.Metrics;
+
+/// <summary>The <c>reason</c> label of <c>robustmq_messages_dropped_total</c>: every way a message is discarded.</summary>
+public static class DropReasons
+{
+    /// <summary>Its Message Expiry Interval passed before delivery started (MQTT-3.3.2-5): retained, queued or waiting to be sent.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>The subscriber's queue held <c>Mqtt:MaxQueuedMessages</c> already (online or offline).</summary>
+    public const string QueueFull = "queue_full";
+
+    /// <summary>Larger than the client's Maximum Packet Size (MQTT-3.1.2-25).</summary>
+    public const string PacketTooLarge = "packet_too_large";
+
+    /// <summary>No subscriber matched (a published message, or a shared subscription's message with no member left).</summary>
+    public const string NoSubscribers = "no_subscribers";
+
+    /// <summary>The publisher may not publish to the topic (ACL).</summary>
+    public const string NotAuthorized = "not_authorized";
+
+    /// <summary>Another node did not take a batch of deliveries.</summary>
+    public const string NodeUnreachable = "node_unreachable";
+
+    /// <summary>A QoS 0 message for a session that is offline, with <c>Mqtt:QueueQoS0Messages</c> off.</summary>
+    public const string QoS0Offline = "qos0_offline";
+
+    /// <summary>Owed to a session that ended (clean session closed, session expired, clean start) and not re-sent elsewhere.</summary>
+    public const string SessionEnded = "session_ended";
+}

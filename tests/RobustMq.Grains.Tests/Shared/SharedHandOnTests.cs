@@ -1,0 +1,54 @@
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Tests.Infrastructure;
+
+namespace RobustMq.Grains.Tests.Shared;
+
+/// <summary>A session that ends owing a shared subscription's messages hands them to another member (MQTT 5 4.8.2).</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class SharedHandOnTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task A_clean_start_over_a_persistent_member_hands_its_shared_messages_to_the_other_member_and_ends_the_rest()
+    {
+        var memberA = await OfflineMemberAsync("handon-clean-a", "$share/hc/handon/clean", silo: 0);
+        var memberB = await OfflineMemberAsync("handon-clean-b", "$share/hc/handon/clean", silo: 1);
+        await memberA.ConnectAsync(cleanStart: false);
+        await memberA.DisconnectAsync(unacknowledged:
+        [
+            Shared("handon/clean", "inflight", "hc", packetId: 7),
+            Shared("handon/clean", "queued", "hc"),
+            TestMessages.Pending("handon/clean", "direct"),
+        ]);
+
+        var result = await memberA.ConnectAsync(cleanStart: true);
+
+        Assert.Empty(result.Pending);
+        var handedOn = await memberB.ConnectAsync(cleanStart: false);
+        Assert.Equal(["inflight", "queued"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
+        Assert.All(handedOn.Pending, p => Assert.Equal(0, p.PacketId));
+    }
+
+    [Fact]
+    public async Task Shared_messages_for_a_session_that_no_longer_exists_go_to_another_member()
+    {
+        var memberB = await OfflineMemberAsync("handon-gone-b", "$share/hg/handon/gone", silo: 1);
+        var gone = cluster.Client.GetGrain<ISessionGrain>("handon-gone-a");
+
+        await gone.Enqueue([Shared("handon/gone", "late", "hg")]);
+
+        var handedOn = await memberB.ConnectAsync(cleanStart: false);
+        Assert.Equal(["late"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
+    }
+
+    private async Task<TestClient> OfflineMemberAsync(string clientId, string filter, int silo)
+    {
+        var client = cluster.NewClient(clientId);
+        await client.ConnectAsync(silo);
+        await client.SubscribeAsync(filter);
+        await client.DisconnectAsync();
+        return client;
+    }
+
+    private static PendingMessage Shared(string topic, string payload, string group, ushort packetId = 0) =>
+        TestMessages.Pending(topic, payload, packetId: packetId) with { ShareGroup = group, ShareFilter = topic };
+}
