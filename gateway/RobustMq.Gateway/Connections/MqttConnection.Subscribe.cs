@@ -30,7 +30,10 @@ public sealed partial class MqttConnection
             codes[i] = code;
             if (code <= 2)
             {
-                var record = new SubscriptionRecord(request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId);
+                var checkRead = NeedsReadCheck(request.Filter);
+                var record = new SubscriptionRecord(
+                    request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId,
+                    checkRead, checkRead ? _userName : null);
                 accepted.Add((i, request, record));
             }
         }
@@ -128,6 +131,16 @@ public sealed partial class MqttConnection
         return (byte)Math.Min((int)request.QoS, _services.Options.MaximumQoS);
     }
 
+    /// <summary>
+    /// Decided once per subscription: whether the ACL could refuse some topic of this allowed filter to this client
+    /// (<c>deny subscribe secret/#</c> and <c>#</c>), so that each of its messages is checked before delivery.
+    /// </summary>
+    private bool NeedsReadCheck(string filter)
+    {
+        var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
+        return _services.Acl.NeedsReadCheck(inner, ClientId!, _userName);
+    }
+
     private async Task SendRetainedAsync(SubscriptionRecord record)
     {
         BrokerMessage[][] found;
@@ -146,6 +159,12 @@ public sealed partial class MqttConnection
         {
             foreach (var message in shard)
             {
+                if (record.CheckRead && !_services.Acl.MayReceive(message.Topic, ClientId!, record.UserName))
+                {
+                    _services.Metrics.Dropped("not_authorized"); // a retained topic this client may not subscribe to
+                    continue;
+                }
+
                 // MQTT-3.3.1-9: messages sent because of a new subscription carry RETAIN 1.
                 TryDeliver(new PendingMessage(message, Math.Min(message.QoS, record.QoS), true, ids));
             }

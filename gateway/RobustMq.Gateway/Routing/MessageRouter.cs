@@ -7,13 +7,16 @@ using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Security;
 
 namespace RobustMq.Gateway.Routing;
 
 /// <summary>
 /// The publish path of this node: match in the node-local route cache (no grain call), hand to local
 /// connections directly, one batched call per other node, and the owning session grain for clients
-/// that are offline.
+/// that are offline. A route marked <see cref="RouteEntry.CheckRead"/> at SUBSCRIBE gets the ACL read check
+/// per message here, before any copy leaves for a connection, another node or a session queue; other routes
+/// get none.
 /// </summary>
 public sealed partial class MessageRouter(
     RouteCache routes,
@@ -22,6 +25,7 @@ public sealed partial class MessageRouter(
     IGrainFactory grains,
     NodeIdentity node,
     IOptions<MqttOptions> options,
+    AclRuleSet acl,
     BrokerMetrics metrics,
     ILogger<MessageRouter> logger) : IMessageRouter
 {
@@ -44,7 +48,12 @@ public sealed partial class MessageRouter(
             var matched = Plan(message, scratch);
             if (matched == 0)
             {
-                metrics.Dropped("no_subscribers");
+                // A retained message with no subscriber is stored, not dropped; one refused by the ACL is counted there.
+                if (!message.Retain && scratch.RefusedCount == 0)
+                {
+                    metrics.Dropped("no_subscribers");
+                }
+
                 return 0;
             }
 
@@ -79,6 +88,14 @@ public sealed partial class MessageRouter(
 
         foreach (var entry in scratch.Matches)
         {
+            if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
+            {
+                // The client may not subscribe to this topic (its wider filter overlaps a deny rule): not delivered,
+                // as Mosquitto's per-message read check; a shared group picks among its other members.
+                scratch.Refuse(entry);
+                continue;
+            }
+
             if (entry.ShareGroup is not null)
             {
                 scratch.AddShared(entry);
@@ -106,6 +123,12 @@ public sealed partial class MessageRouter(
             count++;
             var chosen = _selector.Pick(group, message, delivery, node.Name);
             Dispatch(message, chosen, scratch);
+        }
+
+        var refused = scratch.CountRefused();
+        for (var i = 0; i < refused; i++)
+        {
+            metrics.Dropped("not_authorized");
         }
 
         return count;

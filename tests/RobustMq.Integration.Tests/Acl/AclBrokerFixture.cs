@@ -14,6 +14,8 @@ public sealed class AclBrokerFixture : BrokerFixture
             deny subscribe acl/nosub * reason=0x80
             deny subscribe acl/nosub87
             deny publish acl/nopub
+            deny subscribe secret/#
+            deny subscribe vault/# client=acl-share-denied
             allow all #
             """);
     }
