@@ -141,7 +141,7 @@ public sealed partial class MqttConnection
             ReasonCode = 0,
             Properties = connAckProps,
         });
-        _outbound.Resume(result.Pending, result.PendingPubRel);
+        _outbound.Resume(Readable(result.Pending), result.PendingPubRel);
         _outbound.Release();
         _connected = true;
         _services.Metrics.ConnectionsCurrent.Inc();

@@ -141,6 +141,34 @@ public sealed partial class MqttConnection
         return _services.Acl.NeedsReadCheck(inner, ClientId!, _userName);
     }
 
+    /// <summary>
+    /// A resumed session's queued messages, less those this client may not read: they were checked for the reader
+    /// that subscribed, and the session may now be resumed under another user name. Only clients that some
+    /// subscribe-deny rule (or default deny) can reach pay a check, once per message on reconnect.
+    /// </summary>
+    private PendingMessage[] Readable(PendingMessage[] pending)
+    {
+        if (pending.Length == 0 || !_services.Acl.MayRefuseReads(ClientId!, _userName))
+        {
+            return pending;
+        }
+
+        var kept = new List<PendingMessage>(pending.Length);
+        foreach (var message in pending)
+        {
+            if (_services.Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+            {
+                kept.Add(message);
+            }
+            else
+            {
+                _services.Metrics.Dropped("not_authorized");
+            }
+        }
+
+        return kept.Count == pending.Length ? pending : [.. kept];
+    }
+
     private async Task SendRetainedAsync(SubscriptionRecord record)
     {
         BrokerMessage[][] found;

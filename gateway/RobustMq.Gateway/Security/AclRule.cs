@@ -51,6 +51,9 @@ public sealed record AclRule(
             && Test(Relation.Overlaps, filter, clientId, userName);
     }
 
+    /// <summary>True when this is a deny rule for subscribing that applies to this client, whatever its filter.</summary>
+    internal bool DeniesSubscribeTo(string clientId, string? userName) => !Allow && AppliesTo(AclAction.Subscribe, clientId, userName);
+
     private bool AppliesTo(AclAction action, string clientId, string? userName)
     {
         if (Action is { } only && only != action)

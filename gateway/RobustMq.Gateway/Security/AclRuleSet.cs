@@ -105,6 +105,29 @@ public sealed class AclRuleSet
     }
 
     /// <summary>
+    /// True when the rules could refuse this client some topic: a deny rule for subscribing applies to it, or the
+    /// default is deny. When false, <see cref="MayReceive"/> is true for every topic.
+    /// </summary>
+    public bool MayRefuseReads(string clientId, string? userName)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        if (!DefaultAllow)
+        {
+            return true;
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (rule.DeniesSubscribeTo(clientId, userName))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// The read check of one delivered message (Mosquitto checks read access per message): may this client
     /// receive a message published to <paramref name="topic"/>, that is, may it subscribe to that topic name.
     /// </summary>

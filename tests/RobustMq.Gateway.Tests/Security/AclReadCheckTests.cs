@@ -97,4 +97,12 @@ public sealed class AclReadCheckTests
         Assert.False(rules.Check(AclAction.Publish, "dev1/cmd", "c1", null).Allowed);
         Assert.True(rules.Check(AclAction.Publish, "dev1/cmd/x", "c1", null).Allowed);
     }
+
+    [Fact]
+    public void Only_a_subscribe_deny_for_the_client_or_default_deny_may_refuse_reads()
+    {
+        Assert.False(Rules("deny publish secret/#\ndeny subscribe secret/# user=guest").MayRefuseReads("c1", "admin"));
+        Assert.True(Rules("deny subscribe secret/# user=guest").MayRefuseReads("c1", "guest"));
+        Assert.True(Rules("default deny\nallow subscribe #").MayRefuseReads("c1", null));
+    }
 }

@@ -16,6 +16,7 @@ public sealed class AclBrokerFixture : BrokerFixture
             deny publish acl/nopub
             deny subscribe secret/#
             deny subscribe vault/# client=acl-share-denied
+            deny subscribe private/hidden user=guest
             allow all #
             """);
     }

@@ -106,4 +106,27 @@ public sealed class AclReadCheckTests(AclBrokerFixture broker) : IClassFixture<A
         var first = await received.NextAsync("resumed session's first queued message");
         Assert.Equal("open/q", first.Topic);
     }
+
+    [Fact]
+    public async Task Session_resumed_under_another_user_name_gets_only_what_that_user_may_read()
+    {
+        // 'owner' may read all of private/#, so its subscription carries no read check.
+        var owner = await Mqtt.ConnectAsync(broker, "acl-read-swap", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(300).WithCredentials("owner", "pw"));
+        await owner.SubscribeAsync("private/#", QoS1);
+        await owner.DisconnectAsync();
+        owner.Dispose();
+        using var publisher = await Mqtt.ConnectAsync(broker, "acl-read-swap-pub");
+        await publisher.PublishAsync(Mqtt.Message("private/hidden", "queued leak", QoS1).Build());
+        await publisher.PublishAsync(Mqtt.Message("private/open", "queued", QoS1).Build());
+        using var guest = Mqtt.NewClient();
+        var received = new MessageCollector(guest);
+
+        await guest.ConnectAsync(Mqtt.Options(broker, "acl-read-swap").WithCleanStart(false).WithSessionExpiryInterval(300).WithCredentials("guest", "pw").Build());
+        await publisher.PublishAsync(Mqtt.Message("private/hidden", "live leak", QoS1).Build());
+        await publisher.PublishAsync(Mqtt.Message("private/open2", "live", QoS1).Build());
+
+        var first = await received.NextAsync("guest's first message (queued while offline)");
+        var second = await received.NextAsync("guest's second message (live after resuming)");
+        Assert.Equal(["private/open", "private/open2"], new[] { first.Topic, second.Topic });
+    }
 }
