@@ -88,6 +88,12 @@ public sealed partial class MessageRouter(
 
         foreach (var entry in scratch.Matches)
         {
+            if (entry.NoLocal && entry.ShareGroup is null && entry.ClientId == message.PublisherClientId)
+            {
+                // MQTT-3.8.3-3: not sent back to the connection that published it.
+                continue;
+            }
+
             if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
             {
                 // The client may not subscribe to this topic (its wider filter overlaps a deny rule): not delivered,
@@ -99,12 +105,6 @@ public sealed partial class MessageRouter(
             if (entry.ShareGroup is not null)
             {
                 scratch.AddShared(entry);
-                continue;
-            }
-
-            if (entry.NoLocal && entry.ClientId == message.PublisherClientId)
-            {
-                // MQTT-3.8.3-3: not sent back to the connection that published it.
                 continue;
             }
 
