@@ -68,6 +68,7 @@ public sealed partial class MqttConnection
 
         ClientId = clientId;
         _userName = connect.UserName;
+        CleanStart = connect.CleanStart;
         var connAckProps = v5 ? new MqttProperties() : null;
 
         _keepAlive = connect.KeepAlive;
@@ -141,8 +142,9 @@ public sealed partial class MqttConnection
             ReasonCode = 0,
             Properties = connAckProps,
         });
-        _outbound.Resume(result.Pending, result.PendingPubRel);
+        _outbound.Resume(Readable(result.Pending), result.PendingPubRel);
         _outbound.Release();
+        ConnectedAt = _services.Clock.GetUtcNow();
         _connected = true;
         _services.Metrics.ConnectionsCurrent.Inc();
         _services.Metrics.ConnectionsTotal.Inc();

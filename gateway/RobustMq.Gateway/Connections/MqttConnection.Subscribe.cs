@@ -1,4 +1,5 @@
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Security;
@@ -30,7 +31,10 @@ public sealed partial class MqttConnection
             codes[i] = code;
             if (code <= 2)
             {
-                var record = new SubscriptionRecord(request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId);
+                var checkRead = NeedsReadCheck(request.Filter);
+                var record = new SubscriptionRecord(
+                    request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId,
+                    checkRead, checkRead ? _userName : null);
                 accepted.Add((i, request, record));
             }
         }
@@ -128,6 +132,44 @@ public sealed partial class MqttConnection
         return (byte)Math.Min((int)request.QoS, _services.Options.MaximumQoS);
     }
 
+    /// <summary>
+    /// Decided once per subscription: whether the ACL could refuse some topic of this allowed filter to this client
+    /// (<c>deny subscribe secret/#</c> and <c>#</c>), so that each of its messages is checked before delivery.
+    /// </summary>
+    private bool NeedsReadCheck(string filter)
+    {
+        var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
+        return _services.Acl.NeedsReadCheck(inner, ClientId!, _userName);
+    }
+
+    /// <summary>
+    /// A resumed session's queued messages, less those this client may not read: they were checked for the reader
+    /// that subscribed, and the session may now be resumed under another user name. Only clients that some
+    /// subscribe-deny rule (or default deny) can reach pay a check, once per message on reconnect.
+    /// </summary>
+    private PendingMessage[] Readable(PendingMessage[] pending)
+    {
+        if (pending.Length == 0 || !_services.Acl.MayRefuseReads(ClientId!, _userName))
+        {
+            return pending;
+        }
+
+        var kept = new List<PendingMessage>(pending.Length);
+        foreach (var message in pending)
+        {
+            if (_services.Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+            {
+                kept.Add(message);
+            }
+            else
+            {
+                _services.Metrics.Dropped(DropReasons.NotAuthorized);
+            }
+        }
+
+        return kept.Count == pending.Length ? pending : [.. kept];
+    }
+
     private async Task SendRetainedAsync(SubscriptionRecord record)
     {
         BrokerMessage[][] found;
@@ -146,6 +188,12 @@ public sealed partial class MqttConnection
         {
             foreach (var message in shard)
             {
+                if (record.CheckRead && !_services.Acl.MayReceive(message.Topic, ClientId!, record.UserName))
+                {
+                    _services.Metrics.Dropped(DropReasons.NotAuthorized); // a retained topic this client may not subscribe to
+                    continue;
+                }
+
                 // MQTT-3.3.1-9: messages sent because of a new subscription carry RETAIN 1.
                 TryDeliver(new PendingMessage(message, Math.Min(message.QoS, record.QoS), true, ids));
             }

@@ -330,7 +330,7 @@ public sealed partial class MqttConnection
 
     private void OnProtocolError(MqttProtocolException ex)
     {
-        _services.Metrics.ProtocolErrors.WithLabels(((byte)ex.ReasonCode).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _services.Metrics.ProtocolError((byte)ex.ReasonCode);
         LogProtocolError(_services.Logger, Ref.ConnectionId, LogClientId, ex.ReasonCode, ex.Message);
         _endKind = DisconnectKind.Abnormal;
         _endReason ??= $"bad input: {Describe(ex.ReasonCode)} {ex.Message}";

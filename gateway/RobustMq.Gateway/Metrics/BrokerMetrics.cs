@@ -1,3 +1,4 @@
+using System.Globalization;
 using Prometheus;
 using RobustMq.Abstractions.Metrics;
 
@@ -48,4 +49,10 @@ public sealed class BrokerMetrics : IDropCounter
             MessagesDropped.WithLabels(reason).Inc(count);
         }
     }
+
+    /// <summary>A connection closed for bad input, counted under its MQTT reason code (label <c>0x81</c>, see <see cref="ReasonCodeLabel"/>).</summary>
+    public void ProtocolError(byte reasonCode) => ProtocolErrors.WithLabels(ReasonCodeLabel(reasonCode)).Inc();
+
+    /// <summary>How a reason code is written in every metric label: as in the specification, <c>0x</c> and two upper-case hex digits.</summary>
+    public static string ReasonCodeLabel(byte reasonCode) => "0x" + reasonCode.ToString("X2", CultureInfo.InvariantCulture);
 }

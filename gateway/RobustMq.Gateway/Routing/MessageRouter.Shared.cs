@@ -53,6 +53,12 @@ public sealed partial class MessageRouter
                 // Another member of the same group: a fresh delivery to it, at its own granted QoS.
                 if (entry.ShareGroup == pending.ShareGroup && entry.Filter == pending.ShareFilter && entry.ClientId != fromClientId)
                 {
+                    if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
+                    {
+                        // As in Plan: a member whose ACL denies this topic is passed over.
+                        continue;
+                    }
+
                     scratch.AddShared(entry);
                     members ??= scratch.Groups[(entry.ShareGroup!, entry.Filter)];
                 }

@@ -8,13 +8,16 @@ using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Security;
 
 namespace RobustMq.Gateway.Routing;
 
 /// <summary>
 /// The publish path of this node: match in the node-local route cache (no grain call), hand to local
 /// connections directly, one batched call per other node, and the owning session grain for clients
-/// that are offline.
+/// that are offline. A route marked <see cref="RouteEntry.CheckRead"/> at SUBSCRIBE gets the ACL read check
+/// per message here, before any copy leaves for a connection, another node or a session queue; other routes
+/// get none.
 /// </summary>
 public sealed partial class MessageRouter(
     RouteCache routes,
@@ -23,6 +26,7 @@ public sealed partial class MessageRouter(
     IGrainFactory grains,
     NodeIdentity node,
     IOptions<MqttOptions> options,
+    AclRuleSet acl,
     BrokerMetrics metrics,
     TimeProvider clock,
     ILogger<MessageRouter> logger) : IMessageRouter
@@ -46,7 +50,12 @@ public sealed partial class MessageRouter(
             var matched = Plan(message, scratch);
             if (matched == 0)
             {
-                metrics.Dropped(DropReasons.NoSubscribers);
+                // A retained message with no subscriber is stored, not dropped; one refused by the ACL is counted there.
+                if (!message.Retain && scratch.RefusedCount == 0)
+                {
+                    metrics.Dropped(DropReasons.NoSubscribers);
+                }
+
                 return 0;
             }
 
@@ -71,15 +80,23 @@ public sealed partial class MessageRouter(
 
         foreach (var entry in scratch.Matches)
         {
-            if (entry.ShareGroup is not null)
+            if (entry.NoLocal && entry.ShareGroup is null && entry.ClientId == message.PublisherClientId)
             {
-                scratch.AddShared(entry);
+                // MQTT-3.8.3-3: not sent back to the connection that published it.
                 continue;
             }
 
-            if (entry.NoLocal && entry.ClientId == message.PublisherClientId)
+            if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
             {
-                // MQTT-3.8.3-3: not sent back to the connection that published it.
+                // The client may not subscribe to this topic (its wider filter overlaps a deny rule): not delivered,
+                // as Mosquitto's per-message read check; a shared group picks among its other members.
+                scratch.Refuse(entry);
+                continue;
+            }
+
+            if (entry.ShareGroup is not null)
+            {
+                scratch.AddShared(entry);
                 continue;
             }
 
@@ -98,6 +115,12 @@ public sealed partial class MessageRouter(
             count++;
             var chosen = _selector.Pick(group, message, delivery, node.Name);
             Dispatch(message, chosen, scratch);
+        }
+
+        var refused = scratch.CountRefused();
+        for (var i = 0; i < refused; i++)
+        {
+            metrics.Dropped(DropReasons.NotAuthorized);
         }
 
         return count;

@@ -8,6 +8,10 @@ internal sealed class RouteScratch
 {
     private readonly Stack<Target> _free = new();
 
+    /// <summary>Clients (direct routes) and share groups with a route the ACL read check refused for this message.</summary>
+    private readonly HashSet<string> _refusedClients = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Group, string Filter)> _refusedGroups = [];
+
     public List<RouteEntry> Matches { get; } = [];
     public Dictionary<string, Target> Targets { get; } = new(StringComparer.Ordinal);
     public Dictionary<(string Group, string Filter), List<RouteEntry>> Groups { get; } = [];
@@ -16,6 +20,46 @@ internal sealed class RouteScratch
 
     /// <summary>Local clients whose queues are half full: the publisher waits for them (back-pressure).</summary>
     public List<string> Congested { get; } = [];
+
+    /// <summary>Refused copies counted by <see cref="CountRefused"/>.</summary>
+    public int RefusedCount { get; private set; }
+
+    public void Refuse(RouteEntry entry)
+    {
+        if (entry.ShareGroup is null)
+        {
+            _refusedClients.Add(entry.ClientId);
+        }
+        else
+        {
+            _refusedGroups.Add((entry.ShareGroup, entry.Filter));
+        }
+    }
+
+    /// <summary>
+    /// Once the targets are planned: how many copies the ACL refused, one per client left without a copy and one per
+    /// share group left without a member (a client that got its copy through another route is not counted).
+    /// </summary>
+    public int CountRefused()
+    {
+        if (_refusedClients.Count == 0 && _refusedGroups.Count == 0)
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var clientId in _refusedClients)
+        {
+            count += Targets.ContainsKey(clientId) ? 0 : 1;
+        }
+
+        foreach (var group in _refusedGroups)
+        {
+            count += Groups.ContainsKey(group) ? 0 : 1;
+        }
+
+        return RefusedCount = count;
+    }
 
     public void AddDirect(RouteEntry entry)
     {
@@ -54,5 +98,8 @@ internal sealed class RouteScratch
         Remote.Clear();
         Offline.Clear();
         Congested.Clear();
+        _refusedClients.Clear();
+        _refusedGroups.Clear();
+        RefusedCount = 0;
     }
 }

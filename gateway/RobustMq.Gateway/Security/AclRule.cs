@@ -25,14 +25,36 @@ public sealed record AclRule(
     private const int StackBufferLength = 256;
 
     /// <summary>
-    /// True when the rule covers this request. Publish: the rule filter matches the topic name. Subscribe: an
-    /// allow rule covers a requested filter that is a subset of the rule filter (every topic it can match, the
-    /// rule matches too); a deny rule covers a requested filter that overlaps it (could match any topic the
-    /// rule names), so <c>deny subscribe secret/#</c> also refuses <c>#</c>.
+    /// True when the rule covers this request. Publish: the rule filter matches the topic name. Subscribe: the
+    /// requested filter is a subset of the rule filter (every topic it can match, the rule matches too), as EMQX
+    /// and Mosquitto read subscribe rules: <c>deny subscribe a/b</c> refuses <c>a/b</c>, not <c>+/+</c> or
+    /// <c>#</c>; the topics such a wider filter would bring are refused per message instead
+    /// (<see cref="AclRuleSet.NeedsReadCheck"/>).
     /// A <c>%c</c>/<c>%u</c> rule whose value is missing, empty or contains '+', '#', '/' or U+0000 (a client
     /// id "+" must not widen <c>devices/%c/#</c>) is skipped when it allows and applies when it denies.
     /// </summary>
     internal bool Covers(AclAction action, string topicOrFilter, string clientId, string? userName)
+    {
+        return AppliesTo(action, clientId, userName)
+            && Test(action == AclAction.Publish ? Relation.Matches : Relation.Subset, topicOrFilter, clientId, userName);
+    }
+
+    /// <summary>
+    /// True when this is a deny rule for subscribing that could refuse some topic the subscription
+    /// <paramref name="filter"/> matches: its filter overlaps <paramref name="filter"/> (some topic name matches
+    /// both), so <c>deny subscribe secret/#</c> can refuse messages of <c>#</c> and <c>+/x</c>.
+    /// </summary>
+    internal bool CouldDenyWithin(string filter, string clientId, string? userName)
+    {
+        return !Allow
+            && AppliesTo(AclAction.Subscribe, clientId, userName)
+            && Test(Relation.Overlaps, filter, clientId, userName);
+    }
+
+    /// <summary>True when this is a deny rule for subscribing that applies to this client, whatever its filter.</summary>
+    internal bool DeniesSubscribeTo(string clientId, string? userName) => !Allow && AppliesTo(AclAction.Subscribe, clientId, userName);
+
+    private bool AppliesTo(AclAction action, string clientId, string? userName)
     {
         if (Action is { } only && only != action)
         {
@@ -44,17 +66,17 @@ public sealed record AclRule(
             return false;
         }
 
-        if (UserName is not null && !string.Equals(UserName, userName, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        return Filter.Contains('%')
-            ? CoversWithPattern(action, topicOrFilter, clientId, userName)
-            : FilterCovers(Filter, action, topicOrFilter);
+        return UserName is null || string.Equals(UserName, userName, StringComparison.Ordinal);
     }
 
-    private bool CoversWithPattern(AclAction action, string topicOrFilter, string clientId, string? userName)
+    private bool Test(Relation relation, string topicOrFilter, string clientId, string? userName)
+    {
+        return Filter.Contains('%')
+            ? TestWithPattern(relation, topicOrFilter, clientId, userName)
+            : Test(relation, Filter, topicOrFilter);
+    }
+
+    private bool TestWithPattern(Relation relation, string topicOrFilter, string clientId, string? userName)
     {
         var length = SubstitutedLength(Filter, clientId, userName);
         if (length < 0)
@@ -70,7 +92,7 @@ public sealed record AclRule(
         {
             var filter = buffer[..length];
             Substitute(Filter, clientId, userName!, filter);
-            return FilterCovers(filter, action, topicOrFilter);
+            return Test(relation, filter, topicOrFilter);
         }
         finally
         {
@@ -81,17 +103,12 @@ public sealed record AclRule(
         }
     }
 
-    private bool FilterCovers(ReadOnlySpan<char> ruleFilter, AclAction action, ReadOnlySpan<char> topicOrFilter)
+    private static bool Test(Relation relation, ReadOnlySpan<char> ruleFilter, ReadOnlySpan<char> topicOrFilter) => relation switch
     {
-        if (action == AclAction.Publish)
-        {
-            return TopicMatcher.Matches(ruleFilter, topicOrFilter);
-        }
-
-        // A subscription is governed by a rule when every topic it can match is matched by the rule's
-        // filter (as EMQX and Mosquitto read subscribe rules): `deny subscribe a/b` refuses `a/b`, not `+/+`.
-        return TopicMatcher.IsSubsetOf(topicOrFilter, ruleFilter);
-    }
+        Relation.Matches => TopicMatcher.Matches(ruleFilter, topicOrFilter),
+        Relation.Subset => TopicMatcher.IsSubsetOf(topicOrFilter, ruleFilter),
+        _ => TopicMatcher.Overlaps(ruleFilter, topicOrFilter),
+    };
 
     /// <summary>Length of the filter after substitution, or -1 when a needed value is missing or unsafe.</summary>
     private static int SubstitutedLength(string filter, string clientId, string? userName)
@@ -150,5 +167,18 @@ public sealed record AclRule(
     private static bool IsSafeValue(string? value)
     {
         return !string.IsNullOrEmpty(value) && !value.AsSpan().ContainsAny("+#/\0");
+    }
+
+    /// <summary>How the rule filter must relate to the request's topic or filter.</summary>
+    private enum Relation
+    {
+        /// <summary>The rule filter matches the topic name.</summary>
+        Matches,
+
+        /// <summary>The requested filter is a subset of the rule filter.</summary>
+        Subset,
+
+        /// <summary>Some topic name matches both.</summary>
+        Overlaps,
     }
 }

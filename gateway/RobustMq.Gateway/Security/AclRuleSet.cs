@@ -73,4 +73,64 @@ public sealed class AclRuleSet
 
         return DefaultAllow ? AclDecision.Allow : AclDecision.Deny();
     }
+
+    /// <summary>
+    /// Decides once, at SUBSCRIBE, whether the allowed subscription <paramref name="filter"/> (inner filter for
+    /// <c>$share</c>) of this client needs a check of each message it delivers: true when a deny rule for
+    /// subscribing that precedes the rule deciding the filter could refuse some topic the filter matches
+    /// (<c>deny subscribe secret/#</c> and <c>#</c> or <c>+/x</c>). When false, every topic the filter matches is
+    /// allowed (the rule that allows the filter covers each of its topics, and no earlier deny rule reaches one),
+    /// so its deliveries cost nothing.
+    /// </summary>
+    /// <remarks>The check per message is <c>Check(AclAction.Subscribe, topic, ...)</c>, Mosquitto's read check.</remarks>
+    public bool NeedsReadCheck(string filter, string clientId, string? userName)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(clientId);
+
+        foreach (var rule in _rules)
+        {
+            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName))
+            {
+                return false; // this rule decides the filter and, as it contains every topic of it, each topic too
+            }
+
+            if (rule.CouldDenyWithin(filter, clientId, userName))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when the rules could refuse this client some topic: a deny rule for subscribing applies to it, or the
+    /// default is deny. When false, <see cref="MayReceive"/> is true for every topic.
+    /// </summary>
+    public bool MayRefuseReads(string clientId, string? userName)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        if (!DefaultAllow)
+        {
+            return true;
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (rule.DeniesSubscribeTo(clientId, userName))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The read check of one delivered message (Mosquitto checks read access per message): may this client
+    /// receive a message published to <paramref name="topic"/>, that is, may it subscribe to that topic name.
+    /// </summary>
+    public bool MayReceive(string topic, string clientId, string? userName)
+        => Check(AclAction.Subscribe, topic, clientId, userName).Allowed;
 }

@@ -68,6 +68,7 @@ public sealed partial class SessionGrain(
 
         var oldNode = _state.Node;
         var nodeChanged = present && oldNode is not null && oldNode != request.Connection.Node;
+        var readerChanged = present && _state.UserName != request.UserName;
         _state.Exists = true;
         _state.Connection = request.Connection;
         _state.StartedClean = request.CleanStart;
@@ -79,6 +80,12 @@ public sealed partial class SessionGrain(
         if (nodeChanged)
         {
             await MoveRoutes(oldNode!, request.Connection.Node);
+        }
+
+        if (readerChanged)
+        {
+            // The ACL read checks were decided for the user who subscribed.
+            await Routes.CheckReadsAsAsync(request.Connection.Node, request.UserName);
         }
 
         var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);

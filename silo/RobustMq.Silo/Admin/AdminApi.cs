@@ -5,7 +5,11 @@ using RobustMq.Gateway.Routing;
 
 namespace RobustMq.Silo.Admin;
 
-/// <summary>The admin HTTP endpoints of a node: health, <c>/metrics</c>, and read-only views.</summary>
+/// <summary>
+/// The admin HTTP endpoints of a node: health, <c>/metrics</c>, and read-only views. Every JSON property name is
+/// written out (anonymous members or <see cref="System.Text.Json.Serialization.JsonPropertyNameAttribute"/>), never
+/// derived from a C# name by the camel-case policy.
+/// </summary>
 public static class AdminApi
 {
     public static void Map(IApplicationBuilder app, CollectorRegistry registry)
@@ -19,18 +23,28 @@ public static class AdminApi
                 Results.Ok(new { node = node.Name, name = node.DisplayName, connections = connections.Count, routes = routes.Count }));
             endpoints.MapGet("/api/clients", (ConnectionRegistry connections) =>
             {
-                var list = new List<object>();
+                var list = new List<ClientView>();
                 foreach (var c in connections.Connections)
                 {
-                    if (c.ClientId is not null)
+                    if (c.ClientId is not null && c.ConnectedAt is not null)
                     {
-                        list.Add(new { clientId = c.ClientId, remote = c.RemoteEndPoint, protocol = (int)c.Version });
+                        list.Add(ClientView.Of(c));
                     }
                 }
 
                 return Results.Ok(list);
             });
-            endpoints.MapGet("/api/routes", (RouteCache routes) => Results.Ok(routes.Snapshot()));
+            endpoints.MapGet("/api/routes", (RouteCache routes) =>
+            {
+                var snapshot = routes.Snapshot();
+                var list = new List<RouteView>(snapshot.Count);
+                foreach (var entry in snapshot)
+                {
+                    list.Add(RouteView.Of(entry));
+                }
+
+                return Results.Ok(list);
+            });
         });
     }
 }

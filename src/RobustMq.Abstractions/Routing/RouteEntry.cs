@@ -6,7 +6,9 @@ namespace RobustMq.Abstractions.Routing;
 /// <summary>
 /// One subscriber of a topic filter, as replicated to every node's route cache. <see cref="ShareGroup"/>
 /// is set for <c>$share/{group}/{filter}</c> members. <see cref="Node"/> is where the subscriber's
-/// session is attached (or was last attached).
+/// session is attached (or was last attached). <see cref="CheckRead"/>: the ACL could refuse some topic of the
+/// filter to this client, so the router checks each message (the ACL read check as <see cref="UserName"/>)
+/// before delivering it on this route.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.route.v1")]
 public sealed record RouteEntry(
@@ -17,7 +19,9 @@ public sealed record RouteEntry(
     [property: Id(4)] bool NoLocal,
     [property: Id(5)] bool RetainAsPublished,
     [property: Id(6)] uint SubscriptionId,
-    [property: Id(7)] string? ShareGroup = null)
+    [property: Id(7)] string? ShareGroup = null,
+    [property: Id(8)] bool CheckRead = false,
+    [property: Id(9)] string? UserName = null)
 {
     /// <summary>The route of a session's subscription: a <c>$share/{group}/{filter}</c> becomes the inner filter marked with its group.</summary>
     public static RouteEntry For(SubscriptionRecord subscription, string clientId, string node)
@@ -30,6 +34,7 @@ public sealed record RouteEntry(
             group = shared.Group;
         }
 
-        return new RouteEntry(filter, clientId, node, subscription.QoS, subscription.NoLocal, subscription.RetainAsPublished, subscription.SubscriptionId, group);
+        return new RouteEntry(filter, clientId, node, subscription.QoS, subscription.NoLocal, subscription.RetainAsPublished, subscription.SubscriptionId, group,
+            subscription.CheckRead, subscription.UserName);
     }
 }

@@ -54,6 +54,28 @@ public sealed class SessionRoutes(IGrainFactory grains, string clientId, Diction
         return existed;
     }
 
+    /// <summary>
+    /// The session is resumed under another user name. Whether a subscription needs the ACL read check per message
+    /// (<see cref="SubscriptionRecord.CheckRead"/>) was decided for the user who subscribed, so from now on each is
+    /// checked as <paramref name="userName"/>: the new reader gets nothing the rules refuse it.
+    /// </summary>
+    public async Task CheckReadsAsAsync(string node, string? userName)
+    {
+        var changed = new List<SubscriptionRecord>();
+        foreach (var sub in Subscriptions.Values)
+        {
+            if (!sub.CheckRead || sub.UserName != userName)
+            {
+                changed.Add(sub with { CheckRead = true, UserName = userName });
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            await SubscribeAsync(node, [.. changed]);
+        }
+    }
+
     /// <summary>Remove subscriptions; returns, per filter, whether it existed.</summary>
     public async Task<bool[]> UnsubscribeAsync(string node, string[] filters)
     {

@@ -23,10 +23,16 @@ public sealed class ClusterFixture : IAsyncLifetime
     public const int SiloCount = 2;
     public const int MaxQueuedMessages = 5;
 
+    /// <summary>The one ACL rule of the cluster: subscribing under it is denied to everyone.</summary>
+    public const string DeniedForSubscribe = "cluster-acl/secret/#";
+
+    private static readonly string AclFile = Path.Combine(Path.GetTempPath(), $"robustmq-cluster-{Guid.NewGuid():N}.acl");
+
     private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Sys:IntervalSeconds"] = "0",
         ["Mqtt:MaxQueuedMessages"] = MaxQueuedMessages.ToString(CultureInfo.InvariantCulture),
+        ["Acl:File"] = AclFile,
     };
 
     private InProcessTestCluster? _cluster;
@@ -38,6 +44,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await File.WriteAllTextAsync(AclFile, $"deny subscribe {DeniedForSubscribe}\n");
         var builder = new InProcessTestClusterBuilder(SiloCount);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSiloHost((_, host) =>
@@ -61,6 +68,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             await _cluster.StopAllSilosAsync();
             await _cluster.DisposeAsync();
         }
+
+        File.Delete(AclFile);
     }
 
     /// <summary>The node name of silo <paramref name="silo"/>: the key of its dispatcher and of connections on it.</summary>
@@ -68,6 +77,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>The real route cache of silo <paramref name="silo"/>.</summary>
     public RouteCache Routes(int silo) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<RouteCache>();
+
+    /// <summary>The real publish path of silo <paramref name="silo"/>.</summary>
+    public MessageRouter Router(int silo) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<MessageRouter>();
 
     /// <summary>A fresh connection on silo <paramref name="silo"/>, unique in the test run.</summary>
     public ConnectionRef NewConnection(int silo) => new(Node(silo), Interlocked.Increment(ref _nextConnectionId));

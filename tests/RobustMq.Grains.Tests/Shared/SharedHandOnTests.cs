@@ -40,6 +40,28 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
         Assert.Equal(["late"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
     }
 
+    [Fact]
+    public async Task A_member_whose_acl_denies_the_topic_is_passed_over_when_messages_are_handed_on()
+    {
+        const string filter = "cluster-acl/+/handon";
+        var memberA = await OfflineMemberAsync("handon-acl-a", $"$share/ha/{filter}", silo: 0);
+        var memberB = cluster.NewClient("handon-acl-b");
+        await memberB.ConnectAsync(silo: 1);
+        await memberB.SubscribeAsync(new SubscriptionRecord($"$share/ha/{filter}", 1, CheckRead: true));
+        await memberB.DisconnectAsync();
+        await memberA.ConnectAsync(cleanStart: false);
+        await memberA.DisconnectAsync(unacknowledged:
+        [
+            Shared("cluster-acl/secret/handon", "denied", "ha", filter),
+            Shared("cluster-acl/open/handon", "allowed", "ha", filter),
+        ]);
+
+        await memberA.ConnectAsync(cleanStart: true);
+
+        var handedOn = await memberB.ConnectAsync(cleanStart: false);
+        Assert.Equal(["allowed"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
+    }
+
     private async Task<TestClient> OfflineMemberAsync(string clientId, string filter, int silo)
     {
         var client = cluster.NewClient(clientId);
@@ -50,5 +72,8 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
     }
 
     private static PendingMessage Shared(string topic, string payload, string group, ushort packetId = 0) =>
-        TestMessages.Pending(topic, payload, packetId: packetId) with { ShareGroup = group, ShareFilter = topic };
+        Shared(topic, payload, group, topic, packetId);
+
+    private static PendingMessage Shared(string topic, string payload, string group, string filter, ushort packetId = 0) =>
+        TestMessages.Pending(topic, payload, packetId: packetId) with { ShareGroup = group, ShareFilter = filter };
 }

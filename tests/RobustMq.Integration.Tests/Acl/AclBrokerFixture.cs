@@ -14,6 +14,9 @@ public sealed class AclBrokerFixture : BrokerFixture
             deny subscribe acl/nosub * reason=0x80
             deny subscribe acl/nosub87
             deny publish acl/nopub
+            deny subscribe secret/#
+            deny subscribe vault/# client=acl-share-denied
+            deny subscribe private/hidden user=guest
             allow all #
             """);
     }
