@@ -19,6 +19,7 @@ public sealed class OutboundQueueSharedTests
 
         var batch = new List<OutItem>();
         var expired = queue.Drain(batch, nowUnixMs: 1000);
+        AdmitAll(queue, batch);
 
         Assert.Equal(2, expired);
         Assert.Equal(["q2-fresh", "q1-never"], batch.Select(i => i.Delivery!.Message.Topic));
@@ -33,6 +34,7 @@ public sealed class OutboundQueueSharedTests
         queue.EnqueueDelivery(Message("sent", qos: 1, group: "g"));
         var sent = new List<OutItem>();
         queue.Drain(sent, 0);
+        AdmitAll(queue, sent);
         queue.EnqueueDelivery(Message("unsent-g", qos: 1, group: "g"));
         queue.EnqueueDelivery(Message("other-group", qos: 1, group: "h"));
         queue.EnqueueDelivery(Message("direct", qos: 1));
@@ -44,6 +46,18 @@ public sealed class OutboundQueueSharedTests
         Assert.Equal(1, queue.InflightCount);
         var (owed, _) = queue.Close();
         Assert.Equal(["sent", "other-group", "direct"], owed.Select(m => m.Message.Topic));
+    }
+
+    /// <summary>As the write loop does: each drained first QoS 1/2 send takes its packet id when written.</summary>
+    private static void AdmitAll(OutboundQueue queue, List<OutItem> batch)
+    {
+        foreach (var item in batch)
+        {
+            if (item.NeedsPacketId)
+            {
+                Assert.NotEqual(0, queue.Admit());
+            }
+        }
     }
 
     private static PendingMessage Message(string topic, byte qos, long expiresAt = 0, string? group = null) =>

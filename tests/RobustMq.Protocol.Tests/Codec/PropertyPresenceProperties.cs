@@ -9,7 +9,9 @@ namespace RobustMq.Protocol.Tests.Codec;
 
 /// <summary>
 /// An absent and an empty application message property are different packets: the codec keeps them apart when
-/// it reads and when it writes (MQTT 5, 3.3.2.3: Content Type, Response Topic, Correlation Data, User Property).
+/// it reads and when it writes (MQTT 5, 3.3.2.3: Content Type, Correlation Data, User Property). Response Topic is
+/// absent or a topic name: an empty one is malformed (MQTT-3.3.2-13, a UTF-8 string that is a topic name, which is at
+/// least one character long, MQTT-4.7.3-1).
 /// </summary>
 public sealed class PropertyPresenceProperties
 {
@@ -28,13 +30,13 @@ public sealed class PropertyPresenceProperties
             MqttProtocolVersion.V500);
 
     [Fact]
-    public void Empty_content_type_response_topic_and_correlation_data_are_present() =>
+    public void Empty_content_type_and_correlation_data_are_present() =>
         Golden.RoundTrip(
-            "30 12 00 05 62 68 2F 65 6D 09 03 00 00 08 00 00 09 00 00 6D",
+            "30 0F 00 05 62 68 2F 65 6D 06 03 00 00 09 00 00 6D",
             new PublishPacket
             {
                 Topic = "bh/em",
-                Properties = new MqttProperties { ContentType = "", ResponseTopic = "", CorrelationData = ReadOnlyMemory<byte>.Empty },
+                Properties = new MqttProperties { ContentType = "", CorrelationData = ReadOnlyMemory<byte>.Empty },
                 Payload = "m"u8.ToArray(),
             },
             MqttProtocolVersion.V500);
@@ -55,7 +57,7 @@ public sealed class PropertyPresenceProperties
 
     private static Gen<PublishPacket> Publishes =>
         from contentType in AnyPresence
-        from responseTopic in AnyPresence
+        from responseTopic in Gen.Elements(Presence.Absent, Presence.Set)
         from correlation in AnyPresence
         from userValue in AnyPresence
         from text in MqttGen.Text(3)
