@@ -145,6 +145,15 @@ public sealed class BrokerExecutable : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a POSIX signal to the process (<c>kill -SIGNAL pid</c>): 2 is SIGINT (Ctrl-C), 15 SIGTERM.</summary>
+    public async Task SignalAsync(int signal)
+    {
+        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var kill = Process.Start("kill", [$"-{signal}", pid])!;
+        await kill.WaitForExitAsync();
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {pid} failed with exit code {kill.ExitCode}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

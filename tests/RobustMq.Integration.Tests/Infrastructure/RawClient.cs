@@ -8,11 +8,13 @@ public sealed class RawClient : IDisposable
 {
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
+    private readonly RawPacketReader _reader;
 
     private RawClient(TcpClient tcp)
     {
         _tcp = tcp;
         _stream = tcp.GetStream();
+        _reader = new RawPacketReader(_stream.ReadAsync);
     }
 
     public static async Task<RawClient> OpenAsync(BrokerFixture broker)
@@ -53,42 +55,7 @@ public sealed class RawClient : IDisposable
         using var cts = new CancellationTokenSource(limit);
         try
         {
-            var first = await ReadByteAsync(cts.Token);
-            if (first < 0)
-            {
-                return null;
-            }
-
-            var length = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var digit = await ReadByteAsync(cts.Token);
-                if (digit < 0)
-                {
-                    return null;
-                }
-
-                length |= (digit & 0x7F) << shift;
-                if ((digit & 0x80) == 0)
-                {
-                    break;
-                }
-            }
-
-            var body = new byte[length];
-            var read = 0;
-            while (read < length)
-            {
-                var n = await _stream.ReadAsync(body.AsMemory(read), cts.Token);
-                if (n == 0)
-                {
-                    return null;
-                }
-
-                read += n;
-            }
-
-            return new RawPacket((byte)first, body);
+            return await _reader.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -141,11 +108,4 @@ public sealed class RawClient : IDisposable
     }
 
     public void Dispose() => _tcp.Dispose();
-
-    private async Task<int> ReadByteAsync(CancellationToken cancellationToken)
-    {
-        var one = new byte[1];
-        var n = await _stream.ReadAsync(one, cancellationToken);
-        return n == 0 ? -1 : one[0];
-    }
 }

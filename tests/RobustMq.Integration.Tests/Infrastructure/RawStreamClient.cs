@@ -12,16 +12,13 @@ namespace RobustMq.Integration.Tests.Infrastructure;
 public sealed class RawStreamClient : IDisposable
 {
     private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _send;
-    private readonly Func<Memory<byte>, CancellationToken, ValueTask<int>> _receive;
+    private readonly RawPacketReader _reader;
     private readonly IDisposable _owner;
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
 
     private RawStreamClient(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, Func<Memory<byte>, CancellationToken, ValueTask<int>> receive, IDisposable owner)
     {
         _send = send;
-        _receive = receive;
+        _reader = new RawPacketReader(receive);
         _owner = owner;
     }
 
@@ -87,41 +84,7 @@ public sealed class RawStreamClient : IDisposable
         using var cts = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : TimeSpan.FromTicks(1));
         try
         {
-            var first = await ReadByteAsync(cts.Token);
-            if (first < 0)
-            {
-                return null;
-            }
-
-            var length = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var digit = await ReadByteAsync(cts.Token);
-                if (digit < 0)
-                {
-                    return null;
-                }
-
-                length |= (digit & 0x7F) << shift;
-                if ((digit & 0x80) == 0)
-                {
-                    break;
-                }
-            }
-
-            var body = new byte[length];
-            for (var i = 0; i < length; i++)
-            {
-                var b = await ReadByteAsync(cts.Token);
-                if (b < 0)
-                {
-                    return null;
-                }
-
-                body[i] = (byte)b;
-            }
-
-            return new RawPacket((byte)first, body);
+            return await _reader.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -134,21 +97,4 @@ public sealed class RawStreamClient : IDisposable
     }
 
     public void Dispose() => _owner.Dispose();
-
-    private async ValueTask<int> ReadByteAsync(CancellationToken cancellationToken)
-    {
-        if (_start == _end)
-        {
-            var n = await _receive(_buffer, cancellationToken);
-            if (n == 0)
-            {
-                return -1;
-            }
-
-            _start = 0;
-            _end = n;
-        }
-
-        return _buffer[_start++];
-    }
 }

@@ -83,7 +83,7 @@ public sealed class BadConfigurationTests
     [Fact]
     public async Task Certificate_without_a_key_names_the_key_setting()
     {
-        using var tls = TemporaryCertificate.Create();
+        using var tls = new TestCertificate();
 
         var (exitCode, output) = await RunBrokerAsync($"--Listeners:Tls:Port={FreePorts.Next()}", $"--Listeners:Tls:Certificate={tls.CertificatePath}");
 
@@ -93,7 +93,7 @@ public sealed class BadConfigurationTests
     [Fact]
     public async Task Missing_key_file_names_the_key_setting()
     {
-        using var tls = TemporaryCertificate.Create();
+        using var tls = new TestCertificate();
 
         var (exitCode, output) = await RunBrokerAsync($"--Listeners:Wss:Port={FreePorts.Next()}", $"--Listeners:Wss:Certificate={tls.CertificatePath}", "--Listeners:Wss:Key=/nonexistent/server.key");
 

@@ -33,7 +33,7 @@ public sealed class PortInUseTests
         var port = FreePorts.Next();
         using var other = new TcpListener(IPAddress.Parse(otherAddress), port);
         other.Start();
-        using var tls = TemporaryCertificate.Create();
+        using var tls = new TestCertificate();
 
         await using var broker = BrokerExecutable.Start(ArgumentsFor(key, port, brokerAddress, tls));
         var exitCode = await broker.WaitForExitAsync($"broker with {key}={port} on {brokerAddress}, port held on {otherAddress}");
@@ -44,7 +44,7 @@ public sealed class PortInUseTests
         Assert.Contains($"{key} {port} is already in use", lines[0], StringComparison.Ordinal);
     }
 
-    internal static IEnumerable<string> ArgumentsFor(string key, int port, string address, TemporaryCertificate tls)
+    internal static IEnumerable<string> ArgumentsFor(string key, int port, string address, TestCertificate tls)
     {
         yield return $"--{key}={port}";
         var section = key[..key.LastIndexOf(':')];

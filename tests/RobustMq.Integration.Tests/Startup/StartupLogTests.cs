@@ -23,7 +23,7 @@ public sealed class StartupLogTests(StartupLogTests.StartedBroker started) : ICl
     [Fact]
     public async Task Tls_listeners_are_logged_as_mqtts_and_wss()
     {
-        using var tls = TemporaryCertificate.Create();
+        using var tls = new TestCertificate();
         int tlsPort = FreePorts.Next(), wssPort = FreePorts.Next();
         await using var broker = BrokerExecutable.Start(
         [
