@@ -1,0 +1,4 @@
+namespace RobustMq.Storage;
+
+/// <summary>A keyed value of a space.</summary>
+public readonly record struct StoredEntry(string Key, byte[] Value);
