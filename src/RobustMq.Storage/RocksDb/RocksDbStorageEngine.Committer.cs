@@ -149,6 +149,7 @@ public sealed partial class RocksDbStorageEngine
             }
         }
 
+        BeforeGroupWrite?.Invoke();
         _db!.Write(batch, _writeOptions);
         _shardTable.Commit();
         Interlocked.Increment(ref _groups);

@@ -88,6 +88,9 @@ public sealed partial class RocksDbStorageEngine : IStorageEngine
 
     internal long MaxGroupBytes { get; set; }
 
+    /// <summary>Runs on the committer just before each RocksDB write; a throw fails the group as a write error would. For tests.</summary>
+    internal Action? BeforeGroupWrite { get; set; }
+
     public ValueTask<StorageWriteResult> WriteAsync(StorageBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
