@@ -15,6 +15,9 @@ namespace RobustMq.Storage.RocksDb;
 /// One open per path: RocksDB locks the directory, and a second open (this process or another) throws
 /// <see cref="StorageException"/> with <see cref="StorageErrorKind.Unavailable"/>. After <see cref="DisposeAsync"/>
 /// every call throws <see cref="StorageErrorKind.Closed"/>; writes still queued then fail with Closed too.
+/// A cancellation token is checked before a write is queued; once queued, a write lands or fails as a whole.
+/// A group whose RocksDB write fails fails all of its waiters (Full for no space, else Unavailable) and leaves the
+/// offsets as they are on disk.
 /// </remarks>
 public sealed partial class RocksDbStorageEngine : IStorageEngine
 {

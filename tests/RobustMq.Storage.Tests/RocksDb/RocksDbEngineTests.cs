@@ -1,10 +1,11 @@
 using System.Text;
 using RobustMq.Storage.RocksDb;
+using Xunit.Abstractions;
 
 namespace RobustMq.Storage.Tests.RocksDb;
 
 /// <summary>What the RocksDB backend promises beyond the shared contract: one open per path, group commit, sync modes, failures.</summary>
-public sealed class RocksDbEngineTests : IAsyncLifetime
+public sealed class RocksDbEngineTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly RocksDbTempDirectory _directory = new();
     private readonly List<RocksDbStorageEngine> _engines = [];
@@ -77,6 +78,7 @@ public sealed class RocksDbEngineTests : IAsyncLifetime
         })));
 
         var groups = engine.GroupCount - before;
+        output.WriteLine($"{writers * each} writes in {groups} groups");
         Assert.True(groups < writers * each, $"{writers * each} writes took {groups} groups: expected fewer groups than writes");
         for (var w = 0; w < writers; w++)
         {
