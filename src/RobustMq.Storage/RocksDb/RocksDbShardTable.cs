@@ -51,4 +51,11 @@ internal sealed class RocksDbShardTable(Func<string, ShardBounds?> load)
 
     /// <summary>The group failed: forget its changes (nothing of it is on disk).</summary>
     public void Rollback() => _group.Clear();
+
+    /// <summary>Forgets everything cached (the database was reopened): bounds are read from disk again.</summary>
+    public void Forget()
+    {
+        _group.Clear();
+        _stored.Clear();
+    }
 }

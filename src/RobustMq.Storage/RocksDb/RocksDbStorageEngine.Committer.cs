@@ -73,6 +73,7 @@ public sealed partial class RocksDbStorageEngine
         var offsets = new long[group.Count][];
         try
         {
+            ReopenAfterFailedWrite();
             using var batch = new WriteBatch();
             for (var i = 0; i < group.Count; i++)
             {
@@ -84,6 +85,7 @@ public sealed partial class RocksDbStorageEngine
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _shardTable.Rollback();
+            _writeFailed = true;
             var failure = RocksDbErrors.Failed("write", _path, e);
             foreach (var pending in group)
             {
@@ -108,6 +110,7 @@ public sealed partial class RocksDbStorageEngine
         var shard = pending.RetentionShard!;
         try
         {
+            ReopenAfterFailedWrite();
             long low = 0;
             if (_shardTable.Get(shard) is { } bounds)
             {
@@ -129,6 +132,7 @@ public sealed partial class RocksDbStorageEngine
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _shardTable.Rollback();
+            _writeFailed = true;
             pending.Completion.TrySetException(RocksDbErrors.Failed("retention", _path, e));
         }
     }
@@ -151,6 +155,7 @@ public sealed partial class RocksDbStorageEngine
 
         BeforeGroupWrite?.Invoke();
         _db!.Write(batch, _writeOptions);
+        _writeFailed = false;
         _shardTable.Commit();
         Interlocked.Increment(ref _groups);
     }

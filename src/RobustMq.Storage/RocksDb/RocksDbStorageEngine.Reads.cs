@@ -173,9 +173,14 @@ public sealed partial class RocksDbStorageEngine
         _gate.EnterReadLock();
         try
         {
-            if (_db is null || Volatile.Read(ref _disposeStarted) == 1)
+            if (Volatile.Read(ref _disposeStarted) == 1)
             {
                 throw RocksDbErrors.Closed();
+            }
+
+            if (_db is null)
+            {
+                throw new StorageException(StorageErrorKind.Unavailable, $"RocksDB database '{_path}' is closed after a failed write and could not be opened again yet");
             }
 
             return read();

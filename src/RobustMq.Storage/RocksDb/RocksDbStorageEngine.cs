@@ -27,9 +27,6 @@ public sealed partial class RocksDbStorageEngine : IStorageEngine
     private readonly WriteOptions _writeOptions;
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private readonly ConcurrentDictionary<string, ColumnFamilyHandle> _spaces = new(StringComparer.Ordinal);
-    private readonly ColumnFamilyHandle _records;
-    private readonly ColumnFamilyHandle _shards;
-    private readonly ColumnFamilyHandle _commits;
     // A plain object, not System.Threading.Lock: the committer waits on it with Monitor.Wait.
     private readonly object _queueLock = new();
     private readonly Queue<RocksDbPending> _queue = new();
@@ -65,9 +62,6 @@ public sealed partial class RocksDbStorageEngine : IStorageEngine
         _familyOptions = new ColumnFamilyOptions();
         _writeOptions = new WriteOptions().SetSync(Sync.Mode == StorageSyncMode.Always);
         _db = Open();
-        _records = _db.GetColumnFamily(RocksDbKeys.Records);
-        _shards = _db.GetColumnFamily(RocksDbKeys.Shards);
-        _commits = _db.GetColumnFamily(RocksDbKeys.Commits);
         _shardTable = new RocksDbShardTable(LoadBounds);
         new Thread(RunCommitter) { IsBackground = true, Name = "rocksdb-committer" }.Start();
         if (Sync.Mode == StorageSyncMode.Periodic)
@@ -206,39 +200,6 @@ public sealed partial class RocksDbStorageEngine : IStorageEngine
         if (Volatile.Read(ref _disposeStarted) == 1)
         {
             throw RocksDbErrors.Closed();
-        }
-    }
-
-    private RocksDbSharp.RocksDb Open()
-    {
-        try
-        {
-            Directory.CreateDirectory(_path);
-            var families = new ColumnFamilies(_familyOptions);
-            var names = new HashSet<string>(StringComparer.Ordinal) { ColumnFamilies.DefaultName };
-            string[] existing = RocksDbSharp.RocksDb.TryListColumnFamilies(_dbOptions, _path, out var listed) ? listed : [];
-            foreach (var name in (string[])[RocksDbKeys.Records, RocksDbKeys.Shards, RocksDbKeys.Commits, .. existing])
-            {
-                if (names.Add(name))
-                {
-                    families.Add(name, _familyOptions);
-                }
-            }
-
-            var db = RocksDbSharp.RocksDb.Open(_dbOptions, _path, families);
-            foreach (var name in names)
-            {
-                if (name.StartsWith(RocksDbKeys.SpacePrefix, StringComparison.Ordinal))
-                {
-                    _spaces[name[RocksDbKeys.SpacePrefix.Length..]] = db.GetColumnFamily(name);
-                }
-            }
-
-            return db;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw RocksDbErrors.OpenFailed(_path, e);
         }
     }
 
