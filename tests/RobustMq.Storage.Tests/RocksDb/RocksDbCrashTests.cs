@@ -9,7 +9,8 @@ namespace RobustMq.Storage.Tests.RocksDb;
 
 /// <summary>
 /// kill -9 in the middle of a write burst with Sync=Always (a real child process, RobustMq.Storage.CrashWriter):
-/// the store opens cleanly and every acknowledged write is there exactly once, with its batch whole.
+/// the store opens cleanly and every acknowledged write is there exactly once, with its batch whole. The same child
+/// shows that RocksDB's lock refuses a second open from another process.
 /// </summary>
 public sealed class RocksDbCrashTests(ITestOutputHelper output) : IDisposable
 {
@@ -56,8 +57,31 @@ public sealed class RocksDbCrashTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([bounds.Next], appended.Offsets);
     }
 
-    /// <summary>Starts the writer, reads its acknowledgements until <see cref="AcksBeforeKill"/>, kills it (SIGKILL) and returns every ack it printed.</summary>
-    private async Task<List<(int Writer, int Index, long Offset)>> RunAndKillWriterAsync()
+    [Fact]
+    public async Task A_path_open_in_another_process_is_unavailable_and_names_the_path()
+    {
+        using var process = StartWriter();
+        try
+        {
+            using var timeout = new CancellationTokenSource(PhaseTimeout);
+            Assert.Equal("ready", await process.StandardOutput.ReadLineAsync(timeout.Token));
+
+            var refused = Assert.Throws<StorageException>(() => new RocksDbStorageEngine(new RocksDbStorageOptions(_directory.Path)));
+
+            Assert.Equal(StorageErrorKind.Unavailable, refused.Kind);
+            Assert.Contains(Path.GetFullPath(_directory.Path), refused.Message, StringComparison.Ordinal);
+            Assert.Contains("already open by this or another process", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill();
+            using var exitTimeout = new CancellationTokenSource(PhaseTimeout);
+            await process.WaitForExitAsync(exitTimeout.Token);
+        }
+    }
+
+    /// <summary>Starts the writer on this test's directory: <see cref="Writers"/> writers, until killed.</summary>
+    private Process StartWriter()
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -70,7 +94,13 @@ public sealed class RocksDbCrashTests(ITestOutputHelper output) : IDisposable
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("the crash writer did not start");
+        return Process.Start(start) ?? throw new InvalidOperationException("the crash writer did not start");
+    }
+
+    /// <summary>Starts the writer, reads its acknowledgements until <see cref="AcksBeforeKill"/>, kills it (SIGKILL) and returns every ack it printed.</summary>
+    private async Task<List<(int Writer, int Index, long Offset)>> RunAndKillWriterAsync()
+    {
+        using var process = StartWriter();
         var errors = process.StandardError.ReadToEndAsync();
         var acks = new List<(int, int, long)>();
         using var timeout = new CancellationTokenSource(PhaseTimeout);

@@ -130,6 +130,7 @@ public sealed class RocksDbEngineTests(ITestOutputHelper output) : IAsyncLifetim
         engine.BeforeGroupWrite = null;
         var next = await engine.WriteAsync(new StorageBatch().Append("f", Bytes("1"), 1));
         Assert.Equal([1L], next.Offsets);
+        Assert.Equal(1, engine.ReopenCount);
         Assert.Equal(new ShardBounds(0, 2), await engine.GetBoundsAsync("f"));
         Assert.Null(await engine.GetAsync("s", "k"));
         await engine.DisposeAsync();
