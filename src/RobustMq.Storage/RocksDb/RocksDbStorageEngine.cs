@@ -58,7 +58,8 @@ public sealed partial class RocksDbStorageEngine : IStorageEngine
         MaxGroupWrites = RocksDbStorageOptions.DefaultMaxGroupWrites;
         MaxGroupBytes = RocksDbStorageOptions.DefaultMaxGroupBytes;
         _path = System.IO.Path.GetFullPath(options.Path);
-        _dbOptions = new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true);
+        // RocksDB's own LOG files rotate on every open; keep a few, not its default of 1,000.
+        _dbOptions = new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true).SetKeepLogFileNum(5);
         _familyOptions = new ColumnFamilyOptions();
         _writeOptions = new WriteOptions().SetSync(Sync.Mode == StorageSyncMode.Always);
         _db = Open();
