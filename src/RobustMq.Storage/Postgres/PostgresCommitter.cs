@@ -122,51 +122,67 @@ internal sealed class PostgresCommitter
 
     private async Task CommitGroupAsync()
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-            _unknown.Clear();
-            foreach (var write in _group)
+            var reused = _connection is { State: ConnectionState.Open };
+            var committing = false;
+            try
             {
-                PostgresGroup.CollectShards(write.Batch, _unknown);
-            }
-
-            await LoadShardsAsync(connection).ConfigureAwait(false);
-            var group = new PostgresGroup(_sql, _cache);
-            foreach (var write in _group)
-            {
-                write.Offsets = group.Add(write.Batch);
-            }
-
-            if (group.Finish() is { } batch)
-            {
-                await using (batch.ConfigureAwait(false))
+                var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+                _unknown.Clear();
+                foreach (var write in _group)
                 {
-                    await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                    batch.Connection = connection;
-                    batch.Transaction = transaction;
-                    await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
-                    await transaction.CommitAsync().ConfigureAwait(false);
+                    PostgresGroup.CollectShards(write.Batch, _unknown);
                 }
 
-                group.ApplyTo(_cache);
-                Interlocked.Increment(ref _transactions);
-            }
+                await LoadShardsAsync(connection).ConfigureAwait(false);
+                var group = new PostgresGroup(_sql, _cache);
+                foreach (var write in _group)
+                {
+                    write.Offsets = group.Add(write.Batch);
+                }
 
-            Interlocked.Add(ref _writes, _group.Count);
-            foreach (var write in _group)
-            {
-                write.Complete();
+                if (group.Finish() is { } batch)
+                {
+                    await using (batch.ConfigureAwait(false))
+                    {
+                        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                        batch.Connection = connection;
+                        batch.Transaction = transaction;
+                        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                        committing = true;
+                        await transaction.CommitAsync().ConfigureAwait(false);
+                    }
+
+                    group.ApplyTo(_cache);
+                    Interlocked.Increment(ref _transactions);
+                }
+
+                Interlocked.Add(ref _writes, _group.Count);
+                foreach (var write in _group)
+                {
+                    write.Complete();
+                }
+
+                return;
             }
-        }
-        catch (Exception e)
-        {
-            // Boundary of one loop iteration: the group was rolled back (or, when the connection broke during
-            // COMMIT, its outcome is unknown); every waiter hears the same error.
-            var error = await FailAsync(e, "a write").ConfigureAwait(false);
-            foreach (var write in _group)
+            catch (Exception e) when (attempt == 0 && reused && !committing && PostgresErrors.BreaksConnection(e))
             {
-                write.Fail(error);
+                // The connection broke while it sat idle (server restarted, backend terminated) and the group never
+                // reached COMMIT: once more on a new connection, with offsets from freshly loaded shards.
+                await FailAsync(e, "a write").ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Boundary of one loop iteration: the group was rolled back (or, when the connection broke during
+                // COMMIT, its outcome is unknown); every waiter hears the same error.
+                var error = await FailAsync(e, "a write").ConfigureAwait(false);
+                foreach (var write in _group)
+                {
+                    write.Fail(error);
+                }
+
+                return;
             }
         }
     }

@@ -15,7 +15,13 @@ internal static class PostgresErrors
         || (e is InvalidOperationException && e.Source == "Npgsql");
 
     /// <summary>Whether the connection that threw <paramref name="e"/> cannot be used again (network, server gone).</summary>
-    public static bool BreaksConnection(Exception e) => e is not PostgresException and not StorageException;
+    public static bool BreaksConnection(Exception e) => e switch
+    {
+        StorageException => false,
+        // FATAL ends the session (57P01: terminated by an administrator or a shutdown); class 08: connection exceptions.
+        PostgresException pg => pg.InvariantSeverity is "FATAL" or "PANIC" || pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        _ => true,
+    };
 
     public static StorageException Map(Exception e, string what)
     {
@@ -27,6 +33,8 @@ internal static class PostgresErrors
                 return new StorageException(StorageErrorKind.Full, $"PostgreSQL is out of disk space ({what}): {pg.MessageText}", e);
             case PostgresException { SqlState: "XX001" or "XX002" } pg:
                 return new StorageException(StorageErrorKind.Corrupt, $"PostgreSQL reports corrupt data ({what}): {pg.SqlState} {pg.MessageText}", e);
+            case PostgresException pg when BreaksConnection(pg):
+                return new StorageException(StorageErrorKind.Unavailable, $"PostgreSQL closed the connection ({what}): {pg.SqlState} {pg.MessageText}", e);
             case PostgresException pg:
                 return new StorageException(StorageErrorKind.Unavailable, $"PostgreSQL refused {what}: {pg.SqlState} {pg.MessageText}", e);
             default:
