@@ -208,8 +208,8 @@ internal sealed class PostgresCommitter
             {
                 await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
                 await using var batch = new NpgsqlBatch(connection, transaction);
-                batch.BatchCommands.Add(Command(_sql.TrimRecords, pass.Shard, low));
-                batch.BatchCommands.Add(Command(_sql.UpdateLow, pass.Shard, low));
+                batch.BatchCommands.Add(PostgresSql.BatchCommand(_sql.TrimRecords, pass.Shard, low));
+                batch.BatchCommands.Add(PostgresSql.BatchCommand(_sql.UpdateLow, pass.Shard, low));
                 await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
                 await transaction.CommitAsync().ConfigureAwait(false);
                 _cache[pass.Shard] = shard with { Low = low };
@@ -231,9 +231,8 @@ internal sealed class PostgresCommitter
     private async Task<List<StoredRecord>> ReadSizesAsync(NpgsqlConnection connection, string shard, long low)
     {
         List<(long Timestamp, int Length)> sizes = [];
-        await using (var command = new NpgsqlCommand(_sql.RecordSizes, connection))
+        await using (var command = PostgresSql.Command(connection, _sql.RecordSizes, shard))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = shard });
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -265,9 +264,8 @@ internal sealed class PostgresCommitter
             return;
         }
 
-        await using (var command = new NpgsqlCommand(_sql.LoadShards, connection))
+        await using (var command = PostgresSql.Command(connection, _sql.LoadShards, (object)_unknown.ToArray()))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = _unknown.ToArray() });
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -351,17 +349,6 @@ internal sealed class PostgresCommitter
                 // Closing a broken connection: nothing more to do.
             }
         }
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        return command;
     }
 
     private static long ValueBytes(StorageBatch batch)

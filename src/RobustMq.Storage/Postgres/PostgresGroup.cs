@@ -259,14 +259,5 @@ internal sealed class PostgresGroup
         _putIndex.Clear();
     }
 
-    private void AddCommand(string sql, params object[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        _batch.BatchCommands.Add(command);
-    }
+    private void AddCommand(string sql, params object[] parameters) => _batch.BatchCommands.Add(PostgresSql.BatchCommand(sql, parameters));
 }

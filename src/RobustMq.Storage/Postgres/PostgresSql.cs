@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace RobustMq.Storage.Postgres;
 
 /// <summary>
@@ -95,4 +97,28 @@ internal sealed class PostgresSql
     public string ScanRange { get; }
 
     public string ListShards { get; }
+
+    /// <summary>A statement of a batch with positional parameters (<c>$1</c>, <c>$2</c>...); pass an array as one object.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params object[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
+    }
+
+    /// <summary>A command on <paramref name="connection"/> with positional parameters; pass an array as one object.</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
+    }
 }

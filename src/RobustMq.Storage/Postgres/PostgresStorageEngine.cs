@@ -86,7 +86,7 @@ public sealed class PostgresStorageEngine : IStorageEngine
 
         return await QueryAsync((shard, fromOffset, maxRecords), static async (connection, sql, args, ct) =>
         {
-            await using var command = Command(connection, sql.ReadRecords, args.shard, args.fromOffset, args.maxRecords);
+            await using var command = PostgresSql.Command(connection, sql.ReadRecords, args.shard, args.fromOffset, args.maxRecords);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var records = new List<StoredRecord>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -103,7 +103,7 @@ public sealed class PostgresStorageEngine : IStorageEngine
         StorageNames.CheckShard(shard);
         return await QueryAsync(shard, static async (connection, sql, shard, ct) =>
         {
-            await using var command = Command(connection, sql.Bounds, shard);
+            await using var command = PostgresSql.Command(connection, sql.Bounds, shard);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? new ShardBounds(reader.GetInt64(0), reader.GetInt64(1)) : default;
         }, "reading a shard's bounds", cancellationToken).ConfigureAwait(false);
@@ -121,7 +121,7 @@ public sealed class PostgresStorageEngine : IStorageEngine
 
         return await QueryAsync((shard, consumer), static async (connection, sql, args, ct) =>
         {
-            await using var command = Command(connection, sql.Committed, args.shard, args.consumer);
+            await using var command = PostgresSql.Command(connection, sql.Committed, args.shard, args.consumer);
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long offset ? offset : (long?)null;
         }, "reading a committed offset", cancellationToken).ConfigureAwait(false);
     }
@@ -144,7 +144,7 @@ public sealed class PostgresStorageEngine : IStorageEngine
         ArgumentNullException.ThrowIfNull(key);
         return await QueryAsync((space, key: Encoding.UTF8.GetBytes(key)), static async (connection, sql, args, ct) =>
         {
-            await using var command = Command(connection, sql.GetKey, args.space, args.key);
+            await using var command = PostgresSql.Command(connection, sql.GetKey, args.space, args.key);
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as byte[];
         }, "reading a key", cancellationToken).ConfigureAwait(false);
     }
@@ -169,7 +169,7 @@ public sealed class PostgresStorageEngine : IStorageEngine
         ArgumentNullException.ThrowIfNull(prefix);
         var names = await QueryAsync(prefix, static async (connection, sql, prefix, ct) =>
         {
-            await using var command = Command(connection, sql.ListShards, prefix);
+            await using var command = PostgresSql.Command(connection, sql.ListShards, prefix);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var names = new List<string>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -196,17 +196,6 @@ public sealed class PostgresStorageEngine : IStorageEngine
 
         await _committer.StopAsync().ConfigureAwait(false);
         await _reads.DisposeAsync().ConfigureAwait(false);
-    }
-
-    internal static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        return command;
     }
 
     private static StorageException Closed() => new(StorageErrorKind.Closed, "the storage engine is disposed");
@@ -238,9 +227,9 @@ public sealed class PostgresStorageEngine : IStorageEngine
         var upper = prefix.Length == 0 ? null : UpperBound(prefix);
         return await QueryAsync((space, prefix, upper), static async (connection, sql, args, ct) =>
         {
-            var command = args.prefix.Length == 0 ? Command(connection, sql.ScanAll, args.space)
-                : args.upper is null ? Command(connection, sql.ScanFrom, args.space, args.prefix)
-                : Command(connection, sql.ScanRange, args.space, args.prefix, args.upper);
+            var command = args.prefix.Length == 0 ? PostgresSql.Command(connection, sql.ScanAll, args.space)
+                : args.upper is null ? PostgresSql.Command(connection, sql.ScanFrom, args.space, args.prefix)
+                : PostgresSql.Command(connection, sql.ScanRange, args.space, args.prefix, args.upper);
             try
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
