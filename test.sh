@@ -26,19 +26,27 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
 # Commands the tests need and the Debian package that provides each.
-# (PostgreSQL joins this list when the Postgres tests land.)
+# PostgreSQL's server binaries are not on PATH: Debian keeps them in
+# /usr/lib/postgresql/<version>/bin, where the tests' PostgresServer looks.
 required=(
   mosquitto_pub:mosquitto-clients
   mosquitto_sub:mosquitto-clients
   mosquitto:mosquitto
+  initdb:postgresql
+  pg_ctl:postgresql
 )
 
 log() { echo "test.sh: $*"; }
 
+# have COMMAND: on PATH, or among PostgreSQL's versioned binaries.
+have() {
+  command -v "$1" >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null
+}
+
 install_missing() {
   local entry missing=()
   for entry in "${required[@]}"; do
-    command -v "${entry%%:*}" >/dev/null 2>&1 && continue
+    have "${entry%%:*}" && continue
     [[ " ${missing[*]} " == *" ${entry#*:} "* ]] || missing+=("${entry#*:}")
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
@@ -53,7 +61,8 @@ install_missing() {
   fi
   log "installing ${missing[*]}"
   # Keep the packages' maintainer scripts from starting services (mosquitto
-  # would take port 1883 on a shared machine); tests start their own brokers.
+  # would take port 1883 and PostgreSQL's main cluster port 5432 on a shared
+  # machine); tests start their own brokers and database servers.
   local policy=/usr/sbin/policy-rc.d created=0 status=0
   local apt_log
   apt_log=$(mktemp)

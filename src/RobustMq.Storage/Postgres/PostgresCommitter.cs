@@ -1,0 +1,368 @@
+using System.Data;
+using System.Threading.Channels;
+using Npgsql;
+
+namespace RobustMq.Storage.Postgres;
+
+/// <summary>
+/// The one writer of a <see cref="PostgresStorageEngine"/>: a loop over a queue of writes and retention passes, on
+/// one connection of its own (not pooled) that holds the schema's session-level advisory lock. Each turn takes every
+/// write queued (up to <see cref="MaxGroupWrites"/>) and commits them in one transaction sent as one
+/// <see cref="NpgsqlBatch"/>, then completes every waiter (group commit). Offsets come from a cache of the
+/// <c>shards</c> rows, loaded on first use: this loop is the only writer of the schema (the lock keeps other
+/// processes out), so the cache stays true; it is dropped after any failure and on every reconnect.
+/// </summary>
+internal sealed class PostgresCommitter
+{
+    /// <summary>At most this many writes share a transaction.</summary>
+    public const int MaxGroupWrites = 1024;
+
+    /// <summary>A group stops growing past this many bytes of values.</summary>
+    public const long MaxGroupBytes = 32L << 20;
+
+    private readonly string _connectionString;
+    private readonly PostgresSql _sql;
+    private readonly string _synchronousCommit;
+    private readonly Channel<PostgresWork> _queue = Channel.CreateUnbounded<PostgresWork>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, PostgresShard> _cache = new(StringComparer.Ordinal);
+    private readonly List<PostgresWrite> _group = [];
+    private readonly HashSet<string> _unknown = new(StringComparer.Ordinal);
+    private NpgsqlConnection? _connection;
+    private Task _loop = Task.CompletedTask;
+    private volatile bool _stopping;
+    private long _transactions;
+    private long _writes;
+
+    public PostgresCommitter(PostgresStorageOptions options, PostgresSql sql)
+    {
+        // Own connection, not pooled: a session-level advisory lock must not go back to a pool.
+        _connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Pooling = false, Enlist = false }.ConnectionString;
+        _sql = sql;
+        _synchronousCommit = options.Sync.Mode == StorageSyncMode.Always ? "on" : "off";
+    }
+
+    /// <summary>Transactions committed so far (a group of writes or a retention pass each).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Writes committed so far.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Connects (lock, schema) and starts the loop.</summary>
+    /// <exception cref="StorageException">Unreachable, or the schema is held by another engine.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (PostgresErrors.IsDatabaseFailure(e))
+        {
+            await DropConnectionAsync().ConfigureAwait(false);
+            throw PostgresErrors.Map(e, "opening the storage schema");
+        }
+
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>False once stopping: the caller says Closed.</summary>
+    public bool TryEnqueue(PostgresWork work) => !_stopping && _queue.Writer.TryWrite(work);
+
+    /// <summary>Lets the group in flight finish, fails what is still queued with Closed, closes the connection (releasing the lock).</summary>
+    public async ValueTask StopAsync()
+    {
+        _stopping = true;
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        var closed = new StorageException(StorageErrorKind.Closed, "the storage engine is disposed");
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Fail(closed);
+        }
+
+        await DropConnectionAsync().ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false) && !_stopping)
+        {
+            _group.Clear();
+            long bytes = 0;
+            PostgresRetention? retention = null;
+            while (_group.Count < MaxGroupWrites && bytes < MaxGroupBytes && reader.TryPeek(out var next))
+            {
+                if (next is PostgresRetention pass)
+                {
+                    if (_group.Count == 0 && reader.TryRead(out _))
+                    {
+                        retention = pass;
+                    }
+
+                    break;
+                }
+
+                reader.TryRead(out _);
+                var write = (PostgresWrite)next;
+                _group.Add(write);
+                bytes += ValueBytes(write.Batch);
+            }
+
+            if (_group.Count > 0)
+            {
+                await CommitGroupAsync().ConfigureAwait(false);
+            }
+
+            if (retention is not null)
+            {
+                await RetainAsync(retention).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CommitGroupAsync()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var reused = _connection is { State: ConnectionState.Open };
+            var committing = false;
+            try
+            {
+                var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+                _unknown.Clear();
+                foreach (var write in _group)
+                {
+                    PostgresGroup.CollectShards(write.Batch, _unknown);
+                }
+
+                await LoadShardsAsync(connection).ConfigureAwait(false);
+                var group = new PostgresGroup(_sql, _cache);
+                foreach (var write in _group)
+                {
+                    write.Offsets = group.Add(write.Batch);
+                }
+
+                if (group.Finish() is { } batch)
+                {
+                    await using (batch.ConfigureAwait(false))
+                    {
+                        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                        batch.Connection = connection;
+                        batch.Transaction = transaction;
+                        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                        committing = true;
+                        await transaction.CommitAsync().ConfigureAwait(false);
+                    }
+
+                    group.ApplyTo(_cache);
+                    Interlocked.Increment(ref _transactions);
+                }
+
+                Interlocked.Add(ref _writes, _group.Count);
+                foreach (var write in _group)
+                {
+                    write.Complete();
+                }
+
+                return;
+            }
+            catch (Exception e) when (attempt == 0 && reused && !committing && PostgresErrors.BreaksConnection(e))
+            {
+                // The connection broke while it sat idle (server restarted, backend terminated) and the group never
+                // reached COMMIT: once more on a new connection, with offsets from freshly loaded shards.
+                await FailAsync(e, "a write").ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Boundary of one loop iteration: the group was rolled back (or, when the connection broke during
+                // COMMIT, its outcome is unknown); every waiter hears the same error.
+                var error = await FailAsync(e, "a write").ConfigureAwait(false);
+                foreach (var write in _group)
+                {
+                    write.Fail(error);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task RetainAsync(PostgresRetention pass)
+    {
+        try
+        {
+            var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+            _unknown.Clear();
+            _unknown.Add(pass.Shard);
+            await LoadShardsAsync(connection).ConfigureAwait(false);
+            var shard = _cache[pass.Shard];
+            if (!shard.Exists)
+            {
+                pass.Complete(0);
+                return;
+            }
+
+            var records = await ReadSizesAsync(connection, pass.Shard, shard.Low).ConfigureAwait(false);
+            var low = Math.Max(shard.Low, Retention.FirstKept(records, shard.Low, pass.Policy, pass.NowUnixMs));
+            if (low > shard.Low)
+            {
+                await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                batch.BatchCommands.Add(PostgresSql.BatchCommand(_sql.TrimRecords, pass.Shard, low));
+                batch.BatchCommands.Add(PostgresSql.BatchCommand(_sql.UpdateLow, pass.Shard, low));
+                await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await transaction.CommitAsync().ConfigureAwait(false);
+                _cache[pass.Shard] = shard with { Low = low };
+                Interlocked.Increment(ref _transactions);
+            }
+
+            pass.Complete(low);
+        }
+        catch (Exception e)
+        {
+            pass.Fail(await FailAsync(e, "a retention pass").ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>
+    /// The shard's records as <see cref="Retention.FirstKept"/> reads them (timestamp and value length; the values
+    /// are not fetched: each is a slice of one zeroed buffer of the right length).
+    /// </summary>
+    private async Task<List<StoredRecord>> ReadSizesAsync(NpgsqlConnection connection, string shard, long low)
+    {
+        List<(long Timestamp, int Length)> sizes = [];
+        await using (var command = PostgresSql.Command(connection, _sql.RecordSizes, shard))
+        {
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                sizes.Add((reader.GetInt64(0), reader.GetInt32(1)));
+            }
+        }
+
+        var longest = 0;
+        foreach (var (_, length) in sizes)
+        {
+            longest = Math.Max(longest, length);
+        }
+
+        var zeros = new byte[longest];
+        var records = new List<StoredRecord>(sizes.Count);
+        for (var i = 0; i < sizes.Count; i++)
+        {
+            records.Add(new StoredRecord(low + i, sizes[i].Timestamp, new ReadOnlyMemory<byte>(zeros, 0, sizes[i].Length)));
+        }
+
+        return records;
+    }
+
+    private async Task LoadShardsAsync(NpgsqlConnection connection)
+    {
+        _unknown.RemoveWhere(_cache.ContainsKey);
+        if (_unknown.Count == 0)
+        {
+            return;
+        }
+
+        await using (var command = PostgresSql.Command(connection, _sql.LoadShards, (object)_unknown.ToArray()))
+        {
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var name = reader.GetString(0);
+                _cache[name] = new PostgresShard(true, reader.GetInt64(1), reader.GetInt64(2));
+                _unknown.Remove(name);
+            }
+        }
+
+        foreach (var name in _unknown)
+        {
+            _cache[name] = PostgresShard.Missing;
+        }
+    }
+
+    /// <summary>The open connection, or a new one that holds the lock, has the schema and the sync setting.</summary>
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { State: ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        await DropConnectionAsync().ConfigureAwait(false);
+        var connection = new NpgsqlConnection(_connectionString);
+        _connection = connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var locking = new NpgsqlCommand(_sql.TryLock, connection))
+            {
+                if (await locking.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+                {
+                    throw new StorageException(StorageErrorKind.Unavailable,
+                        $"storage schema '{_sql.Schema}' is in use by another engine (its advisory lock is held): a schema has one writer process at a time");
+                }
+            }
+
+            // Keepalives: a writer that vanishes (network cut) holds the schema's lock until the server notices it
+            // is gone; with these, in about 25 s instead of the system default of hours.
+            await using var setup = new NpgsqlCommand(
+                $"SET synchronous_commit = {_synchronousCommit}; SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3;\n{_sql.CreateSchema}",
+                connection);
+            var version = await setup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            if (version != PostgresSql.SchemaVersion)
+            {
+                throw new StorageException(StorageErrorKind.Unavailable,
+                    $"storage schema '{_sql.Schema}' has schema_version '{version}'; this build knows '{PostgresSql.SchemaVersion}'");
+            }
+        }
+        catch
+        {
+            // Without the lock, the schema or the setting, this connection must not be used.
+            await DropConnectionAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return connection;
+    }
+
+    private async Task<StorageException> FailAsync(Exception e, string what)
+    {
+        _cache.Clear();
+        if (PostgresErrors.BreaksConnection(e) || _connection is not { State: ConnectionState.Open })
+        {
+            await DropConnectionAsync().ConfigureAwait(false);
+        }
+
+        return PostgresErrors.Map(e, what);
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        _cache.Clear();
+        if (connection is not null)
+        {
+            try
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (PostgresErrors.IsDatabaseFailure(e))
+            {
+                // Closing a broken connection: nothing more to do.
+            }
+        }
+    }
+
+    private static long ValueBytes(StorageBatch batch)
+    {
+        long bytes = 0;
+        foreach (var op in batch.Operations)
+        {
+            bytes += op.Value.Length;
+        }
+
+        return bytes;
+    }
+}

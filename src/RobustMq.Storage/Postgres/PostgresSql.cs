@@ -1,0 +1,124 @@
+using Npgsql;
+
+namespace RobustMq.Storage.Postgres;
+
+/// <summary>
+/// The SQL of <see cref="PostgresStorageEngine"/> for one schema (docs/storage.md lists the tables). Names are
+/// <c>text COLLATE "C"</c> and keys <c>bytea</c> of their UTF-8 bytes, so both sort by bytes (<see cref="KeyOrder"/>)
+/// whatever the database's collation.
+/// </summary>
+internal sealed class PostgresSql
+{
+    /// <summary>The schema version this code writes and reads (the <c>meta</c> row <c>schema_version</c>).</summary>
+    public const string SchemaVersion = "1";
+
+    /// <summary>The first key of the session-level advisory lock (<c>pg_try_advisory_lock(int, int)</c>): "RMQ1".</summary>
+    public const int AdvisoryLockClass = 0x524D5131;
+
+    public PostgresSql(string schema)
+    {
+        Schema = schema;
+        var s = $"\"{schema}\"";
+        CreateSchema = $"""
+            CREATE SCHEMA IF NOT EXISTS {s};
+            CREATE TABLE IF NOT EXISTS {s}.meta (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+            INSERT INTO {s}.meta (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING;
+            CREATE TABLE IF NOT EXISTS {s}.shards (name text COLLATE "C" PRIMARY KEY, low bigint NOT NULL, next bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS {s}.records (shard text COLLATE "C" NOT NULL, "offset" bigint NOT NULL, ts bigint NOT NULL, value bytea NOT NULL, PRIMARY KEY (shard, "offset"));
+            CREATE TABLE IF NOT EXISTS {s}.commits (shard text COLLATE "C" NOT NULL, consumer text COLLATE "C" NOT NULL, "offset" bigint NOT NULL, PRIMARY KEY (shard, consumer));
+            CREATE TABLE IF NOT EXISTS {s}.kv (space text COLLATE "C" NOT NULL, key bytea NOT NULL, value bytea NOT NULL, PRIMARY KEY (space, key));
+            SELECT value FROM {s}.meta WHERE name = 'schema_version';
+            """;
+        TryLock = $"SELECT pg_try_advisory_lock({AdvisoryLockClass}, hashtext('{schema}'))";
+        LoadShards = $"SELECT name, low, next FROM {s}.shards WHERE name = ANY($1::text[])";
+        InsertRecords = $"INSERT INTO {s}.records (shard, \"offset\", ts, value) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[])";
+        UpsertCommits = $"INSERT INTO {s}.commits (shard, consumer, \"offset\") SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (shard, consumer) DO UPDATE SET \"offset\" = excluded.\"offset\"";
+        UpsertKeys = $"INSERT INTO {s}.kv (space, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) ON CONFLICT (space, key) DO UPDATE SET value = excluded.value";
+        DeleteKey = $"DELETE FROM {s}.kv WHERE space = $1 AND key = $2";
+        TrimRecords = $"DELETE FROM {s}.records WHERE shard = $1 AND \"offset\" < $2";
+        DeleteRecords = $"DELETE FROM {s}.records WHERE shard = $1";
+        DeleteCommits = $"DELETE FROM {s}.commits WHERE shard = $1";
+        UpsertShards = $"INSERT INTO {s}.shards (name, low, next) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT (name) DO UPDATE SET low = excluded.low, next = excluded.next";
+        DeleteShards = $"DELETE FROM {s}.shards WHERE name = ANY($1::text[])";
+        UpdateLow = $"UPDATE {s}.shards SET low = $2 WHERE name = $1";
+        RecordSizes = $"SELECT ts, octet_length(value) FROM {s}.records WHERE shard = $1 ORDER BY \"offset\"";
+        ReadRecords = $"SELECT \"offset\", ts, value FROM {s}.records WHERE shard = $1 AND \"offset\" >= $2 ORDER BY \"offset\" LIMIT $3";
+        Bounds = $"SELECT low, next FROM {s}.shards WHERE name = $1";
+        Committed = $"SELECT \"offset\" FROM {s}.commits WHERE shard = $1 AND consumer = $2";
+        GetKey = $"SELECT value FROM {s}.kv WHERE space = $1 AND key = $2";
+        ScanAll = $"SELECT key, value FROM {s}.kv WHERE space = $1 ORDER BY key";
+        ScanFrom = $"SELECT key, value FROM {s}.kv WHERE space = $1 AND key >= $2 ORDER BY key";
+        ScanRange = $"SELECT key, value FROM {s}.kv WHERE space = $1 AND key >= $2 AND key < $3 ORDER BY key";
+        ListShards = $"SELECT name FROM {s}.shards WHERE starts_with(name, $1) ORDER BY name";
+    }
+
+    public string Schema { get; }
+
+    public string CreateSchema { get; }
+
+    public string TryLock { get; }
+
+    public string LoadShards { get; }
+
+    public string InsertRecords { get; }
+
+    public string UpsertCommits { get; }
+
+    public string UpsertKeys { get; }
+
+    public string DeleteKey { get; }
+
+    public string TrimRecords { get; }
+
+    public string DeleteRecords { get; }
+
+    public string DeleteCommits { get; }
+
+    public string UpsertShards { get; }
+
+    public string DeleteShards { get; }
+
+    public string UpdateLow { get; }
+
+    public string RecordSizes { get; }
+
+    public string ReadRecords { get; }
+
+    public string Bounds { get; }
+
+    public string Committed { get; }
+
+    public string GetKey { get; }
+
+    public string ScanAll { get; }
+
+    public string ScanFrom { get; }
+
+    public string ScanRange { get; }
+
+    public string ListShards { get; }
+
+    /// <summary>A statement of a batch with positional parameters (<c>$1</c>, <c>$2</c>...); pass an array as one object.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params object[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
+    }
+
+    /// <summary>A command on <paramref name="connection"/> with positional parameters; pass an array as one object.</summary>
+    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
+    }
+}
