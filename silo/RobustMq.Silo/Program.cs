@@ -43,11 +43,31 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync("robustmq: bad configuration: " + string.Join("; ", ex.Failures));
     return 2;
 }
+catch (Exception ex) when (StorageFailure(ex) is { } storage)
+{
+    // A store that cannot be opened at start (a data folder another broker holds, a database that refuses us).
+    await Console.Error.WriteLineAsync("robustmq: cannot open storage: " + storage.Message);
+    return 2;
+}
 catch (Exception ex) when (AddressInUse(ex) is { } inUse)
 {
     // A port taken after PortCheck looked (a race with another process): the listener's own bind failed.
     await Console.Error.WriteLineAsync("robustmq: cannot listen: " + inUse);
     return 2;
+}
+
+// The storage error inside the exception that stopped start-up (Orleans wraps its lifecycle's failures).
+static RobustMq.Storage.StorageException? StorageFailure(Exception ex)
+{
+    for (Exception? e = ex; e is not null; e = e.InnerException)
+    {
+        if (e is RobustMq.Storage.StorageException storage)
+        {
+            return storage;
+        }
+    }
+
+    return null;
 }
 
 // The message of the outermost exception that says which listener could not bind ("Listeners:Tcp:Port 1883: ...",

@@ -144,6 +144,7 @@ start_ours() {
   OURS_PORT=$(free_port)
   local ws admin silo gateway
   ws=$(free_port); admin=$(free_port); silo=$(free_port); gateway=$(free_port)
+  rm -rf "$WORK/data" # each round starts from an empty store (Storage:Path ./data under $WORK)
   (cd "$WORK" && exec dotnet "$SILO_DLL" \
     --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port="$OURS_PORT" \
     --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port="$ws" \

@@ -1,19 +1,70 @@
+using System.Globalization;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Retained;
+using RobustMq.Grains.Storage;
 using RobustMq.Protocol.Topics;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Retained;
 
-/// <summary>One shard of retained messages, kept in a topic tree for wildcard lookups.</summary>
-// Its state lives only in memory in this version, so it must not be collected while idle.
+/// <summary>
+/// One shard of retained messages, kept in a topic tree for wildcard lookups and written through to storage: each
+/// retained message is a keyed record (space <c>retained</c>, key <c>{shard:00}/{topic}</c>, value
+/// <see cref="MessageRecord"/>) in the engine of its topic, stored before <see cref="Set"/> returns, so a retained
+/// publish is acknowledged only once it is stored. The shard loads its records when it activates. <c>$SYS/</c> topics
+/// are the broker's own state of the moment and are not stored.
+/// </summary>
+// Kept active: every SUBSCRIBE with retained handling asks each shard, and reloading a shard costs a scan.
 [KeepAlive]
-public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops) : Grain, IRetainedStoreGrain
+public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, StorageEngines storage) : Grain, IRetainedStoreGrain
 {
+    /// <summary>The keyed space of retained messages.</summary>
+    public const string Space = "retained";
+
     private readonly TopicTree<BrokerMessage> _messages = new();
 
-    public Task Set(BrokerMessage message)
+    /// <summary>The storage key of <paramref name="topic"/> in <paramref name="shard"/>.</summary>
+    public static string KeyOf(long shard, string topic) => Prefix(shard) + topic;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var prefix = Prefix(this.GetPrimaryKeyLong());
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var engine in storage.InUse())
+        {
+            var expired = new StorageBatch();
+            await foreach (var entry in engine.ScanAsync(Space, prefix, cancellationToken))
+            {
+                var message = MessageRecord.Decode(entry.Value);
+                if (message.IsExpired(now))
+                {
+                    expired.Delete(Space, entry.Key);
+                    drops.Dropped(DropReasons.Expired, 1);
+                }
+                else if (ReferenceEquals(storage.ForTopic(message.Topic), engine))
+                {
+                    // A record left in another engine by an earlier Storage:Topics rule is not the topic's current one.
+                    _messages.Set(message.Topic, message);
+                }
+            }
+
+            if (!expired.IsEmpty)
+            {
+                await engine.WriteAsync(expired, cancellationToken);
+            }
+        }
+    }
+
+    public async Task Set(BrokerMessage message)
+    {
+        if (IsStored(message.Topic))
+        {
+            var key = KeyOf(this.GetPrimaryKeyLong(), message.Topic);
+            var batch = message.Payload.IsEmpty ? new StorageBatch().Delete(Space, key) : new StorageBatch().Put(Space, key, MessageRecord.Encode(message));
+            await storage.ForTopic(message.Topic).WriteAsync(batch);
+        }
+
         if (message.Payload.IsEmpty)
         {
             // MQTT-3.3.1-10/11: an empty retained payload removes the retained message, and is not stored.
@@ -23,11 +74,9 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops) :
         {
             _messages.Set(message.Topic, message);
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task<BrokerMessage[]> Match(string filter)
+    public async Task<BrokerMessage[]> Match(string filter)
     {
         var found = new List<KeyValuePair<string, BrokerMessage>>();
         _messages.MatchFilter(filter, found);
@@ -40,6 +89,10 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops) :
                 // MQTT-3.3.2-5: an expired retained message is no longer sent, and is discarded here once.
                 _messages.Remove(topic);
                 drops.Dropped(DropReasons.Expired, 1);
+                if (IsStored(topic))
+                {
+                    await storage.ForTopic(topic).WriteAsync(new StorageBatch().Delete(Space, KeyOf(this.GetPrimaryKeyLong(), topic)));
+                }
             }
             else
             {
@@ -47,8 +100,12 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops) :
             }
         }
 
-        return Task.FromResult(result.ToArray());
+        return [.. result];
     }
 
     public Task<int> Count() => Task.FromResult(_messages.Count);
+
+    private static bool IsStored(string topic) => !topic.StartsWith("$SYS/", StringComparison.Ordinal);
+
+    private static string Prefix(long shard) => shard.ToString("00", CultureInfo.InvariantCulture) + "/";
 }

@@ -7,6 +7,7 @@ using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Grains.Placement;
+using RobustMq.Grains.Storage;
 using RobustMq.Silo.Admin;
 using RobustMq.Silo.Hosting.Logging;
 
@@ -54,6 +55,7 @@ public static partial class BrokerHost
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
         });
         builder.Services.AddRobustMqGateway(configuration);
+        builder.Services.AddRobustMqStorage(configuration);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         if (listeners.Tcp.Enabled)
         {

@@ -5,6 +5,7 @@ using RobustMq.Abstractions.Options;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Sys;
+using RobustMq.Grains.Storage;
 
 namespace RobustMq.Silo.Hosting;
 
@@ -26,6 +27,7 @@ public static class ConfigurationCheck
         (ClusterOptions.Section, typeof(ClusterOptions)),
         (SysOptions.Section, typeof(SysOptions)),
         (NodeOptions.Section, typeof(NodeOptions)),
+        (StorageOptions.Section, typeof(StorageOptions)),
     ];
 
     /// <summary>Throws <see cref="ConfigurationException"/> listing every value that cannot be converted; returns the warnings for unknown keys.</summary>
@@ -131,6 +133,32 @@ public static class ConfigurationCheck
                     errors.Add($"{child.Path} must be {expected} (got '{value}')");
                 }
             }
+            else if (ElementOf(propertyType) is { } element)
+            {
+                // A list (Storage:Topics): its children are numbered items, each a section of the element type.
+                foreach (var item in child.GetChildren())
+                {
+                    if (!int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    {
+                        errors.Add($"{item.Path}: {child.Path} is a list; its items are numbered ({child.Path}:0, {child.Path}:1, ...)");
+                    }
+                    else if (IsValue(element))
+                    {
+                        if (item.Value is { } itemValue && Describe(element, itemValue) is { } expectedItem)
+                        {
+                            errors.Add($"{item.Path} must be {expectedItem} (got '{itemValue}')");
+                        }
+                    }
+                    else if (item.Value is not null)
+                    {
+                        errors.Add($"{item.Path} is a section (keys {string.Join(", ", Settable(element).Select(p => p.Name))}), not a value (got '{item.Value}')");
+                    }
+                    else
+                    {
+                        Walk(item, element, errors, warnings);
+                    }
+                }
+            }
             else if (child.Value is not null)
             {
                 errors.Add($"{child.Path} is a section (keys {string.Join(", ", Settable(propertyType).Select(p => p.Name))}), not a value (got '{child.Value}')");
@@ -141,6 +169,12 @@ public static class ConfigurationCheck
             }
         }
     }
+
+    /// <summary>The element type of a list or array property, or null.</summary>
+    private static Type? ElementOf(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0]
+        : null;
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true });

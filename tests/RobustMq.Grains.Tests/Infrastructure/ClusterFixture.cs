@@ -10,6 +10,7 @@ using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Routing;
 using RobustMq.Grains.Placement;
+using RobustMq.Grains.Storage;
 
 namespace RobustMq.Grains.Tests.Infrastructure;
 
@@ -33,6 +34,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["Sys:IntervalSeconds"] = "0",
         ["Mqtt:MaxQueuedMessages"] = MaxQueuedMessages.ToString(CultureInfo.InvariantCulture),
         ["Acl:File"] = AclFile,
+        ["Storage:Default"] = "Memory",
     };
 
     private InProcessTestCluster? _cluster;
@@ -51,6 +53,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             host.Configuration.AddInMemoryCollection(Settings);
             host.Services.AddRobustMqGateway(host.Configuration);
+            host.Services.AddRobustMqStorage(host.Configuration);
         });
         builder.ConfigureSilo((_, silo) => silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>());
         _cluster = builder.Build();

@@ -14,11 +14,15 @@ public sealed class BrokerExecutable : IAsyncDisposable
     private readonly List<string> _seen = [];
     private int _open = 2;
 
-    private BrokerExecutable(Process process, IReadOnlyDictionary<string, int> ports)
+    private BrokerExecutable(Process process, IReadOnlyDictionary<string, int> ports, string? dataPath)
     {
         _process = process;
         Ports = ports;
+        DataPath = dataPath;
     }
+
+    /// <summary>The Storage:Path given to the broker (a new temporary folder, deleted on dispose), unless the arguments set one.</summary>
+    public string? DataPath { get; }
 
     /// <summary>The port given for each key (<c>Listeners:Tcp:Port</c>, ...), unless the caller's arguments set it.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; }
@@ -72,13 +76,20 @@ public sealed class BrokerExecutable : IAsyncDisposable
             }
         }
 
+        string? dataPath = null;
+        if (!args.Exists(a => a.StartsWith("--Storage:Path=", StringComparison.Ordinal)))
+        {
+            dataPath = Directory.CreateTempSubdirectory("robustmq-data-").FullName;
+            info.ArgumentList.Add($"--Storage:Path={dataPath}");
+        }
+
         foreach (var argument in args)
         {
             info.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var broker = new BrokerExecutable(process, ports);
+        var broker = new BrokerExecutable(process, ports, dataPath);
         process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
         process.Start();
@@ -170,6 +181,10 @@ public sealed class BrokerExecutable : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (DataPath is not null)
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
     }
 
     private string ExitCodeOrNone() => _process.HasExited ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "still running";

@@ -22,6 +22,9 @@ public class BrokerFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>This broker's own Storage:Path, deleted when the fixture is disposed.</summary>
+    public string DataPath { get; } = Directory.CreateTempSubdirectory("robustmq-data-").FullName;
+
     protected virtual IEnumerable<string> ExtraArguments => [];
 
     public virtual async Task InitializeAsync()
@@ -46,7 +49,11 @@ public class BrokerFixture : IAsyncLifetime
         }
     }
 
-    public virtual async Task DisposeAsync() => await StopAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(DataPath, recursive: true);
+    }
 
     private async Task StartAsync()
     {
@@ -58,6 +65,7 @@ public class BrokerFixture : IAsyncLifetime
             $"--Cluster:SiloPort={SiloPort}", $"--Cluster:GatewayPort={GatewayPort}",
             "--Logging:LogLevel:Default=Warning",
             "--Sys:IntervalSeconds=1",
+            $"--Storage:Path={DataPath}",
             .. ExtraArguments,
         ];
         _app = BrokerHost.Create(args);

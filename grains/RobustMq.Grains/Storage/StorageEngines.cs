@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Options;
+using RobustMq.Protocol.Topics;
+using RobustMq.Storage;
+using RobustMq.Storage.Memory;
+using RobustMq.Storage.Postgres;
+using RobustMq.Storage.RocksDb;
+
+namespace RobustMq.Grains.Storage;
+
+/// <summary>
+/// The storage engines of this process, one per backend the configuration uses, opened as the silo starts (before any
+/// grain runs: a store that cannot be opened stops start-up with a <see cref="StorageException"/> naming the key) and
+/// closed as it stops. The one place that maps configuration to a backend: grains ask for the engine of a topic
+/// (<see cref="ForTopic"/>) or for every engine that may hold their data (<see cref="InUse"/>), never for a backend by name.
+/// </summary>
+public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
+{
+    /// <summary>The backends this build can open.</summary>
+    public static readonly IReadOnlyList<StorageBackend> Available = [StorageBackend.Memory, StorageBackend.RocksDb, StorageBackend.Postgres];
+
+    private readonly StorageOptions _options;
+    private readonly StorageSync _sync;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<StorageBackend, IStorageEngine> _open = [];
+    private readonly StorageBackend[] _configured;
+    private bool _disposed;
+
+    public StorageEngines(IOptions<StorageOptions> options)
+    {
+        _options = options.Value;
+        if (!StorageSync.TryParse(_options.Sync, out _sync))
+        {
+            throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), [$"Storage:Sync is not valid (got '{_options.Sync}')"]);
+        }
+
+        _configured = [.. _options.Topics.Select(r => r.Backend).Append(_options.Default).Distinct()];
+    }
+
+    public static bool IsAvailable(StorageBackend backend) => Available.Contains(backend);
+
+    /// <summary>The engine that keeps data of <paramref name="topic"/>: the first matching <c>Storage:Topics</c> rule, else <c>Storage:Default</c>.</summary>
+    /// <exception cref="StorageException">The backend could not be opened (Unavailable, naming the path or server).</exception>
+    public IStorageEngine ForTopic(string topic)
+    {
+        foreach (var rule in _options.Topics)
+        {
+            if (TopicMatcher.Matches(rule.Filter, topic))
+            {
+                return Open(rule.Backend);
+            }
+        }
+
+        return Open(_options.Default);
+    }
+
+    /// <summary>Every engine the configuration can put data in (the default and each rule's backend), opened.</summary>
+    public IReadOnlyList<IStorageEngine> InUse()
+    {
+        var engines = new IStorageEngine[_configured.Length];
+        for (var i = 0; i < engines.Length; i++)
+        {
+            engines[i] = Open(_configured[i]);
+        }
+
+        return engines;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        IStorageEngine[] open;
+        lock (_lock)
+        {
+            _disposed = true;
+            open = [.. _open.Values];
+            _open.Clear();
+        }
+
+        foreach (var engine in open)
+        {
+            await engine.DisposeAsync();
+        }
+    }
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(StorageEngines), ServiceLifecycleStage.RuntimeServices, StartAsync, async _ => await DisposeAsync());
+    }
+
+    /// <summary>Opens every configured backend (the silo does this as it starts; tests may call it directly).</summary>
+    /// <exception cref="StorageException">A backend could not be opened; the message names its key.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var backend in _configured)
+        {
+            IStorageEngine engine;
+            lock (_lock)
+            {
+                if (_open.ContainsKey(backend))
+                {
+                    continue;
+                }
+            }
+
+            engine = await CreateAsync(backend, cancellationToken);
+            lock (_lock)
+            {
+                _open[backend] = engine;
+            }
+        }
+    }
+
+    private IStorageEngine Open(StorageBackend backend)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                throw new StorageException(StorageErrorKind.Closed, "the broker's storage is closed (shutting down)");
+            }
+
+            return _open.TryGetValue(backend, out var engine)
+                ? engine
+                : throw new StorageException(StorageErrorKind.Unavailable, $"storage backend {backend} is not open (the silo has not started it)");
+        }
+    }
+
+    private async Task<IStorageEngine> CreateAsync(StorageBackend backend, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (backend)
+            {
+                case StorageBackend.Memory:
+                    return new MemoryStorageEngine();
+                case StorageBackend.RocksDb:
+                    var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "rocksdb");
+                    return new RocksDbStorageEngine(new RocksDbStorageOptions(path, _sync));
+                case StorageBackend.Postgres:
+                    var postgres = new PostgresStorageOptions { ConnectionString = _options.Postgres.ConnectionString, Schema = _options.Postgres.Schema, Sync = _sync };
+                    return await PostgresStorageEngine.OpenAsync(postgres, cancellationToken);
+                default:
+                    throw new StorageException(StorageErrorKind.Unavailable, $"storage backend {backend} is not in this build");
+            }
+        }
+        catch (StorageException ex) when (ex.Kind != StorageErrorKind.Closed)
+        {
+            var key = backend == StorageBackend.Postgres ? "Storage:Postgres:ConnectionString" : "Storage:Path";
+            throw new StorageException(ex.Kind, $"{key}: the {backend} store cannot be opened: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RobustMq.Grains.Storage;
+
+/// <summary>Registers the broker's storage: the <c>Storage</c> options (checked at start-up) and <see cref="StorageEngines"/>.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    public static IServiceCollection AddRobustMqStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<StorageEngines>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StorageEngines>());
+        return services;
+    }
+}
