@@ -1,0 +1,55 @@
+namespace RobustMq.Storage.Segment;
+
+/// <summary>
+/// One shard of <see cref="SegmentIndex"/>: the location of each kept record (dense: one entry per offset from
+/// <see cref="Low"/> to <see cref="Next"/> - 1, 32 bytes each) and the committed offsets.
+/// </summary>
+internal sealed class SegmentShard(long low)
+{
+    private readonly List<SegmentLocation> _records = [];
+
+    public Dictionary<string, long> Committed { get; } = new(StringComparer.Ordinal);
+
+    public long Low { get; private set; } = low;
+
+    public long Next => Low + _records.Count;
+
+    public int Count => _records.Count;
+
+    /// <summary>The record at <paramref name="offset"/> (Low &lt;= offset &lt; Next).</summary>
+    public SegmentLocation At(long offset) => _records[(int)(offset - Low)];
+
+    public void Append(SegmentLocation location)
+    {
+        _records.Add(location);
+        location.File.LiveRecords++;
+    }
+
+    /// <summary>Drops the records below <paramref name="offset"/> (none at or below Low; all past Next, keeping Next).</summary>
+    public void TrimBefore(long offset)
+    {
+        var drop = (int)Math.Clamp(offset - Low, 0, _records.Count);
+        if (drop == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < drop; i++)
+        {
+            _records[i].File.LiveRecords--;
+        }
+
+        _records.RemoveRange(0, drop);
+        Low += drop;
+    }
+
+    /// <summary>Drops every record (the shard is deleted).</summary>
+    public void Clear() => TrimBefore(Next);
+
+    /// <summary>Empties the shard and starts it again at <paramref name="offset"/> (recovery of a checkpointed shard).</summary>
+    public void Restart(long offset)
+    {
+        Clear();
+        Low = offset;
+    }
+}
