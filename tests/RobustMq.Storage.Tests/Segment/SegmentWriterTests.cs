@@ -48,6 +48,16 @@ public sealed class SegmentWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Sync_periodic_fsyncs_written_data_on_its_timer()
+    {
+        await using var engine = await _directory.OpenAsync(sync: StorageSync.Periodic(TimeSpan.FromMilliseconds(5)));
+
+        await engine.WriteAsync(new StorageBatch().Append("a", new byte[100], 1));
+
+        Assert.True(SpinWait.SpinUntil(() => engine.FsyncCount > 0, TimeSpan.FromSeconds(10)), "periodic fsync: expected at least 1 fsync within 10 s of a write, got 0");
+    }
+
+    [Fact]
     public async Task A_write_that_hits_a_full_disk_is_refused_with_full_changes_nothing_and_later_writes_work()
     {
         await using (var engine = await _directory.OpenAsync())
