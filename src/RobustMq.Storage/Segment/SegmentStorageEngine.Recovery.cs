@@ -78,6 +78,7 @@ public sealed partial class SegmentStorageEngine
                 RandomAccess.SetLength(file.Handle, position);
                 RandomAccess.FlushToDisk(file.Handle);
                 cut = true;
+                _directoryDirty = true;
             }
 
             file.Length = position;
@@ -94,6 +95,7 @@ public sealed partial class SegmentStorageEngine
         if (_index.Files.Count == 0)
         {
             _index.Files.Add(SegmentFile.Open(_directory, lastSequence + 1, create: true));
+            _directoryDirty = true;
         }
 
         _active = _index.Files[^1];

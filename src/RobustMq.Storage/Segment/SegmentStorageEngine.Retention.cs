@@ -129,6 +129,7 @@ public sealed partial class SegmentStorageEngine
             {
                 File.Delete(file.FilePath);
                 DeletedSegments++;
+                _directoryDirty = true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

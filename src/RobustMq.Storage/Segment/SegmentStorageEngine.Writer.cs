@@ -9,6 +9,7 @@ public sealed partial class SegmentStorageEngine
     private readonly List<WriteChunk> _chunks = [];
     private readonly List<PendingWrite> _group = [];
     private readonly Dictionary<string, long> _pendingNext = new(StringComparer.Ordinal);
+    private bool _directoryDirty;
 
     /// <summary>
     /// Test hook: when set, the next group writes only this many bytes of its first chunk and then fails with
@@ -149,6 +150,7 @@ public sealed partial class SegmentStorageEngine
                     AddChunk(file, created, chunkStart, recordStart, chunkPosition);
                     file = SegmentFile.Open(_directory, sequence, create: true);
                     created = true;
+                    _directoryDirty = true;
                     _chunks.Add(new WriteChunk(file, true, 0, 0, 0));
                     chunkStart = recordStart;
                     chunkPosition = 0;
@@ -255,6 +257,7 @@ public sealed partial class SegmentStorageEngine
         }
     }
 
+    /// <summary>fsyncs the files written since their last fsync, then the log directory when a segment was created or deleted since.</summary>
     private void FlushFiles(IEnumerable<SegmentFile> files)
     {
         foreach (var file in files)
@@ -265,6 +268,13 @@ public sealed partial class SegmentStorageEngine
                 file.NeedsFlush = false;
                 Interlocked.Increment(ref _fsyncs);
             }
+        }
+
+        if (_directoryDirty)
+        {
+            DirectorySync.Flush(_directory);
+            _directoryDirty = false;
+            Interlocked.Increment(ref _fsyncs);
         }
     }
 
