@@ -9,7 +9,9 @@ namespace RobustMq.Storage.Segment;
 /// </summary>
 internal sealed class FrameBuffer
 {
-    private byte[] _bytes = new byte[64 * 1024];
+    private byte[] _bytes = new byte[InitialBytes];
+
+    private const int InitialBytes = 64 * 1024;
 
     /// <summary>The bytes written so far.</summary>
     public int Length { get; set; }
@@ -17,6 +19,16 @@ internal sealed class FrameBuffer
     public ReadOnlyMemory<byte> Written => _bytes.AsMemory(0, Length);
 
     public Span<byte> Slice(int start, int length) => _bytes.AsSpan(start, length);
+
+    /// <summary>Empties the buffer; gives back its memory when a large batch grew it past <paramref name="maxKeptBytes"/>.</summary>
+    public void Reset(int maxKeptBytes)
+    {
+        Length = 0;
+        if (_bytes.Length > maxKeptBytes)
+        {
+            _bytes = new byte[InitialBytes];
+        }
+    }
 
     public void WriteByte(byte value) => Reserve(1)[0] = value;
 

@@ -21,7 +21,8 @@ internal sealed class PendingWrite
 
     public StorageBatch? Batch { get; }
 
-    public static PendingWrite ForBatch(StorageBatch batch) => new(batch, null, forceSync: false, completes: true);
+    /// <summary>A caller's batch of about <paramref name="bytes"/> encoded bytes.</summary>
+    public static PendingWrite ForBatch(StorageBatch batch, long bytes) => new(batch, null, forceSync: false, completes: true) { Bytes = bytes };
 
     public static PendingWrite ForCheckpoint(List<LogOp> ops) => new(null, ops, forceSync: true, completes: true);
 
@@ -33,6 +34,9 @@ internal sealed class PendingWrite
     public List<LogOp>? Ops { get; set; }
 
     public bool ForceSync { get; }
+
+    /// <summary>About how many bytes the record takes (bounds a group's buffer).</summary>
+    public long Bytes { get; private init; }
 
     public bool IsTick => Completion is null;
 

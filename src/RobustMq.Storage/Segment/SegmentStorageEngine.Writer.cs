@@ -4,6 +4,7 @@ namespace RobustMq.Storage.Segment;
 public sealed partial class SegmentStorageEngine
 {
     private const int MaxGroupWrites = 4096;
+    private const long MaxGroupBytes = 16L * 1024 * 1024;
 
     private readonly FrameBuffer _buffer = new();
     private readonly List<WriteChunk> _chunks = [];
@@ -26,7 +27,7 @@ public sealed partial class SegmentStorageEngine
     {
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        CheckSize(batch);
+        var bytes = CheckSize(batch);
         if (batch.IsEmpty)
         {
             lock (_lock)
@@ -37,7 +38,7 @@ public sealed partial class SegmentStorageEngine
             return ValueTask.FromResult(StorageWriteResult.NoAppends);
         }
 
-        return new ValueTask<StorageWriteResult>(Enqueue(PendingWrite.ForBatch(batch)));
+        return new ValueTask<StorageWriteResult>(Enqueue(PendingWrite.ForBatch(batch, bytes)));
     }
 
     private Task<StorageWriteResult> Enqueue(PendingWrite write)
@@ -50,7 +51,9 @@ public sealed partial class SegmentStorageEngine
         return write.Completion!.Task;
     }
 
-    private static void CheckSize(StorageBatch batch)
+    /// <summary>About how many bytes the batch's record takes.</summary>
+    /// <exception cref="ArgumentException">An unknown operation, or a batch too large for one record.</exception>
+    private static long CheckSize(StorageBatch batch)
     {
         long bytes = SegmentRecordFormat.MinPayloadBytes;
         foreach (var op in batch.Operations)
@@ -67,6 +70,8 @@ public sealed partial class SegmentStorageEngine
         {
             throw new ArgumentException($"a batch must stay below {SegmentRecordFormat.MaxPayloadBytes} bytes (about {bytes})", nameof(batch));
         }
+
+        return bytes;
     }
 
     private async Task WriterLoopAsync()
@@ -75,9 +80,11 @@ public sealed partial class SegmentStorageEngine
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             _group.Clear();
-            while (_group.Count < MaxGroupWrites && reader.TryRead(out var write))
+            long groupBytes = 0;
+            while (_group.Count < MaxGroupWrites && groupBytes < MaxGroupBytes && reader.TryRead(out var write))
             {
                 _group.Add(write);
+                groupBytes += write.Bytes;
             }
 
             try
@@ -120,7 +127,7 @@ public sealed partial class SegmentStorageEngine
     /// </summary>
     private void WriteGroup(List<PendingWrite> group)
     {
-        _buffer.Length = 0;
+        _buffer.Reset(maxKeptBytes: (int)MaxGroupBytes);
         _chunks.Clear();
         _pendingNext.Clear();
         var tick = false;

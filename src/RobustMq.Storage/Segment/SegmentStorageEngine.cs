@@ -104,90 +104,6 @@ public sealed partial class SegmentStorageEngine : IStorageEngine
         return ValueTask.FromResult(engine);
     }
 
-    public ValueTask<IReadOnlyList<StoredRecord>> ReadAsync(string shard, long fromOffset, int maxRecords, CancellationToken cancellationToken = default)
-    {
-        StorageNames.CheckShard(shard);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxRecords);
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            if (!_index.Shards.TryGetValue(shard, out var s))
-            {
-                return ValueTask.FromResult<IReadOnlyList<StoredRecord>>([]);
-            }
-
-            var start = Math.Max(fromOffset, s.Low);
-            var count = (int)Math.Clamp(s.Next - start, 0, maxRecords);
-            var records = new StoredRecord[count];
-            for (var i = 0; i < count; i++)
-            {
-                var location = s.At(start + i);
-                records[i] = new StoredRecord(start + i, location.Timestamp, ReadValue(location));
-            }
-
-            return ValueTask.FromResult<IReadOnlyList<StoredRecord>>(records);
-        }
-    }
-
-    public ValueTask<ShardBounds> GetBoundsAsync(string shard, CancellationToken cancellationToken = default)
-    {
-        StorageNames.CheckShard(shard);
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            return ValueTask.FromResult(_index.Shards.TryGetValue(shard, out var s) ? new ShardBounds(s.Low, s.Next) : default);
-        }
-    }
-
-    public ValueTask<long?> GetCommittedAsync(string shard, string consumer, CancellationToken cancellationToken = default)
-    {
-        StorageNames.CheckShard(shard);
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            return ValueTask.FromResult(_index.Shards.TryGetValue(shard, out var s) && s.Committed.TryGetValue(consumer, out var offset) ? offset : (long?)null);
-        }
-    }
-
-    public ValueTask<byte[]?> GetAsync(string space, string key, CancellationToken cancellationToken = default)
-    {
-        StorageNames.CheckSpace(space);
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            return ValueTask.FromResult(_index.Spaces.TryGetValue(space, out var s) && s.TryGetValue(key, out var location) ? ReadValue(location) : null);
-        }
-    }
-
-    public async IAsyncEnumerable<StoredEntry> ScanAsync(string space, string keyPrefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        StorageNames.CheckSpace(space);
-        ArgumentNullException.ThrowIfNull(keyPrefix);
-        List<StoredEntry> entries = [];
-        lock (_lock)
-        {
-            ThrowIfDisposed();
-            if (_index.Spaces.TryGetValue(space, out var s))
-            {
-                foreach (var (key, location) in s)
-                {
-                    if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
-                    {
-                        entries.Add(new StoredEntry(key, ReadValue(location)));
-                    }
-                }
-            }
-        }
-
-        foreach (var entry in entries)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return entry;
-        }
-
-        await Task.CompletedTask;
-    }
-
     public async IAsyncEnumerable<string> ListShardsAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
@@ -254,18 +170,6 @@ public sealed partial class SegmentStorageEngine : IStorageEngine
     private static bool IsDiskFull(IOException e) =>
         e.HResult is 28 or 39 or 112 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
         || e.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase);
-
-    private byte[] ReadValue(SegmentLocation location)
-    {
-        try
-        {
-            return location.File.ReadBytes(location.Position, location.Length);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-        {
-            throw Failure(e);
-        }
-    }
 
     private void CloseFiles()
     {
