@@ -64,6 +64,12 @@ public sealed partial class SegmentStorageEngine
     /// </summary>
     private void CompactIfDead()
     {
+        var oldest = _index.Files[0];
+        if (ReferenceEquals(oldest, _active) || oldest.LiveRecords > 0)
+        {
+            return;
+        }
+
         var dead = new HashSet<SegmentFile>();
         long bytes = 0;
         long liveKeyBytes = 0;

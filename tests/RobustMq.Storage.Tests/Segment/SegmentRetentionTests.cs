@@ -63,5 +63,44 @@ public sealed class SegmentRetentionTests : IDisposable
         Assert.Equal("old", Encoding.UTF8.GetString((await engine.ReadAsync("pinned", 0, 1))[0].Value.Span));
     }
 
+    [Fact]
+    public async Task Reads_racing_retention_and_segment_deletion_return_whole_consecutive_records()
+    {
+        await using var engine = await _directory.OpenAsync(segmentBytes: 4096, sync: StorageSync.None);
+        using var done = new CancellationTokenSource();
+        await engine.WriteAsync(new StorageBatch().Put("s", "k", Bytes("start!")));
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                await engine.WriteAsync(new StorageBatch().Append("r", Bytes($"{i:D6}").Concat(new byte[60]).ToArray(), i).Put("s", "k", Bytes($"{i:D6}")));
+                if (i % 50 == 49)
+                {
+                    await engine.ApplyRetentionAsync("r", new RetentionPolicy(MaxRecords: 20), nowUnixMs: 0);
+                }
+            }
+
+            await done.CancelAsync();
+        });
+
+        var reads = 0;
+        while (!done.IsCancellationRequested)
+        {
+            var records = await engine.ReadAsync("r", 0, 30);
+            for (var i = 0; i < records.Count; i++)
+            {
+                Assert.Equal(records[0].Offset + i, records[i].Offset);
+                Assert.Equal($"{records[i].Offset:D6}", Encoding.UTF8.GetString(records[i].Value.Span[..6]));
+            }
+
+            Assert.Equal(6, (await engine.GetAsync("s", "k") ?? []).Length);
+            reads++;
+        }
+
+        await writer;
+        Assert.True(engine.DeletedSegments > 0, "expected retention to delete segments while reading");
+        Assert.True(reads > 0, "expected the reader to run while writing");
+    }
+
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 }
