@@ -173,7 +173,7 @@ public sealed partial class SegmentStorageEngine
             WriteChunks();
             if (_options.Sync.Mode == StorageSyncMode.Always || forceSync || (tick && _options.Sync.Mode == StorageSyncMode.Periodic))
             {
-                FlushFiles([.. _index.Files, .. _chunks.Where(c => c.Created).Select(c => c.File)]);
+                FlushWritten();
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException or ArgumentException or OverflowException)
@@ -262,6 +262,20 @@ public sealed partial class SegmentStorageEngine
                 chunk.File.NeedsFlush = true;
             }
         }
+    }
+
+    /// <summary>fsyncs the segments of the index and those this group created.</summary>
+    private void FlushWritten()
+    {
+        foreach (var chunk in _chunks)
+        {
+            if (chunk.Created)
+            {
+                FlushFiles([chunk.File]);
+            }
+        }
+
+        FlushFiles(_index.Files);
     }
 
     /// <summary>fsyncs the files written since their last fsync, then the log directory when a segment was created or deleted since.</summary>
