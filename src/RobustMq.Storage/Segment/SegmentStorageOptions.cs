@@ -1,7 +1,8 @@
 namespace RobustMq.Storage.Segment;
 
 /// <summary>
-/// Options of <see cref="SegmentStorageEngine"/> (bound from <c>Storage:Segment</c> by the host).
+/// Options of <see cref="SegmentStorageEngine"/>. The host is to fill them from <c>Storage:Path</c>, <c>Storage:Sync</c>
+/// and <c>Storage:Segment:SegmentBytes</c> (not wired yet); <see cref="Validate"/> names those keys.
 /// </summary>
 public sealed class SegmentStorageOptions
 {
@@ -26,7 +27,7 @@ public sealed class SegmentStorageOptions
     {
         if (string.IsNullOrWhiteSpace(Path))
         {
-            throw new ArgumentException("Storage:Segment:Path must be set", nameof(Path));
+            throw new ArgumentException("Storage:Path must be set", nameof(Path));
         }
 
         ArgumentNullException.ThrowIfNull(Sync);
