@@ -45,6 +45,43 @@ public sealed class SegmentRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_crash_between_the_checkpoint_and_the_file_deletion_reopens_the_same_state()
+    {
+        var saved = new Dictionary<string, byte[]>();
+        await using (var engine = await _directory.OpenAsync(segmentBytes: 4096))
+        {
+            await engine.WriteAsync(new StorageBatch().Put("s", "early", Bytes("kept")).Put("s", "gone", Bytes("x")).Commit("r", "c", 7).Append("d", Bytes("x"), 1));
+            for (var i = 0; i < 100; i++)
+            {
+                await engine.WriteAsync(new StorageBatch().Append("r", new byte[100], i));
+            }
+
+            await engine.WriteAsync(new StorageBatch().Delete("s", "gone").DeleteShard("d"));
+            foreach (var file in _directory.SegmentFiles())
+            {
+                saved[file] = await File.ReadAllBytesAsync(file);
+            }
+
+            await engine.ApplyRetentionAsync("r", new RetentionPolicy(MaxRecords: 5), nowUnixMs: 0);
+            Assert.True(engine.DeletedSegments > 0, "expected retention to delete segments");
+        }
+
+        foreach (var (file, bytes) in saved.Where(f => !File.Exists(f.Key)))
+        {
+            await File.WriteAllBytesAsync(file, bytes);
+        }
+
+        await using var reopened = await _directory.OpenAsync(segmentBytes: 4096);
+
+        Assert.Equal(new ShardBounds(95, 100), await reopened.GetBoundsAsync("r"));
+        Assert.Equal(7L, await reopened.GetCommittedAsync("r", "c"));
+        Assert.Equal("kept", Encoding.UTF8.GetString(await reopened.GetAsync("s", "early") ?? []));
+        Assert.Null(await reopened.GetAsync("s", "gone"));
+        Assert.Equal(default, await reopened.GetBoundsAsync("d"));
+        Assert.Equal(5, (await reopened.ReadAsync("r", 0, 100)).Count);
+    }
+
+    [Fact]
     public async Task A_segment_with_a_live_record_is_not_deleted()
     {
         await using var engine = await _directory.OpenAsync(segmentBytes: 4096);
