@@ -4,14 +4,14 @@ namespace RobustMq.Storage;
 /// What names the engine takes, so that every backend can store them as they are (file names, column families,
 /// SQL values). Shard: 1-200 characters of <c>[A-Za-z0-9._/-]</c>, not starting with <c>.</c> or <c>/</c> and
 /// without <c>..</c> (callers escape client ids and topics, e.g. with <see cref="EscapeKey"/>). Space: 1-48 characters of
-/// <c>[a-z0-9_]</c>. Key: 1 to <see cref="MaxKeyBytes"/> bytes of UTF-8 (an MQTT topic of 65,535 bytes and a
-/// short prefix fit), any character but U+0000.
+/// <c>[a-z0-9_]</c>. Key: 1 to <see cref="MaxKeyBytes"/> bytes of UTF-8 (the length of an MQTT string), any
+/// character but U+0000.
 /// </summary>
 public static class StorageNames
 {
     public const int MaxShardLength = 200;
     public const int MaxSpaceLength = 48;
-    public const int MaxKeyBytes = 65_600;
+    public const int MaxKeyBytes = 65_535;
 
     /// <exception cref="ArgumentException">Not a valid shard name.</exception>
     public static void CheckShard(string shard)

@@ -13,7 +13,8 @@ namespace RobustMq.Grains.Retained;
 /// retained message is a keyed record (space <c>retained</c>, key <c>{shard:00}/{topic}</c>, value
 /// <see cref="MessageRecord"/>) in the engine of its topic, stored before <see cref="Set"/> returns, so a retained
 /// publish is acknowledged only once it is stored. The shard loads its records when it activates. <c>$SYS/</c> topics
-/// are the broker's own state of the moment and are not stored.
+/// are the broker's own state of the moment and are not stored; nor is a topic too long for a storage key (more than
+/// 65,532 bytes of UTF-8, <see cref="StorageNames.MaxKeyBytes"/>), which is kept in memory only.
 /// </summary>
 // Kept active: every SUBSCRIBE with retained handling asks each shard, and reloading a shard costs a scan.
 [KeepAlive]
@@ -105,7 +106,9 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, S
 
     public Task<int> Count() => Task.FromResult(_messages.Count);
 
-    private static bool IsStored(string topic) => !topic.StartsWith("$SYS/", StringComparison.Ordinal);
+    private static bool IsStored(string topic) =>
+        !topic.StartsWith("$SYS/", StringComparison.Ordinal)
+        && (topic.Length <= StorageNames.MaxKeyBytes / 3 - 3 || System.Text.Encoding.UTF8.GetByteCount(topic) <= StorageNames.MaxKeyBytes - 3);
 
     private static string Prefix(long shard) => shard.ToString("00", CultureInfo.InvariantCulture) + "/";
 }

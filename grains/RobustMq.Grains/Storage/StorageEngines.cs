@@ -4,6 +4,7 @@ using RobustMq.Storage;
 using RobustMq.Storage.Memory;
 using RobustMq.Storage.Postgres;
 using RobustMq.Storage.RocksDb;
+using RobustMq.Storage.Segment;
 
 namespace RobustMq.Grains.Storage;
 
@@ -16,7 +17,7 @@ namespace RobustMq.Grains.Storage;
 public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
     /// <summary>The backends this build can open.</summary>
-    public static readonly IReadOnlyList<StorageBackend> Available = [StorageBackend.Memory, StorageBackend.RocksDb, StorageBackend.Postgres];
+    public static readonly IReadOnlyList<StorageBackend> Available = [StorageBackend.Memory, StorageBackend.RocksDb, StorageBackend.Segment, StorageBackend.Postgres];
 
     private readonly StorageOptions _options;
     private readonly StorageSync _sync;
@@ -136,6 +137,8 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
                 case StorageBackend.RocksDb:
                     var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "rocksdb");
                     return new RocksDbStorageEngine(new RocksDbStorageOptions(path, _sync));
+                case StorageBackend.Segment:
+                    return await SegmentStorageEngine.OpenAsync(new SegmentStorageOptions { Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "segments"), Sync = _sync }, cancellationToken);
                 case StorageBackend.Postgres:
                     var postgres = new PostgresStorageOptions { ConnectionString = _options.Postgres.ConnectionString, Schema = _options.Postgres.Schema, Sync = _sync };
                     return await PostgresStorageEngine.OpenAsync(postgres, cancellationToken);

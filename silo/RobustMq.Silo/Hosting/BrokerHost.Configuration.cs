@@ -4,6 +4,7 @@ using RobustMq.Abstractions.Options;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Sys;
+using RobustMq.Grains.Storage;
 
 namespace RobustMq.Silo.Hosting;
 
@@ -76,6 +77,7 @@ public static partial class BrokerHost
         Check(errors, new ListenerOptionsValidator().Validate(null, listeners));
         Check(errors, new MqttOptionsValidator().Validate(null, configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions()));
         Check(errors, new AclOptionsValidator().Validate(null, configuration.GetSection(AclOptions.Section).Get<AclOptions>() ?? new AclOptions()));
+        Check(errors, new StorageOptionsValidator().Validate(null, configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()));
         var sys = configuration.GetSection(SysOptions.Section).Get<SysOptions>() ?? new SysOptions();
         if (sys.IntervalSeconds < 0)
         {

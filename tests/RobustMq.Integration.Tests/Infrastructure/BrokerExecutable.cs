@@ -156,6 +156,13 @@ public sealed class BrokerExecutable : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>) and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     /// <summary>Sends a POSIX signal to the process (<c>kill -SIGNAL pid</c>): 2 is SIGINT (Ctrl-C), 15 SIGTERM.</summary>
     public async Task SignalAsync(int signal)
     {

@@ -28,6 +28,11 @@ public sealed class BadConfigurationTests
     [InlineData("--Sys:IntervalSeconds=ten", "Sys:IntervalSeconds must be a whole number (-2147483648 to 2147483647) (got 'ten')")]
     [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'Loud')")]
     [InlineData("--Logging:Console:LogLevel:Orleans=verbose", "Logging:Console:LogLevel:Orleans must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'verbose')")]
+    [InlineData("--Storage:Default=Foo", "Storage:Default must be one of Memory, RocksDb, Segment, Postgres (got 'Foo')")]
+    [InlineData("--Storage:Sync=Sometimes", "Storage:Sync must be Always, None or Periodic:N with N ms from 1 to 60000 (got 'Sometimes')")]
+    [InlineData("--Storage:Topics:0:Filter=a/#/b", "Storage:Topics:0:Filter must be an MQTT topic filter (got 'a/#/b')")]
+    [InlineData("--Storage:Topics:0:Backend=Disk", "Storage:Topics:0:Backend must be one of Memory, RocksDb, Segment, Postgres (got 'Disk')")]
+    [InlineData("--Storage:Default=Postgres", "Storage:Postgres:ConnectionString is required")]
     [InlineData("--Listeners:Tcp=1884", "Listeners:Tcp is a section (keys Enabled, Address, Port), not a value (got '1884')")]
     public async Task Bad_value_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
     {
