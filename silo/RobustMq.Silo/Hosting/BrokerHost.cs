@@ -57,6 +57,7 @@ public static partial class BrokerHost
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
+        builder.Services.AddHostedService<CodeWarmUp>();
         if (listeners.Tcp.Enabled)
         {
             // Registered after the silo, so it accepts clients only once grains can serve them.
