@@ -151,7 +151,7 @@ public sealed class SessionRoutes(IGrainFactory grains, string clientId, Diction
             return;
         }
 
-        var byShard = new Dictionary<string, List<RouteChange>>(StringComparer.Ordinal);
+        var byShard = new Dictionary<int, List<RouteChange>>();
         foreach (var change in changes)
         {
             var shard = TopicShards.ShardOf(change.Entry.Filter);
