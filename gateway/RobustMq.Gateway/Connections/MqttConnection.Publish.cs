@@ -1,4 +1,6 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol.Codec;
@@ -88,8 +90,43 @@ public sealed partial class MqttConnection
 
     private async ValueTask AcknowledgeWhenRoutedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
     {
-        var matched = await routed;
+        int matched;
+        try
+        {
+            matched = await routed;
+        }
+        catch (MessageNotStoredException ex)
+        {
+            RefuseNotStored(qos, packetId, ex);
+            return;
+        }
+
         Acknowledge(qos, packetId, Outcome(matched));
+    }
+
+    /// <summary>
+    /// A publish that could not be stored is not acknowledged as accepted (issue 10: nothing acknowledged is lost):
+    /// MQTT 5 QoS 1/2 get PUBACK/PUBREC 0x97 Quota exceeded (store full) or 0x80; MQTT 3.1.x has no failure
+    /// acknowledgement, so the connection is closed without one (the client resends after it reconnects). QoS 0 has
+    /// nothing to refuse: the message is dropped and counted.
+    /// </summary>
+    private void RefuseNotStored(QoS qos, ushort packetId, MessageNotStoredException ex)
+    {
+        _services.Metrics.Dropped(DropReasons.NotStored);
+        LogNotStored(_services.Logger, Ref.ConnectionId, LogClientId, ex.Message);
+        if (qos == QoS.AtMostOnce)
+        {
+            return;
+        }
+
+        if (_version == MqttProtocolVersion.V500)
+        {
+            Acknowledge(qos, packetId, ex.Outcome == StoreOutcome.Full ? ReasonCode.QuotaExceeded : ReasonCode.UnspecifiedError);
+            return;
+        }
+
+        _endReason ??= "closed by the server: a publish could not be stored";
+        SendDisconnectAndClose(ReasonCode.UnspecifiedError);
     }
 
     private ReasonCode Outcome(int matched) =>
@@ -191,4 +228,7 @@ public sealed partial class MqttConnection
             ReasonCode = known || _version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
         });
     }
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): a publish was refused: {Detail}")]
+    private static partial void LogNotStored(ILogger logger, long connectionId, string clientId, string detail);
 }

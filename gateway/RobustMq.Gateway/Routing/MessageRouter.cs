@@ -40,7 +40,12 @@ public sealed partial class MessageRouter(
     {
         if (message.Retain)
         {
-            await retained.ForTopic(message.Topic).Set(message).WaitAsync(cancellationToken);
+            var stored = await retained.ForTopic(message.Topic).Set(message).WaitAsync(cancellationToken);
+            if (stored != StoreOutcome.Stored)
+            {
+                // Not stored, so not routed either: the publisher learns it was not accepted.
+                throw new MessageNotStoredException(message.Topic, stored);
+            }
         }
 
         var scratch = t_scratch ??= new RouteScratch();

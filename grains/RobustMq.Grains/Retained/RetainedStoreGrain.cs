@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Retained;
@@ -18,7 +19,7 @@ namespace RobustMq.Grains.Retained;
 /// </summary>
 // Kept active: every SUBSCRIBE with retained handling asks each shard, and reloading a shard costs a scan.
 [KeepAlive]
-public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, StorageEngines storage) : Grain, IRetainedStoreGrain
+public sealed partial class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, StorageEngines storage, ILogger<RetainedStoreGrain> logger) : Grain, IRetainedStoreGrain
 {
     /// <summary>The keyed space of retained messages.</summary>
     public const string Space = "retained";
@@ -57,13 +58,22 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, S
         }
     }
 
-    public async Task Set(BrokerMessage message)
+    public async Task<StoreOutcome> Set(BrokerMessage message)
     {
         if (IsStored(message.Topic))
         {
             var key = KeyOf(this.GetPrimaryKeyLong(), message.Topic);
             var batch = message.Payload.IsEmpty ? new StorageBatch().Delete(Space, key) : new StorageBatch().Put(Space, key, MessageRecord.Encode(message));
-            await storage.ForTopic(message.Topic).WriteAsync(batch);
+            try
+            {
+                await storage.ForTopic(message.Topic).WriteAsync(batch);
+            }
+            catch (StorageException ex)
+            {
+                // Not stored, not changed: the publisher is told (PUBACK 0x97/0x80, or a close on 3.1.x).
+                LogNotStored(logger, ex, message.Topic, ex.Kind);
+                return ex.Kind == StorageErrorKind.Full ? StoreOutcome.Full : StoreOutcome.Unavailable;
+            }
         }
 
         if (message.Payload.IsEmpty)
@@ -75,6 +85,8 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, S
         {
             _messages.Set(message.Topic, message);
         }
+
+        return StoreOutcome.Stored;
     }
 
     public async Task<BrokerMessage[]> Match(string filter)
@@ -109,6 +121,9 @@ public sealed class RetainedStoreGrain(TimeProvider clock, IDropCounter drops, S
     private static bool IsStored(string topic) =>
         !topic.StartsWith("$SYS/", StringComparison.Ordinal)
         && (topic.Length <= StorageNames.MaxKeyBytes / 3 - 3 || System.Text.Encoding.UTF8.GetByteCount(topic) <= StorageNames.MaxKeyBytes - 3);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "The retained message to {Topic} was not stored ({Kind})")]
+    private static partial void LogNotStored(ILogger logger, Exception ex, string topic, StorageErrorKind kind);
 
     private static string Prefix(long shard) => shard.ToString("00", CultureInfo.InvariantCulture) + "/";
 }

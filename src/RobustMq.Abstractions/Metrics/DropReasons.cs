@@ -26,4 +26,7 @@ public static class DropReasons
 
     /// <summary>Owed to a session that ended (clean session closed, session expired, clean start) and not re-sent elsewhere.</summary>
     public const string SessionEnded = "session_ended";
+
+    /// <summary>A publish whose message could not be stored (a retained message, the store full or failing): refused, not routed.</summary>
+    public const string NotStored = "not_stored";
 }

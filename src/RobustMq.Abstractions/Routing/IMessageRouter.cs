@@ -10,6 +10,7 @@ namespace RobustMq.Abstractions.Routing;
 public interface IMessageRouter
 {
     /// <summary>Publish; returns the number of subscribers matched.</summary>
+    /// <exception cref="MessageNotStoredException">A retained message whose store write failed: nothing was routed.</exception>
     ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class BrokerExecutable : IAsyncDisposable
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _seen = [];
+    private int _examined;
     private int _open = 2;
 
     private BrokerExecutable(Process process, IReadOnlyDictionary<string, int> ports, string? dataPath)
@@ -29,13 +30,18 @@ public sealed class BrokerExecutable : IAsyncDisposable
 
     public int MqttPort => Ports["Listeners:Tcp:Port"];
 
-    /// <summary>Every line read so far (after the awaited ones are consumed).</summary>
+    /// <summary>Every line the broker has written so far (stdout and stderr, in arrival order).</summary>
     public string Log
     {
         get
         {
             lock (_seen)
             {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    _seen.Add(line);
+                }
+
                 return string.Join('\n', _seen);
             }
         }
@@ -98,30 +104,37 @@ public sealed class BrokerExecutable : IAsyncDisposable
         return broker;
     }
 
-    /// <summary>Waits for the first line (after those already consumed) that satisfies <paramref name="match"/>.</summary>
+    /// <summary>Waits for the first line, after those an earlier wait already looked at, that satisfies <paramref name="match"/>.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, string phase, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(60);
         using var cts = new CancellationTokenSource(limit);
         try
         {
-            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            while (true)
             {
-                while (_lines.Reader.TryRead(out var line))
+                lock (_seen)
                 {
-                    lock (_seen)
+                    while (_lines.Reader.TryRead(out var line))
                     {
                         _seen.Add(line);
                     }
 
-                    if (match(line))
+                    while (_examined < _seen.Count)
                     {
-                        return line;
+                        var line = _seen[_examined++];
+                        if (match(line))
+                        {
+                            return line;
+                        }
                     }
                 }
-            }
 
-            throw new InvalidOperationException($"{phase}: the broker's output ended without the expected line (exit code {ExitCodeOrNone()}); output:\n{Log}");
+                if (!await _lines.Reader.WaitToReadAsync(cts.Token))
+                {
+                    throw new InvalidOperationException($"{phase}: the broker's output ended without the expected line (exit code {ExitCodeOrNone()}); output:\n{Log}");
+                }
+            }
         }
         catch (OperationCanceledException)
         {

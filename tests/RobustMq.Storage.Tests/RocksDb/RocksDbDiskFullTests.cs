@@ -1,4 +1,5 @@
 using RobustMq.Storage.RocksDb;
+using RobustMq.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace RobustMq.Storage.Tests.RocksDb;

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-namespace RobustMq.Storage.Tests.RocksDb;
+namespace RobustMq.Tests.Shared;
 
-/// <summary>A small tmpfs mounted on a fresh temp directory (needs root on Linux): a disk that fills up. Unmounted and removed on dispose.</summary>
+/// <summary>
+/// A small tmpfs mounted on a fresh temp directory (needs root on Linux): a disk that fills up. Unmounted and removed
+/// on dispose. One source file compiled into each test project that needs it (linked from tests/Shared).
+/// </summary>
 internal sealed class TmpfsMount : IDisposable
 {
     private TmpfsMount(string path)

@@ -1,0 +1,114 @@
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+using RobustMq.Tests.Shared;
+
+namespace RobustMq.Integration.Tests.Durability;
+
+/// <summary>
+/// A store that fills up (a small tmpfs as <c>Storage:Path</c>, RocksDB) refuses what it cannot keep instead of
+/// acknowledging it: an MQTT 3.1.1 retained QoS 1 publish is answered by a close without a PUBACK, an MQTT 5 one by
+/// PUBACK 0x97 Quota exceeded; the broker stays up, what was stored before is intact, and publishes are accepted again once
+/// space frees. Needs root to mount the tmpfs (CI runs as root).
+/// </summary>
+public sealed class StoreFullTests
+{
+    private const int Payload = 256 * 1024;
+
+    [Fact]
+    public async Task A_full_store_refuses_retained_publishes_keeps_what_it_had_and_recovers_when_space_frees()
+    {
+        using var disk = TmpfsMount.TryCreate(megabytes: 32);
+        Assert.True(disk is not null, "mounting a tmpfs needs root on Linux (CI runs the tests as root)");
+        // Half the disk is a file deleted later: RocksDB needs room to recover (its log is flushed to a table on reopen).
+        var filler = Path.Combine(disk.Path, "filler");
+        await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
+        await using var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
+        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "broker start-up on a small tmpfs");
+
+        // MQTT 3.1.1 has no failure acknowledgement: once the store is full, the publish is answered by a close.
+        var acceptedV3 = 0;
+        var closedWithoutPubAck = false;
+        using (var raw = await RawStreamClient.OpenTcpAsync(broker.MqttPort))
+        {
+            await raw.ConnectAsync("full-v3", RawPackets.V311);
+            for (ushort id = 1; id <= 200 && !closedWithoutPubAck; id++)
+            {
+                await raw.SendAsync(RawPackets.Publish(0x33, System.Text.Encoding.UTF8.GetBytes($"full/{id}"), Convert.ToHexString(Incompressible())[..Payload], RawPackets.V311, packetId: id));
+                var answer = await raw.ReadAsync($"3.1.1 publish {id} to a filling store", TimeSpan.FromSeconds(10));
+                if (answer is null)
+                {
+                    closedWithoutPubAck = true;
+                }
+                else
+                {
+                    Assert.True(answer.Type == RawPacket.PubAck, $"expected PUBACK or a close, got {answer}");
+                    acceptedV3++;
+                }
+            }
+        }
+
+        Assert.True(closedWithoutPubAck, $"the 3.1.1 publisher was never refused ({acceptedV3} accepted)\n{broker.Log}");
+        Assert.InRange(acceptedV3, 1, 199);
+
+        // MQTT 5: PUBACK 0x97 Quota exceeded, and the client stays connected.
+        using var publisher = await ConnectAsync(broker, "full-pub");
+        var refused = MqttClientPublishReasonCode.Success;
+        for (var i = 0; i < 200 && refused is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers; i++)
+        {
+            refused = (await publisher.PublishAsync(Retained($"full/v5/{i}"))).ReasonCode;
+        }
+
+        Assert.True(refused == MqttClientPublishReasonCode.QuotaExceeded, $"expected PUBACK 0x97 from the full store, got {refused}\n{broker.Log}");
+        Assert.True(publisher.IsConnected, "the MQTT 5 publisher stays connected after a refused publish");
+
+        // Space frees: publishes are accepted again, and what was stored before is there.
+        File.Delete(filler);
+        await AcceptedWithinAsync(publisher, TimeSpan.FromSeconds(15), broker);
+        using var subscriber = await ConnectAsync(broker, "full-sub");
+        var first = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            first.TrySetResult(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        await subscriber.SubscribeAsync("full/1", MqttQualityOfServiceLevel.AtLeastOnce);
+        var kept = await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Payload, kept.Payload.Length);
+    }
+
+    /// <summary>Random bytes: RocksDB compresses what it flushes, and zeros would take no room at all.</summary>
+    private static byte[] Incompressible()
+    {
+        var bytes = new byte[Payload];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static MqttApplicationMessage Retained(string topic) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Incompressible()).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+    private static async Task AcceptedWithinAsync(IMqttClient publisher, TimeSpan limit, BrokerExecutable broker)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var last = MqttClientPublishReasonCode.UnspecifiedError;
+        while (DateTime.UtcNow < deadline)
+        {
+            // Each attempt is an acknowledged round trip; RocksDB is reopened at most once a second after a failure.
+            last = (await publisher.PublishAsync(Retained("full/again"))).ReasonCode;
+            if (last is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"no publish accepted within {limit.TotalSeconds} s after space was freed (last reason {last})\n{broker.Log}");
+    }
+
+    private static async Task<IMqttClient> ConnectAsync(BrokerExecutable broker, string clientId)
+    {
+        var client = Mqtt.NewClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.MqttPort).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(10)).Build());
+        return client;
+    }
+}
