@@ -4,7 +4,7 @@ using RobustMq.Benchmarks.Storage;
 
 // robustmq-bench micro [BenchmarkDotNet args]   codec, trie, route cache, retained lookups
 // robustmq-bench load <scenario> [options]       load generator against a running broker
-// robustmq-bench storage postgres [options]       concurrent engine writes against a PostgreSQL server
+// robustmq-bench storage <backend> [options]      concurrent engine writes, then reads (memory, rocksdb, segment, postgres)
 if (args.Length > 0 && args[0] == "load")
 {
     return await LoadCommand.RunAsync(args[1..]);
@@ -12,7 +12,7 @@ if (args.Length > 0 && args[0] == "load")
 
 if (args.Length > 0 && args[0] == "storage")
 {
-    return await StorageWriteCommand.RunAsync(args[1..]);
+    return await StorageCommand.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "micro")
@@ -21,5 +21,5 @@ if (args.Length > 0 && args[0] == "micro")
     return 0;
 }
 
-Console.Error.WriteLine("usage: robustmq-bench micro [BenchmarkDotNet options] | load <scenario> [options] | storage postgres [options]");
+Console.Error.WriteLine("usage: robustmq-bench micro [BenchmarkDotNet options] | load <scenario> [options] | storage memory|rocksdb|segment|postgres [options]");
 return 2;
