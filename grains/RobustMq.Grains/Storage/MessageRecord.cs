@@ -7,7 +7,7 @@ using RobustMq.Storage;
 namespace RobustMq.Grains.Storage;
 
 /// <summary>
-/// The stored form of a <see cref="BrokerMessage"/> (retained messages, session queues): a version byte, then the
+/// The stored form of a <see cref="BrokerMessage"/> (retained messages; inside <see cref="PendingRecord"/> for session queues): a version byte, then the
 /// fields in a fixed order. Every optional property has a presence bit, so an absent property and an empty one stay
 /// apart (MQTT 5, 3.3.2.3). Lengths are unsigned LEB128; integers little-endian. Layout of version 1:
 /// <c>01 flags qos expiresAt:i64 topic [publisher] [props] payload</c>, where a string or byte run is its length and its
@@ -41,10 +41,10 @@ public static class MessageRecord
         head[2] = message.QoS;
         BinaryPrimitives.WriteInt64LittleEndian(head[3..], message.ExpiresAtUnixMs);
         writer.Advance(11);
-        WriteString(writer, message.Topic);
+        RecordWriter.String(writer, message.Topic);
         if (message.PublisherClientId is { } publisher)
         {
-            WriteString(writer, publisher);
+            RecordWriter.String(writer, publisher);
         }
 
         if (props is not null)
@@ -52,7 +52,7 @@ public static class MessageRecord
             WriteProperties(writer, props);
         }
 
-        WriteBytes(writer, message.Payload.Span);
+        RecordWriter.Bytes(writer, message.Payload.Span);
     }
 
     /// <summary>The message stored as <paramref name="record"/>; its payload is a slice of <paramref name="record"/> (not copied).</summary>
@@ -62,24 +62,13 @@ public static class MessageRecord
         try
         {
             var reader = new RecordReader(record);
-            if (reader.Byte() != Version1)
+            var message = Read(ref reader);
+            if (!reader.AtEnd)
             {
-                throw new FormatException($"unknown message record version {record.Span[0]}");
+                throw new FormatException("trailing bytes after the message");
             }
 
-            var flags = reader.Byte();
-            var qos = reader.Byte();
-            var expiresAt = reader.Int64();
-            var topic = reader.String();
-            var publisher = (flags & 2) != 0 ? reader.String() : null;
-            var props = (flags & 4) != 0 ? ReadProperties(ref reader) : null;
-            var payload = reader.Bytes();
-            if (!reader.AtEnd || qos > 2)
-            {
-                throw new FormatException("trailing bytes or a QoS above 2");
-            }
-
-            return new BrokerMessage(topic, payload, qos, (flags & 1) != 0, props, publisher, expiresAt);
+            return message;
         }
         catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException)
         {
@@ -87,46 +76,69 @@ public static class MessageRecord
         }
     }
 
+    /// <summary>Reads one message record at the reader's position (a part of a larger record).</summary>
+    /// <exception cref="FormatException">Not a message record this version can read.</exception>
+    internal static BrokerMessage Read(ref RecordReader reader)
+    {
+        var version = reader.Byte();
+        if (version != Version1)
+        {
+            throw new FormatException($"unknown message record version {version}");
+        }
+
+        var flags = reader.Byte();
+        var qos = reader.Byte();
+        var expiresAt = reader.Int64();
+        var topic = reader.String();
+        var publisher = (flags & 2) != 0 ? reader.String() : null;
+        var props = (flags & 4) != 0 ? ReadProperties(ref reader) : null;
+        var payload = reader.Bytes();
+        if (qos > 2)
+        {
+            throw new FormatException($"QoS {qos}");
+        }
+
+        return new BrokerMessage(topic, payload, qos, (flags & 1) != 0, props, publisher, expiresAt);
+    }
+
     private static void WriteProperties(IBufferWriter<byte> writer, MessageProperties props)
     {
         var presence = (byte)((props.PayloadFormatIndicator is null ? 0 : 1) | (props.ContentType is null ? 0 : 2) | (props.ResponseTopic is null ? 0 : 4)
             | (props.CorrelationData is null ? 0 : 8) | (props.UserProperties is null ? 0 : 16) | (props.MessageExpiryInterval is null ? 0 : 32));
-        WriteByte(writer, presence);
+        RecordWriter.Byte(writer, presence);
         if (props.PayloadFormatIndicator is { } format)
         {
-            WriteByte(writer, format);
+            RecordWriter.Byte(writer, format);
         }
 
         if (props.ContentType is { } contentType)
         {
-            WriteString(writer, contentType);
+            RecordWriter.String(writer, contentType);
         }
 
         if (props.ResponseTopic is { } responseTopic)
         {
-            WriteString(writer, responseTopic);
+            RecordWriter.String(writer, responseTopic);
         }
 
         if (props.CorrelationData is { } correlation)
         {
-            WriteBytes(writer, correlation);
+            RecordWriter.Bytes(writer, correlation);
         }
 
         if (props.UserProperties is { } user)
         {
-            WriteLength(writer, user.Length);
+            RecordWriter.Length(writer, user.Length);
             foreach (var (key, value) in user)
             {
-                WriteString(writer, key);
-                WriteString(writer, value);
+                RecordWriter.String(writer, key);
+                RecordWriter.String(writer, value);
             }
         }
 
         if (props.MessageExpiryInterval is { } expiry)
         {
-            var span = writer.GetSpan(4);
-            BinaryPrimitives.WriteUInt32LittleEndian(span, expiry);
-            writer.Advance(4);
+            RecordWriter.UInt32(writer, expiry);
         }
     }
 
@@ -152,86 +164,7 @@ public static class MessageRecord
         return new MessageProperties(format, contentType, responseTopic, correlation, user, expiry);
     }
 
-    private static void WriteByte(IBufferWriter<byte> writer, byte value)
-    {
-        writer.GetSpan(1)[0] = value;
-        writer.Advance(1);
-    }
 
-    private static void WriteLength(IBufferWriter<byte> writer, int length)
-    {
-        var span = writer.GetSpan(5);
-        var n = 0;
-        var value = (uint)length;
-        while (value >= 0x80)
-        {
-            span[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
 
-        span[n++] = (byte)value;
-        writer.Advance(n);
-    }
 
-    private static void WriteString(IBufferWriter<byte> writer, string text)
-    {
-        var length = Encoding.UTF8.GetByteCount(text);
-        WriteLength(writer, length);
-        var written = Encoding.UTF8.GetBytes(text, writer.GetSpan(length));
-        writer.Advance(written);
-    }
-
-    private static void WriteBytes(IBufferWriter<byte> writer, ReadOnlySpan<byte> bytes)
-    {
-        WriteLength(writer, bytes.Length);
-        bytes.CopyTo(writer.GetSpan(bytes.Length));
-        writer.Advance(bytes.Length);
-    }
-
-    /// <summary>Reads the fields of a record in order; a read past the end is a <see cref="FormatException"/>.</summary>
-    private struct RecordReader(ReadOnlyMemory<byte> record)
-    {
-        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        private int _position;
-
-        public readonly bool AtEnd => _position == record.Length;
-
-        public byte Byte() => Take(1).Span[0];
-
-        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8).Span);
-
-        public uint UInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4).Span);
-
-        public int Length()
-        {
-            uint value = 0;
-            for (var shift = 0; shift < 35; shift += 7)
-            {
-                var b = Byte();
-                value |= (uint)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0)
-                {
-                    return value <= int.MaxValue ? (int)value : throw new FormatException("a length beyond 2 GiB");
-                }
-            }
-
-            throw new FormatException("a length of more than 5 bytes");
-        }
-
-        public string String() => StrictUtf8.GetString(Take(Length()).Span);
-
-        public ReadOnlyMemory<byte> Bytes() => Take(Length());
-
-        private ReadOnlyMemory<byte> Take(int count)
-        {
-            if (count < 0 || count > record.Length - _position)
-            {
-                throw new FormatException($"the record ends at byte {record.Length}, a field needs {count} bytes from byte {_position}");
-            }
-
-            var slice = record.Slice(_position, count);
-            _position += count;
-            return slice;
-        }
-    }
 }

@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Text;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Storage;
+
+namespace RobustMq.Grains.Storage;
+
+/// <summary>
+/// The stored form of a <see cref="PendingMessage"/> (one message a session owes its client: an offline queue entry or
+/// an in-flight delivery). Version 1: <c>01 flags qos packetId:u16 [subscriptionIds] [shareGroup shareFilter]
+/// message</c>, where flags bit 0 = retain flag, bit 1 = subscription ids present (a count, then each as u32), bit 2 =
+/// shared subscription (group and filter as strings), and message is a <see cref="MessageRecord"/>. Field encodings as
+/// <see cref="RecordWriter"/>.
+/// </summary>
+public static class PendingRecord
+{
+    private const byte Version1 = 1;
+
+    /// <summary>The record bytes of <paramref name="pending"/>.</summary>
+    public static byte[] Encode(PendingMessage pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var writer = new ArrayBufferWriter<byte>(80 + pending.Message.Topic.Length + pending.Message.Payload.Length);
+        var flags = (byte)((pending.RetainFlag ? 1 : 0) | (pending.SubscriptionIds is null ? 0 : 2) | (pending.ShareGroup is null ? 0 : 4));
+        RecordWriter.Byte(writer, Version1);
+        RecordWriter.Byte(writer, flags);
+        RecordWriter.Byte(writer, pending.QoS);
+        RecordWriter.UInt16(writer, pending.PacketId);
+        if (pending.SubscriptionIds is { } ids)
+        {
+            RecordWriter.Length(writer, ids.Length);
+            foreach (var id in ids)
+            {
+                RecordWriter.UInt32(writer, id);
+            }
+        }
+
+        if (pending.ShareGroup is { } group)
+        {
+            RecordWriter.String(writer, group);
+            RecordWriter.String(writer, pending.ShareFilter ?? string.Empty);
+        }
+
+        MessageRecord.Write(writer, pending.Message);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The pending message stored as <paramref name="record"/>; its payload is a slice of <paramref name="record"/>.</summary>
+    /// <exception cref="StorageException">Kind Corrupt: not a record this version can read.</exception>
+    public static PendingMessage Decode(ReadOnlyMemory<byte> record)
+    {
+        try
+        {
+            var reader = new RecordReader(record);
+            var version = reader.Byte();
+            if (version != Version1)
+            {
+                throw new FormatException($"unknown pending record version {version}");
+            }
+
+            var flags = reader.Byte();
+            var qos = reader.Byte();
+            var packetId = reader.UInt16();
+            uint[]? ids = null;
+            if ((flags & 2) != 0)
+            {
+                ids = new uint[reader.Length()];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = reader.UInt32();
+                }
+            }
+
+            string? group = null;
+            string? filter = null;
+            if ((flags & 4) != 0)
+            {
+                group = reader.String();
+                filter = reader.String();
+            }
+
+            var message = MessageRecord.Read(ref reader);
+            if (!reader.AtEnd || qos > 2)
+            {
+                throw new FormatException("trailing bytes or a QoS above 2");
+            }
+
+            return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
+        {
+            throw new StorageException(StorageErrorKind.Corrupt, $"a stored pending-message record cannot be read: {ex.Message}", ex);
+        }
+    }
+}
