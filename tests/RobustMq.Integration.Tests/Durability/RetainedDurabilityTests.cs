@@ -23,7 +23,7 @@ public sealed class RetainedDurabilityTests
         {
             await using (var first = await StartAsync(backend, data))
             {
-                using var publisher = await ConnectAsync(first, "durable-pub");
+                using var publisher = await Mqtt.ConnectAsync(first, "durable-pub");
                 await PublishAsync(publisher, Mqtt.Message("durable/a", "alpha", MqttQualityOfServiceLevel.AtLeastOnce)
                     .WithRetainFlag().WithContentType("text/plain").WithUserProperty("k", "v"u8.ToArray()).WithCorrelationData([]));
                 await PublishAsync(publisher, Mqtt.Message("durable/b", "beta", MqttQualityOfServiceLevel.ExactlyOnce).WithRetainFlag());
@@ -35,7 +35,7 @@ public sealed class RetainedDurabilityTests
             }
 
             await using var second = await StartAsync(backend, data);
-            using var subscriber = await ConnectAsync(second, "durable-sub");
+            using var subscriber = await Mqtt.ConnectAsync(second, "durable-sub");
             var received = new List<MqttApplicationMessage>();
             var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             subscriber.ApplicationMessageReceivedAsync += e =>
@@ -95,13 +95,6 @@ public sealed class RetainedDurabilityTests
         var broker = BrokerExecutable.Start([$"--Storage:Path={data}", $"--Storage:Default={backend}", "--Sys:IntervalSeconds=0"]);
         await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), $"{backend} broker start-up");
         return broker;
-    }
-
-    private static async Task<IMqttClient> ConnectAsync(BrokerExecutable broker, string clientId)
-    {
-        var client = Mqtt.NewClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.MqttPort).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(10)).Build());
-        return client;
     }
 
     private static async Task PublishAsync(IMqttClient client, MqttApplicationMessageBuilder message)

@@ -52,7 +52,7 @@ public sealed class StoreFullTests
         Assert.InRange(acceptedV3, 1, 199);
 
         // MQTT 5: PUBACK 0x97 Quota exceeded, and the client stays connected.
-        using var publisher = await ConnectAsync(broker, "full-pub");
+        using var publisher = await Mqtt.ConnectAsync(broker, "full-pub");
         var refused = MqttClientPublishReasonCode.Success;
         for (var i = 0; i < 200 && refused is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers; i++)
         {
@@ -65,7 +65,7 @@ public sealed class StoreFullTests
         // Space frees: publishes are accepted again, and what was stored before is there.
         File.Delete(filler);
         await AcceptedWithinAsync(publisher, TimeSpan.FromSeconds(15), broker);
-        using var subscriber = await ConnectAsync(broker, "full-sub");
+        using var subscriber = await Mqtt.ConnectAsync(broker, "full-sub");
         var first = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         subscriber.ApplicationMessageReceivedAsync += e =>
         {
@@ -103,12 +103,5 @@ public sealed class StoreFullTests
         }
 
         Assert.Fail($"no publish accepted within {limit.TotalSeconds} s after space was freed (last reason {last})\n{broker.Log}");
-    }
-
-    private static async Task<IMqttClient> ConnectAsync(BrokerExecutable broker, string clientId)
-    {
-        var client = Mqtt.NewClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.MqttPort).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(10)).Build());
-        return client;
     }
 }

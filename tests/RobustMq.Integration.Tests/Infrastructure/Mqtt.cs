@@ -27,6 +27,14 @@ public static class Mqtt
         return client;
     }
 
+    /// <summary>An MQTT 5 client connected to the broker executable's TCP listener.</summary>
+    public static async Task<IMqttClient> ConnectAsync(BrokerExecutable broker, string clientId)
+    {
+        var client = NewClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.MqttPort).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(10)).Build());
+        return client;
+    }
+
     /// <summary>A message builder with topic, text payload and QoS set; chain more before <c>Build()</c>.</summary>
     public static MqttApplicationMessageBuilder Message(string topic, string payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtMostOnce) =>
         new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos);
