@@ -142,7 +142,7 @@ public sealed partial class MqttConnection
             ReasonCode = 0,
             Properties = connAckProps,
         });
-        _outbound.Resume(Readable(result.Pending), result.PendingPubRel);
+        _outbound.ResumeSession(Readable(result.Pending), result.PendingPubRel);
         _outbound.Release();
         ConnectedAt = _services.Clock.GetUtcNow();
         _connected = true;
