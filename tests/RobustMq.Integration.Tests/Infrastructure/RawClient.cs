@@ -17,10 +17,13 @@ public sealed class RawClient : IDisposable
         _reader = new RawPacketReader(_stream.ReadAsync);
     }
 
-    public static async Task<RawClient> OpenAsync(BrokerFixture broker)
+    public static Task<RawClient> OpenAsync(BrokerFixture broker) => OpenAsync(broker.MqttPort);
+
+    /// <summary>A connection to a loopback port (a listener a test runs itself).</summary>
+    public static async Task<RawClient> OpenAsync(int port)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync("127.0.0.1", broker.MqttPort);
+        await tcp.ConnectAsync("127.0.0.1", port);
         return new RawClient(tcp);
     }
 
