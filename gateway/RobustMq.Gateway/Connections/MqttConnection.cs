@@ -111,7 +111,13 @@ public sealed partial class MqttConnection
         if (message.PacketId != 0)
         {
             // Handed on from a connection of this session that was taken over: resent with DUP and its
-            // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT.
+            // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT. It was checked for
+            // the reader of that connection, and the session may have been resumed under another user name.
+            if (!MayRead(message))
+            {
+                return LocalDelivery.Delivered;
+            }
+
             if (!_outbound.Resume([message], []))
             {
                 return LocalDelivery.NotConnected;

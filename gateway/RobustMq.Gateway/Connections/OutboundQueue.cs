@@ -200,6 +200,26 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
+    /// <summary>
+    /// Before <see cref="Release"/>: takes the deliveries queued so far (arrived while the session was being attached,
+    /// through routes decided for the session as it was before this CONNECT), for the connection to check.
+    /// </summary>
+    public PendingMessage[] TakeQueued()
+    {
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                return [];
+            }
+
+            PendingMessage[] taken = [.. _pending];
+            _pending.Clear();
+            _started = null;
+            return taken;
+        }
+    }
+
     /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it).</summary>
     public void Release()
     {

@@ -319,6 +319,19 @@ public sealed class OutboundQueueTests
         Assert.False(queue.Forgo(), "Close handed it back: the session counts it, not the write loop");
     }
 
+    [Fact]
+    public void Deliveries_queued_before_release_are_taken_for_a_check_and_nothing_of_them_is_written()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.EnqueueDelivery(Message("early", qos: 1));
+
+        var taken = queue.TakeQueued();
+        queue.Release();
+
+        Assert.Equal("early", Assert.Single(taken).Message.Topic);
+        Assert.Empty(Drain(queue));
+    }
+
     private static OutboundQueue Released(int window)
     {
         var queue = new OutboundQueue(window, maxQueued: 100);

@@ -34,9 +34,9 @@ public sealed class RawClient : IDisposable
     }
 
     /// <summary>Sends CONNECT and expects a CONNACK that accepts it; returns the CONNACK.</summary>
-    public async Task<RawPacket> ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null)
+    public async Task<RawPacket> ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null, string? userName = null)
     {
-        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry, receiveMaximum, topicAliasMaximum));
+        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry, receiveMaximum, topicAliasMaximum, userName));
         var connAck = await ExpectAsync(RawPacket.ConnAck, $"raw client {clientId} waits for CONNACK");
         Assert.Equal(0, connAck.ReasonCode);
         return connAck;

@@ -1,9 +1,4 @@
-using System.IO.Pipelines;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet.Protocol;
-using RobustMq.Gateway.Connections;
 using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Session;
@@ -19,12 +14,9 @@ public sealed class HandBackTests(BrokerFixture broker) : IClassFixture<BrokerFi
     {
         const string clientId = "handback-close-fails";
         const string topic = "handback/close";
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var served = ServeOneAsync(listener, () => ValueTask.FromException(new NotSupportedException("half-close failed (like SslStream.ShutdownAsync)")));
+        using var listener = TestListener.Start(broker, () => ValueTask.FromException(new NotSupportedException("half-close failed (like SslStream.ShutdownAsync)")));
 
-        using (var raw = await RawClient.OpenAsync(port))
+        using (var raw = await RawClient.OpenAsync(listener.Port))
         {
             using var publisher = await Mqtt.ConnectAsync(broker, $"{clientId}-pub");
             await raw.ConnectAsync(clientId, RawPackets.V5, cleanStart: false, sessionExpiry: 60);
@@ -33,7 +25,7 @@ public sealed class HandBackTests(BrokerFixture broker) : IClassFixture<BrokerFi
             await publisher.PublishAsync(Mqtt.Message(topic, "unacked", MqttQualityOfServiceLevel.AtLeastOnce).Build());
             await raw.ExpectAsync(RawPacket.Publish, $"{clientId} waits for the message it will not acknowledge");
             await raw.SendAsync(RawPackets.Disconnect(RawPackets.V5));
-            await served.WaitAsync(TimeSpan.FromSeconds(10));
+            await listener.Served.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         using var resumed = await RawClient.OpenAsync(broker);
@@ -44,23 +36,5 @@ public sealed class HandBackTests(BrokerFixture broker) : IClassFixture<BrokerFi
         Assert.Equal(("unacked", true), (resent.PayloadText(RawPackets.V5), resent.Dup));
         await resumed.SendAsync(RawPackets.PubAck(resent.PacketId));
         await resumed.SendAsync(RawPackets.Disconnect(RawPackets.V5));
-    }
-
-    /// <summary>Accepts one socket and runs an <see cref="MqttConnection"/> on it with the given half-close.</summary>
-    private async Task ServeOneAsync(TcpListener listener, Func<ValueTask> closeOutput)
-    {
-        var socket = await listener.AcceptSocketAsync();
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var transport = new StreamTransport(PipeReader.Create(stream), PipeWriter.Create(stream));
-        var services = broker.Services.GetRequiredService<ConnectionServices>();
-        var connection = new MqttConnection(transport, socket.RemoteEndPoint?.ToString(), stream.Dispose, closeOutput, services);
-        await connection.RunAsync();
-    }
-
-    private sealed class StreamTransport(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }
