@@ -176,6 +176,13 @@ public sealed partial class MqttConnection
 
         MarkReleased();
         var (unacked, pubrel) = _outbound.Close();
+        for (var i = 0; i < unacked.Length; i++)
+        {
+            // Checked for this connection's reader; if the session was taken over, the grain hands them on at once to
+            // a connection that may serve another user name (TryDeliver checks them again).
+            unacked[i] = unacked[i] with { HandedOn = true };
+        }
+
         var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inboundQoS2 is null ? [] : [.. _inboundQoS2], _expiryOnDisconnect);
         try
         {

@@ -107,17 +107,18 @@ public sealed partial class MqttConnection
             return LocalDelivery.NotConnected;
         }
 
+        if ((message.HandedOn || message.PacketId != 0) && !MayRead(message))
+        {
+            // Handed on from a connection of this session that was taken over: it was checked for the reader of that
+            // connection, and the session may have been resumed under another user name.
+            return LocalDelivery.Delivered;
+        }
+
         var outcome = LocalDelivery.Delivered;
         if (message.PacketId != 0)
         {
             // Handed on from a connection of this session that was taken over: resent with DUP and its
-            // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT. It was checked for
-            // the reader of that connection, and the session may have been resumed under another user name.
-            if (!MayRead(message))
-            {
-                return LocalDelivery.Delivered;
-            }
-
+            // packet id (MQTT-4.4.0-1), like the session's own unacknowledged messages at CONNECT.
             if (!_outbound.Resume([message], []))
             {
                 return LocalDelivery.NotConnected;

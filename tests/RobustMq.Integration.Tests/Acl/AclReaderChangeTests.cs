@@ -41,6 +41,33 @@ public sealed class AclReaderChangeTests(AclBrokerFixture broker) : IClassFixtur
     }
 
     [Fact]
+    public async Task Message_not_yet_sent_handed_on_by_a_takeover_under_another_user_name_is_not_sent_to_a_reader_it_denies()
+    {
+        const string clientId = "acl-change-unsent";
+        using var drops = new DropMetrics(broker);
+        using var publisher = await Mqtt.ConnectAsync(broker, $"{clientId}-pub");
+        using var owner = await RawClient.OpenAsync(broker);
+        await owner.ConnectAsync(clientId, RawPackets.V5, cleanStart: false, sessionExpiry: 300, receiveMaximum: 1, userName: "owner");
+        await owner.SendAsync(RawPackets.Subscribe(1, "private/#", RawPackets.V5, qos: 1));
+        await owner.ExpectAsync(RawPacket.SubAck, "owner waits for SUBACK");
+        await publisher.PublishAsync(Mqtt.Message("private/first", "in flight", QoS1).Build());
+        await owner.ExpectAsync(RawPacket.Publish, "owner waits for the message that fills its Receive Maximum of 1");
+        // Queued behind the unacknowledged one: never sent to the owner.
+        await publisher.PublishAsync(Mqtt.Message("private/hidden", "queued", QoS1).Build());
+        var refusedBefore = await drops.ReadAsync("not_authorized");
+
+        using var guest = Mqtt.NewClient();
+        var received = new MessageCollector(guest);
+        await guest.ConnectAsync(Resume(clientId, "guest"));
+        await drops.WaitForAsync("not_authorized", refusedBefore + 1, "guest's connection refuses the handed-on private/hidden that owner never got");
+        await publisher.PublishAsync(Mqtt.Message("private/open", "marker", QoS1).Build());
+
+        var first = await received.NextAsync("guest's first message (private/first, handed on)");
+        var second = await received.NextAsync("guest's second message");
+        Assert.Equal(["private/first", "private/open"], new[] { first.Topic, second.Topic });
+    }
+
+    [Fact]
     public async Task Message_routed_to_the_old_clean_session_while_a_new_one_takes_the_client_id_is_not_delivered_to_it()
     {
         const string clientId = "acl-change-clean";
