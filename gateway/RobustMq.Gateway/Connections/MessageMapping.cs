@@ -10,8 +10,10 @@ namespace RobustMq.Gateway.Connections;
 /// The one place where packets become messages and messages become packets: a client's PUBLISH and a CONNECT's
 /// will become a <see cref="BrokerMessage"/>, and a delivery becomes the PUBLISH its client gets. Each application
 /// message property (MQTT 5, 3.3.2.3) stays as it was sent: an absent one stays absent, a present one stays present
-/// with its value, even an empty Content Type, Response Topic or Correlation Data (the server forwards them
-/// unaltered: MQTT-3.3.2-4, MQTT-3.3.2-15 to MQTT-3.3.2-18, MQTT-3.3.2-20). The wire shapes that depend on the connection (topic alias, packet id) are not set here.
+/// with its value, even an empty Content Type or Correlation Data (the server forwards them unaltered: MQTT-3.3.2-4,
+/// MQTT-3.3.2-15 to MQTT-3.3.2-18, MQTT-3.3.2-20). An empty Response Topic never gets here: it is not a valid topic
+/// name, and the codec rejects it (MqttPropertiesReader.ReadResponseTopic, MQTT-3.3.2-13, MQTT-4.7.3-1). The wire
+/// shapes that depend on the connection (topic alias, packet id) are not set here.
 /// </summary>
 internal static class MessageMapping
 {

@@ -142,7 +142,22 @@ public sealed partial class MqttConnection
             ReasonCode = 0,
             Properties = connAckProps,
         });
-        _outbound.Resume(Readable(result.Pending), result.PendingPubRel);
+        // Deliveries that arrived since Attach came through the routes as they were before this CONNECT: those of an
+        // ended session (clean start) are not this session's; those of a resumed one were checked for the reader that
+        // subscribed, possibly another user name, until the session grain re-decided the read checks.
+        var early = _outbound.TakeQueued();
+        PendingMessage[] owed = [];
+        var resumed = result.Pending;
+        if (!result.SessionPresent)
+        {
+            owed = early;
+        }
+        else if (early.Length > 0)
+        {
+            resumed = [.. result.Pending, .. early];
+        }
+
+        _outbound.ResumeSession(Readable(resumed), result.PendingPubRel);
         _outbound.Release();
         ConnectedAt = _services.Clock.GetUtcNow();
         _connected = true;
@@ -150,6 +165,11 @@ public sealed partial class MqttConnection
         _services.Metrics.ConnectionsTotal.Inc();
         LogClientConnected(clientId, connect.CleanStart);
         Ring();
+        if (owed.Length > 0)
+        {
+            // The old session ended with them; what came through a shared subscription goes to another member.
+            await HandOnOwedAsync(owed);
+        }
     }
 
     /// <summary>A keep-alive of 0 means "no keep-alive"; only an operator maximum below this turns that into a limit.</summary>

@@ -106,17 +106,24 @@ public sealed partial class MqttConnection
             _services.Registry.Forget(this);
         }
 
-        // The last packet is out: the client sees the end of the stream now (TCP FIN, TLS close_notify, WebSocket
-        // Close), not once the session is handed back or the input drained (MQTT-3.1.0-2, MQTT-3.14.4-1).
-        await CloseOutputAsync();
         try
         {
-            await ReleaseSessionAsync();
+            // The last packet is out: the client sees the end of the stream now (TCP FIN, TLS close_notify, WebSocket
+            // Close), not once the session is handed back or the input drained (MQTT-3.1.0-2, MQTT-3.14.4-1).
+            await CloseOutputAsync();
         }
         finally
         {
-            // A takeover or a shutdown waits for this, never for the drain below.
-            _handedBack.TrySetResult();
+            try
+            {
+                // However the close went, the session gets its unacknowledged messages back.
+                await ReleaseSessionAsync();
+            }
+            finally
+            {
+                // A takeover or a shutdown waits for this, never for the drain below.
+                _handedBack.TrySetResult();
+            }
         }
 
         if (!_inputEnded && !_aborted)
@@ -169,6 +176,13 @@ public sealed partial class MqttConnection
 
         MarkReleased();
         var (unacked, pubrel) = _outbound.Close();
+        for (var i = 0; i < unacked.Length; i++)
+        {
+            // Checked for this connection's reader; if the session was taken over, the grain hands them on at once to
+            // a connection that may serve another user name (TryDeliver checks them again).
+            unacked[i] = unacked[i] with { HandedOn = true };
+        }
+
         var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inboundQoS2 is null ? [] : [.. _inboundQoS2], _expiryOnDisconnect);
         try
         {
@@ -199,6 +213,12 @@ public sealed partial class MqttConnection
             or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException or System.Security.Authentication.AuthenticationException)
         {
             // The transport was cut off; what was not flushed is lost with it.
+        }
+        catch (Exception ex)
+        {
+            // The boundary of the transport's close (SslStream.ShutdownAsync and the like may throw anything): the
+            // connection still ends normally and hands its session back (EndAsync).
+            LogCloseOutputFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId);
         }
     }
 
@@ -247,6 +267,9 @@ public sealed partial class MqttConnection
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}) did not drain its queue within {TimeoutMs} ms; it no longer holds publishers back")]
     private static partial void LogSlowSubscriber(ILogger logger, long connectionId, string clientId, int timeoutMs);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): closing the transport's output failed")]
+    private static partial void LogCloseOutputFailed(ILogger logger, Exception ex, long connectionId, string clientId);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): {Operation} failed")]
     private static partial void LogGrainCallFailed(ILogger logger, Exception ex, long connectionId, string clientId, string operation);

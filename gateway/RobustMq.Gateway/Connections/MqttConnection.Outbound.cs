@@ -23,11 +23,14 @@ public sealed partial class MqttConnection
     {
         var delivery = item.Delivery!;
         var now = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (!item.Dup && delivery.Message.IsExpired(now))
+        if (!item.Dup && !item.Started && delivery.Message.IsExpired(now))
         {
             // MQTT-3.3.2-5: an expired message is not delivered (a resend is: its delivery had started).
-            _services.Metrics.Dropped(DropReasons.Expired);
-            Forgo(item);
+            if (Forgo(item))
+            {
+                _services.Metrics.Dropped(DropReasons.Expired);
+            }
+
             return 0;
         }
 
@@ -36,8 +39,11 @@ public sealed partial class MqttConnection
         if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
         {
             // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
-            _services.Metrics.Dropped(DropReasons.PacketTooLarge);
-            Forgo(item);
+            if (Forgo(item))
+            {
+                _services.Metrics.Dropped(DropReasons.PacketTooLarge);
+            }
+
             return 0;
         }
 
@@ -63,20 +69,28 @@ public sealed partial class MqttConnection
         return size;
     }
 
-    /// <summary>A delivery that will not be written: frees what it held in the queue.</summary>
-    private void Forgo(OutItem item)
+    /// <summary>
+    /// A delivery that will not be written: frees what it held in the queue. True when it is dropped here (to be
+    /// counted); false when the queue was closed meanwhile and handed it back to the session, which still owns it.
+    /// </summary>
+    private bool Forgo(OutItem item)
     {
         if (item.NeedsPacketId)
         {
-            _outbound.Forgo();
+            var held = _outbound.Forgo();
             Ring();
+            return held;
         }
-        else if (item.PacketId != 0)
+
+        if (item.PacketId != 0)
         {
             // A resend that cannot be written is treated as completed (MQTT-3.1.2-25).
-            _outbound.Abandon(item.PacketId);
+            var held = _outbound.Abandon(item.PacketId);
             Ring();
+            return held;
         }
+
+        return true;
     }
 
     /// <summary>

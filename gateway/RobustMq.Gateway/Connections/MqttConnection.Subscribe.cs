@@ -170,6 +170,21 @@ public sealed partial class MqttConnection
         return kept.Count == pending.Length ? pending : [.. kept];
     }
 
+    /// <summary>
+    /// <see cref="Readable"/> for one message handed on from a connection of this session that was taken over (its
+    /// reader may have had another user name); a refused one is counted as dropped.
+    /// </summary>
+    private bool MayRead(PendingMessage message)
+    {
+        if (!_services.Acl.MayRefuseReads(ClientId!, _userName) || _services.Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+        {
+            return true;
+        }
+
+        _services.Metrics.Dropped(DropReasons.NotAuthorized);
+        return false;
+    }
+
     private async Task SendRetainedAsync(SubscriptionRecord record)
     {
         BrokerMessage[][] found;

@@ -107,6 +107,13 @@ public sealed partial class MqttConnection
             return LocalDelivery.NotConnected;
         }
 
+        if ((message.HandedOn || message.PacketId != 0) && !MayRead(message))
+        {
+            // Handed on from a connection of this session that was taken over: it was checked for the reader of that
+            // connection, and the session may have been resumed under another user name.
+            return LocalDelivery.Delivered;
+        }
+
         var outcome = LocalDelivery.Delivered;
         if (message.PacketId != 0)
         {

@@ -27,6 +27,10 @@ internal sealed class OutboundQueue(int window, int maxQueued)
 
     // Drained first QoS 1/2 sends the write loop has not admitted or forgone yet, in drain order.
     private readonly Queue<PendingMessage> _unadmitted = new();
+
+    // Resumed deliveries whose packet id was taken, queued again without one: their delivery had started, so they are
+    // not dropped as expired (MQTT-3.3.2-5). Created on the first such collision (rare).
+    private HashSet<PendingMessage>? _started;
     private long _sequence;
     private ushort _lastId;
     private bool _released;
@@ -127,8 +131,9 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     }
 
     /// <summary>
-    /// Resume a session: unacknowledged deliveries go out again with DUP and their packet ids, PUBREL is
-    /// resent for QoS 2 deliveries that got PUBREC (MQTT-4.4.0-1), then the rest in order.
+    /// Messages handed on from a connection of this session that was taken over: unacknowledged deliveries go out
+    /// again with DUP and their packet ids (MQTT-4.4.0-1), the rest in order. False once the queue is final or closed:
+    /// the caller keeps them.
     /// </summary>
     public bool Resume(PendingMessage[] pending, ushort[] pendingPubRel)
     {
@@ -139,27 +144,80 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 return false;
             }
 
-            foreach (var id in pendingPubRel)
-            {
-                _inflight[id] = new Inflight(null, _sequence++);
-                _urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = id }, null, 0, false));
-            }
-
-            foreach (var message in pending)
-            {
-                if (message.PacketId != 0 && message.QoS > 0 && !_inflight.ContainsKey(message.PacketId))
-                {
-                    _inflight[message.PacketId] = new Inflight(message, _sequence++);
-                    _urgent.Enqueue(new OutItem(null, message, message.PacketId, true));
-                }
-                else
-                {
-                    _pending.Enqueue(message with { PacketId = 0 });
-                }
-            }
+            ResumeLocked(pending, pendingPubRel, send: true);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Resume a session at CONNECT: unacknowledged deliveries go out again with DUP and their packet ids, PUBREL is
+    /// resent for QoS 2 deliveries that got PUBREC (MQTT-4.4.0-1), then the rest in order. The session grain gave
+    /// them up to this connection, so none is lost: when the server closed the connection meanwhile (final, a
+    /// shutdown or a second takeover) they are kept unsent for <see cref="Close"/>, which hands them back.
+    /// </summary>
+    public void ResumeSession(PendingMessage[] pending, ushort[] pendingPubRel)
+    {
+        lock (_lock)
+        {
+            // Close runs only after the read loop, which awaits the CONNECT: never completed here.
+            ResumeLocked(pending, pendingPubRel, send: !_final);
+        }
+    }
+
+    private void ResumeLocked(PendingMessage[] pending, ushort[] pendingPubRel, bool send)
+    {
+        foreach (var id in pendingPubRel)
+        {
+            _inflight[id] = new Inflight(null, _sequence++);
+            if (send)
+            {
+                _urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = id }, null, 0, false));
+            }
+        }
+
+        foreach (var message in pending)
+        {
+            if (message.PacketId != 0 && message.QoS > 0 && !_inflight.ContainsKey(message.PacketId))
+            {
+                _inflight[message.PacketId] = new Inflight(message, _sequence++);
+                if (send)
+                {
+                    _urgent.Enqueue(new OutItem(null, message, message.PacketId, true));
+                }
+            }
+            else
+            {
+                var requeued = message with { PacketId = 0 };
+                if (message.PacketId != 0 && message.QoS > 0)
+                {
+                    // Its id is taken: it goes out again with a new one, but its delivery had started.
+                    (_started ??= new HashSet<PendingMessage>(ReferenceEqualityComparer.Instance)).Add(requeued);
+                }
+
+                _pending.Enqueue(requeued);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before <see cref="Release"/>: takes the deliveries queued so far (arrived while the session was being attached,
+    /// through routes decided for the session as it was before this CONNECT), for the connection to check.
+    /// </summary>
+    public PendingMessage[] TakeQueued()
+    {
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+            {
+                return [];
+            }
+
+            PendingMessage[] taken = [.. _pending];
+            _pending.Clear();
+            _started = null;
+            return taken;
+        }
     }
 
     /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it).</summary>
@@ -195,7 +253,8 @@ internal sealed class OutboundQueue(int window, int maxQueued)
             while (_pending.Count > 0)
             {
                 var next = _pending.Peek();
-                if (next.Message.IsExpired(nowUnixMs))
+                var started = _started is not null && _started.Contains(next);
+                if (!started && next.Message.IsExpired(nowUnixMs))
                 {
                     _pending.Dequeue();
                     expired++;
@@ -214,8 +273,13 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 }
 
                 var message = _pending.Dequeue();
+                if (started)
+                {
+                    _started!.Remove(message);
+                }
+
                 _unadmitted.Enqueue(message);
-                batch.Add(new OutItem(null, message, 0, false));
+                batch.Add(new OutItem(null, message, 0, false, started));
             }
 
             if (_pending.Count < _lowWater)
@@ -247,6 +311,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 if (message.ShareGroup == group && message.ShareFilter == filter)
                 {
                     (taken ??= []).Add(message);
+                    _started?.Remove(message);
                 }
                 else
                 {
@@ -277,12 +342,15 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>The oldest drained first QoS 1/2 send will not be written (expired, too large): its slot is free again.</summary>
-    public void Forgo()
+    /// <summary>
+    /// The oldest drained first QoS 1/2 send will not be written (expired, too large): its slot is free again. False
+    /// when the queue was closed meanwhile (<see cref="Close"/> handed the delivery back to the session, which owns it).
+    /// </summary>
+    public bool Forgo()
     {
         lock (_lock)
         {
-            _unadmitted.TryDequeue(out _);
+            return _unadmitted.TryDequeue(out _);
         }
     }
 
@@ -310,8 +378,11 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>A resent delivery that could not be written (too large for the client) frees its slot and id.</summary>
-    public void Abandon(ushort packetId) => Complete(packetId);
+    /// <summary>
+    /// A resent delivery that could not be written (too large for the client) frees its slot and id; false when it was
+    /// no longer in flight (closed meanwhile and handed back).
+    /// </summary>
+    public bool Abandon(ushort packetId) => Complete(packetId);
 
     /// <summary>Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never sent.</summary>
     public (PendingMessage[] Unacknowledged, ushort[] PendingPubRel) Close()
@@ -340,20 +411,16 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 }
             }
 
-            while (_urgent.Count > 0)
-            {
-                var item = _urgent.Dequeue();
-                if (item.Delivery is { } resend && !_inflight.ContainsKey(item.PacketId))
-                {
-                    unacked.Add(resend);
-                }
-            }
+            // Resends not yet written are in flight and returned above; one whose id is no longer in flight was
+            // acknowledged (PUBACK, PUBCOMP) or abandoned meanwhile, and must not be delivered again.
+            _urgent.Clear();
 
             unacked.AddRange(_unadmitted);
             _unadmitted.Clear();
             unacked.AddRange(_pending);
             _pending.Clear();
             _inflight.Clear();
+            _started = null;
             unacknowledged = [.. unacked];
             pendingPubRel = [.. pubrel];
         }

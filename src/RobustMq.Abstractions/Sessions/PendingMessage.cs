@@ -8,6 +8,8 @@ namespace RobustMq.Abstractions.Sessions;
 /// <see cref="ShareGroup"/> and <see cref="ShareFilter"/> are set when it reached the client through a
 /// <c>$share/{group}/{filter}</c> subscription: if the client's session ends before it acknowledged the message,
 /// it goes to another member of that group (MQTT 5 section 4.8.2).
+/// <see cref="HandedOn"/> is set when a connection that ended gave it back to its session: the connection it is
+/// delivered to next may serve another user name (a takeover), so it checks the ACL read access again.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.pending.v1")]
 public sealed record PendingMessage(
@@ -17,7 +19,8 @@ public sealed record PendingMessage(
     [property: Id(3)] uint[]? SubscriptionIds,
     [property: Id(4)] ushort PacketId = 0,
     [property: Id(5)] string? ShareGroup = null,
-    [property: Id(6)] string? ShareFilter = null)
+    [property: Id(6)] string? ShareFilter = null,
+    [property: Id(7)] bool HandedOn = false)
 {
     /// <summary>Whether it came through a shared subscription (and may go to another member of the group).</summary>
     public bool IsShared => ShareGroup is not null;

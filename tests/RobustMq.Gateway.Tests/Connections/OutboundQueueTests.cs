@@ -262,6 +262,76 @@ public sealed class OutboundQueueTests
         Assert.True(room.IsCompleted);
     }
 
+    [Fact]
+    public void Close_does_not_hand_back_a_resend_that_was_acknowledged_before_it_was_written()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.Resume([Message("acked", qos: 2) with { PacketId = 5 }], []);
+        queue.Release();
+
+        Assert.True(queue.Complete(5), "PUBCOMP for the id arrives before the resend is drained");
+        var (unacked, pubrel) = queue.Close();
+
+        Assert.Empty(unacked);
+        Assert.Empty(pubrel);
+    }
+
+    [Fact]
+    public void A_session_resumed_after_the_final_packet_is_kept_for_close_and_not_written()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.EnqueueFinal(null);
+
+        queue.ResumeSession([Message("inflight", qos: 1) with { PacketId = 4 }, Message("queued", qos: 1)], [9]);
+        queue.Release();
+
+        Assert.Empty(Drain(queue));
+        var (unacked, pubrel) = queue.Close();
+        Assert.Equal([("inflight", (ushort)4), ("queued", (ushort)0)], unacked.Select(m => (m.Message.Topic, m.PacketId)));
+        Assert.Equal([(ushort)9], pubrel);
+    }
+
+    [Fact]
+    public void A_resumed_message_whose_packet_id_is_taken_is_not_dropped_as_expired()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        var expired = new PendingMessage(new BrokerMessage("started", new byte[] { 1 }, 1, false) { ExpiresAtUnixMs = 1 }, 1, false, null);
+        queue.Resume([Message("holder", qos: 1) with { PacketId = 3 }], []);
+        queue.Resume([expired with { PacketId = 3 }], []);
+        queue.Release();
+
+        var batch = new List<OutItem>();
+        var dropped = queue.Drain(batch, nowUnixMs: 1_000);
+
+        Assert.Equal(0, dropped);
+        var started = batch.Single(i => i.Delivery!.Message.Topic == "started");
+        Assert.True(started.Started, "its delivery had started: exempt from the expiry drop (MQTT-3.3.2-5)");
+    }
+
+    [Fact]
+    public void Forgo_reports_whether_the_send_was_still_held()
+    {
+        var queue = Released(window: 10);
+        queue.EnqueueDelivery(Message("too-large", qos: 1));
+        DrainOnly(queue);
+        queue.Close();
+
+        Assert.False(queue.Forgo(), "Close handed it back: the session counts it, not the write loop");
+    }
+
+    [Fact]
+    public void Deliveries_queued_before_release_are_taken_for_a_check_and_nothing_of_them_is_written()
+    {
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        queue.EnqueueDelivery(Message("early", qos: 1));
+
+        var taken = queue.TakeQueued();
+        queue.Release();
+
+        Assert.Equal("early", Assert.Single(taken).Message.Topic);
+        Assert.Empty(Drain(queue));
+    }
+
     private static OutboundQueue Released(int window)
     {
         var queue = new OutboundQueue(window, maxQueued: 100);

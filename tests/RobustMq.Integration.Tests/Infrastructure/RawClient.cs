@@ -17,10 +17,13 @@ public sealed class RawClient : IDisposable
         _reader = new RawPacketReader(_stream.ReadAsync);
     }
 
-    public static async Task<RawClient> OpenAsync(BrokerFixture broker)
+    public static Task<RawClient> OpenAsync(BrokerFixture broker) => OpenAsync(broker.MqttPort);
+
+    /// <summary>A connection to a loopback port (a listener a test runs itself).</summary>
+    public static async Task<RawClient> OpenAsync(int port)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync("127.0.0.1", broker.MqttPort);
+        await tcp.ConnectAsync("127.0.0.1", port);
         return new RawClient(tcp);
     }
 
@@ -31,9 +34,9 @@ public sealed class RawClient : IDisposable
     }
 
     /// <summary>Sends CONNECT and expects a CONNACK that accepts it; returns the CONNACK.</summary>
-    public async Task<RawPacket> ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null)
+    public async Task<RawPacket> ConnectAsync(string clientId, byte level = RawPackets.V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null, string? userName = null)
     {
-        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry, receiveMaximum, topicAliasMaximum));
+        await SendAsync(RawPackets.Connect(clientId, level, keepAlive, cleanStart, will, sessionExpiry, receiveMaximum, topicAliasMaximum, userName));
         var connAck = await ExpectAsync(RawPacket.ConnAck, $"raw client {clientId} waits for CONNACK");
         Assert.Equal(0, connAck.ReasonCode);
         return connAck;

@@ -13,7 +13,7 @@ public static partial class RawPackets
 
     public static readonly byte[] PingReq = [0xC0, 0x00];
 
-    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null)
+    public static byte[] Connect(string clientId, byte level = V5, ushort keepAlive = 60, bool cleanStart = true, RawWill? will = null, uint? sessionExpiry = null, ushort? receiveMaximum = null, ushort? topicAliasMaximum = null, string? userName = null)
     {
         var body = new List<byte>();
         String(body, "MQTT");
@@ -22,6 +22,11 @@ public static partial class RawPackets
         if (will is not null)
         {
             flags |= 0x04 | (will.QoS << 3) | (will.Retain ? 0x20 : 0);
+        }
+
+        if (userName is not null)
+        {
+            flags |= 0x80;
         }
 
         body.Add((byte)flags);
@@ -70,6 +75,11 @@ public static partial class RawPackets
 
             String(body, will.Topic);
             String(body, will.Payload);
+        }
+
+        if (userName is not null)
+        {
+            String(body, userName);
         }
 
         return Frame(0x10, body);
