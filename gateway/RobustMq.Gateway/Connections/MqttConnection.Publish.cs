@@ -229,6 +229,6 @@ public sealed partial class MqttConnection
         });
     }
 
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): a publish was refused: {Detail}")]
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): a publish was refused: {Detail}")]
     private static partial void LogNotStored(ILogger logger, long connectionId, string clientId, string detail);
 }
