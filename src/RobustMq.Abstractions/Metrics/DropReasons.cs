@@ -15,7 +15,10 @@ public static class DropReasons
     /// <summary>No subscriber matched (a published message, or a shared subscription's message with no member left).</summary>
     public const string NoSubscribers = "no_subscribers";
 
-    /// <summary>The publisher may not publish to the topic (ACL).</summary>
+    /// <summary>
+    /// The ACL refused it: the publisher may not publish to the topic, or a subscriber may not read it (the per-message
+    /// read check of a route, or a retained or queued message the subscriber may not read); one per copy refused.
+    /// </summary>
     public const string NotAuthorized = "not_authorized";
 
     /// <summary>Another node did not take a batch of deliveries.</summary>
