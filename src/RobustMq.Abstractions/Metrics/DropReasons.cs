@@ -27,6 +27,13 @@ public static class DropReasons
     /// <summary>A QoS 0 message for a session that is offline, with <c>Mqtt:QueueQoS0Messages</c> off.</summary>
     public const string QoS0Offline = "qos0_offline";
 
+    /// <summary>
+    /// A shared subscription's message handed on <c>IMessageRouter.MaxHandOns</c> times already (each time because the member it
+    /// went to ended its session owing it) and owed again: not handed on once more, so members whose sessions are gone
+    /// while their routes linger cannot pass it around.
+    /// </summary>
+    public const string HandOnLimit = "hand_on_limit";
+
     /// <summary>Owed to a session that ended (clean session closed, session expired, clean start) and not re-sent elsewhere.</summary>
     public const string SessionEnded = "session_ended";
 }
