@@ -11,6 +11,10 @@ public sealed partial class SessionGrain
 {
     private SessionRoutes? _routes;
 
+    /// <summary>Owed messages to hand on once the current call has returned (see <see cref="HandOnAfterThisCall"/>).</summary>
+    private List<PendingMessage>? _handOnLater;
+    private IGrainTimer? _handOnTimer;
+
     private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, ClientId, _state.Subscriptions);
 
     public Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions) =>
@@ -90,6 +94,47 @@ public sealed partial class SessionGrain
         {
             LogHandOnFailed(logger, ex, ClientId, owed.Length);
         }
+    }
+
+    /// <summary>
+    /// Hand these on in a turn of their own once the current call has returned (a grain timer due at once, which does
+    /// not interleave with calls, so the state stays serialized); anything still waiting when the grain deactivates is
+    /// handed on then.
+    /// </summary>
+    private void HandOnAfterThisCall(PendingMessage[] owed)
+    {
+        if (owed.Length == 0)
+        {
+            return;
+        }
+
+        (_handOnLater ??= []).AddRange(owed);
+        _handOnTimer ??= this.RegisterGrainTimer(OnHandOnDue, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    private Task OnHandOnDue(CancellationToken cancellationToken)
+    {
+        _handOnTimer?.Dispose();
+        _handOnTimer = null;
+        return HandOnWaiting();
+    }
+
+    private async Task HandOnWaiting()
+    {
+        if (_handOnLater is { } waiting)
+        {
+            _handOnLater = null;
+            await HandOnOwed([.. waiting]);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A timer that has not fired yet does not fire after this: what it was to hand on goes now.
+        _handOnTimer?.Dispose();
+        _handOnTimer = null;
+        await HandOnWaiting();
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]

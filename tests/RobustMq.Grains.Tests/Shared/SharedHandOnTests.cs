@@ -23,6 +23,7 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
         var result = await memberA.ConnectAsync(cleanStart: true);
 
         Assert.Empty(result.Pending);
+        await memberB.WaitForQueuedAsync(2, "hand-on after handon-clean-a's clean start");
         var handedOn = await memberB.ConnectAsync(cleanStart: false);
         Assert.Equal(["inflight", "queued"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
         Assert.All(handedOn.Pending, p => Assert.Equal(0, p.PacketId));
@@ -58,6 +59,7 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
 
         await memberA.ConnectAsync(cleanStart: true);
 
+        await memberB.WaitForQueuedAsync(1, "hand-on after handon-acl-a's clean start");
         var handedOn = await memberB.ConnectAsync(cleanStart: false);
         Assert.Equal(["allowed"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
     }
