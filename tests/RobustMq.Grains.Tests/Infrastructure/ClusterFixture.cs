@@ -56,7 +56,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             host.Services.AddRobustMqGateway(host.Configuration);
             host.Services.AddRobustMqStorage(host.Configuration);
         });
-        builder.ConfigureSilo((_, silo) => silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>());
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            silo.AddIncomingGrainCallFilter<EnqueueHold>();
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         for (var i = 0; i < SiloCount; i++)
