@@ -97,9 +97,9 @@ public sealed partial class SessionGrain
     }
 
     /// <summary>
-    /// Hand these on in a turn of their own once the current call has returned (a grain timer due at once, which does
-    /// not interleave with calls, so the state stays serialized); anything still waiting when the grain deactivates is
-    /// handed on then.
+    /// Hand these on once the current call has returned: a grain timer due at once, so on this activation's scheduler
+    /// (never on another thread beside the grain's calls); anything still waiting when the grain deactivates is handed
+    /// on then.
     /// </summary>
     private void HandOnAfterThisCall(PendingMessage[] owed)
     {
@@ -109,7 +109,10 @@ public sealed partial class SessionGrain
         }
 
         (_handOnLater ??= []).AddRange(owed);
-        _handOnTimer ??= this.RegisterGrainTimer(OnHandOnDue, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        // Interleave: the hand-on reads no session state (it only calls the router), so the new connection's SUBSCRIBE
+        // or DISCONNECT need not wait behind a slow member; the fields here are touched only before its first await.
+        _handOnTimer ??= this.RegisterGrainTimer(
+            OnHandOnDue, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     private Task OnHandOnDue(CancellationToken cancellationToken)

@@ -59,6 +59,35 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_subscribe_after_a_clean_start_does_not_wait_for_the_old_sessions_messages_to_be_handed_on()
+    {
+        var memberA = await OfflineMemberAsync("handon-sub-a", "$share/hsub/handon/sub", silo: 0);
+        var memberB = await OfflineMemberAsync("handon-sub-b", "$share/hsub/handon/sub", silo: 1);
+        await memberA.ConnectAsync(cleanStart: false);
+        await memberA.DisconnectAsync(unacknowledged: [Shared("handon/sub", "owed", "hsub", packetId: 4)]);
+        using (EnqueueHold.Hold(memberB.ClientId))
+        {
+            await memberA.ConnectAsync(cleanStart: true);
+
+            var subscribe = memberA.SubscribeAsync("handon/sub/again");
+
+            bool[] existed;
+            try
+            {
+                existed = await subscribe.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException("SUBSCRIBE of handon-sub-a after its clean start: no result after 10 s while handon-sub-b is held; expected it at once.");
+            }
+
+            Assert.Equal([false], existed);
+        }
+
+        await memberB.WaitForQueuedAsync(1, "hand-on to handon-sub-b after it was released");
+    }
+
+    [Fact]
     public async Task Shared_messages_for_a_session_that_no_longer_exists_go_to_another_member()
     {
         var memberB = await OfflineMemberAsync("handon-gone-b", "$share/hg/handon/gone", silo: 1);
