@@ -11,16 +11,16 @@ namespace RobustMq.Gateway.Hosting;
 /// Kestrel and the silo stop. Runs in <see cref="StoppingAsync"/>, before any hosted service's StopAsync, so grains
 /// still serve the hand-back and Kestrel finds no WebSocket or TLS connection left to wait for.
 /// </summary>
-public sealed partial class ConnectionShutdown(ConnectionRegistry registry, ILogger<ConnectionShutdown> logger) : IHostedLifecycleService
+public sealed partial class ConnectionShutdown(ConnectionRegistry registry, TimeProvider clock, ILogger<ConnectionShutdown> logger) : IHostedLifecycleService
 {
     /// <summary>The longest the connections are given to end (a client that stops reading is cut off after ~5 s anyway).</summary>
     internal static readonly TimeSpan Grace = TimeSpan.FromSeconds(6);
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        var started = TimeProvider.System.GetTimestamp();
+        var started = clock.GetTimestamp();
         var closed = await registry.CloseAllAsync((byte)ReasonCode.ServerShuttingDown, Grace);
-        LogClosed(logger, closed, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        LogClosed(logger, closed, (long)clock.GetElapsedTime(started).TotalMilliseconds);
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Metrics;
+using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 
 namespace RobustMq.Gateway.Routing;
@@ -9,6 +11,8 @@ public sealed partial class MessageRouter
     public async ValueTask<int> HandOnOwedAsync(string fromClientId, PendingMessage[] owed, CancellationToken cancellationToken = default)
     {
         var handedOn = 0;
+        var failed = 0;
+        Exception? firstFailure = null;
         foreach (var pending in owed)
         {
             if (!pending.IsShared)
@@ -26,7 +30,29 @@ public sealed partial class MessageRouter
                 continue;
             }
 
-            if (await RedispatchOneAsync(fromClientId, pending, cancellationToken))
+            if (pending.HandOns >= IMessageRouter.MaxHandOns)
+            {
+                // Each hand-on is a grain call awaited inside the last one: members whose sessions are gone while their
+                // routes linger (a route removal that timed out, a node stopping) would pass it on without end.
+                metrics.Dropped(DropReasons.HandOnLimit);
+                continue;
+            }
+
+            bool delivered;
+            try
+            {
+                delivered = await RedispatchOneAsync(fromClientId, pending, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Per message: a member's session or node that did not answer loses this message, not the ones after it.
+                firstFailure ??= ex;
+                failed++;
+                metrics.Dropped(DropReasons.NodeUnreachable);
+                continue;
+            }
+
+            if (delivered)
             {
                 handedOn++;
             }
@@ -34,6 +60,11 @@ public sealed partial class MessageRouter
             {
                 metrics.Dropped(DropReasons.NoSubscribers);
             }
+        }
+
+        if (firstFailure is not null)
+        {
+            LogHandOnFailed(logger, firstFailure, fromClientId, failed, owed.Length);
         }
 
         return handedOn;
@@ -47,11 +78,13 @@ public sealed partial class MessageRouter
         {
             var message = pending.Message;
             routes.Match(message.Topic, scratch.Matches);
-            List<Abstractions.Routing.RouteEntry>? members = null;
+            List<RouteEntry>? members = null;
             foreach (var entry in scratch.Matches)
             {
-                // Another member of the same group: a fresh delivery to it, at its own granted QoS.
-                if (entry.ShareGroup == pending.ShareGroup && entry.Filter == pending.ShareFilter && entry.ClientId != fromClientId)
+                // Another member of the same group, not one it was handed on from before: a fresh delivery to it, at
+                // its own granted QoS.
+                if (entry.ShareGroup == pending.ShareGroup && entry.Filter == pending.ShareFilter && entry.ClientId != fromClientId &&
+                    !pending.WasHandedOnFrom(entry.ClientId))
                 {
                     if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
                     {
@@ -69,7 +102,9 @@ public sealed partial class MessageRouter
                 return false;
             }
 
-            Dispatch(message, _selector.Pick(members, message, delivery, node.Name), scratch);
+            // The selector prefers a member with a live connection (a local one without is passed over).
+            string[] handedOnFrom = pending.HandedOnFrom is { } before ? [.. before, fromClientId] : [fromClientId];
+            Dispatch(message, _selector.Pick(members, message, delivery, node.Name), scratch, handedOnFrom);
             await DeliverPlannedAsync(scratch, cancellationToken);
             return true;
         }
@@ -79,4 +114,8 @@ public sealed partial class MessageRouter
             t_scratch = scratch;
         }
     }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+        Message = "Handing on messages owed to the ended session of {ClientId} failed: {Failed} of {Count} dropped")]
+    private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int failed, int count);
 }

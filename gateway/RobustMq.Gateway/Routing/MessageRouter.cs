@@ -146,10 +146,12 @@ public sealed partial class MessageRouter(
         }
     }
 
-    private void Dispatch(BrokerMessage message, Target target, RouteScratch scratch)
+    /// <param name="handedOnFrom">For a shared message handed on: the members it was handed on from, the last one included.</param>
+    private void Dispatch(BrokerMessage message, Target target, RouteScratch scratch, string[]? handedOnFrom = null)
     {
         var qos = Math.Min(message.QoS, target.QoS);
-        var pending = new PendingMessage(message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds(), 0, target.ShareGroup, target.ShareFilter);
+        var pending = new PendingMessage(
+            message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds(), 0, target.ShareGroup, target.ShareFilter, handedOnFrom);
         if (target.Node == node.Name)
         {
             switch (delivery.TryDeliver(target.ClientId, pending))

@@ -11,6 +11,10 @@ public sealed partial class SessionGrain
 {
     private SessionRoutes? _routes;
 
+    /// <summary>Owed messages to hand on once the current call has returned (see <see cref="HandOnAfterThisCall"/>).</summary>
+    private List<PendingMessage>? _handOnLater;
+    private IGrainTimer? _handOnTimer;
+
     private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, ClientId, _state.Subscriptions);
 
     public Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions) =>
@@ -90,6 +94,50 @@ public sealed partial class SessionGrain
         {
             LogHandOnFailed(logger, ex, ClientId, owed.Length);
         }
+    }
+
+    /// <summary>
+    /// Hand these on once the current call has returned: a grain timer due at once, so on this activation's scheduler
+    /// (never on another thread beside the grain's calls); anything still waiting when the grain deactivates is handed
+    /// on then.
+    /// </summary>
+    private void HandOnAfterThisCall(PendingMessage[] owed)
+    {
+        if (owed.Length == 0)
+        {
+            return;
+        }
+
+        (_handOnLater ??= []).AddRange(owed);
+        // Interleave: the hand-on reads no session state (it only calls the router), so the new connection's SUBSCRIBE
+        // or DISCONNECT need not wait behind a slow member; the fields here are touched only before its first await.
+        _handOnTimer ??= this.RegisterGrainTimer(
+            OnHandOnDue, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    private Task OnHandOnDue(CancellationToken cancellationToken)
+    {
+        _handOnTimer?.Dispose();
+        _handOnTimer = null;
+        return HandOnWaiting();
+    }
+
+    private async Task HandOnWaiting()
+    {
+        if (_handOnLater is { } waiting)
+        {
+            _handOnLater = null;
+            await HandOnOwed([.. waiting]);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A timer that has not fired yet does not fire after this: what it was to hand on goes now.
+        _handOnTimer?.Dispose();
+        _handOnTimer = null;
+        await HandOnWaiting();
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]

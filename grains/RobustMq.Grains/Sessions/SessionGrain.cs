@@ -93,7 +93,9 @@ public sealed partial class SessionGrain(
         var result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
         _state.PendingPubRel.Clear();
         _state.InboundQoS2.Clear();
-        await HandOnOwed(discarded);
+
+        // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
+        HandOnAfterThisCall(discarded);
         return result;
     }
 

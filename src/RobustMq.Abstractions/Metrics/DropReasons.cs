@@ -15,7 +15,10 @@ public static class DropReasons
     /// <summary>No subscriber matched (a published message, or a shared subscription's message with no member left).</summary>
     public const string NoSubscribers = "no_subscribers";
 
-    /// <summary>The publisher may not publish to the topic (ACL).</summary>
+    /// <summary>
+    /// The ACL refused it: the publisher may not publish to the topic, or a subscriber may not read it (the per-message
+    /// read check of a route, or a retained or queued message the subscriber may not read); one per copy refused.
+    /// </summary>
     public const string NotAuthorized = "not_authorized";
 
     /// <summary>Another node did not take a batch of deliveries.</summary>
@@ -23,6 +26,13 @@ public static class DropReasons
 
     /// <summary>A QoS 0 message for a session that is offline, with <c>Mqtt:QueueQoS0Messages</c> off.</summary>
     public const string QoS0Offline = "qos0_offline";
+
+    /// <summary>
+    /// A shared subscription's message handed on <c>IMessageRouter.MaxHandOns</c> times already (each time because the member it
+    /// went to ended its session owing it) and owed again: not handed on once more, so members whose sessions are gone
+    /// while their routes linger cannot pass it around.
+    /// </summary>
+    public const string HandOnLimit = "hand_on_limit";
 
     /// <summary>Owed to a session that ended (clean session closed, session expired, clean start) and not re-sent elsewhere.</summary>
     public const string SessionEnded = "session_ended";

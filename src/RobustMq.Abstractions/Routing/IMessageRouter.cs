@@ -9,6 +9,12 @@ namespace RobustMq.Abstractions.Routing;
 /// </summary>
 public interface IMessageRouter
 {
+    /// <summary>
+    /// How many times one message may be handed on from member to member of its group; owed once more, it is dropped
+    /// (<c>hand_on_limit</c>). Bounds the chain of grain calls when members' sessions are gone but their routes are not.
+    /// </summary>
+    const int MaxHandOns = 3;
+
     /// <summary>Publish; returns the number of subscribers matched.</summary>
     /// <exception cref="MessageNotStoredException">A retained message whose store write failed: nothing was routed.</exception>
     ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default);
@@ -17,8 +23,10 @@ public interface IMessageRouter
     /// The session of <paramref name="fromClientId"/> ended (or left a shared subscription) owing these messages, not
     /// acknowledged (QoS 2 messages whose PUBREC came are not among them: they were delivered). Those that came through
     /// a shared subscription go to another member of the same group, picked by the configured strategy (MQTT 5
-    /// section 4.8.2); the rest end with the session. Every message not handed on is counted as dropped (expired,
-    /// no other member, session ended). Returns how many were handed on.
+    /// section 4.8.2); the rest end with the session. A message is never handed back to a member it was already handed
+    /// on from (<see cref="PendingMessage.HandedOnFrom"/>), and not more than <see cref="MaxHandOns"/> times. Every
+    /// message not handed on is counted as dropped (expired, no other member, hand-on limit, session ended, a grain
+    /// call that failed). Returns how many were handed on.
     /// </summary>
     ValueTask<int> HandOnOwedAsync(string fromClientId, PendingMessage[] owed, CancellationToken cancellationToken = default);
 }

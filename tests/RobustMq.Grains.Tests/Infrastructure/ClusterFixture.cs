@@ -8,6 +8,7 @@ using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Grains.Placement;
 using RobustMq.Grains.Storage;
@@ -55,7 +56,11 @@ public sealed class ClusterFixture : IAsyncLifetime
             host.Services.AddRobustMqGateway(host.Configuration);
             host.Services.AddRobustMqStorage(host.Configuration);
         });
-        builder.ConfigureSilo((_, silo) => silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>());
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            silo.AddIncomingGrainCallFilter<EnqueueHold>();
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         for (var i = 0; i < SiloCount; i++)
@@ -83,6 +88,31 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>The real publish path of silo <paramref name="silo"/>.</summary>
     public MessageRouter Router(int silo) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<MessageRouter>();
+
+    /// <summary><c>robustmq_messages_dropped_total{reason}</c> summed over the silos.</summary>
+    public double Dropped(string reason)
+    {
+        var total = 0.0;
+        for (var i = 0; i < SiloCount; i++)
+        {
+            total += Cluster.Silos[i].ServiceProvider.GetRequiredService<BrokerMetrics>().MessagesDropped.WithLabels(reason).Value;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Put routes straight into every silo's route cache (<paramref name="add"/>) or take them out, with no topic shard or
+    /// session behind them: the routes a session leaves behind when their removal fails.
+    /// </summary>
+    public void ApplyToEveryCache(bool add, params RouteEntry[] entries)
+    {
+        var changes = Array.ConvertAll(entries, e => new RouteChange(add, e));
+        for (var i = 0; i < SiloCount; i++)
+        {
+            Routes(i).Apply(changes);
+        }
+    }
 
     /// <summary>A fresh connection on silo <paramref name="silo"/>, unique in the test run.</summary>
     public ConnectionRef NewConnection(int silo) => new(Node(silo), Interlocked.Increment(ref _nextConnectionId));

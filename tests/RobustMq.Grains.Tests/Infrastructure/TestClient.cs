@@ -36,4 +36,27 @@ public sealed class TestClient(ClusterFixture cluster, string clientId)
     public Task<bool[]> SubscribeAsync(string filter, byte qos = 1) => Session.Subscribe(Connection, [new SubscriptionRecord(filter, qos)]);
 
     public Task<bool[]> UnsubscribeAsync(params string[] filters) => Session.Unsubscribe(Connection, filters);
+
+    /// <summary>
+    /// Wait until this client's session has <paramref name="expected"/> messages queued, for work another grain does after
+    /// its call has returned (a clean start hands the old session's shared messages on in a later turn). Looks every
+    /// 20 ms for at most 10 s; the failure names <paramref name="phase"/>, the expected and the last count.
+    /// </summary>
+    public async Task WaitForQueuedAsync(int expected, string phase)
+    {
+        var deadline = TimeSpan.FromSeconds(10);
+        var started = TimeProvider.System.GetTimestamp();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var actual = (await Session.GetInfo()).QueuedMessages;
+        while (actual != expected)
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > deadline)
+            {
+                throw new TimeoutException($"{phase}: {ClientId} has {actual} messages queued after {deadline.TotalSeconds} s, expected {expected}.");
+            }
+
+            await poll.WaitForNextTickAsync();
+            actual = (await Session.GetInfo()).QueuedMessages;
+        }
+    }
 }

@@ -23,9 +23,68 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
         var result = await memberA.ConnectAsync(cleanStart: true);
 
         Assert.Empty(result.Pending);
+        await memberB.WaitForQueuedAsync(2, "hand-on after handon-clean-a's clean start");
         var handedOn = await memberB.ConnectAsync(cleanStart: false);
         Assert.Equal(["inflight", "queued"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
         Assert.All(handedOn.Pending, p => Assert.Equal(0, p.PacketId));
+    }
+
+    [Fact]
+    public async Task A_clean_start_returns_its_result_while_the_member_the_old_sessions_messages_go_to_is_slow()
+    {
+        var memberA = await OfflineMemberAsync("handon-slow-a", "$share/hs/handon/slow", silo: 0);
+        var memberB = await OfflineMemberAsync("handon-slow-b", "$share/hs/handon/slow", silo: 1);
+        await memberA.ConnectAsync(cleanStart: false);
+        await memberA.DisconnectAsync(unacknowledged: [Shared("handon/slow", "owed", "hs", packetId: 3)]);
+        ConnectResult result;
+        using (EnqueueHold.Hold(memberB.ClientId))
+        {
+            var connect = memberA.ConnectAsync(cleanStart: true);
+
+            // Before: the result waited for the hand-on, so for the slow member (in the broker, up to the grain-call timeout).
+            try
+            {
+                result = await connect.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException("Clean start of handon-slow-a: no result after 10 s while handon-slow-b is held; expected it at once.");
+            }
+        }
+
+        Assert.Empty(result.Pending);
+        await memberB.WaitForQueuedAsync(1, "hand-on to handon-slow-b after it was released");
+        var handedOn = await memberB.ConnectAsync(silo: 1, cleanStart: false);
+        Assert.Equal(["owed"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
+    }
+
+    [Fact]
+    public async Task A_subscribe_after_a_clean_start_does_not_wait_for_the_old_sessions_messages_to_be_handed_on()
+    {
+        var memberA = await OfflineMemberAsync("handon-sub-a", "$share/hsub/handon/sub", silo: 0);
+        var memberB = await OfflineMemberAsync("handon-sub-b", "$share/hsub/handon/sub", silo: 1);
+        await memberA.ConnectAsync(cleanStart: false);
+        await memberA.DisconnectAsync(unacknowledged: [Shared("handon/sub", "owed", "hsub", packetId: 4)]);
+        using (EnqueueHold.Hold(memberB.ClientId))
+        {
+            await memberA.ConnectAsync(cleanStart: true);
+
+            var subscribe = memberA.SubscribeAsync("handon/sub/again");
+
+            bool[] existed;
+            try
+            {
+                existed = await subscribe.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException("SUBSCRIBE of handon-sub-a after its clean start: no result after 10 s while handon-sub-b is held; expected it at once.");
+            }
+
+            Assert.Equal([false], existed);
+        }
+
+        await memberB.WaitForQueuedAsync(1, "hand-on to handon-sub-b after it was released");
     }
 
     [Fact]
@@ -58,6 +117,7 @@ public sealed class SharedHandOnTests(ClusterFixture cluster)
 
         await memberA.ConnectAsync(cleanStart: true);
 
+        await memberB.WaitForQueuedAsync(1, "hand-on after handon-acl-a's clean start");
         var handedOn = await memberB.ConnectAsync(cleanStart: false);
         Assert.Equal(["allowed"], Array.ConvertAll(handedOn.Pending, TestMessages.Text));
     }
