@@ -61,6 +61,6 @@ public sealed partial class SysTopicPublisher(
     private async Task Publish(string topic, string value, CancellationToken cancellationToken) =>
         await router.PublishAsync(new BrokerMessage(topic, Encoding.UTF8.GetBytes(value), 0, true), cancellationToken);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Publishing $SYS topics failed")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Publishing $SYS topics failed")]
     private static partial void LogSysFailed(ILogger logger, Exception ex);
 }
