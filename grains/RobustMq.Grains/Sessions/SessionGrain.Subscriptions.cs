@@ -69,7 +69,7 @@ public sealed partial class SessionGrain
 
     private void Queue(PendingMessage message)
     {
-        if (!_state.TryQueue(message, options.Value))
+        if (_state.Add(message, options.Value) is not null)
         {
             drops.Dropped(DropReasons.QueueFull, 1);
         }

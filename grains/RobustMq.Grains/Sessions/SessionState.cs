@@ -43,18 +43,38 @@ internal sealed class SessionState
         }
     }
 
-    /// <summary>Queue a message; false when the queue already holds <c>Mqtt:MaxQueuedMessages</c> (the caller counts the drop).</summary>
-    public bool TryQueue(PendingMessage message, MqttOptions options)
+    /// <summary>
+    /// Queue a message. A queue already holding <c>Mqtt:MaxQueuedMessages</c> makes room by the drop policy (issue 10,
+    /// as EMQX's message queue): the oldest queued QoS 0 message goes first; with none, a new QoS 0 message is the one
+    /// dropped; otherwise the oldest message not yet in flight goes (a delivery that started, with a packet id, is never
+    /// dropped; when every queued message is in flight the new one is). Returns the dropped message (the caller counts
+    /// it as <c>queue_full</c>), or null.
+    /// </summary>
+    public PendingMessage? Add(PendingMessage message, MqttOptions options)
     {
-        if (Queue.Count >= options.MaxQueuedMessages)
+        if (Queue.Count < options.MaxQueuedMessages)
         {
-            return false;
+            Queue.AddLast(message);
+            return null;
         }
 
-        Queue.AddLast(message);
-        return true;
-    }
+        var victim = OldestNotInFlight(qos0Only: true);
+        if (victim is null && message.QoS == 0)
+        {
+            return message;
+        }
 
+        victim ??= OldestNotInFlight(qos0Only: false);
+        if (victim is null)
+        {
+            return message;
+        }
+
+        var dropped = victim.Value;
+        Queue.Remove(victim);
+        Queue.AddLast(message);
+        return dropped;
+    }
     /// <summary>
     /// Hand every queued message to the new connection, leaving out expired ones (inflight ones are kept: their
     /// delivery started); <paramref name="expired"/> is how many were left out.
@@ -76,6 +96,19 @@ internal sealed class SessionState
 
         Queue.Clear();
         return [.. result];
+    }
+
+    private LinkedListNode<PendingMessage>? OldestNotInFlight(bool qos0Only)
+    {
+        for (var node = Queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.PacketId == 0 && (!qos0Only || node.Value.QoS == 0))
+            {
+                return node;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Everything the session owes, oldest first, emptying the queue (the session is ending).</summary>

@@ -33,7 +33,7 @@ public sealed class OfflineQueueTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task The_offline_queue_keeps_at_most_MaxQueuedMessages_and_drops_the_newer_ones()
+    public async Task The_offline_queue_keeps_at_most_MaxQueuedMessages_and_drops_the_oldest()
     {
         var client = await DisconnectedSession("queue-bound");
         var offered = new PendingMessage[ClusterFixture.MaxQueuedMessages + 2];
@@ -45,7 +45,7 @@ public sealed class OfflineQueueTests(ClusterFixture cluster)
         await client.Session.Enqueue(offered);
 
         var result = await client.ConnectAsync(cleanStart: false);
-        Assert.Equal(["m0", "m1", "m2", "m3", "m4"], Array.ConvertAll(result.Pending, TestMessages.Text));
+        Assert.Equal(["m2", "m3", "m4", "m5", "m6"], Array.ConvertAll(result.Pending, TestMessages.Text));
     }
 
     [Fact]
