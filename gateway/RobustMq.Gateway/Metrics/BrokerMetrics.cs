@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 using RobustMq.Abstractions.Metrics;
 
@@ -7,6 +8,16 @@ namespace RobustMq.Gateway.Metrics;
 /// <summary>The broker's Prometheus metrics, in one registry per host (so several silos in one process stay apart).</summary>
 public sealed class BrokerMetrics : IDropCounter
 {
+    private readonly DropLog? _dropLog;
+
+    /// <summary>The broker's metrics, each drop also noted in a rate-limited log line (<see cref="DropLog"/>).</summary>
+    public BrokerMetrics(ILogger<BrokerMetrics> logger, TimeProvider clock)
+        : this()
+    {
+        _dropLog = new DropLog(logger, clock);
+    }
+
+    /// <summary>The metrics without drop logging (tests, tools).</summary>
     public BrokerMetrics()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -39,7 +50,7 @@ public sealed class BrokerMetrics : IDropCounter
     public Counter BackPressureWaits { get; }
     public Counter SlowSubscribers { get; }
 
-    public void Dropped(string reason) => MessagesDropped.WithLabels(reason).Inc();
+    public void Dropped(string reason) => Dropped(reason, 1);
 
     /// <inheritdoc/>
     public void Dropped(string reason, long count)
@@ -47,6 +58,7 @@ public sealed class BrokerMetrics : IDropCounter
         if (count > 0)
         {
             MessagesDropped.WithLabels(reason).Inc(count);
+            _dropLog?.Note(reason, count);
         }
     }
 

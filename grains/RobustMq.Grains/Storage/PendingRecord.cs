@@ -8,8 +8,10 @@ namespace RobustMq.Grains.Storage;
 /// <summary>
 /// The stored form of a <see cref="PendingMessage"/> (one message a session owes its client: an offline queue entry or
 /// an in-flight delivery). Version 1: <c>01 flags qos packetId:u16 [subscriptionIds] [shareGroup shareFilter]
-/// message</c>, where flags bit 0 = retain flag, bit 1 = subscription ids present (a count, then each as u32), bit 2 =
-/// shared subscription (group and filter as strings), and message is a <see cref="MessageRecord"/>. Field encodings as
+/// [handedOnFrom] message</c>, where flags bit 0 = retain flag, bit 1 = subscription ids present (a count, then each as
+/// u32), bit 2 = shared subscription (group and filter as strings), bit 3 = the members it was handed on from (a count,
+/// then each as a string), bit 4 = handed back by a connection (its read access is checked again), and message is a
+/// <see cref="MessageRecord"/>. Field encodings as
 /// <see cref="RecordWriter"/>.
 /// </summary>
 public static class PendingRecord
@@ -21,7 +23,8 @@ public static class PendingRecord
     {
         ArgumentNullException.ThrowIfNull(pending);
         var writer = new ArrayBufferWriter<byte>(80 + pending.Message.Topic.Length + pending.Message.Payload.Length);
-        var flags = (byte)((pending.RetainFlag ? 1 : 0) | (pending.SubscriptionIds is null ? 0 : 2) | (pending.ShareGroup is null ? 0 : 4));
+        var flags = (byte)((pending.RetainFlag ? 1 : 0) | (pending.SubscriptionIds is null ? 0 : 2) | (pending.ShareGroup is null ? 0 : 4)
+            | (pending.HandedOnFrom is null ? 0 : 8) | (pending.HandedOn ? 16 : 0));
         RecordWriter.Byte(writer, Version1);
         RecordWriter.Byte(writer, flags);
         RecordWriter.Byte(writer, pending.QoS);
@@ -39,6 +42,15 @@ public static class PendingRecord
         {
             RecordWriter.String(writer, group);
             RecordWriter.String(writer, pending.ShareFilter ?? string.Empty);
+        }
+
+        if (pending.HandedOnFrom is { } from)
+        {
+            RecordWriter.Length(writer, from.Length);
+            foreach (var member in from)
+            {
+                RecordWriter.String(writer, member);
+            }
         }
 
         MessageRecord.Write(writer, pending.Message);
@@ -79,13 +91,23 @@ public static class PendingRecord
                 filter = reader.String();
             }
 
-            var message = MessageRecord.Read(ref reader);
-            if (!reader.AtEnd || qos > 2)
+            string[]? from = null;
+            if ((flags & 8) != 0)
             {
-                throw new FormatException("trailing bytes or a QoS above 2");
+                from = new string[reader.Length()];
+                for (var i = 0; i < from.Length; i++)
+                {
+                    from[i] = reader.String();
+                }
             }
 
-            return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter);
+            var message = MessageRecord.Read(ref reader);
+            if (!reader.AtEnd || qos > 2 || flags > 31)
+            {
+                throw new FormatException("trailing bytes, a QoS above 2 or unknown flags");
+            }
+
+            return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter, from, (flags & 16) != 0);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
         {
