@@ -28,6 +28,12 @@ internal static class RecordWriter
         writer.Advance(4);
     }
 
+    public static void Int64(IBufferWriter<byte> writer, long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(writer.GetSpan(8), value);
+        writer.Advance(8);
+    }
+
     public static void Length(IBufferWriter<byte> writer, int length)
     {
         var span = writer.GetSpan(5);
