@@ -17,11 +17,19 @@ public sealed partial class SessionGrain
 
     private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, ClientId, _state.Subscriptions);
 
-    public Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions) =>
-        Routes.SubscribeAsync(_state.Node ?? connection.Node, subscriptions);
+    public async Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions)
+    {
+        var existed = await Routes.SubscribeAsync(_state.Node ?? connection.Node, subscriptions);
+        await Persist(static () => { });
+        return existed;
+    }
 
-    public Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters) =>
-        Routes.UnsubscribeAsync(_state.Node ?? connection.Node, filters);
+    public async Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters)
+    {
+        var existed = await Routes.UnsubscribeAsync(_state.Node ?? connection.Node, filters);
+        await Persist(static () => { });
+        return existed;
+    }
 
     public async Task Enqueue(PendingMessage[] messages)
     {
@@ -47,24 +55,33 @@ public sealed partial class SessionGrain
             }
 
             var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
-            foreach (var item in undelivered)
-            {
-                Queue(item.Message);
-            }
-
+            await Persist(
+                () =>
+                {
+                    foreach (var item in undelivered)
+                    {
+                        Queue(item.Message);
+                    }
+                },
+                record: false);
             return;
         }
 
-        foreach (var message in messages)
-        {
-            if (message.QoS == 0 && !options.Value.QueueQoS0Messages)
+        await Persist(
+            () =>
             {
-                drops.Dropped(DropReasons.QoS0Offline, 1);
-                continue;
-            }
+                foreach (var message in messages)
+                {
+                    if (message.QoS == 0 && !options.Value.QueueQoS0Messages)
+                    {
+                        drops.Dropped(DropReasons.QoS0Offline, 1);
+                        continue;
+                    }
 
-            Queue(message);
-        }
+                    Queue(message);
+                }
+            },
+            record: false);
     }
 
     private void Queue(PendingMessage message)

@@ -6,6 +6,7 @@ using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Storage;
 
 namespace RobustMq.Grains.Sessions;
 
@@ -19,6 +20,7 @@ public sealed partial class SessionGrain(
     IOptions<MqttOptions> options,
     IMessageRouter router,
     IDropCounter drops,
+    StorageEngines storage,
     TimeProvider clock,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
@@ -62,8 +64,11 @@ public sealed partial class SessionGrain(
         {
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             await RemoveAllRoutes();
-            discarded = _state.TakeOwed();
-            _state.Clear();
+            await Persist(() =>
+            {
+                discarded = _state.TakeOwed();
+                _state.Clear();
+            });
         }
 
         var oldNode = _state.Node;
@@ -88,15 +93,20 @@ public sealed partial class SessionGrain(
             await Routes.CheckReadsAsAsync(request.Connection.Node, request.UserName);
         }
 
-        var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);
-        drops.Dropped(DropReasons.Expired, expired);
-        var result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
-        _state.PendingPubRel.Clear();
-        _state.InboundQoS2.Clear();
+        ConnectResult? result = null;
+        await Persist(() =>
+        {
+            var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);
+            drops.Dropped(DropReasons.Expired, expired);
+            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
+            _state.PendingPubRel.Clear();
+            _state.InboundQoS2.Clear();
+            _state.DisconnectedAtUnixMs = 0;
+        });
 
         // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
         HandOnAfterThisCall(discarded);
-        return result;
+        return result!;
     }
 
     public async Task Disconnect(DisconnectRequest request)
@@ -117,21 +127,25 @@ public sealed partial class SessionGrain(
             return;
         }
 
-        _state.Connection = null;
-        _state.ReturnUnacknowledged(request.Unacknowledged);
-        _state.PendingPubRel.UnionWith(request.PendingPubRel);
-        _state.InboundQoS2.UnionWith(request.InboundQoS2);
-        if (request.SessionExpirySeconds is { } expiry)
-        {
-            _state.ExpirySeconds = expiry;
-        }
-
         var will = _state.Will;
-        if (request.Kind == DisconnectKind.Normal)
+        await Persist(() =>
         {
-            _state.Will = null;
-            will = null;
-        }
+            _state.Connection = null;
+            _state.DisconnectedAtUnixMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            _state.ReturnUnacknowledged(request.Unacknowledged);
+            _state.PendingPubRel.UnionWith(request.PendingPubRel);
+            _state.InboundQoS2.UnionWith(request.InboundQoS2);
+            if (request.SessionExpirySeconds is { } expiry)
+            {
+                _state.ExpirySeconds = expiry;
+            }
+
+            if (request.Kind == DisconnectKind.Normal)
+            {
+                _state.Will = null;
+                will = null;
+            }
+        });
 
         if (_state.ExpirySeconds == 0)
         {
@@ -222,7 +236,7 @@ public sealed partial class SessionGrain(
         _willTimer = null;
         if (_state.Will is { } will && _state.Connection is null)
         {
-            _state.Will = null;
+            await Persist(() => _state.Will = null);
             await PublishWill(will);
         }
     }
@@ -260,8 +274,12 @@ public sealed partial class SessionGrain(
     {
         StopTimers();
         await RemoveAllRoutes();
-        var owed = _state.TakeOwed();
-        _state.Clear();
+        PendingMessage[] owed = [];
+        await Persist(() =>
+        {
+            owed = _state.TakeOwed();
+            _state.Clear();
+        });
         await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
         await HandOnOwed(owed);
         DeactivateOnIdle();

@@ -1,11 +1,32 @@
+using System.Globalization;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Storage;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Sessions;
 
-/// <summary>The state of one session, kept apart from the grain so a durable store can own it later.</summary>
+/// <summary>
+/// The state of one session. When <see cref="QueueKeyPrefix"/> is set, every change to <see cref="Queue"/> is also
+/// written to <see cref="Changes"/> (a put or delete of the entry's keyed record in space <see cref="QueueSpace"/>), so
+/// the grain can store it; each entry's key is the prefix and a sequence number that keeps the queue's order.
+/// </summary>
 internal sealed class SessionState
 {
+    /// <summary>The keyed space of queued messages: key <c>{QueueKeyPrefix}{sequence}</c>, value a <see cref="PendingRecord"/>.</summary>
+    public const string QueueSpace = "queue";
+
+    private const long SequenceBias = 1L << 62;
+    private readonly Dictionary<PendingMessage, long> _sequences = new(ReferenceEqualityComparer.Instance);
+    private long _front;
+    private long _back;
+
+    /// <summary>The key prefix of this session's queue records, or null when nothing is stored.</summary>
+    public string? QueueKeyPrefix { get; set; }
+
+    /// <summary>Where queue changes are written while set (the grain sets it for one call and stores it after).</summary>
+    public StorageBatch? Changes { get; set; }
+
     public bool Exists { get; set; }
     public ConnectionRef? Connection { get; set; }
     public string? Node { get; set; }
@@ -13,6 +34,9 @@ internal sealed class SessionState
     /// <summary>Whether the current connection asked for a clean start.</summary>
     public bool StartedClean { get; set; }
     public uint ExpirySeconds { get; set; }
+
+    /// <summary>When the last connection ended (Unix ms); 0 while connected.</summary>
+    public long DisconnectedAtUnixMs { get; set; }
     public WillRecord? Will { get; set; }
     public byte ProtocolVersion { get; set; }
     public string? UserName { get; set; }
@@ -29,7 +53,7 @@ internal sealed class SessionState
         Connection = null;
         Will = null;
         Subscriptions.Clear();
-        Queue.Clear();
+        ClearQueue();
         PendingPubRel.Clear();
         InboundQoS2.Clear();
     }
@@ -40,6 +64,7 @@ internal sealed class SessionState
         for (var i = unacknowledged.Length - 1; i >= 0; i--)
         {
             Queue.AddFirst(unacknowledged[i]);
+            Stored(unacknowledged[i], front: true);
         }
     }
 
@@ -55,6 +80,7 @@ internal sealed class SessionState
         if (Queue.Count < options.MaxQueuedMessages)
         {
             Queue.AddLast(message);
+            Stored(message, front: false);
             return null;
         }
 
@@ -72,7 +98,9 @@ internal sealed class SessionState
 
         var dropped = victim.Value;
         Queue.Remove(victim);
+        Unstored(dropped);
         Queue.AddLast(message);
+        Stored(message, front: false);
         return dropped;
     }
     /// <summary>
@@ -94,7 +122,7 @@ internal sealed class SessionState
             result.Add(message);
         }
 
-        Queue.Clear();
+        ClearQueue();
         return [.. result];
     }
 
@@ -116,7 +144,49 @@ internal sealed class SessionState
     {
         var owed = new PendingMessage[Queue.Count];
         Queue.CopyTo(owed, 0);
-        Queue.Clear();
+        ClearQueue();
         return owed;
     }
+
+    /// <summary>Puts a stored queue entry back at the end of the queue (loading); its sequence is parsed from its key.</summary>
+    public void Restore(string key, PendingMessage message)
+    {
+        var sequence = long.Parse(key.AsSpan(QueueKeyPrefix!.Length), NumberStyles.None, CultureInfo.InvariantCulture) - SequenceBias;
+        Queue.AddLast(message);
+        _sequences[message] = sequence;
+        _front = Math.Min(_front, sequence);
+        _back = Math.Max(_back, sequence);
+    }
+
+    private void ClearQueue()
+    {
+        foreach (var message in Queue)
+        {
+            Unstored(message);
+        }
+
+        Queue.Clear();
+    }
+
+    private void Stored(PendingMessage message, bool front)
+    {
+        if (QueueKeyPrefix is null)
+        {
+            return;
+        }
+
+        var sequence = front ? --_front : ++_back;
+        _sequences[message] = sequence;
+        Changes?.Put(QueueSpace, Key(sequence), PendingRecord.Encode(message));
+    }
+
+    private void Unstored(PendingMessage message)
+    {
+        if (_sequences.Remove(message, out var sequence))
+        {
+            Changes?.Delete(QueueSpace, Key(sequence));
+        }
+    }
+
+    private string Key(long sequence) => QueueKeyPrefix + (sequence + SequenceBias).ToString("D19", CultureInfo.InvariantCulture);
 }

@@ -54,6 +54,9 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
         return Open(_options.Default);
     }
 
+    /// <summary>The engine of state that belongs to no topic (sessions and their queues): <c>Storage:Default</c>.</summary>
+    public IStorageEngine ForState() => Open(_options.Default);
+
     /// <summary>Every engine the configuration can put data in (the default and each rule's backend), opened.</summary>
     public IReadOnlyList<IStorageEngine> InUse()
     {
