@@ -14,18 +14,42 @@ namespace RobustMq.Gateway.Hosting;
 /// </summary>
 public sealed partial class CodeWarmUp(ILogger<CodeWarmUp> logger) : IHostedService
 {
-    /// <summary>The assemblies compiled ahead: the codec and the connection, routing and listener code.</summary>
-    public static readonly Assembly[] Assemblies = [typeof(Protocol.MqttProtocolVersion).Assembly, typeof(CodeWarmUp).Assembly];
+    /// <summary>
+    /// The assemblies compiled ahead: the codec, the contracts the packet handlers call (shared subscription parsing,
+    /// route entries, session routes) and the connection, routing and listener code.
+    /// </summary>
+    public static readonly Assembly[] Assemblies =
+        [typeof(Protocol.MqttProtocolVersion).Assembly, typeof(Abstractions.Routing.SessionRoutes).Assembly, typeof(CodeWarmUp).Assembly];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (compiled, skipped) = Compile(Assemblies);
+        ExerciseRouteCache();
         LogWarmedUp(logger, compiled, skipped, clock.ElapsedMilliseconds);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs a throwaway route cache through subscribe, match, unsubscribe and remove: its topic trie is generic code,
+    /// which <see cref="Compile"/> cannot prepare, and an UNSUBSCRIBE is the first to remove from it.
+    /// </summary>
+    public static void ExerciseRouteCache()
+    {
+        var cache = new Routing.RouteCache();
+        var entries = new[]
+        {
+            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("warm/+/x", 1), "warm", "warm"),
+            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("$share/warm/warm/#", 1), "warm", "warm"),
+        };
+        cache.Apply([new Abstractions.Routing.RouteChange(true, entries[0]), new Abstractions.Routing.RouteChange(true, entries[1])]);
+        cache.Match("warm/a/x", []);
+        cache.RemoveClient("warm/+/x", "warm", null);
+        cache.RemoveClient("warm/#", "warm", "warm");
+        cache.Apply([new Abstractions.Routing.RouteChange(false, entries[0]), new Abstractions.Routing.RouteChange(false, entries[1])]);
+    }
 
     /// <summary>Compiles every non-generic method with a body of <paramref name="assemblies"/>; returns how many were compiled and skipped.</summary>
     public static (int Compiled, int Skipped) Compile(IEnumerable<Assembly> assemblies)
