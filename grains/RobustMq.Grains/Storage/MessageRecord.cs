@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Text;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Storage;
 
@@ -35,12 +33,10 @@ public static class MessageRecord
         ArgumentNullException.ThrowIfNull(message);
         var props = message.Properties;
         var flags = (byte)((message.Retain ? 1 : 0) | (message.PublisherClientId is null ? 0 : 2) | (props is null ? 0 : 4));
-        var head = writer.GetSpan(11);
-        head[0] = Version1;
-        head[1] = flags;
-        head[2] = message.QoS;
-        BinaryPrimitives.WriteInt64LittleEndian(head[3..], message.ExpiresAtUnixMs);
-        writer.Advance(11);
+        RecordWriter.Byte(writer, Version1);
+        RecordWriter.Byte(writer, flags);
+        RecordWriter.Byte(writer, message.QoS);
+        RecordWriter.Int64(writer, message.ExpiresAtUnixMs);
         RecordWriter.String(writer, message.Topic);
         if (message.PublisherClientId is { } publisher)
         {
@@ -59,21 +55,7 @@ public static class MessageRecord
     /// <exception cref="StorageException">Kind Corrupt: not a record this version can read.</exception>
     public static BrokerMessage Decode(ReadOnlyMemory<byte> record)
     {
-        try
-        {
-            var reader = new RecordReader(record);
-            var message = Read(ref reader);
-            if (!reader.AtEnd)
-            {
-                throw new FormatException("trailing bytes after the message");
-            }
-
-            return message;
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException)
-        {
-            throw new StorageException(StorageErrorKind.Corrupt, $"a stored message record cannot be read: {ex.Message}", ex);
-        }
+        return RecordReader.Decode(record, "message", Read);
     }
 
     /// <summary>Reads one message record at the reader's position (a part of a larger record).</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Storage;
 
@@ -59,59 +58,53 @@ public static class PendingRecord
 
     /// <summary>The pending message stored as <paramref name="record"/>; its payload is a slice of <paramref name="record"/>.</summary>
     /// <exception cref="StorageException">Kind Corrupt: not a record this version can read.</exception>
-    public static PendingMessage Decode(ReadOnlyMemory<byte> record)
+    public static PendingMessage Decode(ReadOnlyMemory<byte> record) => RecordReader.Decode(record, "pending-message", Read);
+
+    private static PendingMessage Read(ref RecordReader reader)
     {
-        try
+        var version = reader.Byte();
+        if (version != Version1)
         {
-            var reader = new RecordReader(record);
-            var version = reader.Byte();
-            if (version != Version1)
-            {
-                throw new FormatException($"unknown pending record version {version}");
-            }
-
-            var flags = reader.Byte();
-            var qos = reader.Byte();
-            var packetId = reader.UInt16();
-            uint[]? ids = null;
-            if ((flags & 2) != 0)
-            {
-                ids = new uint[reader.Length()];
-                for (var i = 0; i < ids.Length; i++)
-                {
-                    ids[i] = reader.UInt32();
-                }
-            }
-
-            string? group = null;
-            string? filter = null;
-            if ((flags & 4) != 0)
-            {
-                group = reader.String();
-                filter = reader.String();
-            }
-
-            string[]? from = null;
-            if ((flags & 8) != 0)
-            {
-                from = new string[reader.Length()];
-                for (var i = 0; i < from.Length; i++)
-                {
-                    from[i] = reader.String();
-                }
-            }
-
-            var message = MessageRecord.Read(ref reader);
-            if (!reader.AtEnd || qos > 2 || flags > 31)
-            {
-                throw new FormatException("trailing bytes, a QoS above 2 or unknown flags");
-            }
-
-            return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter, from, (flags & 16) != 0);
+            throw new FormatException($"unknown pending record version {version}");
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
+
+        var flags = reader.Byte();
+        var qos = reader.Byte();
+        var packetId = reader.UInt16();
+        uint[]? ids = null;
+        if ((flags & 2) != 0)
         {
-            throw new StorageException(StorageErrorKind.Corrupt, $"a stored pending-message record cannot be read: {ex.Message}", ex);
+            ids = new uint[reader.Length()];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = reader.UInt32();
+            }
         }
+
+        string? group = null;
+        string? filter = null;
+        if ((flags & 4) != 0)
+        {
+            group = reader.String();
+            filter = reader.String();
+        }
+
+        string[]? from = null;
+        if ((flags & 8) != 0)
+        {
+            from = new string[reader.Length()];
+            for (var i = 0; i < from.Length; i++)
+            {
+                from[i] = reader.String();
+            }
+        }
+
+        var message = MessageRecord.Read(ref reader);
+        if (qos > 2 || flags > 31)
+        {
+            throw new FormatException("a QoS above 2 or unknown flags");
+        }
+
+        return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter, from, (flags & 16) != 0);
     }
 }

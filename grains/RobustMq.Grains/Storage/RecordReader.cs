@@ -1,13 +1,39 @@
 using System.Buffers.Binary;
 using System.Text;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Storage;
 
 /// <summary>Reads the fields of a stored record in order (<see cref="RecordWriter"/> wrote them); a read past the end is a <see cref="FormatException"/>.</summary>
 internal struct RecordReader(ReadOnlyMemory<byte> record)
 {
+    /// <summary>Reads one value of a record at the reader's position.</summary>
+    public delegate T Read<T>(ref RecordReader reader);
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private int _position;
+
+    /// <summary>
+    /// The value <paramref name="read"/> reads from the whole of <paramref name="record"/> (bytes left over are damage).
+    /// </summary>
+    /// <exception cref="StorageException">Kind Corrupt, naming <paramref name="what"/>: not a record this version can read.</exception>
+    public static T Decode<T>(ReadOnlyMemory<byte> record, string what, Read<T> read)
+    {
+        try
+        {
+            var reader = new RecordReader(record);
+            var value = read(ref reader);
+            if (!reader.AtEnd)
+            {
+                throw new FormatException("trailing bytes");
+            }
+
+            return value;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
+        {
+            throw new StorageException(StorageErrorKind.Corrupt, $"a stored {what} record cannot be read: {ex.Message}", ex);
+        }
+    }
 
     public readonly bool AtEnd => _position == record.Length;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Storage;
 
@@ -76,54 +75,48 @@ public sealed record SessionRecord(
 
     /// <summary>The session stored as <paramref name="record"/>.</summary>
     /// <exception cref="StorageException">Kind Corrupt: not a record this version can read.</exception>
-    public static SessionRecord Decode(ReadOnlyMemory<byte> record)
+    public static SessionRecord Decode(ReadOnlyMemory<byte> record) => RecordReader.Decode(record, "session", Read);
+
+    private static SessionRecord Read(ref RecordReader reader)
     {
-        try
+        var version = reader.Byte();
+        if (version != Version1)
         {
-            var reader = new RecordReader(record);
-            var version = reader.Byte();
-            if (version != Version1)
-            {
-                throw new FormatException($"unknown session record version {version}");
-            }
-
-            var flags = reader.Byte();
-            var expiry = reader.UInt32();
-            var protocol = reader.Byte();
-            var disconnectedAt = reader.Int64();
-            var userName = (flags & 1) != 0 ? reader.String() : null;
-            WillRecord? will = null;
-            if ((flags & 2) != 0)
-            {
-                var delay = reader.UInt32();
-                will = new WillRecord(MessageRecord.Read(ref reader), delay);
-            }
-
-            var subscriptions = new SubscriptionRecord[reader.Length()];
-            for (var i = 0; i < subscriptions.Length; i++)
-            {
-                var filter = reader.String();
-                var qos = reader.Byte();
-                var options = reader.Byte();
-                var retainHandling = reader.Byte();
-                var id = reader.UInt32();
-                var subUser = (options & 8) != 0 ? reader.String() : null;
-                subscriptions[i] = new SubscriptionRecord(filter, qos, (options & 1) != 0, (options & 2) != 0, retainHandling, id, (options & 4) != 0, subUser);
-            }
-
-            var pubRel = ReadIds(ref reader);
-            var inbound = ReadIds(ref reader);
-            if (!reader.AtEnd || flags > 3)
-            {
-                throw new FormatException("trailing bytes or unknown flags");
-            }
-
-            return new SessionRecord(expiry, protocol, userName, will, disconnectedAt, subscriptions, pubRel, inbound);
+            throw new FormatException($"unknown session record version {version}");
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentOutOfRangeException or DecoderFallbackException or OverflowException)
+
+        var flags = reader.Byte();
+        var expiry = reader.UInt32();
+        var protocol = reader.Byte();
+        var disconnectedAt = reader.Int64();
+        var userName = (flags & 1) != 0 ? reader.String() : null;
+        WillRecord? will = null;
+        if ((flags & 2) != 0)
         {
-            throw new StorageException(StorageErrorKind.Corrupt, $"a stored session record cannot be read: {ex.Message}", ex);
+            var delay = reader.UInt32();
+            will = new WillRecord(MessageRecord.Read(ref reader), delay);
         }
+
+        var subscriptions = new SubscriptionRecord[reader.Length()];
+        for (var i = 0; i < subscriptions.Length; i++)
+        {
+            var filter = reader.String();
+            var qos = reader.Byte();
+            var options = reader.Byte();
+            var retainHandling = reader.Byte();
+            var id = reader.UInt32();
+            var subUser = (options & 8) != 0 ? reader.String() : null;
+            subscriptions[i] = new SubscriptionRecord(filter, qos, (options & 1) != 0, (options & 2) != 0, retainHandling, id, (options & 4) != 0, subUser);
+        }
+
+        var pubRel = ReadIds(ref reader);
+        var inbound = ReadIds(ref reader);
+        if (flags > 3)
+        {
+            throw new FormatException("unknown flags");
+        }
+
+        return new SessionRecord(expiry, protocol, userName, will, disconnectedAt, subscriptions, pubRel, inbound);
     }
 
     private static void WriteIds(IBufferWriter<byte> writer, ushort[] ids)
