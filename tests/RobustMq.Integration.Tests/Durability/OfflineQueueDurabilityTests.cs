@@ -56,7 +56,7 @@ public sealed class OfflineQueueDurabilityTests
     {
         var broker = BrokerExecutable.Start(
             [$"--Storage:Path={data}", $"--Storage:Default={backend}", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxQueuedMessages={2 * Messages}"]);
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), $"{backend} broker start-up");
+        await broker.WaitStartedAsync($"{backend} broker start-up");
         return broker;
     }
 

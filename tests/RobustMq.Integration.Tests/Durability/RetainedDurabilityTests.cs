@@ -93,7 +93,7 @@ public sealed class RetainedDurabilityTests
     private static async Task<BrokerExecutable> StartAsync(string backend, string data)
     {
         var broker = BrokerExecutable.Start([$"--Storage:Path={data}", $"--Storage:Default={backend}", "--Sys:IntervalSeconds=0"]);
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), $"{backend} broker start-up");
+        await broker.WaitStartedAsync($"{backend} broker start-up");
         return broker;
     }
 

@@ -24,7 +24,7 @@ public sealed class StoreFullTests
         var filler = Path.Combine(disk.Path, "filler");
         await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
         await using var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "broker start-up on a small tmpfs");
+        await broker.WaitStartedAsync("broker start-up on a small tmpfs");
 
         // MQTT 3.1.1 has no failure acknowledgement: once the store is full, the publish is answered by a close.
         var acceptedV3 = 0;

@@ -142,6 +142,10 @@ public sealed class BrokerExecutable : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the host says it has started (every listener bound, grains ready): "Application started".</summary>
+    public Task<string> WaitStartedAsync(string phase, TimeSpan? timeout = null) =>
+        WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), phase, timeout);
+
     /// <summary>Waits for the broker to exit by itself; returns its exit code with every output line read.</summary>
     public async Task<int> WaitForExitAsync(string phase, TimeSpan? timeout = null)
     {

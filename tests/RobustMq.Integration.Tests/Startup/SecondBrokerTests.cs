@@ -35,7 +35,7 @@ public sealed class SecondBrokerTests(SecondBrokerTests.RunningBroker first) : I
         public async Task InitializeAsync()
         {
             Broker = BrokerExecutable.Start([]);
-            await Broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "first broker start-up");
+            await Broker.WaitStartedAsync("first broker start-up");
         }
 
         public async Task DisposeAsync() => await Broker.DisposeAsync();

@@ -29,7 +29,7 @@ public sealed class ShutdownTests
             "--Listeners:Wss:Address=127.0.0.1", $"--Listeners:Wss:Port={wss}",
         ]);
         var webSocket = broker.Ports["Listeners:WebSocket:Port"];
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "start-up");
+        await broker.WaitStartedAsync("start-up");
         var clients = new List<(string Listener, IMqttClient Client, DisconnectWatcher Watcher)>();
         try
         {

@@ -30,7 +30,7 @@ public sealed class StartupLogTests(StartupLogTests.StartedBroker started) : ICl
             "--Listeners:Tls:Address=127.0.0.1", $"--Listeners:Tls:Port={tlsPort}", $"--Listeners:Tls:Certificate={tls.CertificatePath}", $"--Listeners:Tls:Key={tls.KeyPath}",
             "--Listeners:Wss:Address=127.0.0.1", $"--Listeners:Wss:Port={wssPort}",
         ]);
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "TLS broker start-up");
+        await broker.WaitStartedAsync("TLS broker start-up");
 
         Assert.Contains($"Listening on mqtts://127.0.0.1:{tlsPort} (MQTT over TLS, Listeners:Tls:Port)", broker.Log, StringComparison.Ordinal);
         Assert.Contains($"Listening on wss://127.0.0.1:{wssPort}/mqtt (MQTT over secure WebSocket, Listeners:Wss:Port)", broker.Log, StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class StartupLogTests(StartupLogTests.StartedBroker started) : ICl
         public async Task InitializeAsync()
         {
             Broker = BrokerExecutable.Start([]);
-            await Broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "broker start-up");
+            await Broker.WaitStartedAsync("broker start-up");
         }
 
         public async Task DisposeAsync() => await Broker.DisposeAsync();

@@ -22,7 +22,7 @@ public sealed class UnknownKeyTests
         ];
 
         await using var broker = BrokerExecutable.Start(cases.Select(c => $"--{c.Key}=1"));
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "broker start-up");
+        await broker.WaitStartedAsync("broker start-up");
 
         foreach (var (key, nearest) in cases)
         {
@@ -34,7 +34,7 @@ public sealed class UnknownKeyTests
     public async Task Known_keys_give_no_warning()
     {
         await using var broker = BrokerExecutable.Start(["--Mqtt:MaxInflight=16", "--listeners:tcp:enabled=true", "--Node:Name=n1"]);
-        await broker.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), "broker start-up");
+        await broker.WaitStartedAsync("broker start-up");
 
         Assert.DoesNotContain("Configuration:", broker.Log, StringComparison.Ordinal);
     }
