@@ -45,8 +45,16 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         }
     }
 
-    public LocalDelivery TryDeliver(string clientId, PendingMessage message) =>
-        _byClient.TryGetValue(clientId, out var connection) ? connection.TryDeliver(message) : LocalDelivery.NotConnected;
+    public LocalDelivery TryDeliver(string clientId, PendingMessage message, out Task stored)
+    {
+        if (_byClient.TryGetValue(clientId, out var connection))
+        {
+            return connection.TryDeliver(message, out stored);
+        }
+
+        stored = Task.CompletedTask;
+        return LocalDelivery.NotConnected;
+    }
 
     public Task WaitForRoomAsync(string clientId, CancellationToken cancellationToken) =>
         _byClient.TryGetValue(clientId, out var connection) ? connection.WaitForRoomAsync(cancellationToken) : Task.CompletedTask;

@@ -17,6 +17,7 @@ public sealed class ConnectionServices(
     RouteCache routes,
     RetainedStores retained,
     IGrainFactory grains,
+    ISessionQueueStore queues,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
     BrokerMetrics metrics,
@@ -29,6 +30,9 @@ public sealed class ConnectionServices(
     public RouteCache Routes { get; } = routes;
     public RetainedStores Retained { get; } = retained;
     public IGrainFactory Grains { get; } = grains;
+
+    /// <summary>Where persistent sessions' deliveries are stored while their connection serves them.</summary>
+    public ISessionQueueStore Queues { get; } = queues;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;
     public BrokerMetrics Metrics { get; } = metrics;

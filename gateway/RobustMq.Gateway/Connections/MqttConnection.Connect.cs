@@ -157,6 +157,21 @@ public sealed partial class MqttConnection
             resumed = [.. result.Pending, .. early];
         }
 
+        // From now on this connection stores its session's QoS 1/2 deliveries (MqttConnection.Storage), those that came
+        // early included (their publishers did not wait for that: a crash in the moment of the CONNECT may lose them).
+        Volatile.Write(ref _queueSequence, result.QueueSequence);
+        if (result.QueueSequence != 0 && !ReferenceEquals(resumed, result.Pending))
+        {
+            for (var i = result.Pending.Length; i < resumed.Length; i++)
+            {
+                resumed[i] = Store(resumed[i], out var stored);
+                if (!stored.IsCompletedSuccessfully)
+                {
+                    _ = LogIfFailedAsync(stored, "storing a delivery that came during the CONNECT");
+                }
+            }
+        }
+
         _outbound.ResumeSession(Readable(resumed), result.PendingPubRel);
         _outbound.Release();
         ConnectedAt = _services.Clock.GetUtcNow();

@@ -53,8 +53,17 @@ public sealed partial class MqttConnection
     private async ValueTask<bool> WriteQueuedAsync(System.IO.Pipelines.PipeWriter output)
     {
         var batch = OutBatchPool.Rent();
-        var expired = _outbound.Drain(batch, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        List<PendingMessage>? expiredStored = null;
+        var expired = _outbound.Drain(batch, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds(), ref expiredStored);
         _services.Metrics.Dropped(DropReasons.Expired, expired);
+        if (expiredStored is not null)
+        {
+            foreach (var message in expiredStored)
+            {
+                Unstore(message);
+            }
+        }
+
         long bytes = 0;
         foreach (var item in batch)
         {
@@ -69,6 +78,12 @@ public sealed partial class MqttConnection
         }
 
         _services.Metrics.BytesSent.Inc(bytes);
+        if (_storesBeforeFlush is not null)
+        {
+            // QoS 2 deliveries of a persistent session are stored with their packet ids before the client sees them.
+            await AwaitStoresBeforeFlushAsync();
+        }
+
         var flush = await output.FlushAsync();
         return !flush.IsCompleted && !flush.IsCanceled;
     }

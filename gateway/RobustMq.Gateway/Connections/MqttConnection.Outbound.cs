@@ -56,6 +56,8 @@ public sealed partial class MqttConnection
                 // The queue closed meanwhile and handed the delivery back to the session.
                 return 0;
             }
+
+            StoreBeforeFlush(delivery, publish.PacketId);
         }
 
         if (newAlias != 0)
@@ -77,7 +79,12 @@ public sealed partial class MqttConnection
     {
         if (item.NeedsPacketId)
         {
-            var held = _outbound.Forgo();
+            var held = _outbound.Forgo(out var forgone);
+            if (held)
+            {
+                Unstore(forgone);
+            }
+
             Ring();
             return held;
         }
@@ -85,7 +92,8 @@ public sealed partial class MqttConnection
         if (item.PacketId != 0)
         {
             // A resend that cannot be written is treated as completed (MQTT-3.1.2-25).
-            var held = _outbound.Abandon(item.PacketId);
+            var held = _outbound.Abandon(item.PacketId, out var abandoned);
+            Unstore(abandoned);
             Ring();
             return held;
         }

@@ -15,6 +15,9 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>Inbound PUBLISH and the acknowledgements of both directions.</summary>
 public sealed partial class MqttConnection
 {
+    // PUBRELs waiting for their released state to be stored, in order (read loop only).
+    private Task _pubRelTail = Task.CompletedTask;
+
     // Created when first needed (idle connections stay small): QoS 2 ids awaiting PUBREL, inbound topic aliases.
     private HashSet<ushort>? _inboundQoS2;
     private Dictionary<ushort, string>? _inboundAliases;
@@ -182,39 +185,65 @@ public sealed partial class MqttConnection
         return topic;
     }
 
-    private void OnPubAck(PubAckPacket ack)
-    {
-        if (_outbound.Complete(ack.PacketId))
-        {
-            Ring();
-        }
-    }
+    private void OnPubAck(PubAckPacket ack) => Completed(ack.PacketId);
 
     private void OnPubRec(PubRecPacket rec)
     {
         if ((byte)rec.ReasonCode >= 0x80)
         {
             // A failed PUBREC ends the exchange (MQTT 4.3.3).
-            if (_outbound.Complete(rec.PacketId))
-            {
-                Ring();
-            }
-
+            Completed(rec.PacketId);
             return;
         }
 
-        var known = _outbound.Received(rec.PacketId);
-        Send(new PubRelPacket
+        var known = _outbound.Received(rec.PacketId, out var released);
+        if (released is { StoreSequence: not 0 })
         {
-            PacketId = rec.PacketId,
-            ReasonCode = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
-        });
+            // Stored as released before the PUBREL goes: after a crash the PUBREL is resent, never the PUBLISH
+            // (MQTT-4.3.3: the sender does not resend a PUBLISH once it sent PUBREL). The read loop does not wait.
+            _pubRelTail = SendPubRelAfterAsync(_pubRelTail, _services.Queues.PutAsync(ClientId!, released), rec.PacketId, known);
+        }
+        else if (!_pubRelTail.IsCompleted)
+        {
+            _pubRelTail = SendPubRelAfterAsync(_pubRelTail, Task.CompletedTask, rec.PacketId, known);
+        }
+        else
+        {
+            SendPubRel(rec.PacketId, known);
+        }
     }
 
-    private void OnPubComp(PubCompPacket comp)
+    /// <summary>PUBREL in the order the PUBRECs came (MQTT 4.6), each once its released state is stored.</summary>
+    private async Task SendPubRelAfterAsync(Task previous, Task stored, ushort packetId, bool known)
     {
-        if (_outbound.Complete(comp.PacketId))
+        await previous;
+        try
         {
+            await stored;
+        }
+        catch (Exception ex)
+        {
+            // The PUBREL goes regardless (the client waits for it); after a crash the PUBLISH may be resent with DUP.
+            LogStoreFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "storing a released QoS 2 delivery");
+        }
+
+        SendPubRel(packetId, known);
+    }
+
+    private void SendPubRel(ushort packetId, bool known) => Send(new PubRelPacket
+    {
+        PacketId = packetId,
+        ReasonCode = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
+    });
+
+    private void OnPubComp(PubCompPacket comp) => Completed(comp.PacketId);
+
+    /// <summary>PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes.</summary>
+    private void Completed(ushort packetId)
+    {
+        if (_outbound.Complete(packetId, out var completed))
+        {
+            Unstore(completed);
             Ring();
         }
     }

@@ -164,6 +164,7 @@ public sealed partial class MqttConnection
             else
             {
                 _services.Metrics.Dropped(DropReasons.NotAuthorized);
+                Unstore(message);
             }
         }
 
@@ -210,7 +211,12 @@ public sealed partial class MqttConnection
                 }
 
                 // MQTT-3.3.1-9: messages sent because of a new subscription carry RETAIN 1.
-                TryDeliver(new PendingMessage(message, Math.Min(message.QoS, record.QoS), true, ids));
+                TryDeliver(new PendingMessage(message, Math.Min(message.QoS, record.QoS), true, ids), out var stored);
+                if (!stored.IsCompletedSuccessfully)
+                {
+                    // No publisher waits for a retained copy; the retained store keeps the message regardless.
+                    _ = LogIfFailedAsync(stored, "storing a retained message's delivery");
+                }
             }
         }
     }
@@ -252,7 +258,14 @@ public sealed partial class MqttConnection
             // what is in flight is completed with this client (MQTT-3.10.4-3).
             if (codes[i] == (byte)ReasonCode.Success && SharedSubscription.TryParse(unsubscribe.Filters[i], out var left))
             {
-                await HandOnOwedAsync(_outbound.TakeUnsent(left.Group, left.Filter));
+                var unsent = _outbound.TakeUnsent(left.Group, left.Filter);
+                foreach (var message in unsent)
+                {
+                    // Another member gets it (and stores it if it needs to): this session's record goes.
+                    Unstore(message);
+                }
+
+                await HandOnOwedAsync(unsent);
             }
         }
     }

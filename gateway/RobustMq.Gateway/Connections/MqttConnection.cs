@@ -99,9 +99,13 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>A delivery from the router or a dispatcher.</summary>
-    public LocalDelivery TryDeliver(PendingMessage message)
+    /// <summary>
+    /// A delivery from the router or a dispatcher. <paramref name="stored"/>: the write of its record, for a QoS 1/2
+    /// delivery to a persistent session (MqttConnection.Storage); the publisher is acknowledged once it completes.
+    /// </summary>
+    public LocalDelivery TryDeliver(PendingMessage message, out Task stored)
     {
+        stored = Task.CompletedTask;
         if (_closing)
         {
             return LocalDelivery.NotConnected;
@@ -111,6 +115,7 @@ public sealed partial class MqttConnection
         {
             // Handed on from a connection of this session that was taken over: it was checked for the reader of that
             // connection, and the session may have been resumed under another user name.
+            Unstore(message);
             return LocalDelivery.Delivered;
         }
 
@@ -126,9 +131,17 @@ public sealed partial class MqttConnection
         }
         else
         {
-            switch (_outbound.EnqueueDelivery(message))
+            // Stored before it is queued, so its record is written before the delete that follows its acknowledgement.
+            var delivery = Store(message, out var write);
+            switch (_outbound.EnqueueDelivery(delivery))
             {
                 case OutboundQueue.EnqueueResult.Closed:
+                    if (delivery != message)
+                    {
+                        // The session gets the message instead (and stores it itself): this record goes.
+                        Unstore(delivery);
+                    }
+
                     return LocalDelivery.NotConnected;
                 case OutboundQueue.EnqueueResult.QueuedCongested:
                     outcome = LocalDelivery.Congested;
@@ -137,8 +150,11 @@ public sealed partial class MqttConnection
                     // Reached only by a client that stopped draining (publishers waited for it in vain,
                     // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
                     _services.Metrics.Dropped(DropReasons.QueueFull);
+                    Unstore(delivery);
                     return LocalDelivery.Delivered;
             }
+
+            stored = write;
         }
 
         Ring();

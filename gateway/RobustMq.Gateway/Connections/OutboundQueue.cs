@@ -31,6 +31,8 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     // Resumed deliveries whose packet id was taken, queued again without one: their delivery had started, so they are
     // not dropped as expired (MQTT-3.3.2-5). Created on the first such collision (rare).
     private HashSet<PendingMessage>? _started;
+    // Resends queued before CONNACK (ResumeLocked), moved behind it by Release. Created when first needed.
+    private Queue<OutItem>? _heldUntilRelease;
     private long _sequence;
     private ushort _lastId;
     private bool _released;
@@ -167,23 +169,38 @@ internal sealed class OutboundQueue(int window, int maxQueued)
 
     private void ResumeLocked(PendingMessage[] pending, ushort[] pendingPubRel, bool send)
     {
+        // Before CONNACK is queued (a takeover hands the old connection's messages on while this one still attaches),
+        // resends wait for it: nothing may precede the CONNACK (MQTT-3.2.0-1).
+        var urgent = _released ? _urgent : (_heldUntilRelease ??= new Queue<OutItem>());
         foreach (var id in pendingPubRel)
         {
             _inflight[id] = new Inflight(null, _sequence++);
             if (send)
             {
-                _urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = id }, null, 0, false));
+                urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = id }, null, 0, false));
             }
         }
 
         foreach (var message in pending)
         {
+            if (message.Released)
+            {
+                // A stored QoS 2 delivery whose PUBREL was sent: PUBREL again, kept until PUBCOMP (its record goes then).
+                _inflight[message.PacketId] = new Inflight(message, _sequence++);
+                if (send)
+                {
+                    urgent.Enqueue(new OutItem(new PubRelPacket { PacketId = message.PacketId }, null, 0, false));
+                }
+
+                continue;
+            }
+
             if (message.PacketId != 0 && message.QoS > 0 && !_inflight.ContainsKey(message.PacketId))
             {
                 _inflight[message.PacketId] = new Inflight(message, _sequence++);
                 if (send)
                 {
-                    _urgent.Enqueue(new OutItem(null, message, message.PacketId, true));
+                    urgent.Enqueue(new OutItem(null, message, message.PacketId, true));
                 }
             }
             else
@@ -220,20 +237,30 @@ internal sealed class OutboundQueue(int window, int maxQueued)
         }
     }
 
-    /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it).</summary>
+    /// <summary>Deliveries may flow once CONNACK is queued (nothing may precede it); resends held for it follow it.</summary>
     public void Release()
     {
         lock (_lock)
         {
             _released = true;
+            if (_heldUntilRelease is { } held)
+            {
+                while (held.TryDequeue(out var item))
+                {
+                    _urgent.Enqueue(item);
+                }
+
+                _heldUntilRelease = null;
+            }
         }
     }
 
     /// <summary>
     /// Take everything that may be written now. A delivery not yet started whose Message Expiry Interval has passed
-    /// at <paramref name="nowUnixMs"/> is discarded instead (MQTT-3.3.2-5), QoS 1 and 2 alike; returns how many.
+    /// at <paramref name="nowUnixMs"/> is discarded instead (MQTT-3.3.2-5), QoS 1 and 2 alike; returns how many, and
+    /// adds those that were stored to <paramref name="expiredStored"/> (their records go).
     /// </summary>
-    public int Drain(List<OutItem> batch, long nowUnixMs)
+    public int Drain(List<OutItem> batch, long nowUnixMs, ref List<PendingMessage>? expiredStored)
     {
         var expired = 0;
         TaskCompletionSource? room = null;
@@ -258,6 +285,11 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 {
                     _pending.Dequeue();
                     expired++;
+                    if (next.StoreSequence != 0)
+                    {
+                        (expiredStored ??= []).Add(next);
+                    }
+
                     continue;
                 }
 
@@ -346,45 +378,63 @@ internal sealed class OutboundQueue(int window, int maxQueued)
     /// The oldest drained first QoS 1/2 send will not be written (expired, too large): its slot is free again. False
     /// when the queue was closed meanwhile (<see cref="Close"/> handed the delivery back to the session, which owns it).
     /// </summary>
-    public bool Forgo()
+    public bool Forgo(out PendingMessage? forgone)
     {
         lock (_lock)
         {
-            return _unadmitted.TryDequeue(out _);
+            return _unadmitted.TryDequeue(out forgone);
         }
     }
 
-    /// <summary>PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight.</summary>
-    public bool Complete(ushort packetId)
+    /// <summary>
+    /// PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight. <paramref name="completed"/>:
+    /// the delivery, when it was kept (a stored one, whose record goes now).
+    /// </summary>
+    public bool Complete(ushort packetId, out PendingMessage? completed)
     {
         lock (_lock)
         {
-            return _inflight.Remove(packetId);
+            var removed = _inflight.Remove(packetId, out var entry);
+            completed = entry.Message;
+            return removed;
         }
     }
 
-    /// <summary>PUBREC: the message is acknowledged; the id stays in flight until PUBCOMP.</summary>
-    public bool Received(ushort packetId)
+    /// <summary>
+    /// PUBREC: the message is acknowledged; the id stays in flight until PUBCOMP. A stored delivery stays too, marked
+    /// <see cref="PendingMessage.Released"/> and returned in <paramref name="released"/> (its record is stored so); any
+    /// other is let go.
+    /// </summary>
+    public bool Received(ushort packetId, out PendingMessage? released)
     {
         lock (_lock)
         {
+            released = null;
             if (!_inflight.TryGetValue(packetId, out var entry))
             {
                 return false;
             }
 
-            _inflight[packetId] = entry with { Message = null };
+            if (entry.Message is { StoreSequence: not 0, Released: false } stored)
+            {
+                released = stored with { PacketId = packetId, Released = true, HandedOn = false };
+            }
+
+            _inflight[packetId] = entry with { Message = released ?? (entry.Message is { Released: true } ? entry.Message : null) };
             return true;
         }
     }
 
     /// <summary>
     /// A resent delivery that could not be written (too large for the client) frees its slot and id; false when it was
-    /// no longer in flight (closed meanwhile and handed back).
+    /// no longer in flight (closed meanwhile and handed back). <paramref name="abandoned"/> as for <see cref="Complete"/>.
     /// </summary>
-    public bool Abandon(ushort packetId) => Complete(packetId);
+    public bool Abandon(ushort packetId, out PendingMessage? abandoned) => Complete(packetId, out abandoned);
 
-    /// <summary>Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never sent.</summary>
+    /// <summary>
+    /// Stop taking deliveries; return what the client still owes acknowledgements for, in send order, and what was never
+    /// sent; QoS 2 packet ids awaiting PUBCOMP come back as ids, or as released deliveries for stored ones.
+    /// </summary>
     public (PendingMessage[] Unacknowledged, ushort[] PendingPubRel) Close()
     {
         TaskCompletionSource? room;
@@ -407,13 +457,15 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 }
                 else
                 {
-                    unacked.Add(entry.Message with { PacketId = id });
+                    // A stored delivery whose PUBREL was sent comes back marked Released, with its record.
+                    unacked.Add(entry.Message.PacketId == id ? entry.Message : entry.Message with { PacketId = id });
                 }
             }
 
             // Resends not yet written are in flight and returned above; one whose id is no longer in flight was
             // acknowledged (PUBACK, PUBCOMP) or abandoned meanwhile, and must not be delivered again.
             _urgent.Clear();
+            _heldUntilRelease = null;
 
             unacked.AddRange(_unadmitted);
             _unadmitted.Clear();

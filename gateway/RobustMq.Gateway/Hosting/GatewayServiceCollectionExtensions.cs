@@ -41,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
+        services.TryAddSingleton<ISessionQueueStore, NoSessionQueueStore>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();

@@ -17,7 +17,9 @@ namespace RobustMq.Gateway.Routing;
 /// connections directly, one batched call per other node, and the owning session grain for clients
 /// that are offline. A route marked <see cref="RouteEntry.CheckRead"/> at SUBSCRIBE gets the ACL read check
 /// per message here, before any copy leaves for a connection, another node or a session queue; other routes
-/// get none.
+/// get none. A QoS 1/2 copy for a persistent session is stored before this returns (by the client's connection, or its
+/// session grain when offline), so the publisher is acknowledged only for what survives a crash (issue 10); a copy that
+/// could not be stored fails the publish with <see cref="MessageNotStoredException"/>.
 /// </summary>
 public sealed partial class MessageRouter(
     RouteCache routes,
@@ -64,7 +66,7 @@ public sealed partial class MessageRouter(
                 return 0;
             }
 
-            await DeliverPlannedAsync(scratch, cancellationToken);
+            await DeliverPlannedAsync(message, scratch, cancellationToken);
             return matched;
         }
         finally
@@ -131,12 +133,21 @@ public sealed partial class MessageRouter(
         return count;
     }
 
-    /// <summary>Deliveries planned for other nodes and offline sessions go out; then back-pressure.</summary>
-    private async Task DeliverPlannedAsync(RouteScratch scratch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deliveries planned for other nodes and offline sessions go out, and every copy a persistent session needs is
+    /// stored (the publisher is acknowledged after this returns); then back-pressure.
+    /// </summary>
+    /// <exception cref="MessageNotStoredException">A copy for a persistent session could not be stored.</exception>
+    private async Task DeliverPlannedAsync(BrokerMessage message, RouteScratch scratch, CancellationToken cancellationToken)
     {
         if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
         {
-            await SendElsewhere(scratch, cancellationToken);
+            await SendElsewhere(message, scratch, cancellationToken);
+        }
+
+        foreach (var stored in scratch.Stores)
+        {
+            await stored.WaitAsync(cancellationToken);
         }
 
         // Back-pressure: the publisher's reads stay paused until slow local subscribers have room.
@@ -154,7 +165,13 @@ public sealed partial class MessageRouter(
             message, qos, target.RetainAsPublished && message.Retain, target.SubscriptionIds(), 0, target.ShareGroup, target.ShareFilter, handedOnFrom);
         if (target.Node == node.Name)
         {
-            switch (delivery.TryDeliver(target.ClientId, pending))
+            var outcome = delivery.TryDeliver(target.ClientId, pending, out var stored);
+            if (!stored.IsCompletedSuccessfully)
+            {
+                scratch.Stores.Add(stored);
+            }
+
+            switch (outcome)
             {
                 case LocalDelivery.NotConnected:
                     scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
@@ -175,7 +192,7 @@ public sealed partial class MessageRouter(
         batch.Add(new NodeDelivery(target.ClientId, pending));
     }
 
-    private async Task SendElsewhere(RouteScratch scratch, CancellationToken cancellationToken)
+    private async Task SendElsewhere(BrokerMessage message, RouteScratch scratch, CancellationToken cancellationToken)
     {
         var offline = scratch.Offline;
         if (scratch.Remote.Count > 0)
@@ -191,6 +208,11 @@ public sealed partial class MessageRouter(
                 try
                 {
                     offline.AddRange(await call.WaitAsync(cancellationToken));
+                }
+                catch (MessageNotStoredException)
+                {
+                    // A persistent session there could not store its copy: the publisher is not acknowledged.
+                    throw;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -216,13 +238,20 @@ public sealed partial class MessageRouter(
             list.Add(item.Message);
         }
 
-        var enqueues = new List<Task>(bySession.Count);
+        var enqueues = new List<Task<StoreOutcome>>(bySession.Count);
         foreach (var (clientId, list) in bySession)
         {
             enqueues.Add(grains.GetGrain<ISessionGrain>(clientId).Enqueue([.. list]));
         }
 
-        await Task.WhenAll(enqueues).WaitAsync(cancellationToken);
+        foreach (var outcome in await Task.WhenAll(enqueues).WaitAsync(cancellationToken))
+        {
+            if (outcome != StoreOutcome.Stored)
+            {
+                // An offline session's queue could not store it: the publisher is not acknowledged (issue 10).
+                throw new MessageNotStoredException(message.Topic, outcome);
+            }
+        }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering a batch to another node failed")]

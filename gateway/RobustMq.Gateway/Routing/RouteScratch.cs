@@ -18,6 +18,9 @@ internal sealed class RouteScratch
     public Dictionary<string, List<NodeDelivery>> Remote { get; } = new(StringComparer.Ordinal);
     public List<NodeDelivery> Offline { get; } = [];
 
+    /// <summary>Writes of local persistent sessions' copies still under way: the publisher is acknowledged once they complete.</summary>
+    public List<Task> Stores { get; } = [];
+
     /// <summary>Local clients whose queues are half full: the publisher waits for them (back-pressure).</summary>
     public List<string> Congested { get; } = [];
 
@@ -98,6 +101,7 @@ internal sealed class RouteScratch
         Remote.Clear();
         Offline.Clear();
         Congested.Clear();
+        Stores.Clear();
         _refusedClients.Clear();
         _refusedGroups.Clear();
         RefusedCount = 0;

@@ -22,9 +22,10 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
     {
         List<NodeDelivery>? undelivered = null;
         List<string>? congested = null;
+        List<Task>? stores = null;
         foreach (var item in batch)
         {
-            switch (delivery.TryDeliver(item.ClientId, item.Message))
+            switch (delivery.TryDeliver(item.ClientId, item.Message, out var stored))
             {
                 case LocalDelivery.NotConnected:
                     (undelivered ??= []).Add(item);
@@ -33,6 +34,18 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
                     (congested ??= []).Add(item.ClientId);
                     break;
             }
+
+            if (!stored.IsCompletedSuccessfully)
+            {
+                (stores ??= []).Add(stored);
+            }
+        }
+
+        if (stores is not null)
+        {
+            // The publisher is acknowledged only once every copy a persistent session needs is stored: a failed write
+            // comes back as the MessageNotStoredException it is.
+            await Task.WhenAll(stores);
         }
 
         if (congested is not null)

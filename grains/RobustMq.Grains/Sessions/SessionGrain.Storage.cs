@@ -1,4 +1,5 @@
-using System.Text;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Storage;
 using RobustMq.Storage;
 
@@ -7,25 +8,24 @@ namespace RobustMq.Grains.Sessions;
 /// <summary>
 /// A persistent session in storage (<c>Storage:Default</c>): its durable part as a <see cref="SessionRecord"/> (space
 /// <see cref="SessionSpace"/>, key the client id) and each queued message as its own <see cref="PendingRecord"/>
-/// (<see cref="SessionState.QueueSpace"/>). Every change is written before the call that made it returns, so a message
+/// (<see cref="SessionQueue"/>). Every change is written before the call that made it returns, so a message
 /// queued for an offline session is stored before its publisher is acknowledged. Loaded when the grain activates: after
 /// a restart the client resumes its session (session present) with its subscriptions and queued messages. Messages
-/// handed to a connection leave storage then (their acknowledgements go to the connection, not here).
+/// handed to a connection keep their records, and a connection stores each QoS 1/2 delivery it accepts in the sequence
+/// range reserved for it (<see cref="ConnectResult.QueueSequence"/>): the connection deletes a record once its client
+/// acknowledges the message, and hands the rest back when it ends.
 /// </summary>
 public sealed partial class SessionGrain
 {
     /// <summary>The keyed space of session records.</summary>
     public const string SessionSpace = "sessions";
 
-    /// <summary>The node of a session loaded from storage: none; its routes are registered anew when it connects.</summary>
-    private const string RestoredNode = "(restored)";
-
     private IStorageEngine Store => storage.ForState();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A client id too long for a storage key (over about 65,000 bytes) keeps its session in memory only.
-        _state.QueueKeyPrefix = Encoding.UTF8.GetByteCount(ClientId) > 60_000 ? null : $"{ClientId.Length:D5}:{ClientId}/";
+        _state.QueueKeyPrefix = SessionQueue.PrefixOf(ClientId);
         if (_state.QueueKeyPrefix is null || await Store.GetAsync(SessionSpace, ClientId, cancellationToken) is not { } bytes)
         {
             return;
@@ -34,7 +34,8 @@ public sealed partial class SessionGrain
         var record = SessionRecord.Decode(bytes);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         _state.Exists = true;
-        _state.Node = RestoredNode;
+        // Its routes were restored pointing at this node as the silo started (StoredSessionRoutes).
+        _state.Node = NodeNames.Of(GrainContext.Address.SiloAddress!);
         _state.ExpirySeconds = record.ExpirySeconds;
         _state.ProtocolVersion = record.ProtocolVersion;
         _state.UserName = record.UserName;
@@ -48,7 +49,7 @@ public sealed partial class SessionGrain
 
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
-        await foreach (var entry in Store.ScanAsync(SessionState.QueueSpace, _state.QueueKeyPrefix, cancellationToken))
+        await foreach (var entry in Store.ScanAsync(SessionQueue.Space, _state.QueueKeyPrefix, cancellationToken))
         {
             _state.Restore(entry.Key, PendingRecord.Decode(entry.Value));
         }

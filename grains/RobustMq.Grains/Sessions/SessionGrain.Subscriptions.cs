@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Sessions;
 
@@ -31,7 +33,7 @@ public sealed partial class SessionGrain
         return existed;
     }
 
-    public async Task Enqueue(PendingMessage[] messages)
+    public async Task<StoreOutcome> Enqueue(PendingMessage[] messages)
     {
         if (messages.Length == 0 || !_state.Exists)
         {
@@ -43,45 +45,57 @@ public sealed partial class SessionGrain
                 await HandOnOwed(messages);
             }
 
-            return;
+            return StoreOutcome.Stored;
         }
 
-        if (_state.Connection is { } connection)
+        try
         {
-            var batch = new NodeDelivery[messages.Length];
-            for (var i = 0; i < messages.Length; i++)
+            if (_state.Connection is { } connection)
             {
-                batch[i] = new NodeDelivery(ClientId, messages[i]);
+                var batch = new NodeDelivery[messages.Length];
+                for (var i = 0; i < messages.Length; i++)
+                {
+                    batch[i] = new NodeDelivery(ClientId, messages[i]);
+                }
+
+                // The connection stores what it takes (a MessageNotStoredException when it cannot); the rest is queued here.
+                var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
+                await Persist(
+                    () =>
+                    {
+                        foreach (var item in undelivered)
+                        {
+                            Queue(item.Message);
+                        }
+                    },
+                    record: false);
+                return StoreOutcome.Stored;
             }
 
-            var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
             await Persist(
                 () =>
                 {
-                    foreach (var item in undelivered)
+                    foreach (var message in messages)
                     {
-                        Queue(item.Message);
+                        if (message.QoS == 0 && !options.Value.QueueQoS0Messages)
+                        {
+                            drops.Dropped(DropReasons.QoS0Offline, 1);
+                            continue;
+                        }
+
+                        Queue(message);
                     }
                 },
                 record: false);
-            return;
+            return StoreOutcome.Stored;
         }
-
-        await Persist(
-            () =>
-            {
-                foreach (var message in messages)
-                {
-                    if (message.QoS == 0 && !options.Value.QueueQoS0Messages)
-                    {
-                        drops.Dropped(DropReasons.QoS0Offline, 1);
-                        continue;
-                    }
-
-                    Queue(message);
-                }
-            },
-            record: false);
+        catch (StorageException ex)
+        {
+            // Queued in memory but not stored: the publisher is not acknowledged (it sends again), and the client may
+            // get the message without that guarantee if it returns before a restart.
+            LogQueueNotStored(logger, ex, ClientId, messages.Length);
+            return SessionQueue.OutcomeOf(ex);
+        }
     }
 
     private void Queue(PendingMessage message)
@@ -156,6 +170,9 @@ public sealed partial class SessionGrain
         await HandOnWaiting();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Storing {Count} messages for the session of {ClientId} failed; their publishers are not acknowledged")]
+    private static partial void LogQueueNotStored(ILogger logger, Exception ex, string clientId, int count);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
     private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int count);

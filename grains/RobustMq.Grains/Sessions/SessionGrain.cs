@@ -98,7 +98,9 @@ public sealed partial class SessionGrain(
         {
             var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);
             drops.Dropped(DropReasons.Expired, expired);
-            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2]);
+            // A persistent session on a store that survives a crash keeps its deliveries there while connected too.
+            var stores = _state.QueueKeyPrefix is not null && _state.ExpirySeconds > 0 && Store.Sync.SurvivesProcessCrash;
+            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2], stores ? _state.ReserveRange() : 0);
             _state.PendingPubRel.Clear();
             _state.InboundQoS2.Clear();
             _state.DisconnectedAtUnixMs = 0;
@@ -121,7 +123,16 @@ public sealed partial class SessionGrain(
             }
             else
             {
-                await HandOnOwed(request.Unacknowledged);
+                await Persist(
+                    () =>
+                    {
+                        foreach (var message in request.Unacknowledged)
+                        {
+                            _state.Refused(message);
+                        }
+                    },
+                    record: false);
+                await HandOnOwed([.. request.Unacknowledged.Where(static m => !m.Released)]);
             }
 
             return;

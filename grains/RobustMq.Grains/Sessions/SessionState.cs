@@ -1,4 +1,3 @@
-using System.Globalization;
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Storage;
@@ -8,18 +7,18 @@ namespace RobustMq.Grains.Sessions;
 
 /// <summary>
 /// The state of one session. When <see cref="QueueKeyPrefix"/> is set, every change to <see cref="Queue"/> is also
-/// written to <see cref="Changes"/> (a put or delete of the entry's keyed record in space <see cref="QueueSpace"/>), so
-/// the grain can store it; each entry's key is the prefix and a sequence number that keeps the queue's order.
+/// written to <see cref="Changes"/> (a put or delete of the entry's keyed record in space <see cref="SessionQueue.Space"/>),
+/// so the grain can store it; each entry's key is the prefix and a sequence number that keeps the queue's order. A
+/// message that is already stored (<see cref="PendingMessage.StoreSequence"/>: a connection stored it) keeps its record.
 /// </summary>
 internal sealed class SessionState
 {
-    /// <summary>The keyed space of queued messages: key <c>{QueueKeyPrefix}{sequence}</c>, value a <see cref="PendingRecord"/>.</summary>
-    public const string QueueSpace = "queue";
-
-    private const long SequenceBias = 1L << 62;
     private readonly Dictionary<PendingMessage, long> _sequences = new(ReferenceEqualityComparer.Instance);
     private long _front;
     private long _back;
+
+    // The first sequence of the range the next connection gets (SessionQueue.RangeSize each); ranges only grow.
+    private long _nextRange = SessionQueue.RangeSize;
 
     /// <summary>The key prefix of this session's queue records, or null when nothing is stored.</summary>
     public string? QueueKeyPrefix { get; set; }
@@ -58,7 +57,10 @@ internal sealed class SessionState
         InboundQoS2.Clear();
     }
 
-    /// <summary>Unacknowledged messages go back before the queued ones, in the order they were sent.</summary>
+    /// <summary>
+    /// Unacknowledged messages go back before the queued ones, in the order they were sent; those a connection stored
+    /// keep their records.
+    /// </summary>
     public void ReturnUnacknowledged(PendingMessage[] unacknowledged)
     {
         for (var i = unacknowledged.Length - 1; i >= 0; i--)
@@ -87,13 +89,13 @@ internal sealed class SessionState
         var victim = OldestNotInFlight(qos0Only: true);
         if (victim is null && message.QoS == 0)
         {
-            return message;
+            return Refused(message);
         }
 
         victim ??= OldestNotInFlight(qos0Only: false);
         if (victim is null)
         {
-            return message;
+            return Refused(message);
         }
 
         var dropped = victim.Value;
@@ -105,7 +107,9 @@ internal sealed class SessionState
     }
     /// <summary>
     /// Hand every queued message to the new connection, leaving out expired ones (inflight ones are kept: their
-    /// delivery started); <paramref name="expired"/> is how many were left out.
+    /// delivery started); <paramref name="expired"/> is how many were left out (their records are deleted). The records
+    /// of those handed over stay, each message carrying its <see cref="PendingMessage.StoreSequence"/>: the connection
+    /// deletes a record once its client acknowledges the message.
     /// </summary>
     public PendingMessage[] TakePending(long nowUnixMs, out int expired)
     {
@@ -116,14 +120,37 @@ internal sealed class SessionState
             if (message.PacketId == 0 && message.Message.IsExpired(nowUnixMs))
             {
                 expired++;
+                Unstored(message);
                 continue;
             }
 
-            result.Add(message);
+            result.Add(_sequences.Remove(message, out var sequence) && sequence != message.StoreSequence ? message with { StoreSequence = sequence } : message);
         }
 
-        ClearQueue();
+        Queue.Clear();
         return [.. result];
+    }
+
+    /// <summary>
+    /// The first of the sequences reserved for a new connection to store its deliveries under: above every record of
+    /// this session and every range handed out before (a connection taken over may still be writing in its own).
+    /// </summary>
+    public long ReserveRange()
+    {
+        var first = Math.Max(_nextRange, ((_back / SessionQueue.RangeSize) + 1) * SessionQueue.RangeSize);
+        _nextRange = first + SessionQueue.RangeSize;
+        return first;
+    }
+
+    /// <summary>A message that will not be queued: its record goes, if a connection had stored it.</summary>
+    public PendingMessage Refused(PendingMessage message)
+    {
+        if (message.StoreSequence != 0 && QueueKeyPrefix is not null)
+        {
+            Changes?.Delete(SessionQueue.Space, SessionQueue.Key(QueueKeyPrefix, message.StoreSequence));
+        }
+
+        return message;
     }
 
     private LinkedListNode<PendingMessage>? OldestNotInFlight(bool qos0Only)
@@ -139,19 +166,30 @@ internal sealed class SessionState
         return null;
     }
 
-    /// <summary>Everything the session owes, oldest first, emptying the queue (the session is ending).</summary>
+    /// <summary>
+    /// Everything the session owes, oldest first, emptying the queue and deleting its records (the session is ending).
+    /// QoS 2 messages whose PUBREL was sent are not owed: they were delivered.
+    /// </summary>
     public PendingMessage[] TakeOwed()
     {
-        var owed = new PendingMessage[Queue.Count];
-        Queue.CopyTo(owed, 0);
+        var owed = new List<PendingMessage>(Queue.Count);
+        foreach (var message in Queue)
+        {
+            if (!message.Released)
+            {
+                owed.Add(message);
+            }
+        }
+
         ClearQueue();
-        return owed;
+        return [.. owed];
     }
 
     /// <summary>Puts a stored queue entry back at the end of the queue (loading); its sequence is parsed from its key.</summary>
+    /// <exception cref="StorageException">Kind Corrupt: the key is not one of this session's queue keys.</exception>
     public void Restore(string key, PendingMessage message)
     {
-        var sequence = long.Parse(key.AsSpan(QueueKeyPrefix!.Length), NumberStyles.None, CultureInfo.InvariantCulture) - SequenceBias;
+        var sequence = SessionQueue.SequenceOf(QueueKeyPrefix!, key);
         Queue.AddLast(message);
         _sequences[message] = sequence;
         _front = Math.Min(_front, sequence);
@@ -175,18 +213,25 @@ internal sealed class SessionState
             return;
         }
 
+        if (message.StoreSequence != 0)
+        {
+            // Stored by a connection: the record is there (its packet id may be older; a resend after a restart takes
+            // a new one).
+            _sequences[message] = message.StoreSequence;
+            _back = Math.Max(_back, message.StoreSequence);
+            return;
+        }
+
         var sequence = front ? --_front : ++_back;
         _sequences[message] = sequence;
-        Changes?.Put(QueueSpace, Key(sequence), PendingRecord.Encode(message));
+        Changes?.Put(SessionQueue.Space, SessionQueue.Key(QueueKeyPrefix, sequence), PendingRecord.Encode(message));
     }
 
     private void Unstored(PendingMessage message)
     {
         if (_sequences.Remove(message, out var sequence))
         {
-            Changes?.Delete(QueueSpace, Key(sequence));
+            Changes?.Delete(SessionQueue.Space, SessionQueue.Key(QueueKeyPrefix!, sequence));
         }
     }
-
-    private string Key(long sequence) => QueueKeyPrefix + (sequence + SequenceBias).ToString("D19", CultureInfo.InvariantCulture);
 }

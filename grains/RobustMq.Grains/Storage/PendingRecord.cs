@@ -9,7 +9,8 @@ namespace RobustMq.Grains.Storage;
 /// an in-flight delivery). Version 1: <c>01 flags qos packetId:u16 [subscriptionIds] [shareGroup shareFilter]
 /// [handedOnFrom] message</c>, where flags bit 0 = retain flag, bit 1 = subscription ids present (a count, then each as
 /// u32), bit 2 = shared subscription (group and filter as strings), bit 3 = the members it was handed on from (a count,
-/// then each as a string), bit 4 = handed back by a connection (its read access is checked again), and message is a
+/// then each as a string), bit 4 = handed back by a connection (its read access is checked again), bit 5 = released (a
+/// QoS 2 delivery whose PUBREL was sent: owed a PUBCOMP only), and message is a
 /// <see cref="MessageRecord"/>. Field encodings as
 /// <see cref="RecordWriter"/>.
 /// </summary>
@@ -23,7 +24,7 @@ public static class PendingRecord
         ArgumentNullException.ThrowIfNull(pending);
         var writer = new ArrayBufferWriter<byte>(80 + pending.Message.Topic.Length + pending.Message.Payload.Length);
         var flags = (byte)((pending.RetainFlag ? 1 : 0) | (pending.SubscriptionIds is null ? 0 : 2) | (pending.ShareGroup is null ? 0 : 4)
-            | (pending.HandedOnFrom is null ? 0 : 8) | (pending.HandedOn ? 16 : 0));
+            | (pending.HandedOnFrom is null ? 0 : 8) | (pending.HandedOn ? 16 : 0) | (pending.Released ? 32 : 0));
         RecordWriter.Byte(writer, Version1);
         RecordWriter.Byte(writer, flags);
         RecordWriter.Byte(writer, pending.QoS);
@@ -100,11 +101,11 @@ public static class PendingRecord
         }
 
         var message = MessageRecord.Read(ref reader);
-        if (qos > 2 || flags > 31)
+        if (qos > 2 || flags > 63)
         {
             throw new FormatException("a QoS above 2 or unknown flags");
         }
 
-        return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter, from, (flags & 16) != 0);
+        return new PendingMessage(message, qos, (flags & 1) != 0, ids, packetId, group, filter, from, (flags & 16) != 0, Released: (flags & 32) != 0);
     }
 }

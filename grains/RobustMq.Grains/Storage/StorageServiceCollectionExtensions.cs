@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace RobustMq.Grains.Storage;
 
-/// <summary>Registers the broker's storage: the <c>Storage</c> options (checked at start-up) and <see cref="StorageEngines"/>.</summary>
+/// <summary>Registers the broker's storage: the <c>Storage</c> options (checked at start-up) <see cref="StorageEngines"/> and the session queue records (<see cref="Sessions.SessionQueue"/>).</summary>
 public static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddRobustMqStorage(this IServiceCollection services, IConfiguration configuration)
@@ -13,6 +13,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<StorageEngines>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StorageEngines>());
+        services.AddSingleton<Sessions.SessionQueue>();
+        services.AddSingleton<Sessions.StoredSessionRoutes>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.StoredSessionRoutes>());
         return services;
     }
 }

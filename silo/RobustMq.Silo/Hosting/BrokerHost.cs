@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -56,6 +57,7 @@ public static partial class BrokerHost
         });
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionQueueStore, StoredSessionQueue>());
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
         if (listeners.Tcp.Enabled)

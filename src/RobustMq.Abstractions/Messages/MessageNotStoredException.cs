@@ -1,10 +1,12 @@
 namespace RobustMq.Abstractions.Messages;
 
 /// <summary>
-/// A publish the broker could not store (a retained message whose write failed): it was not routed and must not be
-/// acknowledged as accepted. On MQTT 5 the PUBACK/PUBREC carries 0x97 (<see cref="StoreOutcome.Full"/>) or 0x80; on
-/// MQTT 3.1.x, which has no failure acknowledgement, the connection is closed without one.
+/// A publish the broker could not store (a retained message, or a copy for a persistent session, whose write failed):
+/// it must not be acknowledged as accepted. On MQTT 5 the PUBACK/PUBREC carries 0x97 (<see cref="StoreOutcome.Full"/>)
+/// or 0x80; on MQTT 3.1.x, which has no failure acknowledgement, the connection is closed without one. Crosses grain
+/// calls with its <see cref="Outcome"/>.
 /// </summary>
+[GenerateSerializer, Alias("robustmq.notstored.v1")]
 public sealed class MessageNotStoredException : Exception
 {
     public MessageNotStoredException()
@@ -27,5 +29,6 @@ public sealed class MessageNotStoredException : Exception
         Outcome = outcome;
     }
 
-    public StoreOutcome Outcome { get; } = StoreOutcome.Unavailable;
+    [Id(0)]
+    public StoreOutcome Outcome { get; private set; } = StoreOutcome.Unavailable;
 }

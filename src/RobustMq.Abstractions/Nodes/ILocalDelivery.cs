@@ -5,8 +5,13 @@ namespace RobustMq.Abstractions.Nodes;
 /// <summary>The node-local side of delivery (a service on every silo): hands messages to live connections.</summary>
 public interface ILocalDelivery
 {
-    /// <summary>Deliver to the client's connection on this node.</summary>
-    LocalDelivery TryDeliver(string clientId, PendingMessage message);
+    /// <summary>
+    /// Deliver to the client's connection on this node. <paramref name="stored"/> completes once the delivery is in
+    /// storage, when the connection keeps its QoS 1/2 deliveries there (a persistent session,
+    /// <see cref="ConnectResult.QueueSequence"/>); it faults with the store's exception when the write failed, and then
+    /// the publisher must not be acknowledged. Completed at once otherwise.
+    /// </summary>
+    LocalDelivery TryDeliver(string clientId, PendingMessage message, out Task stored);
 
     /// <summary>
     /// Back-pressure: completes when the client's queue has room again, when it has not drained within

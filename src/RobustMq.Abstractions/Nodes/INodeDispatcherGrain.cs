@@ -11,7 +11,11 @@ public interface INodeDispatcherGrain : IGrainWithStringKey
 {
     Task ApplyRoutes(RouteChange[] changes);
 
-    /// <summary>Deliver to live local connections; returns the deliveries whose client has no connection here.</summary>
+    /// <summary>
+    /// Deliver to live local connections; returns the deliveries whose client has no connection here, once those
+    /// delivered are stored where their connection keeps them (<see cref="ILocalDelivery.TryDeliver"/>).
+    /// </summary>
+    /// <exception cref="Messages.MessageNotStoredException">A delivery could not be stored: its publisher must not be acknowledged.</exception>
     Task<NodeDelivery[]> Deliver(NodeDelivery[] batch);
 
     /// <summary>Close a connection (DISCONNECT with the reason on MQTT 5); returns once it has let go of its routes.</summary>

@@ -1,3 +1,5 @@
+using RobustMq.Abstractions.Messages;
+
 namespace RobustMq.Abstractions.Sessions;
 
 /// <summary>
@@ -21,10 +23,13 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>
     /// Messages for this session that found no live local connection: queued, or forwarded to the client's
     /// current node. Interleaves with the session's other calls: a will this session publishes may come
-    /// back to it (it subscribes to its own will topic) while that call is still running.
+    /// back to it (it subscribes to its own will topic) while that call is still running. Returns once the messages
+    /// are stored (a persistent session's queue): <see cref="StoreOutcome.Full"/> or
+    /// <see cref="StoreOutcome.Unavailable"/> when the write failed, and then their publisher must not be acknowledged.
     /// </summary>
+    /// <exception cref="MessageNotStoredException">Forwarded to the client's connection, which could not store them.</exception>
     [AlwaysInterleave]
-    Task Enqueue(PendingMessage[] messages);
+    Task<StoreOutcome> Enqueue(PendingMessage[] messages);
 
     /// <summary>Read the session.</summary>
     [ReadOnly]

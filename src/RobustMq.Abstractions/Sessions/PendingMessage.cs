@@ -12,6 +12,11 @@ namespace RobustMq.Abstractions.Sessions;
 /// of times.
 /// <see cref="HandedOn"/> is set when a connection that ended gave it back to its session: the connection it is
 /// delivered to next may serve another user name (a takeover), so it checks the ACL read access again.
+/// <see cref="StoreSequence"/> is non-zero when the message is kept in storage as a record of its session's queue (a
+/// persistent session's QoS 1/2 message, stored before its publisher was acknowledged): the sequence in the record's
+/// key, so whoever holds it (the connection, then the session) deletes that record once the message is acknowledged
+/// or dropped. <see cref="Released"/>: a QoS 2 delivery whose PUBREC came and whose PUBREL was sent (MQTT 4.3.3): it
+/// is owed a PUBCOMP only, and on reconnect PUBREL is resent for it, never the PUBLISH.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.pending.v1")]
 public sealed record PendingMessage(
@@ -23,7 +28,9 @@ public sealed record PendingMessage(
     [property: Id(5)] string? ShareGroup = null,
     [property: Id(6)] string? ShareFilter = null,
     [property: Id(7)] string[]? HandedOnFrom = null,
-    [property: Id(8)] bool HandedOn = false)
+    [property: Id(8)] bool HandedOn = false,
+    [property: Id(9)] long StoreSequence = 0,
+    [property: Id(10)] bool Released = false)
 {
     /// <summary>Whether it came through a shared subscription (and may go to another member of the group).</summary>
     public bool IsShared => ShareGroup is not null;

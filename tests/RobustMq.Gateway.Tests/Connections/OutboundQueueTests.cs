@@ -24,6 +24,44 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
+    public void Resends_handed_on_before_the_connack_is_queued_go_after_it()
+    {
+        // A takeover hands the old connection's unacknowledged messages on while the new one still attaches.
+        var queue = new OutboundQueue(window: 10, maxQueued: 10);
+        Assert.True(queue.Resume([Message("resent", qos: 1) with { PacketId = 7 }], [3]));
+        queue.EnqueueControl(new ConnAckPacket());
+        queue.Release();
+
+        var items = Drain(queue);
+
+        Assert.IsType<ConnAckPacket>(items[0].Control);
+        Assert.Equal((ushort)3, Assert.IsType<PubRelPacket>(items[1].Control).PacketId);
+        Assert.Equal(("resent", (ushort)7, true), (items[2].Delivery!.Message.Topic, items[2].PacketId, items[2].Dup));
+    }
+
+    [Fact]
+    public void A_stored_qos2_delivery_stays_released_after_pubrec_and_comes_back_so_when_the_queue_closes()
+    {
+        var queue = Released(window: 10);
+        queue.EnqueueDelivery(Message("stored", qos: 2) with { StoreSequence = 42 });
+        queue.EnqueueDelivery(Message("plain", qos: 2));
+        var sent = Drain(queue);
+        var stored = sent[0].PacketId;
+        var plain = sent[1].PacketId;
+
+        Assert.True(queue.Received(stored, out var released));
+        Assert.True(queue.Received(plain, out var notStored));
+        var (unacknowledged, pubrel) = queue.Close();
+
+        Assert.Equal(2, sent.Count);
+        Assert.Equal((42L, stored, true), (released!.StoreSequence, released.PacketId, released.Released));
+        Assert.Null(notStored);
+        Assert.Equal([plain], pubrel);
+        var back = Assert.Single(unacknowledged);
+        Assert.Equal((42L, stored, true), (back.StoreSequence, back.PacketId, back.Released));
+    }
+
+    [Fact]
     public void Qos1_deliveries_stop_at_the_window_and_an_acknowledgement_frees_a_slot()
     {
         var queue = Released(window: 2);
@@ -36,7 +74,7 @@ public sealed class OutboundQueueTests
         Assert.Equal(["t0", "t1"], first.Select(i => i.Delivery!.Message.Topic));
         Assert.Empty(Drain(queue));
 
-        Assert.True(queue.Complete(first[0].PacketId));
+        Assert.True(queue.Complete(first[0].PacketId, out _));
         Assert.Equal("t2", Assert.Single(Drain(queue)).Delivery!.Message.Topic);
     }
 
@@ -78,7 +116,7 @@ public sealed class OutboundQueueTests
 
         var drained = DrainOnly(queue);
         Assert.All(drained, item => Assert.Equal((ushort)0, item.PacketId));
-        queue.Forgo();
+        queue.Forgo(out _);
         var id = queue.Admit();
 
         Assert.Equal((ushort)1, id);
@@ -96,7 +134,7 @@ public sealed class OutboundQueueTests
 
         Assert.Equal("too-large", Assert.Single(DrainOnly(queue)).Delivery!.Message.Topic);
         Assert.Empty(DrainOnly(queue));
-        queue.Forgo();
+        queue.Forgo(out _);
 
         var next = Assert.Single(Drain(queue));
         Assert.Equal(("small", (ushort)1), (next.Delivery!.Message.Topic, next.PacketId));
@@ -126,7 +164,7 @@ public sealed class OutboundQueueTests
         var rel = Assert.IsType<PubRelPacket>(Assert.Single(Drain(queue)).Control);
 
         Assert.Equal(7, rel.PacketId);
-        Assert.True(queue.Complete(7), "PUBCOMP completes the resent PUBREL");
+        Assert.True(queue.Complete(7, out _), "PUBCOMP completes the resent PUBREL");
     }
 
     [Fact]
@@ -139,7 +177,7 @@ public sealed class OutboundQueueTests
         }
 
         var sent = Drain(queue);
-        Assert.True(queue.Received(sent[0].PacketId));
+        Assert.True(queue.Received(sent[0].PacketId, out _));
 
         var (unacked, pubrel) = queue.Close();
 
@@ -191,8 +229,8 @@ public sealed class OutboundQueueTests
     {
         var queue = Released(window: 2);
 
-        Assert.False(queue.Complete(42));
-        Assert.False(queue.Received(42));
+        Assert.False(queue.Complete(42, out _));
+        Assert.False(queue.Received(42, out _));
     }
 
     [Fact]
@@ -222,11 +260,11 @@ public sealed class OutboundQueueTests
         var sent = Assert.Single(Drain(queue)); // one in flight, three still waiting
         Assert.False(room.IsCompleted);
 
-        queue.Complete(sent.PacketId);
+        queue.Complete(sent.PacketId, out _);
         sent = Assert.Single(Drain(queue));     // two waiting: a quarter of 8, not below it
         Assert.False(room.IsCompleted);
 
-        queue.Complete(sent.PacketId);
+        queue.Complete(sent.PacketId, out _);
         Assert.Single(Drain(queue));            // one waiting
         Assert.True(room.IsCompleted);
     }
@@ -269,7 +307,7 @@ public sealed class OutboundQueueTests
         queue.Resume([Message("acked", qos: 2) with { PacketId = 5 }], []);
         queue.Release();
 
-        Assert.True(queue.Complete(5), "PUBCOMP for the id arrives before the resend is drained");
+        Assert.True(queue.Complete(5, out _), "PUBCOMP for the id arrives before the resend is drained");
         var (unacked, pubrel) = queue.Close();
 
         Assert.Empty(unacked);
@@ -316,7 +354,7 @@ public sealed class OutboundQueueTests
         DrainOnly(queue);
         queue.Close();
 
-        Assert.False(queue.Forgo(), "Close handed it back: the session counts it, not the write loop");
+        Assert.False(queue.Forgo(out _), "Close handed it back: the session counts it, not the write loop");
     }
 
     [Fact]

@@ -53,10 +53,13 @@ public sealed class PendingRecordTests
         from expiresAt in Gen.Elements(0L, 1_700_000_000_000L)
         from handedOnFrom in Gen.Elements<string[]?>(null, [], ["a"], ["a", "\U0001F600"])
         from handedOn in Gen.Elements(true, false)
-        select new PendingMessage(new BrokerMessage(topic, payload, qos, retain, ExpiresAtUnixMs: expiresAt, PublisherClientId: "p"), qos, retain, ids, packetId, share.Item1, share.Item2, handedOnFrom, handedOn);
+        from released in Gen.Elements(true, false)
+        select new PendingMessage(
+            new BrokerMessage(topic, payload, qos, retain, ExpiresAtUnixMs: expiresAt, PublisherClientId: "p"), qos, retain, ids, packetId, share.Item1, share.Item2, handedOnFrom, handedOn,
+            Released: released);
 
     private static string Describe(PendingMessage p) =>
         $"{p.Message.Topic}|{Convert.ToHexString(p.Message.Payload.Span)}|{p.Message.ExpiresAtUnixMs}|{p.Message.PublisherClientId}|{p.QoS}|{p.RetainFlag}|"
         + $"{(p.SubscriptionIds is null ? "-" : string.Join(",", p.SubscriptionIds))}|{p.PacketId}|{p.ShareGroup ?? "-"}|{p.ShareFilter ?? "-"}|"
-        + $"{(p.HandedOnFrom is null ? "-" : "[" + string.Join(",", p.HandedOnFrom) + "]")}|{p.HandedOn}";
+        + $"{(p.HandedOnFrom is null ? "-" : "[" + string.Join(",", p.HandedOnFrom) + "]")}|{p.HandedOn}|{p.Released}";
 }

@@ -7,6 +7,7 @@ public sealed record RawPacket(byte FirstByte, byte[] Body)
     public const int Publish = 3;
     public const int PubAck = 4;
     public const int PubRec = 5;
+    public const int PubRel = 6;
     public const int PubComp = 7;
     public const int SubAck = 9;
     public const int Disconnect = 14;

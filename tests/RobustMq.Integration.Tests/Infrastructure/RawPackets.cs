@@ -124,7 +124,11 @@ public static partial class RawPackets
 
     public static byte[] PubAck(ushort packetId) => [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
+    public static byte[] PubRec(ushort packetId) => [0x50, 0x02, (byte)(packetId >> 8), (byte)packetId];
+
     public static byte[] PubRel(ushort packetId) => [0x62, 0x02, (byte)(packetId >> 8), (byte)packetId];
+
+    public static byte[] PubComp(ushort packetId) => [0x70, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
     public static byte[] Disconnect(byte level, byte reasonCode = 0) =>
         level == V5 ? [0xE0, 0x02, reasonCode, 0x00] : [0xE0, 0x00];

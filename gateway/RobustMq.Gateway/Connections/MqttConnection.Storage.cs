@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Sessions;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>
+/// A persistent session's QoS 1/2 deliveries in storage while this connection serves it (issue 10: a publisher is
+/// acknowledged only for what survives a crash, the session's copy included while its client has not acknowledged
+/// it). Each delivery the connection accepts is stored as a record of the session's queue under the next sequence of
+/// the range the session grain reserved (<see cref="ConnectResult.QueueSequence"/>) before the publisher's
+/// acknowledgement; the record is deleted when the client acknowledges it (PUBACK, PUBCOMP). A QoS 2 delivery is
+/// stored again with its packet id before its PUBLISH is flushed, and again as released before its PUBREL is sent, so
+/// after a crash it is resent as the client last saw it (PUBLISH with DUP and the same id, or PUBREL), never delivered
+/// twice. A QoS 1 delivery resent after a crash takes a new packet id (the client may see it twice, as QoS 1 allows).
+/// What is unacknowledged when the connection ends goes back to the session grain with its record.
+/// </summary>
+public sealed partial class MqttConnection
+{
+    // The sequence of the next record; 0 when this connection's session keeps nothing in storage.
+    private long _queueSequence;
+
+    // Writes the write loop waits for before it flushes (QoS 2 sends with their packet ids); write loop only.
+    private List<Task>? _storesBeforeFlush;
+
+    /// <summary>
+    /// A QoS 1/2 delivery of a persistent session, not stored yet, gets its record: returns it with its
+    /// <see cref="PendingMessage.StoreSequence"/> set, and the write in <paramref name="stored"/>. Anything else is
+    /// returned as it is, with a completed <paramref name="stored"/>.
+    /// </summary>
+    private PendingMessage Store(PendingMessage message, out Task stored)
+    {
+        if (message.QoS == 0 || message.StoreSequence != 0 || Volatile.Read(ref _queueSequence) == 0)
+        {
+            stored = Task.CompletedTask;
+            return message;
+        }
+
+        // Deliveries come from many publishers' threads at once: each takes its own sequence.
+        var stamped = message with { StoreSequence = Interlocked.Increment(ref _queueSequence) - 1 };
+        stored = _services.Queues.PutAsync(ClientId!, stamped);
+        return stamped;
+    }
+
+    /// <summary>The record of a delivery that was acknowledged, or that will never be delivered, goes.</summary>
+    private void Unstore(PendingMessage? message)
+    {
+        if (message is not { StoreSequence: not 0 } || ClientId is not { } clientId)
+        {
+            return;
+        }
+
+        var deleted = _services.Queues.DeleteAsync(clientId, message.StoreSequence);
+        if (!deleted.IsCompletedSuccessfully)
+        {
+            _ = LogIfFailedAsync(deleted, "deleting an acknowledged message's record");
+        }
+    }
+
+    /// <summary>
+    /// The QoS 2 delivery in <paramref name="message"/> goes out under <paramref name="packetId"/>: stored with it
+    /// before the write loop flushes (write loop only).
+    /// </summary>
+    private void StoreBeforeFlush(PendingMessage message, ushort packetId)
+    {
+        if (message.QoS == 2 && message.StoreSequence != 0 && message.PacketId != packetId)
+        {
+            (_storesBeforeFlush ??= []).Add(_services.Queues.PutAsync(ClientId!, message with { PacketId = packetId }));
+        }
+    }
+
+    /// <summary>Waits for the writes a flush must follow; a failed one is logged (the delivery goes out regardless).</summary>
+    private async ValueTask AwaitStoresBeforeFlushAsync()
+    {
+        var stores = _storesBeforeFlush!;
+        _storesBeforeFlush = null;
+        foreach (var store in stores)
+        {
+            try
+            {
+                await store;
+            }
+            catch (Exception ex)
+            {
+                LogStoreFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "storing a QoS 2 delivery's packet id");
+            }
+        }
+    }
+
+    private async Task LogIfFailedAsync(Task write, string operation)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, operation);
+        }
+    }
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): {Operation} failed")]
+    private static partial void LogStoreFailed(ILogger logger, Exception ex, long connectionId, string clientId, string operation);
+}

@@ -1,0 +1,201 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Abstractions.Shared;
+using RobustMq.Grains.Storage;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Grains.Sessions;
+
+/// <summary>
+/// After a restart, the persistent sessions in this node's storage are subscribed again before any client is served:
+/// their routes go to the 64 topic shards (and their <c>$share</c> groups), pointing at this node, so a message
+/// published before a client returns is queued for it (its session grain activates to take it) instead of finding
+/// no subscriber. No session grain is activated for this; one whose session expired while the broker was down is
+/// woken to end itself (will, queue, record), and each other one at its expiry if its client never returns.
+/// </summary>
+public sealed partial class StoredSessionRoutes(
+    StorageEngines storage,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    TimeProvider clock,
+    ILogger<StoredSessionRoutes> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    /// <summary>Route changes sent to a topic shard in one call.</summary>
+    private const int ChangesPerCall = 5_000;
+
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<string, long> _expiries = new();
+    private ITimer? _timer;
+    private bool _stopped;
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        // Active: grains can be called and this silo is a member (route changes reach its route cache); the listeners
+        // start after the silo does.
+        lifecycle.Subscribe(nameof(StoredSessionRoutes), ServiceLifecycleStage.Active, RestoreAsync, _ => { Dispose(); return Task.CompletedTask; });
+    }
+
+    /// <summary>Subscribes every stored, unexpired session again; returns how many sessions were restored.</summary>
+    public async Task<int> RestoreAsync(CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var node = NodeNames.Of(silo.SiloAddress);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var byShard = new Dictionary<int, List<RouteChange>>();
+        var calls = new List<Task>();
+        var expired = new List<string>();
+        var sessions = 0;
+        var routes = 0;
+        await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
+        {
+            SessionRecord record;
+            try
+            {
+                record = SessionRecord.Decode(entry.Value);
+            }
+            catch (RobustMq.Storage.StorageException ex)
+            {
+                // One bad record does not keep the others from their routes; its client finds the error on CONNECT.
+                LogBadRecord(logger, ex, entry.Key);
+                continue;
+            }
+
+            // Stored while connected (the broker stopped under it): disconnected now, as the grain counts it.
+            var disconnectedAt = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
+            if (record.ExpirySeconds != uint.MaxValue)
+            {
+                var expiresAt = disconnectedAt + (record.ExpirySeconds * 1000L);
+                if (expiresAt <= now)
+                {
+                    expired.Add(entry.Key);
+                    continue;
+                }
+
+                lock (_lock)
+                {
+                    _expiries.Enqueue(entry.Key, expiresAt);
+                }
+            }
+
+            sessions++;
+            foreach (var subscription in record.Subscriptions)
+            {
+                routes++;
+                var route = RouteEntry.For(subscription, entry.Key, node);
+                if (route.ShareGroup is not null)
+                {
+                    calls.Add(grains.GetGrain<ISharedGroupGrain>(route.ShareGroup + "/" + route.Filter).Join(route));
+                    continue;
+                }
+
+                var shard = TopicShards.ShardOf(route.Filter);
+                if (!byShard.TryGetValue(shard, out var changes))
+                {
+                    byShard[shard] = changes = [];
+                }
+
+                changes.Add(new RouteChange(true, route));
+                if (changes.Count >= ChangesPerCall)
+                {
+                    calls.Add(grains.GetGrain<ITopicShardGrain>(shard).Apply([.. changes]));
+                    changes.Clear();
+                }
+            }
+        }
+
+        foreach (var (shard, changes) in byShard)
+        {
+            if (changes.Count > 0)
+            {
+                calls.Add(grains.GetGrain<ITopicShardGrain>(shard).Apply([.. changes]));
+            }
+        }
+
+        await Task.WhenAll(calls);
+        LogRestored(logger, sessions, routes, expired.Count, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+
+        // Sessions that expired while the broker was down end now (their grains publish wills and delete their records).
+        await WakeAsync(expired);
+        ScheduleNext();
+        return sessions;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    private void ScheduleNext()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            if (_stopped || !_expiries.TryPeek(out _, out var due))
+            {
+                return;
+            }
+
+            var wait = TimeSpan.FromMilliseconds(Math.Max(0, due - clock.GetUtcNow().ToUnixTimeMilliseconds()));
+            _timer = clock.CreateTimer(_ => _ = OnDueAsync(), null, wait, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnDueAsync()
+    {
+        var due = new List<string>();
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_lock)
+        {
+            while (_expiries.TryPeek(out var clientId, out var at) && at <= now)
+            {
+                _expiries.Dequeue();
+                due.Add(clientId);
+            }
+        }
+
+        await WakeAsync(due);
+        ScheduleNext();
+    }
+
+    /// <summary>
+    /// Activates the session grains of <paramref name="clientIds"/> (a read of the session does it): each finds its
+    /// expiry passed as it loads, and ends its session; one whose client came back meanwhile carries on.
+    /// </summary>
+    private async Task WakeAsync(List<string> clientIds)
+    {
+        const int Parallel = 64;
+        for (var i = 0; i < clientIds.Count; i += Parallel)
+        {
+            var batch = clientIds.Skip(i).Take(Parallel).Select(async id =>
+            {
+                try
+                {
+                    await grains.GetGrain<ISessionGrain>(id).GetInfo();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogWakeFailed(logger, ex, id);
+                }
+            });
+            await Task.WhenAll(batch);
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Restored {Sessions} stored sessions ({Routes} subscriptions) in {ElapsedMs} ms; {Expired} had expired")]
+    private static partial void LogRestored(ILogger logger, int sessions, int routes, int expired, long elapsedMs);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The stored session of {ClientId} cannot be read; its subscriptions are not restored")]
+    private static partial void LogBadRecord(ILogger logger, Exception ex, string clientId);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Waking the expired session of {ClientId} failed")]
+    private static partial void LogWakeFailed(ILogger logger, Exception ex, string clientId);
+}

@@ -1,0 +1,271 @@
+using System.Text;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Integration.Tests.Durability;
+
+/// <summary>
+/// Issue 10's promise for a persistent subscriber that is online but has not acknowledged: a QoS 1/2 message its
+/// publisher got PUBACK/PUBCOMP for survives <c>kill -9</c> of the broker. Real broker processes, a raw-socket
+/// subscriber that decides exactly when to acknowledge, MQTTnet publishers.
+/// </summary>
+public sealed class InflightDurabilityTests
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
+
+    [Theory]
+    [InlineData("RocksDb")]
+    [InlineData("Segment")]
+    public async Task QoS1_messages_owed_to_an_online_subscriber_that_does_not_acknowledge_survive_a_kill_in_the_middle_of_the_stream(string backend)
+    {
+        const int Planned = 4_000;
+        const int KillAfter = 1_000;
+        var data = Directory.CreateTempSubdirectory("robustmq-inflight-").FullName;
+        var clientId = $"inflight-q1-{backend}";
+        var topic = $"inflight/q1/{backend}";
+        var acked = new HashSet<string>();
+        var beforeCrash = new Dictionary<string, ushort>();
+        try
+        {
+            await using (var first = await StartAsync(backend, data))
+            {
+                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
+                await subscriber.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 10);
+                await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 1));
+                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+
+                using var publisher = await Mqtt.ConnectAsync(first, $"{clientId}-pub");
+                using var stop = new CancellationTokenSource();
+                var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var workers = Enumerable.Range(0, 4).Select(w => PublishStreamAsync(publisher, topic, w, 4, Planned, acked, KillAfter, killed)).ToArray();
+
+                // The subscriber takes its window of 10 and acknowledges nothing.
+                for (var i = 0; i < 10; i++)
+                {
+                    var publish = await subscriber.ExpectAsync(RawPacket.Publish, $"in-flight PUBLISH {i}");
+                    beforeCrash[publish.PayloadText(RawPackets.V5)] = publish.PacketId;
+                }
+
+                await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                first.Kill();
+                await Task.WhenAll(workers);
+            }
+
+            int ackedAtKill;
+            lock (acked)
+            {
+                ackedAtKill = acked.Count;
+            }
+
+            Assert.True(ackedAtKill is >= KillAfter and < Planned, $"the kill landed in the middle of the stream ({ackedAtKill} of {Planned} acknowledged)");
+
+            await using var second = await StartAsync(backend, data);
+
+            // Published after the restart and before the subscriber returns: its restored subscription queues them.
+            using (var publisher = await Mqtt.ConnectAsync(second, $"{clientId}-pub2"))
+            {
+                for (var i = 0; i < 100; i++)
+                {
+                    var result = await publisher.PublishAsync(Mqtt.Message(topic, $"after-{i}", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                    Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode);
+                    acked.Add($"after-{i}");
+                }
+            }
+
+            using var again = await RawClient.OpenAsync(second.MqttPort);
+            var connAck = await again.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 200);
+            Assert.True(connAck.SessionPresent, "the session is present after the restart");
+
+            // Until the broker has been quiet for a while: anything delivered twice shows up too.
+            var received = new Dictionary<string, int>();
+            while (await ReadUntilQuietAsync(again, "redelivery after the restart") is { } packet)
+            {
+                Assert.Equal(RawPacket.Publish, packet.Type);
+                var payload = packet.PayloadText(RawPackets.V5);
+                received[payload] = received.GetValueOrDefault(payload) + 1;
+                await again.SendAsync(RawPackets.PubAck(packet.PacketId));
+            }
+
+            var lost = acked.Where(p => !received.ContainsKey(p)).Order().ToList();
+            Assert.True(lost.Count == 0, $"{lost.Count} of {acked.Count} acknowledged messages lost (e.g. {string.Join(", ", lost.Take(10))}); the 10 in flight at the kill: {string.Join(", ", beforeCrash.Keys)}");
+            var twice = received.Where(r => r.Value > 1).Select(r => r.Key).ToList();
+            Assert.True(twice.Count == 0, $"delivered more than once after the restart: {string.Join(", ", twice.Take(10))}");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("RocksDb")]
+    [InlineData("Segment")]
+    public async Task QoS2_messages_owed_to_an_online_subscriber_are_delivered_exactly_once_across_a_kill(string backend)
+    {
+        const int Messages = 200;
+        var data = Directory.CreateTempSubdirectory("robustmq-inflight2-").FullName;
+        var clientId = $"inflight-q2-{backend}";
+        var topic = $"inflight/q2/{backend}";
+
+        // The subscriber as a QoS 2 receiver that delivers on PUBLISH (MQTT 4.3.3, method B): the ids it awaits PUBREL
+        // for, with the payload it delivered under each.
+        var awaitingRelease = new Dictionary<ushort, string>();
+        var delivered = new List<string>();
+        var releasedBeforeCrash = new HashSet<ushort>();
+        try
+        {
+            await using (var first = await StartAsync(backend, data))
+            {
+                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
+                await subscriber.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 20);
+                await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 2));
+                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+
+                using var publisher = await Mqtt.ConnectAsync(first, $"{clientId}-pub");
+                for (var i = 0; i < Messages; i++)
+                {
+                    var result = await publisher.PublishAsync(Mqtt.Message(topic, $"m-{i}", MqttQualityOfServiceLevel.ExactlyOnce).Build());
+                    Assert.Equal(MqttClientPublishReasonCode.Success, result.ReasonCode);
+                }
+
+                // Its window of 20 arrives; PUBREC for the first 10 (each gets its PUBREL), nothing more.
+                var window = new List<RawPacket>();
+                for (var i = 0; i < 20; i++)
+                {
+                    var publish = await subscriber.ExpectAsync(RawPacket.Publish, $"in-flight PUBLISH {i}");
+                    Assert.Equal(2, publish.QoS);
+                    awaitingRelease.Add(publish.PacketId, publish.PayloadText(RawPackets.V5));
+                    delivered.Add(publish.PayloadText(RawPackets.V5));
+                    window.Add(publish);
+                }
+
+                foreach (var publish in window.Take(10))
+                {
+                    await subscriber.SendAsync(RawPackets.PubRec(publish.PacketId));
+                    releasedBeforeCrash.Add(publish.PacketId);
+                }
+
+                for (var i = 0; i < 10; i++)
+                {
+                    var release = await subscriber.ExpectAsync(RawPacket.PubRel, $"PUBREL {i} before the kill");
+                    Assert.Contains(release.PacketId, releasedBeforeCrash);
+                }
+
+                first.Kill();
+            }
+
+            await using var second = await StartAsync(backend, data);
+            using var again = await RawClient.OpenAsync(second.MqttPort);
+            var connAck = await again.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 50);
+            Assert.True(connAck.SessionPresent, "the session is present after the restart");
+
+            var releasedAfter = new HashSet<ushort>();
+            while (await ReadUntilQuietAsync(again, "QoS 2 flows after the restart") is { } packet)
+            {
+                Handle(packet);
+            }
+
+            Assert.True(releasedBeforeCrash.SetEquals(releasedAfter.Intersect(releasedBeforeCrash)), "PUBREL is resent for each message released before the kill");
+            var twice = delivered.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(twice.Count == 0, $"delivered twice: {string.Join(", ", twice.Take(10))}");
+            var lost = Enumerable.Range(0, Messages).Select(i => $"m-{i}").Except(delivered).ToList();
+            Assert.True(lost.Count == 0, $"{lost.Count} of {Messages} acknowledged QoS 2 messages lost (e.g. {string.Join(", ", lost.Take(10))})");
+            Assert.True(awaitingRelease.Count == 0, $"{awaitingRelease.Count} ids never released");
+
+            void Handle(RawPacket packet)
+            {
+                switch (packet.Type)
+                {
+                    case RawPacket.Publish:
+                        var payload = packet.PayloadText(RawPackets.V5);
+                        // MQTT-4.3.3: a PUBLISH is never resent once its PUBREL was sent.
+                        Assert.False(releasedBeforeCrash.Contains(packet.PacketId) && !releasedAfter.Contains(packet.PacketId),
+                            $"PUBLISH resent for id {packet.PacketId}, whose PUBREL was sent before the kill");
+                        if (awaitingRelease.TryGetValue(packet.PacketId, out var known))
+                        {
+                            // A resend with DUP: the same message under the same id, acknowledged, not delivered again.
+                            Assert.True(packet.Dup, $"a PUBLISH under id {packet.PacketId}, still awaiting PUBREL, without DUP");
+                            Assert.Equal(known, payload);
+                        }
+                        else
+                        {
+                            awaitingRelease.Add(packet.PacketId, payload);
+                            delivered.Add(payload);
+                        }
+
+                        again.SendAsync(RawPackets.PubRec(packet.PacketId)).GetAwaiter().GetResult();
+                        break;
+                    case RawPacket.PubRel:
+                        Assert.True(awaitingRelease.Remove(packet.PacketId), $"PUBREL for id {packet.PacketId}, which awaits none");
+                        releasedAfter.Add(packet.PacketId);
+                        again.SendAsync(RawPackets.PubComp(packet.PacketId)).GetAwaiter().GetResult();
+                        break;
+                    default:
+                        Assert.Fail($"unexpected {packet}");
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Publishes messages <paramref name="worker"/>, +<paramref name="stride"/>, ... below <paramref name="planned"/>
+    /// at QoS 1, recording each one acknowledged; sets <paramref name="killNow"/> once <paramref name="killAfter"/> are.
+    /// Ends quietly when the broker dies under it.
+    /// </summary>
+    private static async Task PublishStreamAsync(IMqttClient publisher, string topic, int worker, int stride, int planned, HashSet<string> acked, int killAfter, TaskCompletionSource killNow)
+    {
+        for (var i = worker; i < planned; i += stride)
+        {
+            var payload = $"m-{i}";
+            try
+            {
+                var result = await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                if (result.ReasonCode != MqttClientPublishReasonCode.Success)
+                {
+                    continue;
+                }
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            lock (acked)
+            {
+                acked.Add(payload);
+                if (acked.Count >= killAfter)
+                {
+                    killNow.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>The next packet; null once the broker has sent nothing for <see cref="Quiet"/> (the test reads no more then).</summary>
+    private static async Task<RawPacket?> ReadUntilQuietAsync(RawClient client, string phase)
+    {
+        try
+        {
+            return await client.ReadAsync(phase, Quiet) ?? throw new InvalidOperationException($"{phase}: the broker closed the connection");
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<BrokerExecutable> StartAsync(string backend, string data)
+    {
+        // Room for every message in the session's queue (the drop policy past Mqtt:MaxQueuedMessages is tested elsewhere).
+        var broker = BrokerExecutable.Start([$"--Storage:Path={data}", $"--Storage:Default={backend}", "--Sys:IntervalSeconds=0", "--Mqtt:MaxQueuedMessages=10000"]);
+        await broker.WaitStartedAsync($"{backend} broker start-up");
+        return broker;
+    }
+}
