@@ -9,7 +9,9 @@
 #      fresh Mosquitto 2.0 (`mosquitto -c <tmp conf>`), both on free loopback ports picked at random below the
 #      ephemeral range (never fixed ports: the machine is shared), with generous limits on both sides.
 #   3. Runs every scenario of the load generator (`robustmq-bench load ...`, see Load/LoadCommand.cs) against both,
-#      alternating the order per scenario and round (A B, then B A).
+#      alternating the order per scenario and round (A B, then B A). Ours runs its embedded default: RocksDB under
+#      the work directory with Storage:Sync=Always, so "fanin 4->1 q1 persistent" (a subscriber whose session outlives
+#      its connection) stores every message before its publisher's PUBACK; Mosquitto keeps it in memory only.
 #   4. Prints per-scenario medians over the rounds for both brokers and the ratio ours / Mosquitto, then any QoS 1/2
 #      loss and any failed run.
 #   The brokers are stopped by PID on exit (trap), never by name: other engineers run brokers on this machine.
@@ -42,6 +44,7 @@ SCENARIOS=(
   "connect|connect --clients $CLIENTS --inflight 100 --hold 3 --warmup-clients $WARMUP_CLIENTS|connect ${CLIENTS}"
   "fanin-q0|fanin --publishers 4 --subscribers 1 --qos 0 --payload 64|fanin 4->1 q0"
   "fanin-q1|fanin --publishers 4 --subscribers 1 --qos 1 --payload 64|fanin 4->1 q1"
+  "fanin-q1p|fanin --publishers 4 --subscribers 1 --qos 1 --payload 64 --session-expiry 3600|fanin 4->1 q1 persistent"
   "fanin-q2|fanin --publishers 4 --subscribers 1 --qos 2 --payload 64|fanin 4->1 q2"
   "fanout|fanout --subscribers $FANOUT --qos 0 --payload 64|fanout 1->${FANOUT} q0"
   "shared|shared --publishers 4 --subscribers 4 --qos 1 --payload 64|shared 4->\$share(4) q1"
@@ -56,6 +59,8 @@ METRICS=(
   "fanin-q0|msg_per_s|msg/s|higher"
   "fanin-q1|msg_per_s|msg/s|higher"
   "fanin-q1|latency_p99_ms|e2e p99 ms|lower"
+  "fanin-q1p|msg_per_s|msg/s|higher"
+  "fanin-q1p|latency_p99_ms|e2e p99 ms|lower"
   "fanin-q2|msg_per_s|msg/s|higher"
   "fanout|msg_per_s|deliveries/s|higher"
   "shared|msg_per_s|msg/s|higher"

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.Properties;
 
 namespace RobustMq.Benchmarks.Load;
 
@@ -55,10 +56,14 @@ public sealed partial class LoadClient : IAsyncDisposable
     /// <summary>Why the connection failed, or null while it is healthy (a close we asked for is not an error).</summary>
     public string? Error => _error;
 
-    /// <summary>Opens the socket, sends CONNECT (clean start, no keep-alive) and waits for a successful CONNACK.</summary>
+    /// <summary>
+    /// Opens the socket, sends CONNECT (no keep-alive) and waits for a successful CONNACK. A clean session, or with
+    /// <paramref name="persistent"/> one that outlives the connection (<see cref="LoadOptions.SessionExpiry"/>).
+    /// </summary>
     public static async Task<LoadClient> ConnectAsync(
-        LoadOptions options, string clientId, IPublishHandler? handler, CancellationToken cancellationToken)
+        LoadOptions options, string clientId, IPublishHandler? handler, CancellationToken cancellationToken, bool persistent = false)
     {
+        var expiry = persistent ? options.SessionExpiry : 0;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         LoadClient? client = null;
         try
@@ -69,9 +74,10 @@ public sealed partial class LoadClient : IAsyncDisposable
             client.Enqueue(new ConnectPacket
             {
                 ProtocolVersion = options.Version,
-                CleanStart = true,
+                CleanStart = options.Version == MqttProtocolVersion.V500 || expiry == 0,
                 KeepAlive = 0,
                 ClientId = clientId,
+                Properties = options.Version == MqttProtocolVersion.V500 && expiry > 0 ? new MqttProperties { SessionExpiryInterval = expiry } : null,
             });
             var ack = await client._connAck.Task.WaitAsync(ReplyTimeout, cancellationToken);
             if (ack.ReasonCode != 0)

@@ -40,8 +40,10 @@ public sealed class LoadOptions
     /// </summary>
     public int WarmupClients { get; private set; }
     /// <summary>
-    /// connect: a session that outlives its connection (Session Expiry Interval on MQTT 5, clean session 0 on
-    /// 3.1.1) instead of a clean one, to measure what a held session costs; 0 (default) for clean sessions.
+    /// connect, and the subscribers of the flow scenarios: a session that outlives its connection (Session Expiry
+    /// Interval on MQTT 5, clean session 0 on 3.1.1) instead of a clean one, to measure what a held session costs (on
+    /// our broker a persistent subscriber's QoS 1/2 messages are stored before their publishers are acknowledged);
+    /// 0 (default) for clean sessions.
     /// </summary>
     public uint SessionExpiry { get; private set; }
     /// <summary>connect: seconds to hold the connections idle before reading the broker's RSS.</summary>
