@@ -13,7 +13,7 @@ namespace RobustMq.Gateway.Connections;
 public sealed class ConnectionServices(
     ConnectionRegistry registry,
     ConnectionLimit limit,
-    IMessageRouter router,
+    MessageRouter router,
     RouteCache routes,
     RetainedStores retained,
     IGrainFactory grains,
@@ -26,7 +26,7 @@ public sealed class ConnectionServices(
 {
     public ConnectionRegistry Registry { get; } = registry;
     public ConnectionLimit Limit { get; } = limit;
-    public IMessageRouter Router { get; } = router;
+    public MessageRouter Router { get; } = router;
     public RouteCache Routes { get; } = routes;
     public RetainedStores Retained { get; } = retained;
     public IGrainFactory Grains { get; } = grains;

@@ -81,10 +81,15 @@ public sealed partial class MqttConnection
         }
 
         var message = MessageMapping.ToMessage(topic, frame.Payload.ToArray(), qos, frame.Retain, frame.Properties, ClientId, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
-        var routed = _services.Router.PublishAsync(message, _closed.Token);
+
+        // QoS 1: persistent subscribers' copies are stored while this loop reads on (their writes group-commit
+        // together); the PUBACK waits for them, in order (MqttConnection.Storage). QoS 2 waits here: its PUBREC also
+        // records the packet id this loop checks for resends.
+        var pendingStores = qos == QoS.AtLeastOnce ? (_pendingStores ??= []) : null;
+        var routed = _services.Router.PublishAsync(message, pendingStores, _closed.Token);
         if (routed.IsCompletedSuccessfully)
         {
-            Acknowledge(qos, frame.PacketId, Outcome(routed.Result));
+            AcknowledgeWhenStored(qos, frame.PacketId, Outcome(routed.Result));
             return ValueTask.CompletedTask;
         }
 
@@ -100,11 +105,12 @@ public sealed partial class MqttConnection
         }
         catch (MessageNotStoredException ex)
         {
-            RefuseNotStored(qos, packetId, ex);
+            _pendingStores?.Clear();
+            AfterEarlierAcknowledgements(() => RefuseNotStored(qos, packetId, ex));
             return;
         }
 
-        Acknowledge(qos, packetId, Outcome(matched));
+        AcknowledgeWhenStored(qos, packetId, Outcome(matched));
     }
 
     /// <summary>

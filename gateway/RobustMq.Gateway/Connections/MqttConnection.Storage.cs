@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Connections;
 
@@ -21,6 +24,71 @@ public sealed partial class MqttConnection
 
     // Writes the write loop waits for before it flushes (QoS 2 sends with their packet ids); write loop only.
     private List<Task>? _storesBeforeFlush;
+
+    // A QoS 1 publish's copies still being stored (read loop only); PUBACKs waiting for them, in order.
+    private List<Task>? _pendingStores;
+    private Task _ackTail = Task.CompletedTask;
+
+    /// <summary>
+    /// Acknowledges an inbound QoS 1 publish once the copies the router left in <see cref="_pendingStores"/> are stored
+    /// (at once when there are none and no earlier acknowledgement waits); any other QoS at once. PUBACKs keep the
+    /// order of their PUBLISHes (MQTT 4.6). Read loop only.
+    /// </summary>
+    private void AcknowledgeWhenStored(QoS qos, ushort packetId, ReasonCode reason)
+    {
+        if (qos != QoS.AtLeastOnce || (_ackTail.IsCompleted && (_pendingStores is null || _pendingStores.Count == 0)))
+        {
+            Acknowledge(qos, packetId, reason);
+            return;
+        }
+
+        Task[] stores = [];
+        if (_pendingStores is { Count: > 0 } pending)
+        {
+            stores = [.. pending];
+            pending.Clear();
+        }
+
+        _ackTail = AcknowledgeAfterAsync(_ackTail, stores, packetId, reason);
+    }
+
+    /// <summary>Runs <paramref name="acknowledge"/> once the acknowledgements before it went out (read loop only).</summary>
+    private void AfterEarlierAcknowledgements(Action acknowledge)
+    {
+        if (_ackTail.IsCompleted)
+        {
+            acknowledge();
+            return;
+        }
+
+        _ackTail = RunAfterAsync(_ackTail, acknowledge);
+
+        static async Task RunAfterAsync(Task previous, Action action)
+        {
+            await previous;
+            action();
+        }
+    }
+
+    private async Task AcknowledgeAfterAsync(Task previous, Task[] stores, ushort packetId, ReasonCode reason)
+    {
+        await previous;
+        try
+        {
+            foreach (var store in stores)
+            {
+                await store;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not stored for a persistent subscriber that needs it: not acknowledged as accepted.
+            RefuseNotStored(QoS.AtLeastOnce, packetId, ex as MessageNotStoredException ?? new MessageNotStoredException(ex.Message, ex));
+            return;
+        }
+
+        Acknowledge(QoS.AtLeastOnce, packetId, reason);
+    }
 
     /// <summary>
     /// A QoS 1/2 delivery of a persistent session, not stored yet, gets its record: returns it with its

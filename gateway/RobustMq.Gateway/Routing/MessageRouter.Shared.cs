@@ -105,7 +105,7 @@ public sealed partial class MessageRouter
             // The selector prefers a member with a live connection (a local one without is passed over).
             string[] handedOnFrom = pending.HandedOnFrom is { } before ? [.. before, fromClientId] : [fromClientId];
             Dispatch(message, _selector.Pick(members, message, delivery, node.Name), scratch, handedOnFrom);
-            await DeliverPlannedAsync(message, scratch, cancellationToken);
+            await DeliverPlannedAsync(message, scratch, null, cancellationToken);
             return true;
         }
         finally

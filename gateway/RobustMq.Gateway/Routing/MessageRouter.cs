@@ -38,7 +38,17 @@ public sealed partial class MessageRouter(
 
     private readonly SharedSelector _selector = new(options.Value.SharedSubscriptionStrategy);
 
-    public async ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default)
+    public ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default) =>
+        PublishAsync(message, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PublishAsync(BrokerMessage, CancellationToken)"/>, except that the writes of local persistent
+    /// sessions' copies still under way are added to <paramref name="pendingStores"/> instead of awaited (when given):
+    /// the message is routed, in order, when this returns, and the caller acknowledges its publisher once those
+    /// complete, so a publisher's next message need not wait for this one's group commit. A store that fails faults
+    /// with <see cref="MessageNotStoredException"/>.
+    /// </summary>
+    public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, CancellationToken cancellationToken)
     {
         if (message.Retain)
         {
@@ -66,7 +76,7 @@ public sealed partial class MessageRouter(
                 return 0;
             }
 
-            await DeliverPlannedAsync(message, scratch, cancellationToken);
+            await DeliverPlannedAsync(message, scratch, pendingStores, cancellationToken);
             return matched;
         }
         finally
@@ -138,16 +148,23 @@ public sealed partial class MessageRouter(
     /// stored (the publisher is acknowledged after this returns); then back-pressure.
     /// </summary>
     /// <exception cref="MessageNotStoredException">A copy for a persistent session could not be stored.</exception>
-    private async Task DeliverPlannedAsync(BrokerMessage message, RouteScratch scratch, CancellationToken cancellationToken)
+    private async Task DeliverPlannedAsync(BrokerMessage message, RouteScratch scratch, List<Task>? pendingStores, CancellationToken cancellationToken)
     {
         if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
         {
             await SendElsewhere(message, scratch, cancellationToken);
         }
 
-        foreach (var stored in scratch.Stores)
+        if (pendingStores is not null)
         {
-            await stored.WaitAsync(cancellationToken);
+            pendingStores.AddRange(scratch.Stores);
+        }
+        else
+        {
+            foreach (var stored in scratch.Stores)
+            {
+                await stored.WaitAsync(cancellationToken);
+            }
         }
 
         // Back-pressure: the publisher's reads stay paused until slow local subscribers have room.

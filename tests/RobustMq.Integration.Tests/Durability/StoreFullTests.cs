@@ -77,6 +77,53 @@ public sealed class StoreFullTests
         Assert.Equal(Payload, kept.Payload.Length);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_full_store_refuses_publishes_a_persistent_subscriber_would_need_and_recovers(bool subscriberOnline)
+    {
+        using var disk = TmpfsMount.TryCreate(megabytes: 32);
+        Assert.True(disk is not null, "mounting a tmpfs needs root on Linux (CI runs the tests as root)");
+        var filler = Path.Combine(disk.Path, "filler");
+        await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
+        await using var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
+        await broker.WaitStartedAsync("broker start-up on a small tmpfs");
+
+        // A persistent subscriber that never acknowledges (online), or that left (offline): every copy must be stored.
+        var topic = subscriberOnline ? "full/online" : "full/offline";
+        using var subscriber = await RawClient.OpenAsync(broker.MqttPort);
+        await subscriber.ConnectAsync($"full-{topic.Replace('/', '-')}", cleanStart: false, sessionExpiry: 3600, receiveMaximum: 1);
+        await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 1));
+        await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+        if (!subscriberOnline)
+        {
+            await subscriber.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+        }
+
+        using var publisher = await Mqtt.ConnectAsync(broker, $"full-pub-{subscriberOnline}");
+        var codes = new List<MqttClientPublishReasonCode>();
+        for (var i = 0; i < 200 && (codes.Count == 0 || codes[^1] == MqttClientPublishReasonCode.Success); i++)
+        {
+            codes.Add((await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Incompressible())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+        }
+
+        Assert.True(codes[^1] == MqttClientPublishReasonCode.QuotaExceeded, $"expected PUBACK 0x97 once the store is full, got [{string.Join(", ", codes)}]\n{broker.Log}");
+        Assert.InRange(codes.Count, 2, 200);
+        Assert.True(publisher.IsConnected, "the MQTT 5 publisher stays connected after a refused publish");
+
+        File.Delete(filler);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var last = codes[^1];
+        while (last != MqttClientPublishReasonCode.Success && DateTime.UtcNow < deadline)
+        {
+            last = (await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload([1])
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode;
+        }
+
+        Assert.True(last == MqttClientPublishReasonCode.Success, $"no publish accepted within 15 s after space was freed (last {last})\n{broker.Log}");
+    }
+
     /// <summary>Random bytes: RocksDB compresses what it flushes, and zeros would take no room at all.</summary>
     private static byte[] Incompressible()
     {
