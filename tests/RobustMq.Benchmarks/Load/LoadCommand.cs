@@ -16,12 +16,14 @@ namespace RobustMq.Benchmarks.Load;
 /// load shared  --publishers 4 --subscribers 4 --qos 1        ($share/g/topic with 4 members)
 /// load latency --qos 1                                       (ping-pong between two clients)
 /// load topics  --topics 100000 --subscribers 10 --publishers 4
+/// load sessions --clients 100000 --session-expiry 86400 --inflight 200 (persistent sessions left behind)
+/// load first-connect --timeout 60                           (when a starting broker first accepts a CONNECT)
 /// common: --host 127.0.0.1 --port N --duration S --warmup S --version 4|5 --window 64 --timeout S
 /// </code>
 /// </remarks>
 public static class LoadCommand
 {
-    private static readonly string[] Scenarios = ["connect", "fanin", "fanout", "shared", "latency", "topics"];
+    private static readonly string[] Scenarios = ["connect", "fanin", "fanout", "shared", "latency", "topics", "sessions", "first-connect"];
     private static int s_printed;
 
     public static async Task<int> RunAsync(string[] args)
@@ -69,6 +71,8 @@ public static class LoadCommand
             await (scenario switch
             {
                 "connect" => ConnectScenario.RunAsync(options, runId, result, token),
+                "sessions" => SessionsScenario.RunAsync(options, runId, result, token),
+                "first-connect" => SessionsScenario.FirstConnectAsync(options, runId, result, token),
                 "latency" => LatencyScenario.RunAsync(options, runId, result, token),
                 "fanin" => FlowScenario.RunAsync(options, FlowPlan.FanIn($"lg/{runId}", options), runId, result, token),
                 "fanout" => FlowScenario.RunAsync(options, FlowPlan.FanOut($"lg/{runId}", options), runId, result, token),
