@@ -26,7 +26,13 @@ public sealed partial class SessionGrain
     {
         // A client id too long for a storage key (over about 65,000 bytes) keeps its session in memory only.
         _state.QueueKeyPrefix = SessionQueue.PrefixOf(ClientId);
-        if (_state.QueueKeyPrefix is null || await Store.GetAsync(SessionSpace, ClientId, cancellationToken) is not { } bytes)
+        if (_state.QueueKeyPrefix is null)
+        {
+            DelayDeactivation(TimeSpan.MaxValue);
+            return;
+        }
+
+        if (await Store.GetAsync(SessionSpace, ClientId, cancellationToken) is not { } bytes)
         {
             return;
         }
@@ -34,14 +40,10 @@ public sealed partial class SessionGrain
         var record = SessionRecord.Decode(bytes);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         _state.Exists = true;
-        // Its routes were restored pointing at this node as the silo started (StoredSessionRoutes).
-        _state.Node = NodeNames.Of(GrainContext.Address.SiloAddress!);
         _state.ExpirySeconds = record.ExpirySeconds;
         _state.ProtocolVersion = record.ProtocolVersion;
         _state.UserName = record.UserName;
         _state.Will = record.Will;
-        // Stored while connected: the broker stopped under it, so it was disconnected no later than now.
-        _state.DisconnectedAtUnixMs = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
         foreach (var subscription in record.Subscriptions)
         {
             _state.Subscriptions[subscription.Filter] = subscription;
@@ -49,15 +51,72 @@ public sealed partial class SessionGrain
 
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
-        await foreach (var entry in Store.ScanAsync(SessionQueue.Space, _state.QueueKeyPrefix, cancellationToken))
+        var attached = record.Attached is { } a && IsLive(a.Connection) ? a : null;
+        if (attached is not null)
         {
-            _state.Restore(entry.Key, PendingRecord.Decode(entry.Value));
+            // Deactivated while its client stayed connected: that connection serves it still, and owns the records it
+            // was handed and the ones it stored; this grain loads only what it queued itself meanwhile.
+            _state.Connection = attached.Connection;
+            _state.Node = attached.Connection.Node;
+            _state.Attach(attached.OwnedFrom, attached.Range);
+        }
+        else
+        {
+            // Its routes were restored pointing at this node as the silo started (StoredSessionRoutes).
+            _state.Node = NodeNames.Of(GrainContext.Address.SiloAddress!);
+            // Stored while connected: the broker stopped under it, so it was disconnected no later than now.
+            _state.DisconnectedAtUnixMs = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
         }
 
-        if (_state.ExpirySeconds != uint.MaxValue)
+        await foreach (var entry in Store.ScanAsync(SessionQueue.Space, _state.QueueKeyPrefix, cancellationToken))
+        {
+            if (attached is null || _state.OwnsRecord(entry.Key))
+            {
+                _state.Restore(entry.Key, PendingRecord.Decode(entry.Value));
+            }
+        }
+
+        if (attached is null && _state.ExpirySeconds != uint.MaxValue)
         {
             var left = TimeSpan.FromMilliseconds(Math.Max(0, _state.DisconnectedAtUnixMs + (_state.ExpirySeconds * 1000L) - now));
             _expiryTimer = this.RegisterGrainTimer(OnExpired, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
+        }
+
+        if (attached is null)
+        {
+            // Its timers run here (the call that activated it decides the rest: KeepWhileNeeded).
+            DelayDeactivation(TimeSpan.MaxValue);
+        }
+    }
+
+    /// <summary>
+    /// Whether this grain must stay active: a session in memory only (no storage key), or one without a connection
+    /// (its will and expiry timers run here). A session served by its connection, with everything in storage, has no
+    /// work here until a call brings some: it is deactivated when idle (a connected idle client costs its connection
+    /// only), and loads again from storage when called.
+    /// </summary>
+    private void KeepWhileNeeded()
+    {
+        if (_state.QueueKeyPrefix is null || (_state.Exists && _state.Connection is null))
+        {
+            DelayDeactivation(TimeSpan.MaxValue);
+        }
+        else if (_handOnLater is null)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>Whether <paramref name="connection"/>'s node is a live member of the cluster (after a restart it is not).</summary>
+    private bool IsLive(ConnectionRef connection)
+    {
+        try
+        {
+            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(connection.Node)) == SiloStatus.Active;
+        }
+        catch (FormatException)
+        {
+            return false;
         }
     }
 
@@ -108,5 +167,6 @@ public sealed partial class SessionGrain
         _state.Connection is null ? _state.DisconnectedAtUnixMs : 0,
         [.. _state.Subscriptions.Values],
         [.. _state.PendingPubRel],
-        [.. _state.InboundQoS2]);
+        [.. _state.InboundQoS2],
+        _state.Connection is { } connection ? new SessionAttachment(connection, _state.OwnedFrom, _state.ConnectionRange) : null);
 }

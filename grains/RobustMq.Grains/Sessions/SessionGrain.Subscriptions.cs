@@ -23,6 +23,7 @@ public sealed partial class SessionGrain
     {
         var existed = await Routes.SubscribeAsync(_state.Node ?? connection.Node, subscriptions);
         await Persist(static () => { });
+        KeepWhileNeeded();
         return existed;
     }
 
@@ -30,6 +31,7 @@ public sealed partial class SessionGrain
     {
         var existed = await Routes.UnsubscribeAsync(_state.Node ?? connection.Node, filters);
         await Persist(static () => { });
+        KeepWhileNeeded();
         return existed;
     }
 
@@ -69,6 +71,7 @@ public sealed partial class SessionGrain
                         }
                     },
                     record: false);
+                KeepWhileNeeded();
                 return StoreOutcome.Stored;
             }
 
@@ -146,11 +149,12 @@ public sealed partial class SessionGrain
             OnHandOnDue, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
-    private Task OnHandOnDue(CancellationToken cancellationToken)
+    private async Task OnHandOnDue(CancellationToken cancellationToken)
     {
         _handOnTimer?.Dispose();
         _handOnTimer = null;
-        return HandOnWaiting();
+        await HandOnWaiting();
+        KeepWhileNeeded();
     }
 
     private async Task HandOnWaiting()

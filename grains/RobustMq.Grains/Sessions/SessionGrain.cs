@@ -11,16 +11,16 @@ using RobustMq.Grains.Storage;
 namespace RobustMq.Grains.Sessions;
 
 /// <summary>
-/// One MQTT session (key: client id). Lives in memory for now; its state is kept in
-/// <see cref="SessionState"/> so a durable store can take it over.
+/// One MQTT session (key: client id). Its state (<see cref="SessionState"/>) is in storage
+/// (<see cref="SessionGrain.SessionSpace"/>, <see cref="SessionQueue"/>); while a connection serves the session and no
+/// call brings work, this grain is deactivated (see <c>KeepWhileNeeded</c>).
 /// </summary>
-// Its state lives only in memory in this version, so it must not be collected while idle.
-[KeepAlive]
 public sealed partial class SessionGrain(
     IOptions<MqttOptions> options,
     IMessageRouter router,
     IDropCounter drops,
     StorageEngines storage,
+    IClusterMembershipService membership,
     TimeProvider clock,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
@@ -100,7 +100,7 @@ public sealed partial class SessionGrain(
             drops.Dropped(DropReasons.Expired, expired);
             // A persistent session on a store that survives a crash keeps its deliveries there while connected too.
             var stores = _state.QueueKeyPrefix is not null && _state.ExpirySeconds > 0 && Store.Sync.SurvivesProcessCrash;
-            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2], stores ? _state.ReserveRange() : 0);
+            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2], _state.AttachConnection(stores));
             _state.PendingPubRel.Clear();
             _state.InboundQoS2.Clear();
             _state.DisconnectedAtUnixMs = 0;
@@ -108,6 +108,7 @@ public sealed partial class SessionGrain(
 
         // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
         HandOnAfterThisCall(discarded);
+        KeepWhileNeeded();
         return result!;
     }
 
@@ -142,6 +143,7 @@ public sealed partial class SessionGrain(
         await Persist(() =>
         {
             _state.Connection = null;
+            _state.Detach();
             _state.DisconnectedAtUnixMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
             _state.ReturnUnacknowledged(request.Unacknowledged);
             _state.PendingPubRel.UnionWith(request.PendingPubRel);
@@ -189,6 +191,8 @@ public sealed partial class SessionGrain(
         {
             _expiryTimer = this.RegisterGrainTimer(OnExpired, new GrainTimerCreationOptions(TimeSpan.FromSeconds(_state.ExpirySeconds), Timeout.InfiniteTimeSpan));
         }
+
+        KeepWhileNeeded();
     }
 
     public async Task<SessionInfo> GetInfo()
@@ -199,6 +203,7 @@ public sealed partial class SessionGrain(
             return await GrainFactory.GetGrain<INodeDispatcherGrain>(clean.Node).Describe(clean) ?? NoSession();
         }
 
+        KeepWhileNeeded();
         return _state.Exists ? new SessionInfo(
             ClientId,
             _state.Exists,

@@ -142,6 +142,50 @@ internal sealed class SessionState
         return first;
     }
 
+    /// <summary>The first sequence this session queues under itself while a connection serves it (the records below were handed over).</summary>
+    public long OwnedFrom { get; private set; }
+
+    /// <summary>The first sequence of the range the current connection stores under; 0 when it stores nothing.</summary>
+    public long ConnectionRange { get; private set; }
+
+    /// <summary>
+    /// A connection takes the session (after <see cref="TakePending"/> handed it the queue): what this session queues
+    /// from now on is its own, and with <paramref name="stores"/> the connection gets a range; returns its first
+    /// sequence, or 0.
+    /// </summary>
+    public long AttachConnection(bool stores)
+    {
+        OwnedFrom = _back + 1;
+        ConnectionRange = stores ? ReserveRange() : 0;
+        return ConnectionRange;
+    }
+
+    /// <summary>Loading a session whose connection still serves it: as <see cref="AttachConnection"/> left it.</summary>
+    public void Attach(long ownedFrom, long range)
+    {
+        OwnedFrom = ownedFrom;
+        ConnectionRange = range;
+        _back = Math.Max(_back, ownedFrom - 1);
+        if (range != 0)
+        {
+            _nextRange = Math.Max(_nextRange, range + SessionQueue.RangeSize);
+        }
+    }
+
+    /// <summary>The connection let go of the session.</summary>
+    public void Detach()
+    {
+        OwnedFrom = 0;
+        ConnectionRange = 0;
+    }
+
+    /// <summary>Whether the queue record <paramref name="key"/> is this session's own while a connection serves it (see <see cref="Attach"/>).</summary>
+    public bool OwnsRecord(string key)
+    {
+        var sequence = SessionQueue.SequenceOf(QueueKeyPrefix!, key);
+        return sequence >= OwnedFrom && (ConnectionRange == 0 || sequence < ConnectionRange);
+    }
+
     /// <summary>A message that will not be queued: its record goes, if a connection had stored it.</summary>
     public PendingMessage Refused(PendingMessage message)
     {

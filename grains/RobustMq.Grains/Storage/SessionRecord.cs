@@ -1,5 +1,6 @@
 using System.Buffers;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Sessions;
 using RobustMq.Storage;
 
 namespace RobustMq.Grains.Storage;
@@ -16,6 +17,7 @@ namespace RobustMq.Grains.Storage;
 /// <param name="Subscriptions">Its subscriptions, as subscribed.</param>
 /// <param name="PendingPubRel">Packet ids of QoS 2 deliveries whose PUBREC came and whose PUBCOMP did not.</param>
 /// <param name="InboundQoS2">Packet ids of QoS 2 messages received from the client whose PUBREL did not come.</param>
+/// <param name="Attached">While a connection serves the session: which, and which queue records are its (see <see cref="SessionAttachment"/>).</param>
 public sealed record SessionRecord(
     uint ExpirySeconds,
     byte ProtocolVersion,
@@ -24,13 +26,15 @@ public sealed record SessionRecord(
     long DisconnectedAtUnixMs,
     SubscriptionRecord[] Subscriptions,
     ushort[] PendingPubRel,
-    ushort[] InboundQoS2)
+    ushort[] InboundQoS2,
+    SessionAttachment? Attached = null)
 {
     private const byte Version1 = 1;
 
     /// <summary>
     /// Version 1: <c>01 flags expiry:u32 protocol disconnectedAt:i64 [userName] [will: delay:u32 message] subscriptions
-    /// pendingPubRel inboundQoS2</c>; flags bit 0 = user name present, bit 1 = will present; a subscription is
+    /// pendingPubRel inboundQoS2 [attached: node connectionId:i64 ownedFrom:i64 range:i64]</c>; flags bit 0 = user name
+    /// present, bit 1 = will present, bit 2 = attached to a connection; a subscription is
     /// <c>filter qos options:byte(bit 0 no local, bit 1 retain as published, bit 2 check read, bit 3 user name
     /// present) retainHandling subscriptionId:u32 [userName]</c>; the id lists are a count and u16 each. Field
     /// encodings as <see cref="RecordWriter"/>; the will's message as <see cref="MessageRecord"/>.
@@ -39,7 +43,7 @@ public sealed record SessionRecord(
     {
         var writer = new ArrayBufferWriter<byte>(128);
         RecordWriter.Byte(writer, Version1);
-        RecordWriter.Byte(writer, (byte)((UserName is null ? 0 : 1) | (Will is null ? 0 : 2)));
+        RecordWriter.Byte(writer, (byte)((UserName is null ? 0 : 1) | (Will is null ? 0 : 2) | (Attached is null ? 0 : 4)));
         RecordWriter.UInt32(writer, ExpirySeconds);
         RecordWriter.Byte(writer, ProtocolVersion);
         RecordWriter.Int64(writer, DisconnectedAtUnixMs);
@@ -70,6 +74,14 @@ public sealed record SessionRecord(
 
         WriteIds(writer, PendingPubRel);
         WriteIds(writer, InboundQoS2);
+        if (Attached is { } attached)
+        {
+            RecordWriter.String(writer, attached.Connection.Node);
+            RecordWriter.Int64(writer, attached.Connection.ConnectionId);
+            RecordWriter.Int64(writer, attached.OwnedFrom);
+            RecordWriter.Int64(writer, attached.Range);
+        }
+
         return writer.WrittenSpan.ToArray();
     }
 
@@ -111,12 +123,19 @@ public sealed record SessionRecord(
 
         var pubRel = ReadIds(ref reader);
         var inbound = ReadIds(ref reader);
-        if (flags > 3)
+        SessionAttachment? attached = null;
+        if ((flags & 4) != 0)
+        {
+            var connection = new ConnectionRef(reader.String(), reader.Int64());
+            attached = new SessionAttachment(connection, reader.Int64(), reader.Int64());
+        }
+
+        if (flags > 7)
         {
             throw new FormatException("unknown flags");
         }
 
-        return new SessionRecord(expiry, protocol, userName, will, disconnectedAt, subscriptions, pubRel, inbound);
+        return new SessionRecord(expiry, protocol, userName, will, disconnectedAt, subscriptions, pubRel, inbound, attached);
     }
 
     private static void WriteIds(IBufferWriter<byte> writer, ushort[] ids)
@@ -139,3 +158,14 @@ public sealed record SessionRecord(
         return ids;
     }
 }
+
+/// <summary>
+/// The connection serving a session, as its record keeps it, so a session grain that was deactivated while its client
+/// stayed connected (it is active only when there is work) knows that when it activates again, and which queue records
+/// are its own: those from <see cref="OwnedFrom"/> up to <see cref="Range"/> (queued while the client was connected);
+/// those below were handed to the connection, and those from <see cref="Range"/> on the connection stores.
+/// </summary>
+/// <param name="Connection">The connection.</param>
+/// <param name="OwnedFrom">The first sequence the session itself queues under after the connection took the queue.</param>
+/// <param name="Range">The first sequence of the range reserved for the connection (<see cref="SessionQueue.RangeSize"/> of them); 0 when none.</param>
+public sealed record SessionAttachment(ConnectionRef Connection, long OwnedFrom, long Range);

@@ -59,11 +59,8 @@ public sealed class SharedHandOnBoundTests(ClusterFixture cluster)
     [Fact]
     public async Task A_member_whose_session_cannot_take_a_handed_on_message_costs_that_message_only()
     {
-        // handon-fail-x's session is attached to a node that is not in the cluster: an Enqueue to it fails.
-        var ghost = NodeNames.Of(SiloAddress.New(IPAddress.Loopback, 1, 1));
-        var broken = cluster.Client.GetGrain<ISessionGrain>("handon-fail-x");
-        await broken.Connect(new ConnectRequest(new ConnectionRef(ghost, 1), CleanStart: true, TestClient.PersistentExpiry, Will: null,
-            ProtocolVersion: 5, UserName: null, RemoteEndPoint: "127.0.0.1:1"));
+        // An Enqueue to handon-fail-x's session fails (as a call to a silo that died does).
+        using var broken = EnqueueHold.Fail("handon-fail-x");
         var stale = StaleRoute("handon/fail", "handon-fail-x", "hf1", silo: 0);
         cluster.ApplyToEveryCache(add: true, stale);
         var healthy = cluster.NewClient("handon-fail-b");
