@@ -21,7 +21,7 @@ public sealed partial class MqttConnection
     private string LogClientId => ClientId ?? NoClientId;
 
     private void LogClientConnected(string clientId, bool cleanStart) =>
-        LogConnected(_services.Logger, clientId, _userName ?? "(none)", RemoteEndPoint ?? "unknown", Describe(_version), _keepAlive, cleanStart, Ref.ConnectionId);
+        LogConnected(_services.Logger, clientId, _userName ?? "(none)", RemoteEndPoint ?? "unknown", Describe(_version), _keepAlive.Seconds, cleanStart, Ref.ConnectionId);
 
     private void LogClientDisconnected(string clientId) =>
         LogDisconnected(_services.Logger, clientId, _endReason ?? "the network connection closed without DISCONNECT", Ref.ConnectionId);

@@ -1,18 +1,16 @@
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Channel;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
-using RobustMq.Protocol.Properties;
 using RobustMq.Protocol.ReasonCodes;
-using RobustMq.Protocol.Topics;
 
 namespace RobustMq.Gateway.Connections;
 
 /// <summary>CONNECT: negotiate limits, attach the session, answer CONNACK.</summary>
 public sealed partial class MqttConnection
 {
-    private int _keepAlive;
     private uint _sessionExpiry;
     private uint _clientMaxPacketSize;
     private string? _userName;
@@ -20,84 +18,22 @@ public sealed partial class MqttConnection
     private async Task HandleConnectAsync(ConnectPacket connect)
     {
         _version = connect.ProtocolVersion;
-        var options = _services.Options;
-        var v5 = _version == MqttProtocolVersion.V500;
-        var props = connect.Properties;
-
-        if (props?.AuthenticationMethod is not null)
+        var negotiated = ConnectNegotiator.Negotiate(connect, _services.Options);
+        if (!negotiated.Accepted)
         {
-            // Enhanced authentication is not offered.
-            RejectConnect(ReasonCode.BadAuthenticationMethod, ConnectReturnCode.NotAuthorized);
+            RejectConnect(negotiated.Refusal.Value);
             return;
         }
 
-        var clientId = connect.ClientId;
-        string? assigned = null;
-        if (clientId.Length == 0)
-        {
-            // MQTT-3.1.3-8: a 3.1.1 client with an empty id must ask for a clean session.
-            if (!v5 && (!connect.CleanStart || _version == MqttProtocolVersion.V310))
-            {
-                RejectConnect(ReasonCode.ClientIdentifierNotValid, ConnectReturnCode.IdentifierRejected);
-                return;
-            }
-
-            clientId = assigned = "auto-" + Guid.NewGuid().ToString("N");
-        }
-
-        if (connect.Will is { } will)
-        {
-            if (!TopicValidator.IsValidTopicName(will.Topic))
-            {
-                RejectConnect(ReasonCode.TopicNameInvalid, ConnectReturnCode.NotAuthorized);
-                return;
-            }
-
-            if ((int)will.QoS > options.MaximumQoS)
-            {
-                RejectConnect(ReasonCode.QoSNotSupported, ConnectReturnCode.NotAuthorized);
-                return;
-            }
-
-            if (will.Retain && !options.RetainAvailable)
-            {
-                RejectConnect(ReasonCode.RetainNotSupported, ConnectReturnCode.NotAuthorized);
-                return;
-            }
-        }
-
+        var clientId = negotiated.ClientId;
         ClientId = clientId;
         _userName = connect.UserName;
         CleanStart = connect.CleanStart;
-        var connAckProps = v5 ? new MqttProperties() : null;
-
-        _keepAlive = connect.KeepAlive;
-        if (v5 && (_keepAlive > options.MaxKeepAlive || (_keepAlive == 0 && options.MaxKeepAlive < MqttOptionsKeepAliveOff)))
-        {
-            // MQTT 5 lets the server choose the keep-alive (Server Keep Alive); 3.1.x clients keep their own.
-            _keepAlive = options.MaxKeepAlive;
-            connAckProps!.ServerKeepAlive = (ushort)_keepAlive;
-        }
-
-        var maxExpiry = (uint)Math.Min(options.MaxSessionExpiry, uint.MaxValue);
-        if (v5)
-        {
-            _sessionExpiry = props?.SessionExpiryInterval ?? 0;
-            if (_sessionExpiry > maxExpiry)
-            {
-                _sessionExpiry = maxExpiry;
-                connAckProps!.SessionExpiryInterval = maxExpiry;
-            }
-        }
-        else
-        {
-            _sessionExpiry = connect.CleanStart ? 0 : maxExpiry;
-        }
-
-        _clientMaxPacketSize = props?.MaximumPacketSize ?? 0;
-        _clientTopicAliasMax = props?.TopicAliasMaximum ?? 0;
-        var window = Math.Min(props?.ReceiveMaximum ?? ushort.MaxValue, options.MaxInflight);
-        _outbound = new OutboundQueue(Math.Max(1, window), options.MaxQueuedMessages);
+        _keepAlive.Start(negotiated.KeepAliveSeconds);
+        _sessionExpiry = negotiated.SessionExpirySeconds;
+        _clientMaxPacketSize = negotiated.ClientMaximumPacketSize;
+        _clientTopicAliasMax = negotiated.ClientTopicAliasMaximum;
+        _outbound = new OutboundQueue(negotiated.SendWindow, _services.Options.MaxQueuedMessages);
 
         var willRecord = ToWill(connect, clientId);
         _services.Registry.Attach(clientId, this);
@@ -122,25 +58,21 @@ public sealed partial class MqttConnection
 
             _services.Registry.Forget(this);
             ClientId = null;
-            RejectConnect(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable);
+            RejectConnect(new ConnectRefusal(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable));
             return;
         }
 
         if (result.InboundQoS2.Length > 0)
         {
-            _inboundQoS2 = [.. result.InboundQoS2];
-        }
-
-        if (v5)
-        {
-            FillConnAckProperties(connAckProps!, props, assigned, clientId);
+            // Created only when needed: most connections never receive a QoS 2 PUBLISH.
+            Inbound.Resume(result.InboundQoS2);
         }
 
         _outbound.EnqueueControl(new ConnAckPacket
         {
             SessionPresent = result.SessionPresent,
             ReasonCode = 0,
-            Properties = connAckProps,
+            Properties = negotiated.ConnAckProperties,
         });
         // Deliveries that arrived since Attach came through the routes as they were before this CONNECT: those of an
         // ended session (clean start) are not this session's; those of a resumed one were checked for the reader that
@@ -187,43 +119,9 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>A keep-alive of 0 means "no keep-alive"; only an operator maximum below this turns that into a limit.</summary>
-    private const int MqttOptionsKeepAliveOff = 65535;
-
-    private void FillConnAckProperties(MqttProperties ack, MqttProperties? request, string? assigned, string clientId)
+    private void RejectConnect(ConnectRefusal refusal)
     {
-        var options = _services.Options;
-        ack.ReceiveMaximum = (ushort)options.ReceiveMaximum;
-        ack.MaximumPacketSize = (uint)options.MaxPacketSize;
-        ack.TopicAliasMaximum = (ushort)options.TopicAliasMaximum;
-        if (options.MaximumQoS < 2)
-        {
-            ack.MaximumQoS = (byte)options.MaximumQoS;
-        }
-
-        if (!options.RetainAvailable)
-        {
-            ack.RetainAvailable = 0;
-        }
-
-        ack.WildcardSubscriptionAvailable = 1;
-        ack.SubscriptionIdentifierAvailable = 1;
-        ack.SharedSubscriptionAvailable = 1;
-        if (assigned is not null)
-        {
-            ack.AssignedClientIdentifier = assigned;
-        }
-
-        if (request?.RequestResponseInformation == 1)
-        {
-            ack.ResponseInformation = options.ResponseInformation.Replace("${clientid}", clientId, StringComparison.Ordinal);
-        }
-    }
-
-    private void RejectConnect(ReasonCode v5Reason, ConnectReturnCode v3Code)
-    {
-        var code = _version == MqttProtocolVersion.V500 ? (byte)v5Reason : (byte)v3Code;
-        _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = code });
+        _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = refusal.CodeFor(_version) });
         _closing = true;
         _closeAfterFlush = true;
         Ring();

@@ -7,7 +7,7 @@ public sealed partial class MqttConnection
     public string? UserName => _userName;
 
     /// <summary>The Keep Alive in force, in seconds: the client's, or the Server Keep Alive that replaced it (MQTT-3.1.2-21).</summary>
-    public int KeepAliveSeconds => _keepAlive;
+    public int KeepAliveSeconds => _keepAlive.Seconds;
 
     /// <summary>The CONNECT's Clean Start (Clean Session in 3.1.1).</summary>
     public bool CleanStart { get; private set; }

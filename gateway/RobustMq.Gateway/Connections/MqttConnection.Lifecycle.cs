@@ -198,7 +198,7 @@ public sealed partial class MqttConnection
             unacked[i] = unacked[i] with { HandedOn = true };
         }
 
-        var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inboundQoS2 is null ? [] : [.. _inboundQoS2], _expiryOnDisconnect);
+        var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inbound?.AwaitingRelease ?? [], _expiryOnDisconnect);
         try
         {
             await _services.Grains.GetGrain<ISessionGrain>(ClientId).Disconnect(request).WaitAsync(_services.GrainTimeout);

@@ -2,10 +2,9 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
+using RobustMq.Gateway.Channel;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol.Codec;
-using RobustMq.Protocol.Properties;
-using RobustMq.Protocol.Topics;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
@@ -18,11 +17,11 @@ public sealed partial class MqttConnection
     // PUBRELs waiting for their released state to be stored, in order (read loop only).
     private Task _pubRelTail = Task.CompletedTask;
 
-    // Created when first needed (idle connections stay small): QoS 2 ids awaiting PUBREL, inbound topic aliases.
-    private HashSet<ushort>? _inboundQoS2;
-    private Dictionary<ushort, string>? _inboundAliases;
+    // Created when first needed (idle connections stay small): inbound topic aliases and QoS 2 ids awaiting PUBREL.
+    private InboundPublishState? _inbound;
 
-    private TopicNameCache? _topicNames;
+    /// <summary>The inbound PUBLISH state, created at first use (after CONNECT has set the version).</summary>
+    private InboundPublishState Inbound => _inbound ??= new InboundPublishState(_version, _services.Options);
 
     /// <summary>
     /// A PUBLISH decoded in place: its topic becomes a (cached) string and its payload is copied once into the
@@ -36,40 +35,14 @@ public sealed partial class MqttConnection
             throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
         }
 
-        // MQTT-3.3.4-6: a PUBLISH from a client must not carry a Subscription Identifier (only the server adds them).
-        if (frame.Properties?.SubscriptionIdentifiers is not null)
-        {
-            throw new MqttProtocolException(ReasonCode.ProtocolError, "PUBLISH from a client has a Subscription Identifier");
-        }
-
+        InboundPublishState.CheckSentByClient(frame.Properties);
         _services.Metrics.MessagesReceived.Inc();
-        var topic = ResolveInboundAlias(frame.Topic.IsEmpty ? "" : (_topicNames ??= new TopicNameCache()).Get(frame.Topic), frame.Properties);
         var qos = frame.QoS;
-        if ((int)qos > _services.Options.MaximumQoS)
+        if (Inbound.Receive(frame, out var topic) == InboundVerdict.Duplicate)
         {
-            // MQTT-3.2.2-11: a QoS above Maximum QoS is answered with DISCONNECT 0x9B.
-            throw new MqttProtocolException(ReasonCode.QoSNotSupported, $"QoS {(int)qos} above the maximum");
-        }
-
-        if (frame.Retain && !_services.Options.RetainAvailable)
-        {
-            throw new MqttProtocolException(ReasonCode.RetainNotSupported, "retain is not available");
-        }
-
-        if (qos == QoS.ExactlyOnce)
-        {
-            if (_inboundQoS2?.Contains(frame.PacketId) == true)
-            {
-                // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
-                Send(new PubRecPacket { PacketId = frame.PacketId });
-                return ValueTask.CompletedTask;
-            }
-
-            if (_inboundQoS2?.Count >= _services.Options.ReceiveMaximum)
-            {
-                // MQTT-3.3.4-9: more unacknowledged QoS 2 PUBLISH than our Receive Maximum.
-                throw new MqttProtocolException(ReasonCode.ReceiveMaximumExceeded, "receive maximum exceeded");
-            }
+            // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
+            Acknowledge(qos, frame.PacketId, ReasonCode.Success);
+            return ValueTask.CompletedTask;
         }
 
         var decision = _services.Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
@@ -89,7 +62,7 @@ public sealed partial class MqttConnection
         var routed = _services.Router.PublishAsync(message, pendingStores, _closed.Token);
         if (routed.IsCompletedSuccessfully)
         {
-            AcknowledgeWhenStored(qos, frame.PacketId, Outcome(routed.Result));
+            AcknowledgeWhenStored(qos, frame.PacketId, Inbound.RoutedReason(routed.Result));
             return ValueTask.CompletedTask;
         }
 
@@ -110,7 +83,7 @@ public sealed partial class MqttConnection
             return;
         }
 
-        AcknowledgeWhenStored(qos, packetId, Outcome(matched));
+        AcknowledgeWhenStored(qos, packetId, Inbound.RoutedReason(matched));
     }
 
     /// <summary>
@@ -138,57 +111,12 @@ public sealed partial class MqttConnection
         SendDisconnectAndClose(ReasonCode.UnspecifiedError);
     }
 
-    private ReasonCode Outcome(int matched) =>
-        matched == 0 && _version == MqttProtocolVersion.V500 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success;
-
     private void Acknowledge(QoS qos, ushort packetId, ReasonCode reason)
     {
-        switch (qos)
+        if (Inbound.Acknowledge(qos, packetId, reason) is { } acknowledgement)
         {
-            case QoS.AtLeastOnce:
-                Send(new PubAckPacket { PacketId = packetId, ReasonCode = reason });
-                break;
-            case QoS.ExactlyOnce:
-                if ((byte)reason < 0x80)
-                {
-                    (_inboundQoS2 ??= []).Add(packetId);
-                }
-
-                Send(new PubRecPacket { PacketId = packetId, ReasonCode = reason });
-                break;
+            Send(acknowledgement);
         }
-    }
-
-    private string ResolveInboundAlias(string topicName, MqttProperties? properties)
-    {
-        if (properties?.TopicAlias is not { } alias)
-        {
-            if (topicName.Length == 0)
-            {
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "empty topic without a topic alias");
-            }
-
-            return topicName;
-        }
-
-        // MQTT-3.3.2-9/10: an alias of 0 or above our Topic Alias Maximum is a protocol error.
-        if (alias == 0 || alias > _services.Options.TopicAliasMaximum)
-        {
-            throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, $"topic alias {alias} out of range");
-        }
-
-        if (topicName.Length > 0)
-        {
-            (_inboundAliases ??= [])[alias] = topicName;
-            return topicName;
-        }
-
-        if (_inboundAliases is null || !_inboundAliases.TryGetValue(alias, out var topic))
-        {
-            throw new MqttProtocolException(ReasonCode.ProtocolError, $"topic alias {alias} is not set");
-        }
-
-        return topic;
     }
 
     private void OnPubAck(PubAckPacket ack) => Completed(ack.PacketId);
@@ -254,15 +182,7 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void OnPubRel(PubRelPacket rel)
-    {
-        var known = _inboundQoS2?.Remove(rel.PacketId) == true;
-        Send(new PubCompPacket
-        {
-            PacketId = rel.PacketId,
-            ReasonCode = known || _version != MqttProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
-        });
-    }
+    private void OnPubRel(PubRelPacket rel) => Send(Inbound.Release(rel.PacketId));
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): a publish was refused: {Detail}")]
     private static partial void LogNotStored(ILogger logger, long connectionId, string clientId, string detail);

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Channel;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
@@ -22,11 +23,10 @@ public sealed partial class MqttConnection
     private readonly ConnectionServices _services;
     private readonly CancellationTokenSource _closed = new();
     private readonly Doorbell _doorbell = new();
-    private readonly long _startedAt;
     private readonly TaskCompletionSource _handedBack = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private OutboundQueue _outbound;
     private MqttProtocolVersion _version;
-    private long _lastReceived;
+    private KeepAliveMonitor _keepAlive;
     private volatile bool _connected;
     private volatile bool _closing;
     private DisconnectKind _endKind = DisconnectKind.Abnormal;
@@ -52,8 +52,7 @@ public sealed partial class MqttConnection
         _services = services;
         RemoteEndPoint = remoteEndPoint;
         Ref = services.Registry.NewRef();
-        _startedAt = services.Clock.GetTimestamp();
-        _lastReceived = _startedAt;
+        _keepAlive = new KeepAliveMonitor(services.Clock);
         _outbound = new OutboundQueue(1, 1);
     }
 
@@ -228,7 +227,7 @@ public sealed partial class MqttConnection
 
         if (!_connected)
         {
-            if (_services.Clock.GetElapsedTime(_startedAt, now) > TimeSpan.FromSeconds(_services.Options.ConnectTimeoutSeconds))
+            if (_keepAlive.IsConnectOverdue(now, TimeSpan.FromSeconds(_services.Options.ConnectTimeoutSeconds)))
             {
                 Abort();
             }
@@ -236,9 +235,10 @@ public sealed partial class MqttConnection
             return;
         }
 
-        if (_keepAlive > 0 && _services.Clock.GetElapsedTime(Volatile.Read(ref _lastReceived), now) > TimeSpan.FromSeconds(_keepAlive * 1.5))
+        if (_keepAlive.IsOverdue(now))
         {
-            // MQTT-3.1.2-22: one and a half keep-alive periods without a packet: close as a network failure.
+            // MQTT-3.1.2-22 (5) / MQTT-3.1.2-24 (3.1.1): one and a half keep-alive periods without a packet: close as a
+            // network failure.
             _endKind = DisconnectKind.Abnormal;
             _endReason ??= "keep-alive timeout: " + ServerClose(ReasonCode.KeepAliveTimeout);
             SendDisconnectAndClose(ReasonCode.KeepAliveTimeout);
@@ -260,7 +260,7 @@ public sealed partial class MqttConnection
                 while (!_closing && MqttPacketReader.TryReadFrame(ref buffer, limits, out var packet, out var publish))
                 {
                     consumed = buffer.Start;
-                    Volatile.Write(ref _lastReceived, _services.Clock.GetTimestamp());
+                    _keepAlive.Received();
                     var handled = packet is null ? HandlePublishAsync(publish) : HandleAsync(packet);
                     if (!handled.IsCompletedSuccessfully)
                     {
