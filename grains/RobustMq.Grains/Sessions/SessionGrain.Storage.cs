@@ -26,9 +26,14 @@ public sealed partial class SessionGrain
     {
         // A client id too long for a storage key (over about 65,000 bytes) keeps its session in memory only.
         _state.QueueKeyPrefix = SessionQueue.PrefixOf(ClientId);
+        if (_state.QueueKeyPrefix is null || !Store.Sync.SurvivesProcessCrash)
+        {
+            // Kept in this activation's memory (a volatile store is this silo's alone): never deactivated while needed.
+            DelayDeactivation(TimeSpan.MaxValue);
+        }
+
         if (_state.QueueKeyPrefix is null)
         {
-            DelayDeactivation(TimeSpan.MaxValue);
             return;
         }
 
@@ -90,14 +95,15 @@ public sealed partial class SessionGrain
     }
 
     /// <summary>
-    /// Whether this grain must stay active: a session in memory only (no storage key), or one without a connection
-    /// (its will and expiry timers run here). A session served by its connection, with everything in storage, has no
-    /// work here until a call brings some: it is deactivated when idle (a connected idle client costs its connection
-    /// only), and loads again from storage when called.
+    /// Whether this grain must stay active: a session in memory only (no storage key, or a volatile store such as
+    /// Memory, which is per silo), or one without a connection (its will and expiry timers run here). A session served by
+    /// its connection, with everything in a store that survives the process, has no work here until a call brings
+    /// some: it is deactivated when idle (a connected idle client costs its connection only), and loads again from
+    /// storage when called.
     /// </summary>
     private void KeepWhileNeeded()
     {
-        if (_state.QueueKeyPrefix is null || (_state.Exists && _state.Connection is null))
+        if (_state.QueueKeyPrefix is null || !Store.Sync.SurvivesProcessCrash || (_state.Exists && _state.Connection is null))
         {
             DelayDeactivation(TimeSpan.MaxValue);
         }
