@@ -17,6 +17,9 @@ namespace RobustMq.Silo.Hosting;
 /// <summary>Builds the broker process: configuration, an Orleans silo, Kestrel listeners, admin endpoints.</summary>
 public static partial class BrokerHost
 {
+    /// <summary>How many grain locations the silo caches (Orleans' default is 1,000,000).</summary>
+    private const int GrainLocationCacheSize = 10_000;
+
     /// <summary>
     /// Checks the whole configuration and that every port is free, then builds the host. Anything unusable throws
     /// <see cref="ConfigurationException"/> naming the key (a taken port: with the <see cref="System.Net.Sockets.SocketException"/> inside).
@@ -54,6 +57,10 @@ public static partial class BrokerHost
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
+            // Orleans caches up to 1,000,000 grain locations by default, in tables sized for that many: with a session
+            // grain per client, most of what an idle persistent connection costs (issue 10). Session grains come and go
+            // (active only while there is work), so a bounded cache of recent locations is enough.
+            silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o => o.CacheSize = GrainLocationCacheSize);
         });
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
