@@ -49,7 +49,8 @@ public sealed partial class MqttConnection
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped(DropReasons.NotAuthorized);
-            Acknowledge(qos, frame.PacketId, ReasonCode.NotAuthorized);
+            // Behind any PUBACK still waiting for its stores (MQTT 4.6).
+            AcknowledgeWhenStored(qos, frame.PacketId, ReasonCode.NotAuthorized);
             return ValueTask.CompletedTask;
         }
 

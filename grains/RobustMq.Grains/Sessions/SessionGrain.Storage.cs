@@ -64,6 +64,7 @@ public sealed partial class SessionGrain
             _state.Connection = attached.Connection;
             _state.Node = attached.Connection.Node;
             _state.Attach(attached.OwnedFrom, attached.Range);
+            _state.StartedClean = attached.StartedClean;
         }
         else
         {
@@ -174,5 +175,5 @@ public sealed partial class SessionGrain
         [.. _state.Subscriptions.Values],
         [.. _state.PendingPubRel],
         [.. _state.InboundQoS2],
-        _state.Connection is { } connection ? new SessionAttachment(connection, _state.OwnedFrom, _state.ConnectionRange) : null);
+        _state.Connection is { } connection ? new SessionAttachment(connection, _state.OwnedFrom, _state.ConnectionRange, _state.StartedClean) : null);
 }

@@ -124,6 +124,15 @@ internal sealed class SessionState
                 continue;
             }
 
+            if (message.QoS == 0)
+            {
+                // Nothing acknowledges a QoS 0 delivery, so no one would delete its record: it goes now (and with it
+                // the message after a crash, which QoS 0 allows).
+                Unstored(message);
+                result.Add(message.StoreSequence == 0 ? message : message with { StoreSequence = 0 });
+                continue;
+            }
+
             result.Add(_sequences.Remove(message, out var sequence) && sequence != message.StoreSequence ? message with { StoreSequence = sequence } : message);
         }
 
@@ -150,12 +159,14 @@ internal sealed class SessionState
 
     /// <summary>
     /// A connection takes the session (after <see cref="TakePending"/> handed it the queue): what this session queues
-    /// from now on is its own, and with <paramref name="stores"/> the connection gets a range; returns its first
-    /// sequence, or 0.
+    /// from now on goes in a range of its own (above every record and every range handed out before, so none of an
+    /// older connection's records, which a takeover hands back later, looks like its own), and with
+    /// <paramref name="stores"/> the connection gets the range after it; returns that one's first sequence, or 0.
     /// </summary>
     public long AttachConnection(bool stores)
     {
-        OwnedFrom = _back + 1;
+        OwnedFrom = ReserveRange();
+        _back = Math.Max(_back, OwnedFrom - 1);
         ConnectionRange = stores ? ReserveRange() : 0;
         return ConnectionRange;
     }
@@ -166,10 +177,7 @@ internal sealed class SessionState
         OwnedFrom = ownedFrom;
         ConnectionRange = range;
         _back = Math.Max(_back, ownedFrom - 1);
-        if (range != 0)
-        {
-            _nextRange = Math.Max(_nextRange, range + SessionQueue.RangeSize);
-        }
+        _nextRange = Math.Max(_nextRange, Math.Max(ownedFrom, range) + SessionQueue.RangeSize);
     }
 
     /// <summary>The connection let go of the session.</summary>
@@ -183,7 +191,7 @@ internal sealed class SessionState
     public bool OwnsRecord(string key)
     {
         var sequence = SessionQueue.SequenceOf(QueueKeyPrefix!, key);
-        return sequence >= OwnedFrom && (ConnectionRange == 0 || sequence < ConnectionRange);
+        return sequence >= OwnedFrom && sequence < OwnedFrom + SessionQueue.RangeSize;
     }
 
     /// <summary>A message that will not be queued: its record goes, if a connection had stored it.</summary>

@@ -49,6 +49,7 @@ public sealed partial class StoredSessionRoutes(
         var expired = new List<string>();
         var sessions = 0;
         var routes = 0;
+        var disconnected = new RobustMq.Storage.StorageBatch();
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
         {
             SessionRecord record;
@@ -63,8 +64,19 @@ public sealed partial class StoredSessionRoutes(
                 continue;
             }
 
-            // Stored while connected (the broker stopped under it): disconnected now, as the grain counts it.
+            // Stored while connected (the broker stopped under it): disconnected now, written so (the grain and a later
+            // restart count its expiry from then, not from whenever they load it).
             var disconnectedAt = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
+            if (record.DisconnectedAtUnixMs == 0 && !IsServedHere(record))
+            {
+                disconnected.Put(SessionGrain.SessionSpace, entry.Key, (record with { DisconnectedAtUnixMs = now, Attached = null }).Encode());
+                if (disconnected.Operations.Count >= ChangesPerCall)
+                {
+                    await storage.ForState().WriteAsync(disconnected, cancellationToken);
+                    disconnected = new RobustMq.Storage.StorageBatch();
+                }
+            }
+
             if (record.ExpirySeconds != uint.MaxValue)
             {
                 var expiresAt = disconnectedAt + (record.ExpirySeconds * 1000L);
@@ -114,6 +126,11 @@ public sealed partial class StoredSessionRoutes(
             }
         }
 
+        if (!disconnected.IsEmpty)
+        {
+            await storage.ForState().WriteAsync(disconnected, cancellationToken);
+        }
+
         await Task.WhenAll(calls);
         LogRestored(logger, sessions, routes, expired.Count, (long)clock.GetElapsedTime(started).TotalMilliseconds);
 
@@ -122,6 +139,10 @@ public sealed partial class StoredSessionRoutes(
         ScheduleNext();
         return sessions;
     }
+
+    /// <summary>Whether the record's connection is on this silo as it starts (never, unless it is one this silo serves already).</summary>
+    private bool IsServedHere(SessionRecord record) =>
+        record.Attached is { } attached && attached.Connection.Node == NodeNames.Of(silo.SiloAddress);
 
     public void Dispose()
     {

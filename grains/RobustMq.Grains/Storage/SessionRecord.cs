@@ -33,7 +33,7 @@ public sealed record SessionRecord(
 
     /// <summary>
     /// Version 1: <c>01 flags expiry:u32 protocol disconnectedAt:i64 [userName] [will: delay:u32 message] subscriptions
-    /// pendingPubRel inboundQoS2 [attached: node connectionId:i64 ownedFrom:i64 range:i64]</c>; flags bit 0 = user name
+    /// pendingPubRel inboundQoS2 [attached: node connectionId:i64 ownedFrom:i64 range:i64 startedClean:byte]</c>; flags bit 0 = user name
     /// present, bit 1 = will present, bit 2 = attached to a connection; a subscription is
     /// <c>filter qos options:byte(bit 0 no local, bit 1 retain as published, bit 2 check read, bit 3 user name
     /// present) retainHandling subscriptionId:u32 [userName]</c>; the id lists are a count and u16 each. Field
@@ -80,6 +80,7 @@ public sealed record SessionRecord(
             RecordWriter.Int64(writer, attached.Connection.ConnectionId);
             RecordWriter.Int64(writer, attached.OwnedFrom);
             RecordWriter.Int64(writer, attached.Range);
+            RecordWriter.Byte(writer, attached.StartedClean ? (byte)1 : (byte)0);
         }
 
         return writer.WrittenSpan.ToArray();
@@ -127,7 +128,12 @@ public sealed record SessionRecord(
         if ((flags & 4) != 0)
         {
             var connection = new ConnectionRef(reader.String(), reader.Int64());
-            attached = new SessionAttachment(connection, reader.Int64(), reader.Int64());
+            attached = new SessionAttachment(connection, reader.Int64(), reader.Int64(), reader.Byte() switch
+            {
+                0 => false,
+                1 => true,
+                _ => throw new FormatException("attachment flag is not 0 or 1"),
+            });
         }
 
         if (flags > 7)
@@ -162,10 +168,11 @@ public sealed record SessionRecord(
 /// <summary>
 /// The connection serving a session, as its record keeps it, so a session grain that was deactivated while its client
 /// stayed connected (it is active only when there is work) knows that when it activates again, and which queue records
-/// are its own: those from <see cref="OwnedFrom"/> up to <see cref="Range"/> (queued while the client was connected);
-/// those below were handed to the connection, and those from <see cref="Range"/> on the connection stores.
+/// are its own: those of the range from <see cref="OwnedFrom"/> (queued while the client was connected); those below
+/// were handed to this or an older connection, and those from <see cref="Range"/> on this connection stores.
 /// </summary>
 /// <param name="Connection">The connection.</param>
-/// <param name="OwnedFrom">The first sequence the session itself queues under after the connection took the queue.</param>
-/// <param name="Range">The first sequence of the range reserved for the connection (<see cref="SessionQueue.RangeSize"/> of them); 0 when none.</param>
-public sealed record SessionAttachment(ConnectionRef Connection, long OwnedFrom, long Range);
+/// <param name="OwnedFrom">The first sequence of the range the session itself queues under while the connection serves it (<see cref="SessionQueue.RangeSize"/> of them).</param>
+/// <param name="Range">The first sequence of the range reserved for the connection (as many); 0 when none.</param>
+/// <param name="StartedClean">Whether the connection asked for a clean start (what an older connection still owed then ended with the old session).</param>
+public sealed record SessionAttachment(ConnectionRef Connection, long OwnedFrom, long Range, bool StartedClean);

@@ -94,6 +94,37 @@ public sealed class SessionQueueRecordTests
     }
 
     [Fact]
+    public void After_a_takeover_no_record_of_the_older_connection_counts_as_the_session_s_own()
+    {
+        var state = new SessionState { QueueKeyPrefix = Prefix };
+        var first = state.AttachConnection(stores: true);
+        var second = state.AttachConnection(stores: true);
+
+        // The older connection's records come back only with its late DISCONNECT; a reload meanwhile must not take them.
+        Assert.False(state.OwnsRecord(SessionQueue.Key(Prefix, first + 5)));
+        Assert.False(state.OwnsRecord(SessionQueue.Key(Prefix, second)));
+        Assert.True(state.OwnsRecord(SessionQueue.Key(Prefix, state.OwnedFrom)));
+        Assert.True(state.OwnedFrom > first && state.OwnedFrom < second);
+
+        // What the session queues itself meanwhile goes in its own range.
+        var queued = Write(state, s => s.Add(Message("race"), Options));
+        Assert.Equal([(StorageOperationKind.Put, SessionQueue.Key(Prefix, state.OwnedFrom))], queued);
+    }
+
+    [Fact]
+    public void A_qos0_message_handed_to_a_connection_loses_its_record()
+    {
+        var state = new SessionState { QueueKeyPrefix = Prefix };
+        Write(state, s => s.Add(new PendingMessage(new BrokerMessage("q0", new byte[] { 1 }, 0, false), 0, false, null), Options));
+
+        PendingMessage[] handed = [];
+        var changes = Write(state, s => handed = s.TakePending(0, out _));
+
+        Assert.Equal([(StorageOperationKind.Delete, SessionQueue.Key(Prefix, 1))], changes);
+        Assert.Equal(0, Assert.Single(handed).StoreSequence);
+    }
+
+    [Fact]
     public void A_key_that_is_not_a_queue_key_is_corrupt()
     {
         Assert.Equal(StorageErrorKind.Corrupt, Assert.Throws<StorageException>(() => SessionQueue.SequenceOf(Prefix, Prefix + "12")).Kind);

@@ -33,7 +33,8 @@ public sealed class SessionRecordTests
     [Fact]
     public void A_record_cut_short_is_corrupt()
     {
-        var bytes = new SessionRecord(uint.MaxValue, 4, "u", new WillRecord(new BrokerMessage("w", new byte[] { 1 }, 1, true), 5), 1, [new SubscriptionRecord("t", 2)], [1], [2]).Encode();
+        var bytes = new SessionRecord(uint.MaxValue, 4, "u", new WillRecord(new BrokerMessage("w", new byte[] { 1 }, 1, true), 5), 1, [new SubscriptionRecord("t", 2)], [1], [2],
+            new SessionAttachment(new ConnectionRef("n", 3), 4, 5, true)).Encode();
 
         for (var length = 0; length < bytes.Length; length++)
         {
@@ -61,10 +62,13 @@ public sealed class SessionRecordTests
         from subs in Gen.ArrayOf(Subscriptions)
         from pubRel in Gen.Elements(Array.Empty<ushort>(), [1, 65535])
         from inbound in Gen.Elements(Array.Empty<ushort>(), [7])
-        select new SessionRecord(expiry, protocol, user, will, disconnectedAt, subs, pubRel, inbound);
+        from attached in Gen.Elements<SessionAttachment?>(null, new SessionAttachment(new ConnectionRef("S127.0.0.1:11111:1", 7), 1L << 36, 2L << 36, true),
+            new SessionAttachment(new ConnectionRef("", long.MaxValue), 0, 0, false))
+        select new SessionRecord(expiry, protocol, user, will, disconnectedAt, subs, pubRel, inbound, attached);
 
     private static string Describe(SessionRecord s) =>
         $"{s.ExpirySeconds}|{s.ProtocolVersion}|{s.UserName ?? "-"}|{s.DisconnectedAtUnixMs}|"
         + $"{(s.Will is null ? "-" : $"{s.Will.DelaySeconds}:{s.Will.Message.Topic}:{Convert.ToHexString(s.Will.Message.Payload.Span)}:{s.Will.Message.Properties?.ContentType ?? "-"}")}|"
-        + string.Join(";", s.Subscriptions.Select(x => x.ToString())) + "|" + string.Join(",", s.PendingPubRel) + "|" + string.Join(",", s.InboundQoS2);
+        + string.Join(";", s.Subscriptions.Select(x => x.ToString())) + "|" + string.Join(",", s.PendingPubRel) + "|" + string.Join(",", s.InboundQoS2)
+        + "|" + (s.Attached?.ToString() ?? "-");
 }
