@@ -36,6 +36,12 @@ public sealed partial class MqttConnection
         _outbound = new OutboundQueue(negotiated.SendWindow, _services.Options.MaxQueuedMessages);
 
         var willRecord = ToWill(connect, clientId);
+        if (_sessionExpiry != 0)
+        {
+            // A session that outlives this connection may store what it is sent: publishers wait for that (StoreEarly).
+            BeginAttach();
+        }
+
         _services.Registry.Attach(clientId, this);
         ConnectResult result;
         try
@@ -50,6 +56,7 @@ public sealed partial class MqttConnection
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "session connect");
+            FailAttach();
             if (_clean is { } claimed)
             {
                 await EndCleanSessionAsync(claimed, clientId);
@@ -77,7 +84,9 @@ public sealed partial class MqttConnection
         // Deliveries that arrived since Attach came through the routes as they were before this CONNECT: those of an
         // ended session (clean start) are not this session's; those of a resumed one were checked for the reader that
         // subscribed, possibly another user name, until the session grain re-decided the read checks.
-        var early = _outbound.TakeQueued();
+        // From now on this connection stores its session's QoS 1/2 deliveries (MqttConnection.Storage); those that came
+        // early are stored now, and their publishers waited for that.
+        var early = StoreEarly(result.QueueSequence, storeEarly: result.SessionPresent);
         PendingMessage[] owed = [];
         var resumed = result.Pending;
         if (!result.SessionPresent)
@@ -87,21 +96,6 @@ public sealed partial class MqttConnection
         else if (early.Length > 0)
         {
             resumed = [.. result.Pending, .. early];
-        }
-
-        // From now on this connection stores its session's QoS 1/2 deliveries (MqttConnection.Storage), those that came
-        // early included (their publishers did not wait for that: a crash in the moment of the CONNECT may lose them).
-        Volatile.Write(ref _queueSequence, result.QueueSequence);
-        if (result.QueueSequence != 0 && !ReferenceEquals(resumed, result.Pending))
-        {
-            for (var i = result.Pending.Length; i < resumed.Length; i++)
-            {
-                resumed[i] = Store(resumed[i], out var stored);
-                if (!stored.IsCompletedSuccessfully)
-                {
-                    _ = LogIfFailedAsync(stored, "storing a delivery that came during the CONNECT");
-                }
-            }
         }
 
         _outbound.ResumeSession(Readable(resumed), result.PendingPubRel);

@@ -102,6 +102,8 @@ public sealed partial class MqttConnection
     private async Task EndAsync(Task writer)
     {
         _closing = true;
+        // Ended before its session was attached: publishers waiting for what came meanwhile are refused.
+        FailAttach();
         _doorbell.Complete();
         try
         {

@@ -25,6 +25,79 @@ public sealed partial class MqttConnection
     // Writes the write loop waits for before it flushes (QoS 2 sends with their packet ids); write loop only.
     private List<Task>? _storesBeforeFlush;
 
+    // Set while a persistent session's CONNECT attaches it: completes once the deliveries that came meanwhile are
+    // stored (or the session keeps nothing), faults when they could not be (or the CONNECT failed).
+    private TaskCompletionSource? _attaching;
+    private readonly Lock _attachGate = new();
+
+    /// <summary>A persistent session's CONNECT begins: deliveries that come until <see cref="StoreEarly"/> wait for it.</summary>
+    private void BeginAttach() =>
+        Volatile.Write(ref _attaching, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>
+    /// The session answered: from now on deliveries are stored as they come (<paramref name="queueSequence"/>, 0 when
+    /// it keeps nothing); returns those that came before, each stored now when they are the session's
+    /// (<paramref name="storeEarly"/>; not when the CONNECT ended the old session they were routed to), and lets their
+    /// publishers have their acknowledgements once the writes complete (or refuses them if they fail).
+    /// </summary>
+    private PendingMessage[] StoreEarly(long queueSequence, bool storeEarly)
+    {
+        PendingMessage[] early;
+        TaskCompletionSource? attaching;
+        lock (_attachGate)
+        {
+            Volatile.Write(ref _queueSequence, queueSequence);
+            early = _outbound.TakeQueued();
+            attaching = Volatile.Read(ref _attaching);
+            Volatile.Write(ref _attaching, null);
+        }
+
+        List<Task>? writes = null;
+        for (var i = 0; storeEarly && i < early.Length; i++)
+        {
+            early[i] = Store(early[i], out var stored);
+            if (!stored.IsCompletedSuccessfully)
+            {
+                (writes ??= []).Add(stored);
+            }
+        }
+
+        if (attaching is not null)
+        {
+            if (writes is null)
+            {
+                attaching.TrySetResult();
+            }
+            else
+            {
+                _ = CompleteWhenStoredAsync(attaching, writes);
+            }
+        }
+
+        return early;
+
+        static async Task CompleteWhenStoredAsync(TaskCompletionSource attaching, List<Task> writes)
+        {
+            try
+            {
+                await Task.WhenAll(writes);
+                attaching.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                attaching.TrySetException(ex is MessageNotStoredException ? ex : new MessageNotStoredException(ex.Message, ex));
+            }
+        }
+    }
+
+    /// <summary>The CONNECT failed: what came meanwhile is not stored, and its publishers are refused.</summary>
+    private void FailAttach()
+    {
+        var attaching = Volatile.Read(ref _attaching);
+        Volatile.Write(ref _attaching, null);
+        attaching?.TrySetException(new MessageNotStoredException("the session could not be attached"));
+    }
+
     // A QoS 1 publish's copies still being stored (read loop only); PUBACKs waiting for them, in order.
     private List<Task>? _pendingStores;
     private Task _ackTail = Task.CompletedTask;
@@ -99,7 +172,8 @@ public sealed partial class MqttConnection
     {
         if (message.QoS == 0 || message.StoreSequence != 0 || Volatile.Read(ref _queueSequence) == 0)
         {
-            stored = Task.CompletedTask;
+            // While a persistent session is being attached, its publishers wait until the CONNECT stored what came.
+            stored = message.QoS != 0 && message.StoreSequence == 0 && Volatile.Read(ref _attaching) is { } attaching ? attaching.Task : Task.CompletedTask;
             return message;
         }
 

@@ -128,36 +128,60 @@ public sealed partial class MqttConnection
                 return LocalDelivery.NotConnected;
             }
         }
-        else
+        else if (Volatile.Read(ref _attaching) is not null)
         {
-            // Stored before it is queued, so its record is written before the delete that follows its acknowledgement.
-            var delivery = Store(message, out var write);
-            switch (_outbound.EnqueueDelivery(delivery))
+            // The session is being attached: its CONNECT takes what came so far and stores it (StoreEarly), so this
+            // one is either queued before that, or stamped after it, never in between.
+            lock (_attachGate)
             {
-                case OutboundQueue.EnqueueResult.Closed:
-                    if (delivery != message)
-                    {
-                        // The session gets the message instead (and stores it itself): this record goes.
-                        Unstore(delivery);
-                    }
-
-                    return LocalDelivery.NotConnected;
-                case OutboundQueue.EnqueueResult.QueuedCongested:
-                    outcome = LocalDelivery.Congested;
-                    break;
-                case OutboundQueue.EnqueueResult.DroppedQueueFull:
-                    // Reached only by a client that stopped draining (publishers waited for it in vain,
-                    // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
-                    _services.Metrics.Dropped(DropReasons.QueueFull);
-                    Unstore(delivery);
-                    return LocalDelivery.Delivered;
+                if (!Enqueue(message, ref outcome, out stored))
+                {
+                    return outcome;
+                }
             }
-
-            stored = write;
+        }
+        else if (!Enqueue(message, ref outcome, out stored))
+        {
+            return outcome;
         }
 
         Ring();
         return outcome;
+    }
+
+    /// <summary>
+    /// Queues a first delivery, stored first when the session keeps its deliveries (its record is written before the
+    /// delete that follows its acknowledgement). False when it was not queued: <paramref name="outcome"/> says why.
+    /// </summary>
+    private bool Enqueue(PendingMessage message, ref LocalDelivery outcome, out Task stored)
+    {
+        var delivery = Store(message, out stored);
+        switch (_outbound.EnqueueDelivery(delivery))
+        {
+            case OutboundQueue.EnqueueResult.Closed:
+                if (delivery != message)
+                {
+                    // The session gets the message instead (and stores it itself): this record goes.
+                    Unstore(delivery);
+                }
+
+                stored = Task.CompletedTask;
+                outcome = LocalDelivery.NotConnected;
+                return false;
+            case OutboundQueue.EnqueueResult.QueuedCongested:
+                outcome = LocalDelivery.Congested;
+                return true;
+            case OutboundQueue.EnqueueResult.DroppedQueueFull:
+                // Reached only by a client that stopped draining (publishers waited for it in vain,
+                // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
+                _services.Metrics.Dropped(DropReasons.QueueFull);
+                Unstore(delivery);
+                stored = Task.CompletedTask;
+                outcome = LocalDelivery.Delivered;
+                return false;
+            default:
+                return true;
+        }
     }
 
     /// <summary>
