@@ -65,7 +65,7 @@ public static class ConnectNegotiator
             connAckProps!.ServerKeepAlive = (ushort)keepAlive;
         }
 
-        var maxExpiry = (uint)Math.Min(options.MaxSessionExpiry, uint.MaxValue);
+        var maxExpiry = MaxSessionExpiry(options);
         uint sessionExpiry;
         if (v5)
         {
@@ -98,6 +98,12 @@ public static class ConnectNegotiator
             ConnAckProperties = connAckProps,
         };
     }
+
+    /// <summary>
+    /// <c>Mqtt:MaxSessionExpiry</c> as a Session Expiry Interval in seconds (the option is a <see langword="long"/>,
+    /// validated to 0-4294967295; larger is read as 4294967295, which never expires).
+    /// </summary>
+    public static uint MaxSessionExpiry(MqttOptions options) => (uint)Math.Min(options.MaxSessionExpiry, uint.MaxValue);
 
     private static ConnectRefusal? CheckWill(WillMessage will, MqttOptions options)
     {

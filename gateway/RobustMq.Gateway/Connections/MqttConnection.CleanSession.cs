@@ -1,6 +1,7 @@
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Channel;
 
 namespace RobustMq.Gateway.Connections;
 
@@ -143,7 +144,7 @@ public sealed partial class MqttConnection
         }
 
         MarkReleased();
-        if (_cleanWill is { } will && _endKind != DisconnectKind.Normal)
+        if (_cleanWill is { } will && DisconnectDecision.PublishesWill(_endKind))
         {
             try
             {

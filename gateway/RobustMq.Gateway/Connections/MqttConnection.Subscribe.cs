@@ -2,10 +2,8 @@ using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
-using RobustMq.Gateway.Security;
-using RobustMq.Protocol;
+using RobustMq.Gateway.Channel;
 using RobustMq.Protocol.Packets;
-using RobustMq.Protocol.ReasonCodes;
 using RobustMq.Protocol.Topics;
 
 namespace RobustMq.Gateway.Connections;
@@ -15,39 +13,11 @@ public sealed partial class MqttConnection
 {
     private async Task HandleSubscribeAsync(SubscribePacket subscribe)
     {
-        var v5 = _version == MqttProtocolVersion.V500;
-        var subscriptionId = 0u;
-        if (subscribe.Properties?.SubscriptionIdentifiers is { Count: > 0 } ids)
-        {
-            subscriptionId = ids[0];
-        }
-
-        var codes = new byte[subscribe.Subscriptions.Count];
-        var accepted = new List<(int Index, TopicSubscription Request, SubscriptionRecord Record)>(codes.Length);
-        for (var i = 0; i < codes.Length; i++)
-        {
-            var request = subscribe.Subscriptions[i];
-            var code = Admit(request, v5);
-            codes[i] = code;
-            if (code <= 2)
-            {
-                var checkRead = NeedsReadCheck(request.Filter);
-                var record = new SubscriptionRecord(
-                    request.Filter, code, request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId,
-                    checkRead, checkRead ? _userName : null);
-                accepted.Add((i, request, record));
-            }
-        }
-
+        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, _services.Acl, ClientId!, _userName);
+        var records = decision.Accepted;
         bool[] existed = [];
-        if (accepted.Count > 0)
+        if (records.Length > 0)
         {
-            var records = new SubscriptionRecord[accepted.Count];
-            for (var i = 0; i < records.Length; i++)
-            {
-                records[i] = accepted[i].Record;
-            }
-
             // Deliver from this node at once: a PUBLISH that reaches this node after the SUBSCRIBE finds the
             // route even before the shards have pushed it (they push the same entry; the cache ignores it).
             var local = new RouteChange[records.Length];
@@ -70,76 +40,19 @@ public sealed partial class MqttConnection
                 }
 
                 _services.Routes.Apply(local);
-                foreach (var (index, _, _) in accepted)
-                {
-                    codes[index] = (byte)ReasonCode.UnspecifiedError;
-                }
-
-                accepted.Clear();
+                decision = decision.SessionFailed();
+                records = decision.Accepted;
             }
         }
 
-        Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. codes] });
-        for (var i = 0; i < accepted.Count; i++)
+        Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. decision.ReasonCodes] });
+        for (var i = 0; i < records.Length; i++)
         {
-            var (_, request, record) = accepted[i];
-            var send = request.RetainHandling switch
+            if (SubscribeDecisions.SendsRetained(records[i], existed[i]))
             {
-                RetainHandling.SendAtSubscribe => true,
-                RetainHandling.SendAtSubscribeIfNew => !existed[i],
-                _ => false,
-            };
-
-            // Retained messages are not sent for a shared subscription (MQTT 5, 4.8.2).
-            if (send && !SharedSubscription.IsShared(request.Filter))
-            {
-                await SendRetainedAsync(record);
+                await SendRetainedAsync(records[i]);
             }
         }
-    }
-
-    /// <summary>Check one filter: returns the granted QoS or a failure reason code.</summary>
-    private byte Admit(TopicSubscription request, bool v5)
-    {
-        var filter = request.Filter;
-        var failure = v5 ? (byte)ReasonCode.TopicFilterInvalid : (byte)0x80;
-        if (SharedSubscription.IsShared(filter))
-        {
-            if (!SharedSubscription.TryParse(filter, out var shared))
-            {
-                return failure;
-            }
-
-            if (request.NoLocal)
-            {
-                // MQTT-3.8.3-4: No Local on a shared subscription is a protocol error.
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "no local on a shared subscription");
-            }
-
-            filter = shared.Filter;
-        }
-        else if (!TopicValidator.IsValidTopicFilter(filter))
-        {
-            return failure;
-        }
-
-        var decision = _services.Acl.Check(AclAction.Subscribe, filter, ClientId!, _userName);
-        if (!decision.Allowed)
-        {
-            return v5 ? decision.ReasonCode : (byte)0x80;
-        }
-
-        return (byte)Math.Min((int)request.QoS, _services.Options.MaximumQoS);
-    }
-
-    /// <summary>
-    /// Decided once per subscription: whether the ACL could refuse some topic of this allowed filter to this client
-    /// (<c>deny subscribe secret/#</c> and <c>#</c>), so that each of its messages is checked before delivery.
-    /// </summary>
-    private bool NeedsReadCheck(string filter)
-    {
-        var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
-        return _services.Acl.NeedsReadCheck(inner, ClientId!, _userName);
     }
 
     /// <summary>
@@ -223,7 +136,6 @@ public sealed partial class MqttConnection
 
     private async Task HandleUnsubscribeAsync(UnsubscribePacket unsubscribe)
     {
-        var codes = new byte[unsubscribe.Filters.Count];
         foreach (var filter in unsubscribe.Filters)
         {
             // Stop delivering here at once; the session removes the routes everywhere next.
@@ -237,26 +149,21 @@ public sealed partial class MqttConnection
             }
         }
 
+        byte[] codes;
         try
         {
-            var existed = await UnsubscribeSessionAsync([.. unsubscribe.Filters]);
-            for (var i = 0; i < codes.Length; i++)
-            {
-                codes[i] = existed[i] ? (byte)ReasonCode.Success : (byte)ReasonCode.NoSubscriptionExisted;
-            }
+            codes = SubscribeDecisions.UnsubAckCodes(await UnsubscribeSessionAsync([.. unsubscribe.Filters]));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "unsubscribe");
-            Array.Fill(codes, (byte)ReasonCode.UnspecifiedError);
+            codes = SubscribeDecisions.UnsubAckFailed(unsubscribe.Filters.Count);
         }
 
         Send(new UnsubAckPacket { PacketId = unsubscribe.PacketId, ReasonCodes = [.. codes] });
         for (var i = 0; i < codes.Length; i++)
         {
-            // Left a shared subscription: what it had queued here and not sent goes to another member (MQTT 5 4.8.2);
-            // what is in flight is completed with this client (MQTT-3.10.4-3).
-            if (codes[i] == (byte)ReasonCode.Success && SharedSubscription.TryParse(unsubscribe.Filters[i], out var left))
+            if (SubscribeDecisions.LeftSharedSubscription(unsubscribe.Filters[i], codes[i], out var left))
             {
                 var unsent = _outbound.TakeUnsent(left.Group, left.Filter);
                 foreach (var message in unsent)

@@ -219,7 +219,7 @@ public sealed partial class MqttConnection
             return;
         }
 
-        _endKind = reasonCode == (byte)ReasonCode.SessionTakenOver ? DisconnectKind.TakenOver : DisconnectKind.Abnormal;
+        _endKind = DisconnectDecision.FromServer((ReasonCode)reasonCode).Kind;
         _endReason ??= ServerClose((ReasonCode)reasonCode);
         SendDisconnectAndClose((ReasonCode)reasonCode);
     }
@@ -263,7 +263,7 @@ public sealed partial class MqttConnection
         {
             // MQTT-3.1.2-22 (5) / MQTT-3.1.2-24 (3.1.1): one and a half keep-alive periods without a packet: close as a
             // network failure.
-            _endKind = DisconnectKind.Abnormal;
+            _endKind = DisconnectDecision.FromServer(ReasonCode.KeepAliveTimeout).Kind;
             _endReason ??= "keep-alive timeout: " + ServerClose(ReasonCode.KeepAliveTimeout);
             SendDisconnectAndClose(ReasonCode.KeepAliveTimeout);
         }
@@ -359,18 +359,9 @@ public sealed partial class MqttConnection
 
     private void OnDisconnect(DisconnectPacket disconnect)
     {
-        if (disconnect.Properties?.SessionExpiryInterval is { } expiry)
-        {
-            // MQTT-3.14.2-2: a session that had expiry 0 at CONNECT cannot be given one now.
-            if (_sessionExpiry == 0 && expiry != 0)
-            {
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "session expiry set on DISCONNECT after 0 at CONNECT");
-            }
-
-            _expiryOnDisconnect = Math.Min(expiry, (uint)Math.Min(_services.Options.MaxSessionExpiry, uint.MaxValue));
-        }
-
-        _endKind = disconnect.ReasonCode == ReasonCode.DisconnectWithWillMessage ? DisconnectKind.NormalWithWill : DisconnectKind.Normal;
+        var decision = DisconnectDecision.FromClient(disconnect, _sessionExpiry, _services.Options);
+        _expiryOnDisconnect = decision.SessionExpirySeconds;
+        _endKind = decision.Kind;
         _endReason ??= "client sent DISCONNECT " + Describe(disconnect.ReasonCode);
         _closing = true;
     }
@@ -381,34 +372,9 @@ public sealed partial class MqttConnection
         LogProtocolError(_services.Logger, Ref.ConnectionId, LogClientId, ex.ReasonCode, ex.Message);
         _endKind = DisconnectKind.Abnormal;
         _endReason ??= $"bad input: {Describe(ex.ReasonCode)} {ex.Message}";
-        if (!_connected)
-        {
-            if (ex.ReasonCode == ReasonCode.UnsupportedProtocolVersion)
-            {
-                // The client's version is unknown: answer in the 3.1.1 form, return code 1 (MQTT-3.1.2-2).
-                _version = MqttProtocolVersion.V311;
-                _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ConnectReturnCode.UnacceptableProtocolVersion });
-            }
-            else
-            {
-                // A CONNECT that failed in its own body names its version in the exception (MQTT 5, 4.13.1: an MQTT 5
-                // client gets CONNACK with the reason code, then the close; a 3.1.x client only the close).
-                if (_version == MqttProtocolVersion.Unknown)
-                {
-                    _version = ex.ConnectVersion;
-                }
-
-                if (_version == MqttProtocolVersion.V500)
-                {
-                    _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = (byte)ex.ReasonCode });
-                }
-            }
-        }
-        else
-        {
-            _outbound.EnqueueFinal(_version == MqttProtocolVersion.V500 ? new DisconnectPacket { ReasonCode = ex.ReasonCode } : null);
-        }
-
+        var reply = CloseReply.ForProtocolError(ex, _connected, _version);
+        _version = reply.Version;
+        Enqueue(reply);
         _closing = true;
         Ring();
     }
@@ -416,10 +382,22 @@ public sealed partial class MqttConnection
     private void SendDisconnectAndClose(ReasonCode reason)
     {
         // Nothing follows the DISCONNECT: deliveries racing this close go to the session instead (MQTT-3.14.4-1).
-        _outbound.EnqueueFinal(_connected && _version == MqttProtocolVersion.V500 ? new DisconnectPacket { ReasonCode = reason } : null);
+        Enqueue(CloseReply.ForServerClose(reason, _connected, _version));
         _closing = true;
         _closeAfterFlush = true;
         Ring();
+    }
+
+    private void Enqueue(CloseReply reply)
+    {
+        if (reply.Final)
+        {
+            _outbound.EnqueueFinal(reply.Packet);
+        }
+        else if (reply.Packet is { } packet)
+        {
+            _outbound.EnqueueControl(packet);
+        }
     }
 
     private void Send(MqttPacket packet)

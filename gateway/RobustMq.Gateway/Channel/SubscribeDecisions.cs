@@ -1,0 +1,178 @@
+using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Security;
+using RobustMq.Protocol;
+using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.ReasonCodes;
+using RobustMq.Protocol.Topics;
+
+namespace RobustMq.Gateway.Channel;
+
+/// <summary>
+/// SUBSCRIBE and UNSUBSCRIBE without their session: which filters are granted and at what QoS, the SUBACK and UNSUBACK
+/// reason codes, whether retained messages follow a SUBACK, and which UNSUBSCRIBE leaves a shared subscription. Pure:
+/// no grains, no socket, no clock (the ACL is a rule set in memory). What the decoder already enforces (an empty filter,
+/// 0x81; Subscription Identifier 0 or twice, 0x82; options bits that are reserved) never reaches here.
+/// </summary>
+public static class SubscribeDecisions
+{
+    /// <summary>The 3.1.x SUBACK failure return code (3.9.3); MQTT 5 gives a reason code instead.</summary>
+    private const byte Failure = 0x80;
+
+    /// <summary>
+    /// Checks each filter of <paramref name="subscribe"/> in order. A filter is refused with 0x8F Topic Filter invalid
+    /// (an invalid filter, or a malformed <c>$share/{group}/{filter}</c>: MQTT-4.8.2-1/2) or with the ACL's reason code
+    /// (0x87 Not authorized), each 0x80 on 3.1.x. A granted one gets min(requested QoS, <c>Mqtt:MaximumQoS</c>)
+    /// (MQTT-3.9.3-2 allows a lower QoS than requested), the SUBSCRIBE's Subscription Identifier (0: none), and a read
+    /// check when the ACL could refuse it some topic of the filter (<see cref="AclRuleSet.NeedsReadCheck"/>).
+    /// Throws <see cref="MqttProtocolException"/> 0x82 Protocol Error for No Local on a shared subscription
+    /// (MQTT-3.8.3-4); the whole SUBSCRIBE is then unanswered and the connection closes.
+    /// </summary>
+    /// <param name="subscribe">The SUBSCRIBE, at least one filter (the decoder checks that).</param>
+    /// <param name="version">The connection's protocol version (decides the failure codes).</param>
+    /// <param name="options">The server's Maximum QoS.</param>
+    /// <param name="acl">The rules subscribe and read checks go by.</param>
+    /// <param name="clientId">The subscribing client.</param>
+    /// <param name="userName">The CONNECT's User Name; null when it had none.</param>
+    public static SubscribeDecision Decide(SubscribePacket subscribe, MqttProtocolVersion version, MqttOptions options, AclRuleSet acl, string clientId, string? userName)
+    {
+        var v5 = version == MqttProtocolVersion.V500;
+        var subscriptionId = SubscriptionIdentifier(subscribe);
+        var requests = subscribe.Subscriptions;
+        var codes = new byte[requests.Count];
+        var accepted = 0;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            codes[i] = Admit(requests[i], v5, options, acl, clientId, userName);
+            if (codes[i] <= 2)
+            {
+                accepted++;
+            }
+        }
+
+        var indexes = new int[accepted];
+        var records = new SubscriptionRecord[accepted];
+        var next = 0;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] > 2)
+            {
+                continue;
+            }
+
+            var request = requests[i];
+            var checkRead = NeedsReadCheck(request.Filter, acl, clientId, userName);
+            indexes[next] = i;
+            records[next++] = new SubscriptionRecord(
+                request.Filter, codes[i], request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId,
+                checkRead, checkRead ? userName : null);
+        }
+
+        return new SubscribeDecision(codes, indexes, records);
+    }
+
+    /// <summary>
+    /// Whether retained messages follow the SUBACK for a granted subscription (MQTT 5, 3.8.3.1 Retain Handling): 0
+    /// always, 1 only when <paramref name="existed"/> is false (the subscription is new), 2 never; and never for a
+    /// shared subscription (MQTT 5, 4.8.2).
+    /// </summary>
+    /// <param name="granted">One of <see cref="SubscribeDecision.Accepted"/>.</param>
+    /// <param name="existed">The session had a subscription to this filter before.</param>
+    public static bool SendsRetained(SubscriptionRecord granted, bool existed)
+    {
+        var send = (RetainHandling)granted.RetainHandling switch
+        {
+            RetainHandling.SendAtSubscribe => true,
+            RetainHandling.SendAtSubscribeIfNew => !existed,
+            _ => false,
+        };
+
+        return send && !SharedSubscription.IsShared(granted.Filter);
+    }
+
+    /// <summary>
+    /// The UNSUBACK reason codes, one per filter (MQTT-3.11.3-1): 0x00 Success when the session had the subscription,
+    /// 0x11 No subscription existed when it had not (3.1.x sends none, whatever they say).
+    /// </summary>
+    /// <param name="existed">Per filter, in the UNSUBSCRIBE's order: whether the session had it.</param>
+    public static byte[] UnsubAckCodes(bool[] existed)
+    {
+        var codes = new byte[existed.Length];
+        for (var i = 0; i < codes.Length; i++)
+        {
+            codes[i] = existed[i] ? (byte)ReasonCode.Success : (byte)ReasonCode.NoSubscriptionExisted;
+        }
+
+        return codes;
+    }
+
+    /// <summary>The UNSUBACK reason codes when the session could not be reached: 0x80 Unspecified error for each of <paramref name="count"/> filters.</summary>
+    public static byte[] UnsubAckFailed(int count)
+    {
+        var codes = new byte[count];
+        Array.Fill(codes, (byte)ReasonCode.UnspecifiedError);
+        return codes;
+    }
+
+    /// <summary>
+    /// True when an unsubscribed filter left a shared subscription (its UNSUBACK code is Success and the filter is a
+    /// well-formed <c>$share/{group}/{filter}</c>): what was queued for it and not sent goes to another member of
+    /// <paramref name="left"/>'s group (MQTT 5, 4.8.2); what is in flight completes with this client (MQTT-3.10.4-3).
+    /// </summary>
+    public static bool LeftSharedSubscription(string filter, byte unsubAckCode, out SharedSubscription left)
+    {
+        left = default;
+        return unsubAckCode == (byte)ReasonCode.Success && SharedSubscription.TryParse(filter, out left);
+    }
+
+    /// <summary>
+    /// The SUBSCRIBE's Subscription Identifier, 0 when it has none. The decoder already refused 0 and a second one
+    /// (MQTT 5, 3.8.2.1.2: at most one, 1 to 268,435,455).
+    /// </summary>
+    public static uint SubscriptionIdentifier(SubscribePacket subscribe) =>
+        subscribe.Properties?.SubscriptionIdentifiers is { Count: > 0 } ids ? ids[0] : 0u;
+
+    /// <summary>One filter: the granted QoS, or a failure reason code.</summary>
+    private static byte Admit(TopicSubscription request, bool v5, MqttOptions options, AclRuleSet acl, string clientId, string? userName)
+    {
+        var filter = request.Filter;
+        var failure = v5 ? (byte)ReasonCode.TopicFilterInvalid : Failure;
+        if (SharedSubscription.IsShared(filter))
+        {
+            if (!SharedSubscription.TryParse(filter, out var shared))
+            {
+                return failure;
+            }
+
+            if (request.NoLocal)
+            {
+                // MQTT-3.8.3-4: No Local on a shared subscription is a protocol error.
+                throw new MqttProtocolException(ReasonCode.ProtocolError, "no local on a shared subscription");
+            }
+
+            filter = shared.Filter;
+        }
+        else if (!TopicValidator.IsValidTopicFilter(filter))
+        {
+            return failure;
+        }
+
+        var decision = acl.Check(AclAction.Subscribe, filter, clientId, userName);
+        if (!decision.Allowed)
+        {
+            return v5 ? decision.ReasonCode : Failure;
+        }
+
+        return (byte)Math.Min((int)request.QoS, options.MaximumQoS);
+    }
+
+    /// <summary>
+    /// Decided once per subscription: whether the ACL could refuse some topic of this allowed filter to this client
+    /// (<c>deny subscribe secret/#</c> and <c>#</c>), so that each of its messages is checked before delivery.
+    /// </summary>
+    private static bool NeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName)
+    {
+        var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
+        return acl.NeedsReadCheck(inner, clientId, userName);
+    }
+}
