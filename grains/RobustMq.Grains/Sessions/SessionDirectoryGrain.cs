@@ -27,6 +27,16 @@ public sealed class SessionDirectoryGrain : Grain, ISessionDirectoryGrain
         return Task.FromResult(new SessionClaim(previous.Connection, previous.Backed));
     }
 
+    public Task ClaimStored(string[] clientIds)
+    {
+        foreach (var clientId in clientIds)
+        {
+            _holders.TryAdd(clientId, new Holder(null, true));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Release(string clientId, ConnectionRef connection)
     {
         if (_holders.TryGetValue(clientId, out var holder) && !holder.Backed && holder.Connection == connection)
@@ -51,5 +61,5 @@ public sealed class SessionDirectoryGrain : Grain, ISessionDirectoryGrain
         Task.FromResult(_holders.TryGetValue(clientId, out var holder) ? new SessionClaim(holder.Connection, holder.Backed) : null);
 
     /// <summary>A struct, so an entry costs no object of its own (one per connected clean client).</summary>
-    private readonly record struct Holder(ConnectionRef Connection, bool Backed);
+    private readonly record struct Holder(ConnectionRef? Connection, bool Backed);
 }

@@ -10,7 +10,9 @@ namespace RobustMq.Grains.Sessions;
 
 /// <summary>
 /// After a restart, the persistent sessions in this node's storage are subscribed again before any client is served:
-/// their routes go to the 64 topic shards (and their <c>$share</c> groups), pointing at this node, so a message
+/// their routes go to the 64 topic shards (and their <c>$share</c> groups), pointing at this node, and their client ids
+/// are held for their grains in the session directory (a client returning with a clean session goes through its grain,
+/// which ends the stored session), so a message
 /// published before a client returns is queued for it (its session grain activates to take it) instead of finding
 /// no subscriber. No session grain is activated for this; one whose session expired while the broker was down is
 /// woken to end itself (will, queue, record), and each other one at its expiry if its client never returns.
@@ -50,6 +52,7 @@ public sealed partial class StoredSessionRoutes(
         var sessions = 0;
         var routes = 0;
         var disconnected = new RobustMq.Storage.StorageBatch();
+        var claims = new Dictionary<int, List<string>>();
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
         {
             SessionRecord record;
@@ -93,6 +96,13 @@ public sealed partial class StoredSessionRoutes(
             }
 
             sessions++;
+            var directoryShard = SessionDirectory.ShardOf(entry.Key);
+            if (!claims.TryGetValue(directoryShard, out var ids))
+            {
+                claims[directoryShard] = ids = [];
+            }
+
+            ids.Add(entry.Key);
             foreach (var subscription in record.Subscriptions)
             {
                 routes++;
@@ -129,6 +139,11 @@ public sealed partial class StoredSessionRoutes(
         if (!disconnected.IsEmpty)
         {
             await storage.ForState().WriteAsync(disconnected, cancellationToken);
+        }
+
+        foreach (var (shard, ids) in claims)
+        {
+            calls.Add(grains.GetGrain<ISessionDirectoryGrain>(shard).ClaimStored([.. ids]));
         }
 
         await Task.WhenAll(calls);

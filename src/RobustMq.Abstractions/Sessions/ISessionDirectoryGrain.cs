@@ -19,6 +19,13 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     /// </summary>
     Task<SessionClaim> Claim(string clientId, ConnectionRef connection, bool backed);
 
+    /// <summary>
+    /// Sessions loaded from storage as the silo starts: each of these ids that nobody holds is held by its session
+    /// grain, with no connection yet, so a client that returns with a clean session (expiry 0) goes through the grain,
+    /// which ends the stored session (MQTT-3.1.2-4) instead of leaving its routes beside the new connection.
+    /// </summary>
+    Task ClaimStored(string[] clientIds);
+
     /// <summary>A clean session's connection ended: the id is free unless another connection claimed it since.</summary>
     Task Release(string clientId, ConnectionRef connection);
 

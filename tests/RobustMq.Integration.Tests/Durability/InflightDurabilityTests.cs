@@ -213,6 +213,38 @@ public sealed class InflightDurabilityTests
         }
     }
 
+    [Fact]
+    public async Task A_client_that_returns_with_a_clean_session_after_a_restart_ends_its_stored_session()
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-clean-return-").FullName;
+        try
+        {
+            await using (var first = await StartAsync("RocksDb", data))
+            {
+                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
+                await subscriber.ConnectAsync("clean-return", cleanStart: false, sessionExpiry: 3600);
+                await subscriber.SendAsync(RawPackets.Subscribe(1, "clean/return", RawPackets.V5, qos: 1));
+                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+                first.Kill();
+            }
+
+            await using var second = await StartAsync("RocksDb", data);
+            using var clean = await RawClient.OpenAsync(second.MqttPort);
+            var connAck = await clean.ConnectAsync("clean-return", cleanStart: true);
+            Assert.False(connAck.SessionPresent, "a clean start discards the stored session (MQTT-3.1.2-4)");
+
+            // The stored session's subscription ended with it: nothing of it reaches the new, clean session.
+            using var publisher = await Mqtt.ConnectAsync(second, "clean-return-pub");
+            var result = await publisher.PublishAsync(Mqtt.Message("clean/return", "not yours", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, result.ReasonCode);
+            Assert.Null(await ReadUntilQuietAsync(clean, "nothing for the clean session"));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Publishes messages <paramref name="worker"/>, +<paramref name="stride"/>, ... below <paramref name="planned"/>
     /// at QoS 1, recording each one acknowledged; sets <paramref name="killNow"/> once <paramref name="killAfter"/> are.
