@@ -18,8 +18,9 @@ namespace RobustMq.Gateway.Channel;
 public readonly record struct DisconnectDecision(DisconnectKind Kind, uint? SessionExpirySeconds)
 {
     /// <summary>
-    /// A DISCONNECT from the client. Reason 0x04 Disconnect with Will Message keeps the will; any other discards it
-    /// (MQTT-3.14.4-3 names 0x00; other client reason codes are treated alike, as Mosquitto does; 3.1.x has only 0x00). A Session Expiry Interval property replaces the CONNECT's, capped by
+    /// A DISCONNECT from the client. Only 0x00 Normal disconnection discards the will (MQTT-3.14.4-3; MQTT 5 section
+    /// 3.1.2.5: the will is published unless deleted on a DISCONNECT with 0x00); 0x04 Disconnect with Will Message and
+    /// error reason codes keep it (3.1.x has only 0x00). A Session Expiry Interval property replaces the CONNECT's, capped by
     /// <c>Mqtt:MaxSessionExpiry</c>. Throws <see cref="MqttProtocolException"/> 0x82 Protocol Error when the CONNECT's
     /// was 0 and the DISCONNECT's is not (MQTT-3.14.2-2).
     /// </summary>
@@ -40,7 +41,7 @@ public readonly record struct DisconnectDecision(DisconnectKind Kind, uint? Sess
             expiry = Math.Min(requested, ConnectNegotiator.MaxSessionExpiry(options));
         }
 
-        var kind = disconnect.ReasonCode == ReasonCode.DisconnectWithWillMessage ? DisconnectKind.NormalWithWill : DisconnectKind.Normal;
+        var kind = disconnect.ReasonCode == ReasonCode.NormalDisconnection ? DisconnectKind.Normal : DisconnectKind.NormalWithWill;
         return new DisconnectDecision(kind, expiry);
     }
 

@@ -5,7 +5,7 @@ public enum DisconnectKind : byte
 {
     /// <summary>DISCONNECT with reason 0x00: the will is discarded.</summary>
     Normal = 0,
-    /// <summary>DISCONNECT with reason 0x04: the will is published.</summary>
+    /// <summary>DISCONNECT with any other reason (0x04 Disconnect with Will Message, or an error): the will is published.</summary>
     NormalWithWill = 1,
     /// <summary>Network loss, keep-alive timeout, protocol error, server close: the will is published.</summary>
     Abnormal = 2,

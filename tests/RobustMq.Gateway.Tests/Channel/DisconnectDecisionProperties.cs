@@ -17,7 +17,7 @@ public sealed class DisconnectDecisionProperties
     private static Gen<uint> Expiry => Gen.OneOf(Gen.Constant(0u), Gen.Choose(1, 10_000).Select(v => (uint)v), Gen.Constant(uint.MaxValue));
 
     [Property(MaxTest = 500)]
-    public Property Session_expiry_is_capped_never_set_from_0_and_only_0x04_keeps_the_will() =>
+    public Property Session_expiry_is_capped_never_set_from_0_and_only_0x00_discards_the_will() =>
         Prop.ForAll(
             Expiry.ToArbitrary(),
             Gen.OneOf(Gen.Constant<uint?>(null), Expiry.Select(v => (uint?)v)).ToArbitrary(),
@@ -43,7 +43,7 @@ public sealed class DisconnectDecisionProperties
                 var decision = DisconnectDecision.FromClient(disconnect, atConnect, options);
 
                 Assert.Equal(requested is { } r ? Math.Min(r, (uint)maxExpiry) : (uint?)null, decision.SessionExpirySeconds);
-                Assert.Equal(reason == ReasonCode.DisconnectWithWillMessage, DisconnectDecision.PublishesWill(decision.Kind));
+                Assert.Equal(reason != ReasonCode.NormalDisconnection, DisconnectDecision.PublishesWill(decision.Kind));
                 Assert.NotEqual(DisconnectKind.Abnormal, decision.Kind);
             });
 }

@@ -38,9 +38,11 @@ public sealed class DisconnectDecisionTests
     }
 
     [Fact]
-    public void Disconnect_with_another_reason_code_discards_the_will_like_a_normal_one()
+    public void Disconnect_with_an_error_reason_code_keeps_the_will_only_success_discards_it()
     {
-        Assert.Equal(DisconnectKind.Normal, FromClient(Disconnect(ReasonCode.UnspecifiedError)).Kind);
+        // MQTT 5 section 3.1.2.5: the will is published unless deleted on a DISCONNECT with 0x00 Normal disconnection.
+        Assert.True(DisconnectDecision.PublishesWill(FromClient(Disconnect(ReasonCode.UnspecifiedError)).Kind));
+        Assert.False(DisconnectDecision.PublishesWill(FromClient(Disconnect(ReasonCode.Success)).Kind));
     }
 
     [Fact]

@@ -62,6 +62,20 @@ public sealed class WillTests(BrokerFixture broker) : IClassFixture<BrokerFixtur
     }
 
     [Fact]
+    public async Task Will_is_published_after_a_disconnect_with_an_error_reason_code()
+    {
+        // MQTT 5 section 3.1.2.5: only a DISCONNECT with 0x00 deletes the will.
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-0x80-watch", "will/0x80");
+        using var client = await Mqtt.ConnectAsync(broker, "will-0x80", configure: o => o.WithWillTopic("will/0x80").WithWillPayload("failed"));
+
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build());
+
+        var will = await received.NextAsync("watcher waits for the will after DISCONNECT 0x80");
+        Assert.Equal("failed", will.ConvertPayloadToString());
+    }
+
+    [Fact]
     public async Task Delayed_will_is_published_after_the_will_delay()
     {
         using var watcher = Mqtt.NewClient();
