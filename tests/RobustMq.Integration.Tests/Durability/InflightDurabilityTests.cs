@@ -30,10 +30,7 @@ public sealed class InflightDurabilityTests
         {
             await using (var first = await StartAsync(backend, data))
             {
-                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
-                await subscriber.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 10);
-                await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 1));
-                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+                using var subscriber = await PersistentSubscriberAsync(first, clientId, topic, qos: 1, receiveMaximum: 10);
 
                 using var publisher = await Mqtt.ConnectAsync(first, $"{clientId}-pub");
                 using var stop = new CancellationTokenSource();
@@ -117,10 +114,7 @@ public sealed class InflightDurabilityTests
         {
             await using (var first = await StartAsync(backend, data))
             {
-                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
-                await subscriber.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 20);
-                await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: 2));
-                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+                using var subscriber = await PersistentSubscriberAsync(first, clientId, topic, qos: 2, receiveMaximum: 20);
 
                 using var publisher = await Mqtt.ConnectAsync(first, $"{clientId}-pub");
                 for (var i = 0; i < Messages; i++)
@@ -221,10 +215,7 @@ public sealed class InflightDurabilityTests
         {
             await using (var first = await StartAsync("RocksDb", data))
             {
-                using var subscriber = await RawClient.OpenAsync(first.MqttPort);
-                await subscriber.ConnectAsync("clean-return", cleanStart: false, sessionExpiry: 3600);
-                await subscriber.SendAsync(RawPackets.Subscribe(1, "clean/return", RawPackets.V5, qos: 1));
-                await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+                using var subscriber = await PersistentSubscriberAsync(first, "clean-return", "clean/return", qos: 1, receiveMaximum: 10);
                 first.Kill();
             }
 
@@ -278,6 +269,16 @@ public sealed class InflightDurabilityTests
                 }
             }
         }
+    }
+
+    /// <summary>A raw MQTT 5 client with a persistent session (expiry 1 h) subscribed to <paramref name="topic"/>.</summary>
+    private static async Task<RawClient> PersistentSubscriberAsync(BrokerExecutable broker, string clientId, string topic, byte qos, ushort receiveMaximum)
+    {
+        var subscriber = await RawClient.OpenAsync(broker.MqttPort);
+        await subscriber.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: receiveMaximum);
+        await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: qos));
+        await subscriber.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
+        return subscriber;
     }
 
     /// <summary>The next packet; null once the broker has sent nothing for <see cref="Quiet"/> (the test reads no more then).</summary>

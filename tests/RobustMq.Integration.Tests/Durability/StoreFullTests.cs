@@ -19,12 +19,8 @@ public sealed class StoreFullTests
     public async Task A_full_store_refuses_retained_publishes_keeps_what_it_had_and_recovers_when_space_frees()
     {
         using var disk = TmpfsMount.TryCreate(megabytes: 32);
-        Assert.True(disk is not null, "mounting a tmpfs needs root on Linux (CI runs the tests as root)");
-        // Half the disk is a file deleted later: RocksDB needs room to recover (its log is flushed to a table on reopen).
-        var filler = Path.Combine(disk.Path, "filler");
-        await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
-        await using var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
-        await broker.WaitStartedAsync("broker start-up on a small tmpfs");
+        var (filler, broker) = await StartOnSmallDiskAsync(disk);
+        await using var _ = broker;
 
         // MQTT 3.1.1 has no failure acknowledgement: once the store is full, the publish is answered by a close.
         var acceptedV3 = 0;
@@ -83,11 +79,8 @@ public sealed class StoreFullTests
     public async Task A_full_store_refuses_publishes_a_persistent_subscriber_would_need_and_recovers(bool subscriberOnline)
     {
         using var disk = TmpfsMount.TryCreate(megabytes: 32);
-        Assert.True(disk is not null, "mounting a tmpfs needs root on Linux (CI runs the tests as root)");
-        var filler = Path.Combine(disk.Path, "filler");
-        await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
-        await using var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
-        await broker.WaitStartedAsync("broker start-up on a small tmpfs");
+        var (filler, broker) = await StartOnSmallDiskAsync(disk);
+        await using var _ = broker;
 
         // A persistent subscriber that never acknowledges (online), or that left (offline): every copy must be stored.
         var topic = subscriberOnline ? "full/online" : "full/offline";
@@ -122,6 +115,20 @@ public sealed class StoreFullTests
         }
 
         Assert.True(last == MqttClientPublishReasonCode.Success, $"no publish accepted within 15 s after space was freed (last {last})\n{broker.Log}");
+    }
+
+    /// <summary>
+    /// A broker on RocksDB on <paramref name="disk"/>, half of which is a file (<c>Filler</c>) to delete when space
+    /// should free: RocksDB needs room to recover (its log is flushed to a table on reopen).
+    /// </summary>
+    private static async Task<(string Filler, BrokerExecutable Broker)> StartOnSmallDiskAsync(TmpfsMount? disk)
+    {
+        Assert.True(disk is not null, "mounting a tmpfs needs root on Linux (CI runs the tests as root)");
+        var filler = Path.Combine(disk.Path, "filler");
+        await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024]);
+        var broker = BrokerExecutable.Start([$"--Storage:Path={disk.Path}", "--Storage:Default=RocksDb", "--Sys:IntervalSeconds=0", $"--Mqtt:MaxPacketSize={2 * Payload}"]);
+        await broker.WaitStartedAsync("broker start-up on a small tmpfs");
+        return (filler, broker);
     }
 
     /// <summary>Random bytes: RocksDB compresses what it flushes, and zeros would take no room at all.</summary>
