@@ -64,11 +64,18 @@ public sealed partial class MqttConnection
         if (routed.IsCompletedSuccessfully)
         {
             AcknowledgeWhenStored(qos, frame.PacketId, Inbound.RoutedReason(routed.Result));
-            return ValueTask.CompletedTask;
+            return AcknowledgementsWithinLimit();
         }
 
         return AcknowledgeWhenRoutedAsync(routed, qos, frame.PacketId);
     }
+
+    /// <summary>
+    /// Back-pressure on a publisher whose PUBACKs wait for stores: with <c>Mqtt:ReceiveMaximum</c> of them waiting (an
+    /// MQTT 5 client keeps within it anyway; MQTT 3.1.1 has no such limit), this read loop waits until they went out.
+    /// </summary>
+    private ValueTask AcknowledgementsWithinLimit() =>
+        Volatile.Read(ref _waitingAcknowledgements) >= _services.Options.ReceiveMaximum ? new ValueTask(_ackTail) : ValueTask.CompletedTask;
 
     private async ValueTask AcknowledgeWhenRoutedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
     {
@@ -85,6 +92,7 @@ public sealed partial class MqttConnection
         }
 
         AcknowledgeWhenStored(qos, packetId, Inbound.RoutedReason(matched));
+        await AcknowledgementsWithinLimit();
     }
 
     /// <summary>

@@ -102,6 +102,9 @@ public sealed partial class MqttConnection
     private List<Task>? _pendingStores;
     private Task _ackTail = Task.CompletedTask;
 
+    // PUBACKs in the _ackTail chain not sent yet (the read loop adds, the chain's continuations take away).
+    private int _waitingAcknowledgements;
+
     /// <summary>
     /// Acknowledges an inbound QoS 1 publish once the copies the router left in <see cref="_pendingStores"/> are stored
     /// (at once when there are none and no earlier acknowledgement waits); any other QoS at once. PUBACKs keep the
@@ -122,6 +125,7 @@ public sealed partial class MqttConnection
             pending.Clear();
         }
 
+        Interlocked.Increment(ref _waitingAcknowledgements);
         _ackTail = AcknowledgeAfterAsync(_ackTail, stores, packetId, reason);
     }
 
@@ -145,9 +149,9 @@ public sealed partial class MqttConnection
 
     private async Task AcknowledgeAfterAsync(Task previous, Task[] stores, ushort packetId, ReasonCode reason)
     {
-        await previous;
         try
         {
+            await previous;
             foreach (var store in stores)
             {
                 await store;
@@ -156,10 +160,12 @@ public sealed partial class MqttConnection
         catch (Exception ex)
         {
             // Not stored for a persistent subscriber that needs it: not acknowledged as accepted.
+            Interlocked.Decrement(ref _waitingAcknowledgements);
             RefuseNotStored(QoS.AtLeastOnce, packetId, ex as MessageNotStoredException ?? new MessageNotStoredException(ex.Message, ex));
             return;
         }
 
+        Interlocked.Decrement(ref _waitingAcknowledgements);
         Acknowledge(QoS.AtLeastOnce, packetId, reason);
     }
 
