@@ -26,9 +26,9 @@ public sealed partial class MqttConnection
     private List<Task>? _storesBeforeFlush;
 
     // Set while a persistent session's CONNECT attaches it: completes once the deliveries that came meanwhile are
-    // stored (or the session keeps nothing), faults when they could not be (or the CONNECT failed).
+    // stored (or the session keeps nothing), faults when they could not be (or the CONNECT failed). Also the lock that
+    // keeps a delivery from slipping between StoreEarly's take and its stamp (no lock object for other connections).
     private TaskCompletionSource? _attaching;
-    private readonly Lock _attachGate = new();
 
     /// <summary>A persistent session's CONNECT begins: deliveries that come until <see cref="StoreEarly"/> wait for it.</summary>
     private void BeginAttach() =>
@@ -43,13 +43,21 @@ public sealed partial class MqttConnection
     private PendingMessage[] StoreEarly(long queueSequence, bool storeEarly)
     {
         PendingMessage[] early;
-        TaskCompletionSource? attaching;
-        lock (_attachGate)
+        var attaching = Volatile.Read(ref _attaching);
+        if (attaching is null)
         {
+            // Nothing waits: no delivery is stored before this, so none can slip by.
             Volatile.Write(ref _queueSequence, queueSequence);
             early = _outbound.TakeQueued();
-            attaching = Volatile.Read(ref _attaching);
-            Volatile.Write(ref _attaching, null);
+        }
+        else
+        {
+            lock (attaching)
+            {
+                Volatile.Write(ref _queueSequence, queueSequence);
+                early = _outbound.TakeQueued();
+                Volatile.Write(ref _attaching, null);
+            }
         }
 
         List<Task>? writes = null;
@@ -85,10 +93,14 @@ public sealed partial class MqttConnection
             }
             catch (Exception ex)
             {
-                attaching.TrySetException(ex is MessageNotStoredException ? ex : new MessageNotStoredException(ex.Message, ex));
+                attaching.TrySetException(NotStored(ex));
             }
         }
     }
+
+    /// <summary>A failed store write as the publisher is told of it.</summary>
+    private static MessageNotStoredException NotStored(Exception ex) =>
+        ex as MessageNotStoredException ?? new MessageNotStoredException(ex.Message, ex);
 
     /// <summary>The CONNECT failed: what came meanwhile is not stored, and its publishers are refused.</summary>
     private void FailAttach()
@@ -161,7 +173,7 @@ public sealed partial class MqttConnection
         {
             // Not stored for a persistent subscriber that needs it: not acknowledged as accepted.
             Interlocked.Decrement(ref _waitingAcknowledgements);
-            RefuseNotStored(QoS.AtLeastOnce, packetId, ex as MessageNotStoredException ?? new MessageNotStoredException(ex.Message, ex));
+            RefuseNotStored(QoS.AtLeastOnce, packetId, NotStored(ex));
             return;
         }
 

@@ -128,11 +128,11 @@ public sealed partial class MqttConnection
                 return LocalDelivery.NotConnected;
             }
         }
-        else if (Volatile.Read(ref _attaching) is not null)
+        else if (Volatile.Read(ref _attaching) is { } attaching)
         {
             // The session is being attached: its CONNECT takes what came so far and stores it (StoreEarly), so this
             // one is either queued before that, or stamped after it, never in between.
-            lock (_attachGate)
+            lock (attaching)
             {
                 if (!Enqueue(message, ref outcome, out stored))
                 {

@@ -56,7 +56,7 @@ public sealed partial class SessionGrain
 
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
-        var attached = record.Attached is { } a && IsLive(a.Connection) ? a : null;
+        var attached = record.Attached is { } a && a.IsLive(membership.CurrentSnapshot) ? a : null;
         if (attached is not null)
         {
             // Deactivated while its client stayed connected: that connection serves it still, and owns the records it
@@ -111,19 +111,6 @@ public sealed partial class SessionGrain
         else if (_handOnLater is null)
         {
             DeactivateOnIdle();
-        }
-    }
-
-    /// <summary>Whether <paramref name="connection"/>'s node is a live member of the cluster (after a restart it is not).</summary>
-    private bool IsLive(ConnectionRef connection)
-    {
-        try
-        {
-            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(connection.Node)) == SiloStatus.Active;
-        }
-        catch (FormatException)
-        {
-            return false;
         }
     }
 

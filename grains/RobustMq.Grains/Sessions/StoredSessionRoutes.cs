@@ -21,6 +21,7 @@ public sealed partial class StoredSessionRoutes(
     StorageEngines storage,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     TimeProvider clock,
     ILogger<StoredSessionRoutes> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -70,7 +71,7 @@ public sealed partial class StoredSessionRoutes(
             // Stored while connected (the broker stopped under it): disconnected now, written so (the grain and a later
             // restart count its expiry from then, not from whenever they load it).
             var disconnectedAt = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
-            if (record.DisconnectedAtUnixMs == 0 && !IsServedHere(record))
+            if (record.DisconnectedAtUnixMs == 0 && record.Attached?.IsLive(membership.CurrentSnapshot) != true)
             {
                 disconnected.Put(SessionGrain.SessionSpace, entry.Key, (record with { DisconnectedAtUnixMs = now, Attached = null }).Encode());
                 if (disconnected.Operations.Count >= ChangesPerCall)
@@ -154,10 +155,6 @@ public sealed partial class StoredSessionRoutes(
         ScheduleNext();
         return sessions;
     }
-
-    /// <summary>Whether the record's connection is on this silo as it starts (never, unless it is one this silo serves already).</summary>
-    private bool IsServedHere(SessionRecord record) =>
-        record.Attached is { } attached && attached.Connection.Node == NodeNames.Of(silo.SiloAddress);
 
     public void Dispose()
     {

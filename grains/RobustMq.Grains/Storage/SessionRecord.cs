@@ -175,4 +175,22 @@ public sealed record SessionRecord(
 /// <param name="OwnedFrom">The first sequence of the range the session itself queues under while the connection serves it (<see cref="SessionQueue.RangeSize"/> of them).</param>
 /// <param name="Range">The first sequence of the range reserved for the connection (as many); 0 when none.</param>
 /// <param name="StartedClean">Whether the connection asked for a clean start (what an older connection still owed then ended with the old session).</param>
-public sealed record SessionAttachment(ConnectionRef Connection, long OwnedFrom, long Range, bool StartedClean);
+public sealed record SessionAttachment(ConnectionRef Connection, long OwnedFrom, long Range, bool StartedClean)
+{
+    /// <summary>
+    /// Whether the connection still serves the session: its node is an active member of <paramref name="membership"/>
+    /// (after a restart, the node that was is not).
+    /// </summary>
+    public bool IsLive(ClusterMembershipSnapshot membership)
+    {
+        ArgumentNullException.ThrowIfNull(membership);
+        try
+        {
+            return membership.GetSiloStatus(SiloAddress.FromParsableString(Connection.Node)) == SiloStatus.Active;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,7 +1,4 @@
-using System.Net;
-using Orleans.Runtime;
 using RobustMq.Abstractions.Metrics;
-using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Tests.Infrastructure;
