@@ -17,6 +17,7 @@ public sealed class ConnectionServices(
     RouteCache routes,
     RetainedStores retained,
     IGrainFactory grains,
+    TopicShardWriter shardWriter,
     ISessionQueueStore queues,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
@@ -30,6 +31,9 @@ public sealed class ConnectionServices(
     public RouteCache Routes { get; } = routes;
     public RetainedStores Retained { get; } = retained;
     public IGrainFactory Grains { get; } = grains;
+
+    /// <summary>The node's writer of route changes to the topic shards.</summary>
+    public TopicShardWriter ShardWriter { get; } = shardWriter;
 
     /// <summary>Where persistent sessions' deliveries are stored while their connection serves them.</summary>
     public ISessionQueueStore Queues { get; } = queues;

@@ -78,7 +78,7 @@ public sealed partial class MqttConnection
             return false;
         }
 
-        _clean = new SessionRoutes(_services.Grains, clientId);
+        _clean = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId);
         _cleanWill = will;
         if (claim.Previous is { } previous)
         {

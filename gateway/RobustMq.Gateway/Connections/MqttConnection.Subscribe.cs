@@ -46,12 +46,18 @@ public sealed partial class MqttConnection
         }
 
         Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. decision.ReasonCodes] });
+        List<SubscriptionRecord>? retainedFor = null;
         for (var i = 0; i < records.Length; i++)
         {
             if (SubscribeDecisions.SendsRetained(records[i], existed[i]))
             {
-                await SendRetainedAsync(records[i]);
+                (retainedFor ??= []).Add(records[i]);
             }
+        }
+
+        if (retainedFor is not null)
+        {
+            await SendRetainedAsync(retainedFor);
         }
     }
 
@@ -99,12 +105,19 @@ public sealed partial class MqttConnection
         return false;
     }
 
-    private async Task SendRetainedAsync(SubscriptionRecord record)
+    /// <summary>The retained messages of new subscriptions (one SUBSCRIBE's, looked up together), after the SUBACK.</summary>
+    private async Task SendRetainedAsync(List<SubscriptionRecord> records)
     {
-        BrokerMessage[][] found;
+        var filters = new string[records.Count];
+        for (var i = 0; i < filters.Length; i++)
+        {
+            filters[i] = records[i].Filter;
+        }
+
+        IReadOnlyList<BrokerMessage>[] found;
         try
         {
-            found = await _services.Retained.MatchAsync(record.Filter).WaitAsync(_services.GrainTimeout, _closed.Token);
+            found = await _services.Retained.MatchManyAsync(filters).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -112,10 +125,11 @@ public sealed partial class MqttConnection
             return;
         }
 
-        var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
-        foreach (var shard in found)
+        for (var i = 0; i < records.Count; i++)
         {
-            foreach (var message in shard)
+            var record = records[i];
+            var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
+            foreach (var message in found[i])
             {
                 if (record.CheckRead && !_services.Acl.MayReceive(message.Topic, ClientId!, record.UserName))
                 {

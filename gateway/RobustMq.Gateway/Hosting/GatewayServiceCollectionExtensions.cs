@@ -33,6 +33,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<IDropCounter>(sp => sp.GetRequiredService<BrokerMetrics>());
         services.AddSingleton<RouteCache>();
+        services.AddSingleton<TopicShardWriter>();
         services.AddSingleton<RetainedStores>();
         services.AddSingleton<IRouteReplica>(sp => sp.GetRequiredService<RouteCache>());
         services.AddSingleton<ConnectionRegistry>();

@@ -33,6 +33,69 @@ public sealed class RetainedStores(IGrainFactory grains)
         return Task.WhenAll(lookups);
     }
 
+    /// <summary>
+    /// Retained messages matching each of <paramref name="filters"/> (one SUBSCRIBE's), with at most one call per
+    /// shard: element <c>i</c> holds, shard by shard, what <paramref name="filters"/>[i] matches. A filter without
+    /// wildcards is asked of its topic's shard only.
+    /// </summary>
+    public async Task<IReadOnlyList<BrokerMessage>[]> MatchManyAsync(IReadOnlyList<string> filters)
+    {
+        var perShard = new List<int>?[_shards.Length];
+        for (var i = 0; i < filters.Count; i++)
+        {
+            if (TopicValidator.HasWildcards(filters[i]))
+            {
+                for (var shard = 0; shard < perShard.Length; shard++)
+                {
+                    (perShard[shard] ??= []).Add(i);
+                }
+            }
+            else
+            {
+                (perShard[RetainedShards.ShardOf(filters[i])] ??= []).Add(i);
+            }
+        }
+
+        var shards = new List<int>(perShard.Length);
+        var lookups = new List<Task<BrokerMessage[][]>>(perShard.Length);
+        for (var shard = 0; shard < perShard.Length; shard++)
+        {
+            if (perShard[shard] is { } indexes)
+            {
+                var asked = new string[indexes.Count];
+                for (var j = 0; j < asked.Length; j++)
+                {
+                    asked[j] = filters[indexes[j]];
+                }
+
+                shards.Add(shard);
+                lookups.Add(_shards[shard].MatchMany(asked));
+            }
+        }
+
+        var answers = await Task.WhenAll(lookups);
+        var found = new List<BrokerMessage>?[filters.Count];
+        for (var k = 0; k < answers.Length; k++)
+        {
+            var indexes = perShard[shards[k]]!;
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                if (answers[k][j].Length > 0)
+                {
+                    (found[indexes[j]] ??= []).AddRange(answers[k][j]);
+                }
+            }
+        }
+
+        var result = new IReadOnlyList<BrokerMessage>[found.Length];
+        for (var i = 0; i < found.Length; i++)
+        {
+            result[i] = found[i] ?? (IReadOnlyList<BrokerMessage>)[];
+        }
+
+        return result;
+    }
+
     private static async Task<BrokerMessage[][]> OneShardAsync(Task<BrokerMessage[]> lookup) => [await lookup];
 
     private static IRetainedStoreGrain[] CreateShards(IGrainFactory grains)

@@ -89,10 +89,28 @@ public sealed partial class RetainedStoreGrain(TimeProvider clock, IDropCounter 
         return StoreOutcome.Stored;
     }
 
-    public async Task<BrokerMessage[]> Match(string filter)
+    public Task<BrokerMessage[]> Match(string filter) => MatchOne(filter);
+
+    public async Task<BrokerMessage[][]> MatchMany(string[] filters)
+    {
+        var results = new BrokerMessage[filters.Length][];
+        for (var i = 0; i < filters.Length; i++)
+        {
+            results[i] = await MatchOne(filters[i]);
+        }
+
+        return results;
+    }
+
+    private async Task<BrokerMessage[]> MatchOne(string filter)
     {
         var found = new List<KeyValuePair<string, BrokerMessage>>();
         _messages.MatchFilter(filter, found);
+        if (found.Count == 0)
+        {
+            return [];
+        }
+
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var result = new List<BrokerMessage>(found.Count);
         foreach (var (topic, message) in found)

@@ -17,7 +17,7 @@ public sealed partial class SessionGrain
     private List<PendingMessage>? _handOnLater;
     private IGrainTimer? _handOnTimer;
 
-    private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, ClientId, _state.Subscriptions);
+    private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, shardWriter, ClientId, _state.Subscriptions);
 
     public async Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions)
     {

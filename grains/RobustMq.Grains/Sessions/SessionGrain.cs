@@ -18,6 +18,7 @@ namespace RobustMq.Grains.Sessions;
 public sealed partial class SessionGrain(
     IOptions<MqttOptions> options,
     IMessageRouter router,
+    TopicShardWriter shardWriter,
     IDropCounter drops,
     StorageEngines storage,
     IClusterMembershipService membership,

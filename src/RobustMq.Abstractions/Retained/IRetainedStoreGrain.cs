@@ -16,6 +16,13 @@ public interface IRetainedStoreGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<BrokerMessage[]> Match(string filter);
 
+    /// <summary>
+    /// <see cref="Match"/> for many filters in one call (one SUBSCRIBE's): element <c>i</c> holds the messages that
+    /// <paramref name="filters"/>[i] matches.
+    /// </summary>
+    [ReadOnly]
+    Task<BrokerMessage[][]> MatchMany(string[] filters);
+
     [ReadOnly]
     Task<int> Count();
 }

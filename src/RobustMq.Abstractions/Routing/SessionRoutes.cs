@@ -7,13 +7,14 @@ namespace RobustMq.Abstractions.Routing;
 /// <summary>
 /// A session's subscriptions and the routes they stand for, in one place for both homes of a session: the
 /// <see cref="ISessionGrain"/> of a persistent session and the connection of a clean one (expiry 0), which
-/// needs no grain. Applies changes to the topic shards (one call per shard) and the <c>$share</c> groups.
+/// needs no grain. Applies changes to the topic shards (through the node's <see cref="TopicShardWriter"/>) and the <c>$share</c> groups.
 /// Not thread-safe: its owner serializes calls (the grain's turn, the connection's read loop).
 /// </summary>
-public sealed class SessionRoutes(IGrainFactory grains, string clientId, Dictionary<string, SubscriptionRecord> subscriptions)
+public sealed class SessionRoutes(
+    IGrainFactory grains, TopicShardWriter shards, string clientId, Dictionary<string, SubscriptionRecord> subscriptions)
 {
-    public SessionRoutes(IGrainFactory grains, string clientId)
-        : this(grains, clientId, new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal))
+    public SessionRoutes(IGrainFactory grains, TopicShardWriter shards, string clientId)
+        : this(grains, shards, clientId, new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal))
     {
     }
 
@@ -144,31 +145,5 @@ public sealed class SessionRoutes(IGrainFactory grains, string clientId, Diction
 
     private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
 
-    private async Task ApplyAsync(List<RouteChange> changes)
-    {
-        if (changes.Count == 0)
-        {
-            return;
-        }
-
-        var byShard = new Dictionary<int, List<RouteChange>>();
-        foreach (var change in changes)
-        {
-            var shard = TopicShards.ShardOf(change.Entry.Filter);
-            if (!byShard.TryGetValue(shard, out var list))
-            {
-                byShard[shard] = list = [];
-            }
-
-            list.Add(change);
-        }
-
-        var calls = new List<Task>(byShard.Count);
-        foreach (var (shard, list) in byShard)
-        {
-            calls.Add(grains.GetGrain<ITopicShardGrain>(shard).Apply([.. list]));
-        }
-
-        await Task.WhenAll(calls);
-    }
+    private Task ApplyAsync(List<RouteChange> changes) => shards.ApplyAsync(changes);
 }

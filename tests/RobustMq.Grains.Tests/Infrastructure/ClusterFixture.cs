@@ -83,6 +83,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The node name of silo <paramref name="silo"/>: the key of its dispatcher and of connections on it.</summary>
     public string Node(int silo) => NodeNames.Of(Cluster.Silos[silo].SiloAddress);
 
+    /// <summary>A node-wide service of silo <paramref name="silo"/>, as its grains and connections get it.</summary>
+    public T Service<T>(int silo) where T : notnull => Cluster.Silos[silo].ServiceProvider.GetRequiredService<T>();
+
     /// <summary>The real route cache of silo <paramref name="silo"/>.</summary>
     public RouteCache Routes(int silo) => Cluster.Silos[silo].ServiceProvider.GetRequiredService<RouteCache>();
 

@@ -1,5 +1,6 @@
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Retained;
+using RobustMq.Gateway.Routing;
 using RobustMq.Grains.Tests.Infrastructure;
 
 namespace RobustMq.Grains.Tests.Retained;
@@ -97,6 +98,44 @@ public sealed class RetainedStoreTests(ClusterFixture cluster)
         var found = await store.Match("a/+");
 
         Assert.Equal(["a/new"], Topics(found));
+    }
+
+    [Fact]
+    public async Task MatchMany_answers_each_filter_at_its_own_index()
+    {
+        var store = Store(1007);
+        foreach (var topic in new[] { "m/a", "m/b", "n/a" })
+        {
+            await store.Set(TestMessages.Message(topic, topic, retain: true));
+        }
+
+        var found = await store.MatchMany(["m/b", "nothing", "+/a", "m/#"]);
+
+        Assert.Equal(4, found.Length);
+        Assert.Equal(["m/b"], Topics(found[0]));
+        Assert.Empty(found[1]);
+        Assert.Equal(["m/a", "n/a"], Topics(found[2]));
+        Assert.Equal(["m/a", "m/b"], Topics(found[3]));
+    }
+
+    [Fact]
+    public async Task The_node_lookup_of_one_SUBSCRIBE_finds_each_filter_its_messages_across_the_shards()
+    {
+        // Topics that land in different shards, looked up together as one SUBSCRIBE's filters would be.
+        var topics = Enumerable.Range(0, 40).Select(i => $"many-lookup/{i}").ToArray();
+        Assert.True(topics.Select(RetainedShards.ShardOf).Distinct().Count() > 1);
+        foreach (var topic in topics)
+        {
+            await cluster.Client.GetGrain<IRetainedStoreGrain>(RetainedShards.ShardOf(topic)).Set(TestMessages.Message(topic, topic, retain: true));
+        }
+
+        var stores = cluster.Service<RetainedStores>(0);
+        var found = await stores.MatchManyAsync(["many-lookup/3", "many-lookup/none", "many-lookup/+", "many-lookup/17"]);
+
+        Assert.Equal(["many-lookup/3"], Topics([.. found[0]]));
+        Assert.Empty(found[1]);
+        Assert.Equal(topics.Order(StringComparer.Ordinal), Topics([.. found[2]]));
+        Assert.Equal(["many-lookup/17"], Topics([.. found[3]]));
     }
 
     private IRetainedStoreGrain Store(long key) => cluster.Client.GetGrain<IRetainedStoreGrain>(key);
