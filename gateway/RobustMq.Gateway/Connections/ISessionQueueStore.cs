@@ -19,6 +19,17 @@ public interface ISessionQueueStore
     /// <summary>Deletes the record of a message that was acknowledged (or will never be delivered).</summary>
     /// <exception cref="Exception">The store's error: the record stays and the message is delivered again after a restart.</exception>
     Task DeleteAsync(string clientId, long sequence);
+
+    /// <summary>
+    /// Records that the client sent QoS 2 message <paramref name="packetId"/> (on <paramref name="topic"/>) and is owed
+    /// its PUBREC; completes once durable, so after a crash a resend is known as one.
+    /// </summary>
+    /// <exception cref="MessageNotStoredException">The write failed: the PUBREC must not report success.</exception>
+    Task PutInboundAsync(string clientId, string topic, ushort packetId);
+
+    /// <summary>Forgets the inbound QoS 2 id <paramref name="packetId"/> (PUBREL came); completes once durable, before the PUBCOMP.</summary>
+    /// <exception cref="Exception">The store's error: the id stays.</exception>
+    Task DeleteInboundAsync(string clientId, ushort packetId);
 }
 
 /// <summary>A node without storage: no session gets a <see cref="ConnectResult.QueueSequence"/> there, so this is never asked.</summary>
@@ -28,4 +39,9 @@ public sealed class NoSessionQueueStore : ISessionQueueStore
         Task.FromException(new MessageNotStoredException(message?.Message.Topic ?? "", StoreOutcome.Unavailable));
 
     public Task DeleteAsync(string clientId, long sequence) => Task.CompletedTask;
+
+    public Task PutInboundAsync(string clientId, string topic, ushort packetId) =>
+        Task.FromException(new MessageNotStoredException(topic, StoreOutcome.Unavailable));
+
+    public Task DeleteInboundAsync(string clientId, ushort packetId) => Task.CompletedTask;
 }

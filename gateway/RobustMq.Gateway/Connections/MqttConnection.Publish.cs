@@ -61,6 +61,12 @@ public sealed partial class MqttConnection
         // records the packet id this loop checks for resends.
         var pendingStores = qos == QoS.AtLeastOnce ? (_pendingStores ??= []) : null;
         var routed = _services.Router.PublishAsync(message, pendingStores, _closed.Token);
+        if (qos == QoS.ExactlyOnce && Volatile.Read(ref _queueSequence) != 0)
+        {
+            // A persistent session on a durable store keeps the packet id too, before the PUBREC (MqttConnection.Storage).
+            return AcknowledgeExactlyOnceStoredAsync(routed, frame.PacketId, topic);
+        }
+
         if (routed.IsCompletedSuccessfully)
         {
             AcknowledgeWhenStored(qos, frame.PacketId, Inbound.RoutedReason(routed.Result));
@@ -92,6 +98,32 @@ public sealed partial class MqttConnection
         }
 
         AcknowledgeWhenStored(qos, packetId, Inbound.RoutedReason(matched));
+        await AcknowledgementsWithinLimit();
+    }
+
+    /// <summary>
+    /// QoS 2 from a client whose session survives a crash: once the message is routed (and stored for every persistent
+    /// subscriber that needs it), its packet id is stored as awaiting PUBREL, and only then does the PUBREC go out. After
+    /// a crash the client resends the PUBLISH (DUP) if it saw no PUBREC, and the broker knows it as a resend if it did:
+    /// nothing is lost, and the message is delivered twice only if the crash falls between the subscribers' stores and
+    /// the id's (routing it before the id is stored never acknowledges a message that was not routed).
+    /// </summary>
+    private async ValueTask AcknowledgeExactlyOnceStoredAsync(ValueTask<int> routed, ushort packetId, string topic)
+    {
+        int matched;
+        try
+        {
+            matched = await routed;
+            await _services.Queues.PutInboundAsync(ClientId!, topic, packetId);
+        }
+        catch (MessageNotStoredException ex)
+        {
+            _pendingStores?.Clear();
+            AfterEarlierAcknowledgements(() => RefuseNotStored(QoS.ExactlyOnce, packetId, ex));
+            return;
+        }
+
+        AcknowledgeWhenStored(QoS.ExactlyOnce, packetId, Inbound.RoutedReason(matched));
         await AcknowledgementsWithinLimit();
     }
 
@@ -191,7 +223,39 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void OnPubRel(PubRelPacket rel) => Send(Inbound.Release(rel.PacketId));
+    /// <summary>
+    /// PUBREL → PUBCOMP. A session that stores its inbound QoS 2 ids forgets the id in storage first (known or not: a
+    /// connection that was taken over may have stored it), so a new message that reuses the id after a crash is not
+    /// taken for a resend. If that write fails, no PUBCOMP is sent and the connection closes: the client sends the
+    /// PUBREL again when it reconnects.
+    /// </summary>
+    private ValueTask OnPubRel(PubRelPacket rel)
+    {
+        if (Volatile.Read(ref _queueSequence) == 0)
+        {
+            Send(Inbound.Release(rel.PacketId));
+            return ValueTask.CompletedTask;
+        }
+
+        return ReleaseStoredAsync(rel.PacketId);
+    }
+
+    private async ValueTask ReleaseStoredAsync(ushort packetId)
+    {
+        try
+        {
+            await _services.Queues.DeleteInboundAsync(ClientId!, packetId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotStored(_services.Logger, Ref.ConnectionId, LogClientId, "forgetting a released QoS 2 packet id failed: " + ex.Message);
+            _endReason ??= "closed by the server: a released QoS 2 packet id could not be forgotten in storage";
+            SendDisconnectAndClose(ReasonCode.UnspecifiedError);
+            return;
+        }
+
+        Send(Inbound.Release(packetId));
+    }
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Connection {ConnectionId} ({ClientId}): a publish was refused: {Detail}")]
     private static partial void LogNotStored(ILogger logger, long connectionId, string clientId, string detail);

@@ -331,8 +331,7 @@ public sealed partial class MqttConnection
                 OnPubRec(rec);
                 return ValueTask.CompletedTask;
             case PubRelPacket rel:
-                OnPubRel(rel);
-                return ValueTask.CompletedTask;
+                return OnPubRel(rel);
             case PubCompPacket comp:
                 OnPubComp(comp);
                 return ValueTask.CompletedTask;

@@ -82,6 +82,16 @@ public sealed partial class SessionGrain
             }
         }
 
+        if (attached is null)
+        {
+            // The QoS 2 ids its client was sent PUBREC for and has not released: stored by the connection before each
+            // PUBREC, so a resend after a crash is known as one. While a connection serves the session, they are its own.
+            await foreach (var entry in Store.ScanAsync(SessionQueue.InboundSpace, _state.QueueKeyPrefix, cancellationToken))
+            {
+                _state.InboundQoS2.Add(SessionQueue.PacketIdOf(_state.QueueKeyPrefix, entry.Key));
+            }
+        }
+
         if (attached is null && _state.ExpirySeconds != uint.MaxValue)
         {
             var left = TimeSpan.FromMilliseconds(Math.Max(0, _state.DisconnectedAtUnixMs + (_state.ExpirySeconds * 1000L) - now));
@@ -119,7 +129,8 @@ public sealed partial class SessionGrain
     /// writes them, and the session record when <paramref name="record"/> (a delete once the session no longer
     /// exists), as one batch. The batch is handed to the engine before this returns, so writes keep the calls' order.
     /// </summary>
-    private Task Persist(Action mutate, bool record = true)
+    /// <remarks><paramref name="into"/>: changes recorded earlier (<see cref="Record"/>) that are written with these.</remarks>
+    private Task Persist(Action mutate, bool record = true, StorageBatch? into = null)
     {
         if (_state.QueueKeyPrefix is null)
         {
@@ -127,16 +138,7 @@ public sealed partial class SessionGrain
             return Task.CompletedTask;
         }
 
-        var batch = new StorageBatch();
-        _state.Changes = batch;
-        try
-        {
-            mutate();
-        }
-        finally
-        {
-            _state.Changes = null;
-        }
+        var batch = Record(mutate, into);
 
         if (record)
         {
@@ -151,6 +153,40 @@ public sealed partial class SessionGrain
         }
 
         return batch.IsEmpty ? Task.CompletedTask : Store.WriteAsync(batch).AsTask();
+    }
+
+    /// <summary>Runs <paramref name="mutate"/> with the queue's changes recorded in <paramref name="batch"/> (a new one when null), not written yet.</summary>
+    private StorageBatch Record(Action mutate, StorageBatch? batch = null)
+    {
+        batch ??= new StorageBatch();
+        _state.Changes = batch;
+        try
+        {
+            mutate();
+        }
+        finally
+        {
+            _state.Changes = null;
+        }
+
+        return batch;
+    }
+
+    /// <summary>The keys of the session's stored inbound QoS 2 ids (deleted with the session: <see cref="SessionState.DeleteRecords"/>).</summary>
+    private async Task<IReadOnlyList<string>> StoredInboundKeys()
+    {
+        if (_state.QueueKeyPrefix is null || !Store.Sync.SurvivesProcessCrash)
+        {
+            return [];
+        }
+
+        var keys = new List<string>();
+        await foreach (var entry in Store.ScanAsync(SessionQueue.InboundSpace, _state.QueueKeyPrefix))
+        {
+            keys.Add(entry.Key);
+        }
+
+        return keys;
     }
 
     private SessionRecord ToRecord() => new(

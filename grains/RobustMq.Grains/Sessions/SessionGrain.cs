@@ -7,6 +7,7 @@ using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Storage;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Sessions;
 
@@ -61,14 +62,18 @@ public sealed partial class SessionGrain(
 
         var present = _state.Exists && !request.CleanStart;
         PendingMessage[] discarded = [];
+        StorageBatch? ended = null;
         if (_state.Exists && request.CleanStart)
         {
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
+            // Its records go in the same write as the new session's (one atomic batch, one sync).
             await RemoveAllRoutes();
-            await Persist(() =>
+            var inbound = await StoredInboundKeys();
+            ended = Record(() =>
             {
                 discarded = _state.TakeOwed();
                 _state.Clear();
+                _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
             });
         }
 
@@ -95,7 +100,14 @@ public sealed partial class SessionGrain(
         }
 
         ConnectResult? result = null;
-        await Persist(() =>
+        await Persist(Attach, into: ended);
+
+        // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
+        HandOnAfterThisCall(discarded);
+        KeepWhileNeeded();
+        return result!;
+
+        void Attach()
         {
             var pending = _state.TakePending(clock.GetUtcNow().ToUnixTimeMilliseconds(), out var expired);
             drops.Dropped(DropReasons.Expired, expired);
@@ -105,12 +117,7 @@ public sealed partial class SessionGrain(
             _state.PendingPubRel.Clear();
             _state.InboundQoS2.Clear();
             _state.DisconnectedAtUnixMs = 0;
-        });
-
-        // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
-        HandOnAfterThisCall(discarded);
-        KeepWhileNeeded();
-        return result!;
+        }
     }
 
     public async Task Disconnect(DisconnectRequest request)
@@ -292,10 +299,12 @@ public sealed partial class SessionGrain(
         StopTimers();
         await RemoveAllRoutes();
         PendingMessage[] owed = [];
+        var inbound = await StoredInboundKeys();
         await Persist(() =>
         {
             owed = _state.TakeOwed();
             _state.Clear();
+            _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
         });
         await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
         await HandOnOwed(owed);

@@ -20,6 +20,14 @@ public sealed class SessionQueue(StorageEngines storage)
     /// <summary>The keyed space of queued messages.</summary>
     public const string Space = "queue";
 
+    /// <summary>
+    /// The keyed space of inbound QoS 2 packet ids a persistent session's client was sent PUBREC for and has not yet
+    /// released (PUBREL): key <c>{length:D5}:{clientId}/{packetId:D5}</c>, empty value. Written by the connection
+    /// before the PUBREC (<see cref="PutInboundAsync"/>), deleted before the PUBCOMP, so a resend after a crash is
+    /// known as one (MQTT 4.3.3, 4.4) and a new message that reuses a released id is not taken for a resend.
+    /// </summary>
+    public const string InboundSpace = "inbound";
+
     /// <summary>The sequences one connection may use: 2^36 (68 billion deliveries), then the next connection's range.</summary>
     public const long RangeSize = 1L << 36;
 
@@ -65,6 +73,41 @@ public sealed class SessionQueue(StorageEngines storage)
         if (PrefixOf(clientId) is { } prefix)
         {
             await storage.ForState().WriteAsync(new StorageBatch().Delete(Space, Key(prefix, sequence)));
+        }
+    }
+
+    /// <summary>The key of an inbound QoS 2 packet id under <paramref name="prefix"/>.</summary>
+    public static string InboundKey(string prefix, ushort packetId) => prefix + packetId.ToString("D5", CultureInfo.InvariantCulture);
+
+    /// <summary>The packet id in an <see cref="InboundSpace"/> key with <paramref name="prefix"/>.</summary>
+    /// <exception cref="StorageException">Kind Corrupt: not an inbound key.</exception>
+    public static ushort PacketIdOf(string prefix, string key) =>
+        key.Length == prefix.Length + 5 && ushort.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw new StorageException(StorageErrorKind.Corrupt, $"'{key}' is not an inbound packet id key");
+
+    /// <summary>Records that <paramref name="clientId"/>'s QoS 2 message <paramref name="packetId"/> was received and not yet released; completes once durable.</summary>
+    /// <exception cref="MessageNotStoredException">The write failed: the PUBREC must not be sent as a success.</exception>
+    public async Task PutInboundAsync(string clientId, string topic, ushort packetId)
+    {
+        var prefix = PrefixOf(clientId) ?? throw new MessageNotStoredException(topic, StoreOutcome.Unavailable);
+        try
+        {
+            await storage.ForState().WriteAsync(new StorageBatch().Put(InboundSpace, InboundKey(prefix, packetId), ReadOnlyMemory<byte>.Empty));
+        }
+        catch (StorageException ex)
+        {
+            throw new MessageNotStoredException(topic, OutcomeOf(ex));
+        }
+    }
+
+    /// <summary>Forgets <paramref name="clientId"/>'s inbound QoS 2 id <paramref name="packetId"/> (released); completes once durable.</summary>
+    /// <exception cref="StorageException">The write failed: the id stays, and the PUBCOMP must wait.</exception>
+    public async Task DeleteInboundAsync(string clientId, ushort packetId)
+    {
+        if (PrefixOf(clientId) is { } prefix)
+        {
+            await storage.ForState().WriteAsync(new StorageBatch().Delete(InboundSpace, InboundKey(prefix, packetId)));
         }
     }
 

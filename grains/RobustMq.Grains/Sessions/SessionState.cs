@@ -46,6 +46,15 @@ internal sealed class SessionState
     public HashSet<ushort> PendingPubRel { get; } = [];
     public HashSet<ushort> InboundQoS2 { get; } = [];
 
+    /// <summary>Deletes the keyed records <paramref name="keys"/> of <paramref name="space"/> with the next write (the inbound QoS 2 ids of an ending session).</summary>
+    public void DeleteRecords(string space, IReadOnlyList<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            Changes?.Delete(space, key);
+        }
+    }
+
     public void Clear()
     {
         Exists = false;

@@ -10,4 +10,8 @@ internal sealed class StoredSessionQueue(SessionQueue queue) : ISessionQueueStor
     public Task PutAsync(string clientId, PendingMessage message) => queue.PutAsync(clientId, message);
 
     public Task DeleteAsync(string clientId, long sequence) => queue.DeleteAsync(clientId, sequence);
+
+    public Task PutInboundAsync(string clientId, string topic, ushort packetId) => queue.PutInboundAsync(clientId, topic, packetId);
+
+    public Task DeleteInboundAsync(string clientId, ushort packetId) => queue.DeleteInboundAsync(clientId, packetId);
 }

@@ -207,6 +207,116 @@ public sealed class InflightDurabilityTests
         }
     }
 
+    [Theory]
+    [InlineData("RocksDb")]
+    [InlineData("Segment")]
+    public async Task A_persistent_publishers_QoS2_resend_after_a_kill_is_not_delivered_again_and_a_released_id_carries_a_new_message(string backend)
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-inbound2-").FullName;
+        var clientId = $"inbound-q2-{backend}";
+        var topic = $"inbound/q2/{backend}";
+        try
+        {
+            await using (var first = await StartAsync(backend, data))
+            {
+                using var publisher = await RawClient.OpenAsync(first.MqttPort);
+                await publisher.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600);
+
+                // Id 7: PUBREC received, PUBREL never sent. Id 8: the whole flow, so the id is free again.
+                await publisher.SendAsync(RawPackets.Publish(topic, "first", RawPackets.V5, qos: 2, packetId: 7));
+                Assert.Equal(7, (await publisher.ExpectAsync(RawPacket.PubRec, "PUBREC 7")).PacketId);
+                await publisher.SendAsync(RawPackets.Publish(topic, "second", RawPackets.V5, qos: 2, packetId: 8));
+                Assert.Equal(8, (await publisher.ExpectAsync(RawPacket.PubRec, "PUBREC 8")).PacketId);
+                await publisher.SendAsync(RawPackets.PubRel(8));
+                Assert.Equal(8, (await publisher.ExpectAsync(RawPacket.PubComp, "PUBCOMP 8")).PacketId);
+                first.Kill();
+            }
+
+            await using var second = await StartAsync(backend, data);
+            using var observer = await RawClient.OpenAsync(second.MqttPort);
+            await observer.ConnectAsync($"{clientId}-observer");
+            await observer.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5));
+            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+
+            using var again = await RawClient.OpenAsync(second.MqttPort);
+            var connAck = await again.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600);
+            Assert.True(connAck.SessionPresent, "the publisher's session is present after the restart");
+
+            // MQTT 4.3.3: the client saw PUBREC 7, so its resend (DUP) is the same message: acknowledged, not routed again.
+            await again.SendAsync(RawPackets.Publish((byte)0x3C, System.Text.Encoding.UTF8.GetBytes(topic), "first", RawPackets.V5, packetId: 7));
+            Assert.Equal(7, (await again.ExpectAsync(RawPacket.PubRec, "PUBREC 7 after the restart")).PacketId);
+            await again.SendAsync(RawPackets.PubRel(7));
+            var pubComp = await again.ExpectAsync(RawPacket.PubComp, "PUBCOMP 7 after the restart");
+            Assert.Equal(7, pubComp.PacketId);
+            var reason = pubComp.Body.Length > 2 ? pubComp.Body[2] : (byte)0x00;
+            Assert.True(reason == 0x00, $"id 7 was known after the restart (PUBCOMP reason 0x{reason:X2}, 0x92: not found)");
+
+            // Id 8 was released before the kill: a new message under it is delivered.
+            await again.SendAsync(RawPackets.Publish(topic, "third", RawPackets.V5, qos: 2, packetId: 8));
+            Assert.Equal(8, (await again.ExpectAsync(RawPacket.PubRec, "PUBREC 8 after the restart")).PacketId);
+            await again.SendAsync(RawPackets.PubRel(8));
+            await again.ExpectAsync(RawPacket.PubComp, "PUBCOMP 8 after the restart");
+
+            var seen = new List<string>();
+            while (await ReadUntilQuietAsync(observer, "what the observer gets") is { } packet)
+            {
+                Assert.Equal(RawPacket.Publish, packet.Type);
+                seen.Add(packet.PayloadText(RawPackets.V5));
+            }
+
+            Assert.Equal(["third"], seen);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_session_ended_by_a_clean_start_takes_its_stored_QoS2_ids_along()
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-inbound2-end-").FullName;
+        const string ClientId = "inbound-q2-end";
+        const string Topic = "inbound/q2/end";
+        try
+        {
+            await using (var first = await StartAsync("RocksDb", data))
+            {
+                using (var publisher = await RawClient.OpenAsync(first.MqttPort))
+                {
+                    await publisher.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+                    await publisher.SendAsync(RawPackets.Publish(Topic, "old", RawPackets.V5, qos: 2, packetId: 7));
+                    await publisher.ExpectAsync(RawPacket.PubRec, "PUBREC 7");
+                }
+
+                // MQTT-3.1.2-4: a clean start ends that session, the id it awaited PUBREL for included.
+                using var fresh = await RawClient.OpenAsync(first.MqttPort);
+                var connAck = await fresh.ConnectAsync(ClientId, cleanStart: true, sessionExpiry: 3600);
+                Assert.False(connAck.SessionPresent);
+                first.Kill();
+            }
+
+            await using var second = await StartAsync("RocksDb", data);
+            using var observer = await RawClient.OpenAsync(second.MqttPort);
+            await observer.ConnectAsync($"{ClientId}-observer");
+            await observer.SendAsync(RawPackets.Subscribe(1, Topic, RawPackets.V5));
+            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+
+            using var again = await RawClient.OpenAsync(second.MqttPort);
+            await again.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+            await again.SendAsync(RawPackets.Publish(Topic, "new", RawPackets.V5, qos: 2, packetId: 7));
+            await again.ExpectAsync(RawPacket.PubRec, "PUBREC 7 of the new message");
+
+            var delivered = await ReadUntilQuietAsync(observer, "the new message under id 7");
+            Assert.NotNull(delivered);
+            Assert.Equal("new", delivered.PayloadText(RawPackets.V5));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_client_that_returns_with_a_clean_session_after_a_restart_ends_its_stored_session()
     {
