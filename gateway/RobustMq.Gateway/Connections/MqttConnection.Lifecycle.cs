@@ -81,7 +81,13 @@ public sealed partial class MqttConnection
         if (_storesBeforeFlush is not null)
         {
             // QoS 2 deliveries of a persistent session are stored with their packet ids before the client sees them.
-            await AwaitStoresBeforeFlushAsync();
+            if (!await AwaitStoresBeforeFlushAsync())
+            {
+                _endReason ??= "closed by the server: a QoS 2 delivery's packet id could not be stored";
+                _aborted = true;
+                Abort();
+                return false;
+            }
         }
 
         var flush = await output.FlushAsync();

@@ -228,11 +228,17 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>Waits for the writes a flush must follow; a failed one is logged (the delivery goes out regardless).</summary>
-    private async ValueTask AwaitStoresBeforeFlushAsync()
+    /// <summary>
+    /// Waits for the writes a flush must follow. False when one failed: the QoS 2 deliveries written since the last flush
+    /// must not reach the client under a packet id their records do not hold (after a crash they would be resent under
+    /// another id and delivered twice), so the connection is cut off without flushing; its session gets them back with
+    /// their records and sends them again on the next connection.
+    /// </summary>
+    private async ValueTask<bool> AwaitStoresBeforeFlushAsync()
     {
         var stores = _storesBeforeFlush!;
         _storesBeforeFlush = null;
+        var stored = true;
         foreach (var store in stores)
         {
             try
@@ -242,8 +248,11 @@ public sealed partial class MqttConnection
             catch (Exception ex)
             {
                 LogStoreFailed(_services.Logger, ex, Ref.ConnectionId, LogClientId, "storing a QoS 2 delivery's packet id");
+                stored = false;
             }
         }
+
+        return stored;
     }
 
     private async Task LogIfFailedAsync(Task write, string operation)

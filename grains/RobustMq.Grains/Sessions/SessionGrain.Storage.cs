@@ -152,7 +152,50 @@ public sealed partial class SessionGrain
             }
         }
 
-        return batch.IsEmpty ? Task.CompletedTask : Store.WriteAsync(batch).AsTask();
+        return batch.IsEmpty ? Task.CompletedTask : WriteOrReload(batch);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="batch"/> (handed to the engine before the first await). A failed write leaves this
+    /// activation's state ahead of storage (the change was made in memory first): it is deactivated, and the next call
+    /// loads the session as storage has it.
+    /// </summary>
+    private async Task WriteOrReload(StorageBatch batch)
+    {
+        try
+        {
+            await Store.WriteAsync(batch);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the records of connection range <paramref name="range"/> that this session does not hold: that
+    /// connection ended without handing them back. They go first, as the deliveries they were.
+    /// </summary>
+    private async Task RecoverRange(long range)
+    {
+        if (_state.QueueKeyPrefix is not { } prefix)
+        {
+            return;
+        }
+
+        var found = new List<PendingMessage>();
+        await foreach (var entry in Store.ScanAsync(SessionQueue.Space, prefix))
+        {
+            var sequence = SessionQueue.SequenceOf(prefix, entry.Key);
+            if (sequence >= range && sequence < range + SessionQueue.RangeSize && !_state.Holds(sequence))
+            {
+                found.Add(PendingRecord.Decode(entry.Value) with { StoreSequence = sequence });
+            }
+        }
+
+        _state.Recovered(range);
+        _state.ReturnUnacknowledged([.. found]);
     }
 
     /// <summary>Runs <paramref name="mutate"/> with the queue's changes recorded in <paramref name="batch"/> (a new one when null), not written yet.</summary>

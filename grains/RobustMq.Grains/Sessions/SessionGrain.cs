@@ -46,7 +46,13 @@ public sealed partial class SessionGrain(
         if (_state.Connection is { } old)
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
-            await CloseConnection(old, 0x8E);
+            if (!await CloseConnection(old, 0x8E) && _state.ConnectionRange != 0)
+            {
+                // It is gone without having handed the session back (the hand-back failed, or its node died): what it
+                // had stored and not had acknowledged is in storage under its range.
+                await RecoverRange(_state.ConnectionRange);
+            }
+
             var oldWill = _state.Will;
             _state.Will = null;
             if (oldWill is not null && oldWill.DelaySeconds == 0)
@@ -126,22 +132,24 @@ public sealed partial class SessionGrain(
         {
             // A stale connection (taken over): what it still owed goes to the current one, unless that
             // one started clean (the old session ended with what it owed).
+            // Those loaded from their records when it was found gone (RecoverRange) are not taken twice.
+            var unacknowledged = Array.FindAll(request.Unacknowledged, m => !_state.WasRecovered(m));
             if (!_state.StartedClean)
             {
-                await Enqueue(request.Unacknowledged);
+                await Enqueue(unacknowledged);
             }
             else
             {
                 await Persist(
                     () =>
                     {
-                        foreach (var message in request.Unacknowledged)
+                        foreach (var message in unacknowledged)
                         {
                             _state.Refused(message);
                         }
                     },
                     record: false);
-                await HandOnOwed([.. request.Unacknowledged.Where(static m => !m.Released)]);
+                await HandOnOwed([.. unacknowledged.Where(static m => !m.Released)]);
             }
 
             return;

@@ -131,6 +131,31 @@ public sealed class SessionQueueRecordTests
         Assert.Equal(-5, SessionQueue.SequenceOf(Prefix, SessionQueue.Key(Prefix, -5)));
     }
 
+    [Fact]
+    public void Messages_of_a_recovered_range_are_known_so_a_late_hand_back_does_not_queue_them_twice()
+    {
+        var state = new SessionState { QueueKeyPrefix = Prefix };
+        var range = state.AttachConnection(stores: true);
+        var recovered = Message("a") with { StoreSequence = range + 3 };
+        Write(state, s => s.ReturnUnacknowledged([recovered]));
+        state.Recovered(range);
+
+        Assert.True(state.Holds(range + 3));
+        Assert.False(state.Holds(range + 4));
+        Assert.True(state.WasRecovered(Message("b") with { StoreSequence = range + 7 }));
+        Assert.False(state.WasRecovered(Message("c") with { StoreSequence = range + SessionQueue.RangeSize }));
+        Assert.False(state.WasRecovered(Message("d")));
+    }
+
+    [Fact]
+    public void Inbound_packet_id_keys_round_trip_and_others_are_corrupt()
+    {
+        Assert.Equal((ushort)65535, SessionQueue.PacketIdOf(Prefix, SessionQueue.InboundKey(Prefix, 65535)));
+        Assert.Equal((ushort)1, SessionQueue.PacketIdOf(Prefix, SessionQueue.InboundKey(Prefix, 1)));
+        Assert.Equal(StorageErrorKind.Corrupt, Assert.Throws<StorageException>(() => SessionQueue.PacketIdOf(Prefix, Prefix + "99999")).Kind);
+        Assert.Equal(StorageErrorKind.Corrupt, Assert.Throws<StorageException>(() => SessionQueue.PacketIdOf(Prefix, Prefix + "1")).Kind);
+    }
+
     private static List<(StorageOperationKind Kind, string? Key)> Write(SessionState state, Action<SessionState> change)
     {
         var batch = new StorageBatch();

@@ -117,6 +117,96 @@ public sealed class StoreFullTests
         Assert.True(last == MqttClientPublishReasonCode.Success, $"no publish accepted within 15 s after space was freed (last {last})\n{broker.Log}");
     }
 
+    [Fact]
+    public async Task A_QoS2_delivery_whose_packet_id_cannot_be_stored_is_not_sent_and_arrives_once_when_space_frees()
+    {
+        using var disk = TmpfsMount.TryCreate(megabytes: 32);
+        var (filler, broker) = await StartOnSmallDiskAsync(disk);
+        await using var _ = broker;
+        const string Topic = "full/qos2-id";
+        const string ClientId = "full-qos2-id";
+
+        // A persistent QoS 2 subscriber with a window of one: the first message takes it, the second waits, stored.
+        var subscriber = await RawClient.OpenAsync(broker.MqttPort);
+        await subscriber.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 1);
+        await subscriber.SendAsync(RawPackets.Subscribe(1, Topic, RawPackets.V5, qos: 2));
+        await subscriber.ExpectAsync(RawPacket.SubAck, "SUBACK");
+        using var publisher = await Mqtt.ConnectAsync(broker, $"{ClientId}-pub");
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await publisher.PublishAsync(Mqtt.Message(Topic, "m-0", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+        var first = await subscriber.ExpectAsync(RawPacket.Publish, "m-0");
+        var big = new MqttApplicationMessageBuilder().WithTopic(Topic).WithPayload(Incompressible()).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.ExactlyOnce).Build();
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await publisher.PublishAsync(big)).ReasonCode);
+
+        // The store fills up (an offline persistent session's queue, until a publish for it is refused); then the window
+        // opens, and m-1's packet id cannot be stored before it would go out.
+        using (var offline = await RawClient.OpenAsync(broker.MqttPort))
+        {
+            await offline.ConnectAsync($"{ClientId}-offline", cleanStart: false, sessionExpiry: 3600);
+            await offline.SendAsync(RawPackets.Subscribe(1, $"{Topic}/fill", RawPackets.V5, qos: 1));
+            await offline.ExpectAsync(RawPacket.SubAck, "the filler's SUBACK");
+            await offline.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+        }
+
+        var refused = false;
+        for (var i = 0; i < 400 && !refused; i++)
+        {
+            refused = (await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{Topic}/fill").WithPayload(Incompressible())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode == MqttClientPublishReasonCode.QuotaExceeded;
+        }
+
+        Assert.True(refused, "the store filled up");
+        await subscriber.SendAsync(RawPackets.PubAck(first.PacketId));
+        var sent = await subscriber.ReadUntilClosedAsync("the connection is cut off instead of sending m-1", TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(sent, p => p.Type == RawPacket.Publish);
+        subscriber.Dispose();
+
+        File.Delete(filler);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var delivered = new List<string>();
+        while (delivered.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            using var again = await RawClient.OpenAsync(broker.MqttPort);
+            // Refused (0x88) while the store is still reopening after the failure.
+            await again.SendAsync(RawPackets.Connect(ClientId, cleanStart: false, sessionExpiry: 3600, receiveMaximum: 10));
+            var connAck = await again.ExpectAsync(RawPacket.ConnAck, "CONNACK after space freed");
+            if (connAck.ReasonCode != 0)
+            {
+                await Task.Delay(500);
+                continue;
+            }
+
+            Assert.True(connAck.SessionPresent, "the session is present");
+            while (await ReadQuietlyAsync(again) is { } packet)
+            {
+                switch (packet.Type)
+                {
+                    case RawPacket.Publish:
+                        delivered.Add(packet.Body.Length > Payload ? "m-1" : packet.PayloadText(RawPackets.V5));
+                        await again.SendAsync(packet.QoS == 2 ? RawPackets.PubRec(packet.PacketId) : RawPackets.PubAck(packet.PacketId));
+                        break;
+                    case RawPacket.PubRel:
+                        await again.SendAsync(RawPackets.PubComp(packet.PacketId));
+                        break;
+                }
+            }
+        }
+
+        // m-0 may come again (its record's delete failed on the full disk; QoS 1 allows it), m-1 exactly once.
+        Assert.True(delivered.Count(p => p == "m-1") == 1, $"m-1 delivered {delivered.Count(p => p == "m-1")} times after space freed (all: [{string.Join(", ", delivered)}])\n{broker.Log}");
+
+        static async Task<RawPacket?> ReadQuietlyAsync(RawClient client)
+        {
+            try
+            {
+                return await client.ReadAsync("after space freed", TimeSpan.FromSeconds(2));
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>
     /// A broker on RocksDB on <paramref name="disk"/>, half of which is a file (<c>Filler</c>) to delete when space
     /// should free: RocksDB needs room to recover (its log is flushed to a table on reopen).
