@@ -22,6 +22,13 @@ public static class ConnectNegotiator
     public const string AssignedPrefix = "auto-";
 
     /// <summary>
+    /// The longest client id (UTF-8 bytes) a session that outlives its connection may have: its records are keyed by it
+    /// (a storage key holds at most 65,532 bytes). Longer ids get clean sessions only; MQTT-3.1.3-5 asks servers to
+    /// allow 1-23 bytes and lets them refuse more (CONNACK 0x85, 3.1.1 return code 0x02).
+    /// </summary>
+    public const int MaxStoredClientIdBytes = 60_000;
+
+    /// <summary>
     /// Checks <paramref name="connect"/> and works out the values the connection runs with. Refusals, in the order
     /// checked: an Authentication Method (0x8C; enhanced authentication is not offered), an empty client id on 3.1 or
     /// on 3.1.1 without clean session (MQTT-3.1.3-8: 0x85 / return code 2), a will topic that is not a valid topic name
@@ -79,6 +86,11 @@ public static class ConnectNegotiator
         else
         {
             sessionExpiry = connect.CleanStart ? 0 : maxExpiry;
+        }
+
+        if (sessionExpiry != 0 && clientId.Length > MaxStoredClientIdBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(clientId) > MaxStoredClientIdBytes)
+        {
+            return ConnectNegotiation.Refused(new(ReasonCode.ClientIdentifierNotValid, ConnectReturnCode.IdentifierRejected));
         }
 
         if (v5)

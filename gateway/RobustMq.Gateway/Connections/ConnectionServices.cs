@@ -18,7 +18,7 @@ public sealed class ConnectionServices(
     RetainedStores retained,
     IGrainFactory grains,
     TopicShardWriter shardWriter,
-    ISessionQueueStore queues,
+    ISessionStore sessionStore,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
     BrokerMetrics metrics,
@@ -36,7 +36,7 @@ public sealed class ConnectionServices(
     public TopicShardWriter ShardWriter { get; } = shardWriter;
 
     /// <summary>Where persistent sessions' deliveries are stored while their connection serves them.</summary>
-    public ISessionQueueStore Queues { get; } = queues;
+    public ISessionStore SessionStore { get; } = sessionStore;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;
     public BrokerMetrics Metrics { get; } = metrics;

@@ -24,15 +24,25 @@ public sealed partial class MqttConnection
     /// <summary>null, a waiter's completion source, or <see cref="Released"/>.</summary>
     private object? _released;
 
+    /// <summary>
+    /// Set when a session grain holds this connection's session (one that outlives it, or a stored one it ends): the
+    /// connection serves its subscriptions all the same, and stores them (<see cref="ISessionStore.SaveSubscriptionsAsync"/>)
+    /// for the grain, which takes them back when the connection ends.
+    /// </summary>
+    private SessionRoutes? _persistent;
+
     private bool ServesCleanSession => _clean is not null;
 
+    /// <summary>The subscriptions this connection serves (null before its CONNECT is answered).</summary>
+    private SessionRoutes? Routes => _clean ?? _persistent;
+
     /// <summary>
-    /// Completes once a clean-session connection no longer touches routes. A connection that a session grain
-    /// serves completes at once: that grain orders its route changes itself.
+    /// Completes once the connection no longer touches its session's routes and subscriptions (a takeover waits for
+    /// this before it reads them); at once for one that serves none.
     /// </summary>
     internal Task WhenReleased()
     {
-        if (!ServesCleanSession)
+        if (Routes is null)
         {
             return Task.CompletedTask;
         }
@@ -91,25 +101,28 @@ public sealed partial class MqttConnection
 
     private async Task<bool[]> SubscribeSessionAsync(SubscriptionRecord[] records)
     {
-        if (_clean is not { } clean)
+        var routes = Routes ?? throw new InvalidOperationException("SUBSCRIBE before the session was attached");
+        var existed = await routes.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+        if (_persistent is not null)
         {
-            return await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Subscribe(Ref, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+            // Stored before the SUBACK: the session outlives this connection (or a restart) with them.
+            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, records, []).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
 
-        var existed = await clean.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout, _closed.Token);
-        Volatile.Write(ref _subscribed, [.. clean.Subscriptions.Values]);
+        Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
         return existed;
     }
 
     private async Task<bool[]> UnsubscribeSessionAsync(string[] filters)
     {
-        if (_clean is not { } clean)
+        var routes = Routes ?? throw new InvalidOperationException("UNSUBSCRIBE before the session was attached");
+        var existed = await routes.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
+        if (_persistent is not null)
         {
-            return await _services.Grains.GetGrain<ISessionGrain>(ClientId!).Unsubscribe(Ref, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
+            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, [], [.. filters.Where((_, i) => existed[i])]).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
 
-        var existed = await clean.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
-        Volatile.Write(ref _subscribed, [.. clean.Subscriptions.Values]);
+        Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
         return existed;
     }
 

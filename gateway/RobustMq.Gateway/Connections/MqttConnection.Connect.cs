@@ -1,4 +1,5 @@
 using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
 using RobustMq.Gateway.Security;
@@ -67,6 +68,19 @@ public sealed partial class MqttConnection
             ClientId = null;
             RejectConnect(new ConnectRefusal(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable));
             return;
+        }
+
+        if (_clean is null)
+        {
+            // The session grain answered: this connection serves the session's subscriptions from now on.
+            var subscriptions = new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal);
+            foreach (var subscription in result.Subscriptions ?? [])
+            {
+                subscriptions[subscription.Filter] = subscription;
+            }
+
+            _persistent = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId, subscriptions);
+            Volatile.Write(ref _subscribed, result.Subscriptions ?? []);
         }
 
         if (result.InboundQoS2.Length > 0)

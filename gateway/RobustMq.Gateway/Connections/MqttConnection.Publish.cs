@@ -114,7 +114,7 @@ public sealed partial class MqttConnection
         try
         {
             matched = await routed;
-            await _services.Queues.PutInboundAsync(ClientId!, topic, packetId);
+            await _services.SessionStore.PutInboundAsync(ClientId!, topic, packetId);
         }
         catch (MessageNotStoredException ex)
         {
@@ -176,7 +176,7 @@ public sealed partial class MqttConnection
         {
             // Stored as released before the PUBREL goes: after a crash the PUBREL is resent, never the PUBLISH
             // (MQTT-4.3.3: the sender does not resend a PUBLISH once it sent PUBREL). The read loop does not wait.
-            _pubRelTail = SendPubRelAfterAsync(_pubRelTail, _services.Queues.PutAsync(ClientId!, released), rec.PacketId, known);
+            _pubRelTail = SendPubRelAfterAsync(_pubRelTail, _services.SessionStore.PutAsync(ClientId!, released), rec.PacketId, known);
         }
         else if (!_pubRelTail.IsCompleted)
         {
@@ -244,7 +244,7 @@ public sealed partial class MqttConnection
     {
         try
         {
-            await _services.Queues.DeleteInboundAsync(ClientId!, packetId);
+            await _services.SessionStore.DeleteInboundAsync(ClientId!, packetId);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -197,7 +197,7 @@ public sealed partial class MqttConnection
 
         // Deliveries come from many publishers' threads at once: each takes its own sequence.
         var stamped = message with { StoreSequence = Interlocked.Increment(ref _queueSequence) - 1 };
-        stored = _services.Queues.PutAsync(ClientId!, stamped);
+        stored = _services.SessionStore.PutAsync(ClientId!, stamped);
         return stamped;
     }
 
@@ -209,7 +209,7 @@ public sealed partial class MqttConnection
             return;
         }
 
-        var deleted = _services.Queues.DeleteAsync(clientId, message.StoreSequence);
+        var deleted = _services.SessionStore.DeleteAsync(clientId, message.StoreSequence);
         if (!deleted.IsCompletedSuccessfully)
         {
             _ = LogIfFailedAsync(deleted, "deleting an acknowledged message's record");
@@ -224,7 +224,7 @@ public sealed partial class MqttConnection
     {
         if (message.QoS == 2 && message.StoreSequence != 0 && message.PacketId != packetId)
         {
-            (_storesBeforeFlush ??= []).Add(_services.Queues.PutAsync(ClientId!, message with { PacketId = packetId }));
+            (_storesBeforeFlush ??= []).Add(_services.SessionStore.PutAsync(ClientId!, message with { PacketId = packetId }));
         }
     }
 

@@ -42,7 +42,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
-        services.TryAddSingleton<ISessionQueueStore, NoSessionQueueStore>();
+        services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();

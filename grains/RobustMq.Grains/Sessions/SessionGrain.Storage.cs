@@ -49,7 +49,20 @@ public sealed partial class SessionGrain
         _state.ProtocolVersion = record.ProtocolVersion;
         _state.UserName = record.UserName;
         _state.Will = record.Will;
-        foreach (var subscription in record.Subscriptions)
+        if (record.Subscriptions.Length > 0)
+        {
+            // Written when subscriptions were part of the session record: they move to records of their own.
+            var moved = new StorageBatch();
+            foreach (var subscription in record.Subscriptions)
+            {
+                moved.Put(SessionSubscriptions.Space, SessionSubscriptions.Key(_state.QueueKeyPrefix, subscription.Filter), SessionSubscriptions.Encode(subscription));
+            }
+
+            moved.Put(SessionSpace, ClientId, (record with { Subscriptions = [] }).Encode());
+            await Store.WriteAsync(moved, cancellationToken);
+        }
+
+        foreach (var subscription in await SessionSubscriptions.LoadAsync(Store, _state.QueueKeyPrefix))
         {
             _state.Subscriptions[subscription.Filter] = subscription;
         }
@@ -198,6 +211,26 @@ public sealed partial class SessionGrain
         _state.ReturnUnacknowledged([.. found]);
     }
 
+    /// <summary>
+    /// The session's subscriptions as storage has them: a connection that served the session changed them there
+    /// (SUBSCRIBE, UNSUBSCRIBE) without this grain. Before the grain acts on them again (its connection hands it back or
+    /// is taken over). The routes' dictionary is the same object, refilled.
+    /// </summary>
+    private async Task ReloadSubscriptions()
+    {
+        if (_state.QueueKeyPrefix is not { } prefix)
+        {
+            return;
+        }
+
+        var stored = await SessionSubscriptions.LoadAsync(Store, prefix);
+        _state.Subscriptions.Clear();
+        foreach (var subscription in stored)
+        {
+            _state.Subscriptions[subscription.Filter] = subscription;
+        }
+    }
+
     /// <summary>Runs <paramref name="mutate"/> with the queue's changes recorded in <paramref name="batch"/> (a new one when null), not written yet.</summary>
     private StorageBatch Record(Action mutate, StorageBatch? batch = null)
     {
@@ -238,7 +271,7 @@ public sealed partial class SessionGrain
         _state.UserName,
         _state.Will,
         _state.Connection is null ? _state.DisconnectedAtUnixMs : 0,
-        [.. _state.Subscriptions.Values],
+        [],
         [.. _state.PendingPubRel],
         [.. _state.InboundQoS2],
         _state.Connection is { } connection ? new SessionAttachment(connection, _state.OwnedFrom, _state.ConnectionRange, _state.StartedClean) : null);

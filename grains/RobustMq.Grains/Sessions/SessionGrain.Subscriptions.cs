@@ -22,7 +22,7 @@ public sealed partial class SessionGrain
     public async Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions)
     {
         var existed = await Routes.SubscribeAsync(_state.Node ?? connection.Node, subscriptions);
-        await Persist(static () => { });
+        await Persist(() => _state.SaveSubscriptions(subscriptions, []));
         KeepWhileNeeded();
         return existed;
     }
@@ -30,7 +30,7 @@ public sealed partial class SessionGrain
     public async Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters)
     {
         var existed = await Routes.UnsubscribeAsync(_state.Node ?? connection.Node, filters);
-        await Persist(static () => { });
+        await Persist(() => _state.SaveSubscriptions([], filters.Where((_, i) => existed[i])));
         KeepWhileNeeded();
         return existed;
     }
@@ -181,12 +181,16 @@ public sealed partial class SessionGrain
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
     private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int count);
 
-    private async Task RemoveAllRoutes()
+    /// <summary>Removes every route of the session's subscriptions; returns their filters (whose records the caller deletes).</summary>
+    private async Task<string[]> RemoveAllRoutes()
     {
+        string[] filters = [.. _state.Subscriptions.Keys];
         if (_state.Node is { } node)
         {
             await Routes.RemoveAllAsync(node);
         }
+
+        return filters;
     }
 
     private Task MoveRoutes(string oldNode, string newNode) => Routes.MoveAsync(oldNode, newNode);

@@ -53,6 +53,10 @@ public sealed partial class SessionGrain(
                 await RecoverRange(_state.ConnectionRange);
             }
 
+            // The subscriptions as that connection left them in storage (it served SUBSCRIBE and UNSUBSCRIBE, and the
+            // close waited until it let go of them).
+            await ReloadSubscriptions();
+
             var oldWill = _state.Will;
             _state.Will = null;
             if (oldWill is not null && oldWill.DelaySeconds == 0)
@@ -73,11 +77,12 @@ public sealed partial class SessionGrain(
         {
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             // Its records go in the same write as the new session's (one atomic batch, one sync).
-            await RemoveAllRoutes();
+            var unsubscribed = await RemoveAllRoutes();
             var inbound = await StoredInboundKeys();
             ended = Record(() =>
             {
                 discarded = _state.TakeOwed();
+                _state.SaveSubscriptions([], unsubscribed);
                 _state.Clear();
                 _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
             });
@@ -119,7 +124,13 @@ public sealed partial class SessionGrain(
             drops.Dropped(DropReasons.Expired, expired);
             // A persistent session on a store that survives a crash keeps its deliveries there while connected too.
             var stores = _state.QueueKeyPrefix is not null && _state.ExpirySeconds > 0 && Store.Sync.SurvivesProcessCrash;
-            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2], _state.AttachConnection(stores));
+            if (readerChanged)
+            {
+                // CheckReadsAsAsync re-decided every subscription's read check for the new user name.
+                _state.SaveSubscriptions(_state.Subscriptions.Values, []);
+            }
+
+            result = new ConnectResult(present, pending, [.. _state.PendingPubRel], [.. _state.InboundQoS2], _state.AttachConnection(stores), [.. _state.Subscriptions.Values]);
             _state.PendingPubRel.Clear();
             _state.InboundQoS2.Clear();
             _state.DisconnectedAtUnixMs = 0;
@@ -155,6 +166,8 @@ public sealed partial class SessionGrain(
             return;
         }
 
+        // The session comes back from its connection, which served SUBSCRIBE and UNSUBSCRIBE in storage.
+        await ReloadSubscriptions();
         var will = _state.Will;
         await Persist(() =>
         {
@@ -217,6 +230,12 @@ public sealed partial class SessionGrain(
         {
             // A clean session is served by its connection alone: that connection describes it.
             return await GrainFactory.GetGrain<INodeDispatcherGrain>(clean.Node).Describe(clean) ?? NoSession();
+        }
+
+        if (_state.Connection is not null)
+        {
+            // Its connection serves the subscriptions.
+            await ReloadSubscriptions();
         }
 
         KeepWhileNeeded();
@@ -305,12 +324,13 @@ public sealed partial class SessionGrain(
     private async Task EndSession()
     {
         StopTimers();
-        await RemoveAllRoutes();
+        var unsubscribed = await RemoveAllRoutes();
         PendingMessage[] owed = [];
         var inbound = await StoredInboundKeys();
         await Persist(() =>
         {
             owed = _state.TakeOwed();
+            _state.SaveSubscriptions([], unsubscribed);
             _state.Clear();
             _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
         });

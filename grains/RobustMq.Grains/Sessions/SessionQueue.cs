@@ -33,7 +33,10 @@ public sealed class SessionQueue(StorageEngines storage)
 
     private const long SequenceBias = 1L << 62;
 
-    /// <summary>The key prefix of a client's records, or null for a client id too long for a storage key (kept in memory only).</summary>
+    /// <summary>
+    /// The key prefix of a client's records, or null for a client id too long for a storage key (kept in memory only;
+    /// the gateway gives such ids clean sessions only, so only a backend service's call can make one).
+    /// </summary>
     public static string? PrefixOf(string clientId) =>
         Encoding.UTF8.GetByteCount(clientId) > 60_000 ? null : $"{clientId.Length:D5}:{clientId}/";
 

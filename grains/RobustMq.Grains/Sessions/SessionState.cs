@@ -58,8 +58,28 @@ internal sealed class SessionState
         }
     }
 
+    /// <summary>Records subscription changes made by the grain itself (see <see cref="SessionSubscriptions"/>).</summary>
+    public void SaveSubscriptions(IEnumerable<SubscriptionRecord> put, IEnumerable<string> removed)
+    {
+        if (QueueKeyPrefix is null || Changes is null)
+        {
+            return;
+        }
+
+        foreach (var subscription in put)
+        {
+            Changes.Put(SessionSubscriptions.Space, SessionSubscriptions.Key(QueueKeyPrefix, subscription.Filter), SessionSubscriptions.Encode(subscription));
+        }
+
+        foreach (var filter in removed)
+        {
+            Changes.Delete(SessionSubscriptions.Space, SessionSubscriptions.Key(QueueKeyPrefix, filter));
+        }
+    }
+
     public void Clear()
     {
+        SaveSubscriptions([], Subscriptions.Keys);
         Exists = false;
         Connection = null;
         Will = null;

@@ -54,6 +54,20 @@ public sealed partial class StoredSessionRoutes(
         var routes = 0;
         var disconnected = new RobustMq.Storage.StorageBatch();
         var claims = new Dictionary<int, List<string>>();
+
+        // Subscriptions are records of their own (SessionSubscriptions), keyed by the session's prefix.
+        var subscriptionsByPrefix = new Dictionary<string, List<SubscriptionRecord>>(StringComparer.Ordinal);
+        await foreach (var entry in storage.ForState().ScanAsync(SessionSubscriptions.Space, "", cancellationToken))
+        {
+            var prefix = entry.Key[..^SessionSubscriptions.FilterHashLength];
+            if (!subscriptionsByPrefix.TryGetValue(prefix, out var list))
+            {
+                subscriptionsByPrefix[prefix] = list = [];
+            }
+
+            list.Add(SessionSubscriptions.Decode(entry.Value));
+        }
+
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
         {
             SessionRecord record;
@@ -104,7 +118,16 @@ public sealed partial class StoredSessionRoutes(
             }
 
             ids.Add(entry.Key);
-            foreach (var subscription in record.Subscriptions)
+            IEnumerable<SubscriptionRecord> subscriptions = record.Subscriptions;
+            if (SessionQueue.PrefixOf(entry.Key) is { } sessionPrefix && subscriptionsByPrefix.TryGetValue(sessionPrefix, out var stored))
+            {
+                // A record written before subscriptions had records of their own may list some too; the records win.
+                subscriptions = record.Subscriptions.Length == 0
+                    ? stored
+                    : stored.UnionBy(record.Subscriptions, static s => s.Filter, StringComparer.Ordinal);
+            }
+
+            foreach (var subscription in subscriptions)
             {
                 routes++;
                 var route = RouteEntry.For(subscription, entry.Key, node);

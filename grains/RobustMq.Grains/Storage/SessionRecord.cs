@@ -61,15 +61,7 @@ public sealed record SessionRecord(
         RecordWriter.Length(writer, Subscriptions.Length);
         foreach (var sub in Subscriptions)
         {
-            RecordWriter.String(writer, sub.Filter);
-            RecordWriter.Byte(writer, sub.QoS);
-            RecordWriter.Byte(writer, (byte)((sub.NoLocal ? 1 : 0) | (sub.RetainAsPublished ? 2 : 0) | (sub.CheckRead ? 4 : 0) | (sub.UserName is null ? 0 : 8)));
-            RecordWriter.Byte(writer, sub.RetainHandling);
-            RecordWriter.UInt32(writer, sub.SubscriptionId);
-            if (sub.UserName is not null)
-            {
-                RecordWriter.String(writer, sub.UserName);
-            }
+            WriteSubscription(writer, sub);
         }
 
         WriteIds(writer, PendingPubRel);
@@ -84,6 +76,31 @@ public sealed record SessionRecord(
         }
 
         return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>One subscription as the record holds it (see <see cref="Encode"/>).</summary>
+    internal static void WriteSubscription(IBufferWriter<byte> writer, SubscriptionRecord sub)
+    {
+        RecordWriter.String(writer, sub.Filter);
+        RecordWriter.Byte(writer, sub.QoS);
+        RecordWriter.Byte(writer, (byte)((sub.NoLocal ? 1 : 0) | (sub.RetainAsPublished ? 2 : 0) | (sub.CheckRead ? 4 : 0) | (sub.UserName is null ? 0 : 8)));
+        RecordWriter.Byte(writer, sub.RetainHandling);
+        RecordWriter.UInt32(writer, sub.SubscriptionId);
+        if (sub.UserName is not null)
+        {
+            RecordWriter.String(writer, sub.UserName);
+        }
+    }
+
+    internal static SubscriptionRecord ReadSubscription(ref RecordReader reader)
+    {
+        var filter = reader.String();
+        var qos = reader.Byte();
+        var options = reader.Byte();
+        var retainHandling = reader.Byte();
+        var id = reader.UInt32();
+        var subUser = (options & 8) != 0 ? reader.String() : null;
+        return new SubscriptionRecord(filter, qos, (options & 1) != 0, (options & 2) != 0, retainHandling, id, (options & 4) != 0, subUser);
     }
 
     /// <summary>The session stored as <paramref name="record"/>.</summary>
@@ -113,13 +130,7 @@ public sealed record SessionRecord(
         var subscriptions = new SubscriptionRecord[reader.Length()];
         for (var i = 0; i < subscriptions.Length; i++)
         {
-            var filter = reader.String();
-            var qos = reader.Byte();
-            var options = reader.Byte();
-            var retainHandling = reader.Byte();
-            var id = reader.UInt32();
-            var subUser = (options & 8) != 0 ? reader.String() : null;
-            subscriptions[i] = new SubscriptionRecord(filter, qos, (options & 1) != 0, (options & 2) != 0, retainHandling, id, (options & 4) != 0, subUser);
+            subscriptions[i] = ReadSubscription(ref reader);
         }
 
         var pubRel = ReadIds(ref reader);

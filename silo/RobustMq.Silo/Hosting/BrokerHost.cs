@@ -64,7 +64,7 @@ public static partial class BrokerHost
         });
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionQueueStore, StoredSessionQueue>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
         if (listeners.Tcp.Enabled)

@@ -344,6 +344,21 @@ internal sealed class PostgresCommitter
         _cache.Clear();
         if (connection is not null)
         {
+            if (connection.State == ConnectionState.Open)
+            {
+                try
+                {
+                    // The server releases a closed session's locks only once its backend has exited: an engine opened
+                    // on this schema right after the dispose could still find it held.
+                    await using var unlock = new NpgsqlCommand(_sql.Unlock, connection);
+                    await unlock.ExecuteScalarAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (PostgresErrors.IsDatabaseFailure(e))
+                {
+                    // A broken connection: closing it releases the lock once the server notices.
+                }
+            }
+
             try
             {
                 await connection.DisposeAsync().ConfigureAwait(false);

@@ -30,6 +30,7 @@ internal sealed class PostgresSql
             SELECT value FROM {s}.meta WHERE name = 'schema_version';
             """;
         TryLock = $"SELECT pg_try_advisory_lock({AdvisoryLockClass}, hashtext('{schema}'))";
+        Unlock = $"SELECT pg_advisory_unlock({AdvisoryLockClass}, hashtext('{schema}'))";
         LoadShards = $"SELECT name, low, next FROM {s}.shards WHERE name = ANY($1::text[])";
         InsertRecords = $"INSERT INTO {s}.records (shard, \"offset\", ts, value) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[])";
         UpsertCommits = $"INSERT INTO {s}.commits (shard, consumer, \"offset\") SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (shard, consumer) DO UPDATE SET \"offset\" = excluded.\"offset\"";
@@ -57,6 +58,9 @@ internal sealed class PostgresSql
     public string CreateSchema { get; }
 
     public string TryLock { get; }
+
+    /// <summary>Releases the schema's lock at once (closing the connection releases it too, but only once the server has noticed).</summary>
+    public string Unlock { get; }
 
     public string LoadShards { get; }
 

@@ -318,6 +318,49 @@ public sealed class InflightDurabilityTests
     }
 
     [Fact]
+    public async Task Subscriptions_a_connection_changed_are_as_it_left_them_after_restarts_and_a_clean_start_ends_them()
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-subs-").FullName;
+        const string ClientId = "subs-restart";
+        try
+        {
+            await using (var first = await StartAsync("RocksDb", data))
+            {
+                using var client = await RawClient.OpenAsync(first.MqttPort);
+                await client.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+                await client.SendAsync(RawPackets.Subscribe(1, "subs/kept", RawPackets.V5, qos: 1));
+                await client.ExpectAsync(RawPacket.SubAck, "SUBACK kept");
+                await client.SendAsync(RawPackets.Subscribe(2, "subs/dropped", RawPackets.V5, qos: 1));
+                await client.ExpectAsync(RawPacket.SubAck, "SUBACK dropped");
+                await client.SendAsync(RawPackets.Unsubscribe(3, "subs/dropped", RawPackets.V5));
+                await client.ExpectAsync(RawPacket.UnsubAck, "UNSUBACK dropped");
+                first.Kill();
+            }
+
+            await using (var second = await StartAsync("RocksDb", data))
+            {
+                using var publisher = await Mqtt.ConnectAsync(second, $"{ClientId}-pub");
+                Assert.Equal(MqttClientPublishReasonCode.Success, (await publisher.PublishAsync(Mqtt.Message("subs/kept", "k", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+                Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, (await publisher.PublishAsync(Mqtt.Message("subs/dropped", "d", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+
+                // MQTT-3.1.2-4: a clean start ends the stored session, its subscriptions with it.
+                using var clean = await RawClient.OpenAsync(second.MqttPort);
+                var connAck = await clean.ConnectAsync(ClientId, cleanStart: true, sessionExpiry: 3600);
+                Assert.True(connAck.SessionPresent is false);
+                second.Kill();
+            }
+
+            await using var third = await StartAsync("RocksDb", data);
+            using var last = await Mqtt.ConnectAsync(third, $"{ClientId}-pub2");
+            Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, (await last.PublishAsync(Mqtt.Message("subs/kept", "k2", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_client_that_returns_with_a_clean_session_after_a_restart_ends_its_stored_session()
     {
         var data = Directory.CreateTempSubdirectory("robustmq-clean-return-").FullName;

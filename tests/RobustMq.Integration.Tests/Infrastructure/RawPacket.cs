@@ -10,6 +10,7 @@ public sealed record RawPacket(byte FirstByte, byte[] Body)
     public const int PubRel = 6;
     public const int PubComp = 7;
     public const int SubAck = 9;
+    public const int UnsubAck = 11;
     public const int Disconnect = 14;
 
     public int Type => FirstByte >> 4;

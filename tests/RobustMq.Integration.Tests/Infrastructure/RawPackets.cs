@@ -122,6 +122,19 @@ public static partial class RawPackets
         return Frame(firstByte, body);
     }
 
+    /// <summary>An UNSUBSCRIBE of one filter.</summary>
+    public static byte[] Unsubscribe(ushort packetId, string filter, byte level)
+    {
+        var body = new List<byte> { (byte)(packetId >> 8), (byte)packetId };
+        if (level == V5)
+        {
+            body.Add(0x00);
+        }
+
+        String(body, filter);
+        return Frame(0xA2, body);
+    }
+
     public static byte[] PubAck(ushort packetId) => [0x40, 0x02, (byte)(packetId >> 8), (byte)packetId];
 
     public static byte[] PubRec(ushort packetId) => [0x50, 0x02, (byte)(packetId >> 8), (byte)packetId];

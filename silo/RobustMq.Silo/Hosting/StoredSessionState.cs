@@ -4,8 +4,8 @@ using RobustMq.Grains.Sessions;
 
 namespace RobustMq.Silo.Hosting;
 
-/// <summary>The gateway's <see cref="ISessionQueueStore"/> on this node: the session queue records in the node's storage engines.</summary>
-internal sealed class StoredSessionQueue(SessionQueue queue) : ISessionQueueStore
+/// <summary>The gateway's <see cref="ISessionStore"/> on this node: session records (queue, inbound QoS 2 ids, subscriptions) in the node's storage engines.</summary>
+internal sealed class StoredSessionState(SessionQueue queue, SessionSubscriptions subscriptions) : ISessionStore
 {
     public Task PutAsync(string clientId, PendingMessage message) => queue.PutAsync(clientId, message);
 
@@ -14,4 +14,7 @@ internal sealed class StoredSessionQueue(SessionQueue queue) : ISessionQueueStor
     public Task PutInboundAsync(string clientId, string topic, ushort packetId) => queue.PutInboundAsync(clientId, topic, packetId);
 
     public Task DeleteInboundAsync(string clientId, ushort packetId) => queue.DeleteInboundAsync(clientId, packetId);
+
+    public Task SaveSubscriptionsAsync(string clientId, IReadOnlyList<SubscriptionRecord> put, IReadOnlyList<string> removed) =>
+        subscriptions.SaveAsync(clientId, put, removed);
 }
