@@ -36,6 +36,18 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
     /// <summary>The client id is now served by this connection (an older local one is replaced).</summary>
     public void Attach(string clientId, MqttConnection connection) => _byClient[clientId] = connection;
 
+    /// <summary>
+    /// The connection no longer takes deliveries for its client id; it stays findable by <see cref="CloseAsync"/> (a
+    /// takeover then waits for it to let go of its session) until <see cref="Forget"/>.
+    /// </summary>
+    public void ForgetClient(MqttConnection connection)
+    {
+        if (connection.ClientId is { } clientId)
+        {
+            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, connection));
+        }
+    }
+
     public void Forget(MqttConnection connection)
     {
         _all.TryRemove(connection.Ref.ConnectionId, out _);

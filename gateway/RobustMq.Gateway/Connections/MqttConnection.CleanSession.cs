@@ -102,11 +102,18 @@ public sealed partial class MqttConnection
     private async Task<bool[]> SubscribeSessionAsync(SubscriptionRecord[] records)
     {
         var routes = Routes ?? throw new InvalidOperationException("SUBSCRIBE before the session was attached");
-        var existed = await routes.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout, _closed.Token);
+        bool[] existed;
         if (_persistent is not null)
         {
-            // Stored before the SUBACK: the session outlives this connection (or a restart) with them.
-            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, records, []).WaitAsync(_services.GrainTimeout, _closed.Token);
+            // Stored first, then routed: a subscription with a record is one the grain knows when it takes the session
+            // back (and a restart restores), whatever becomes of the routes. Neither wait gives way to the connection's
+            // close: the session is handed back only once both are done (a route the grain does not know would stay).
+            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, records, []).WaitAsync(_services.GrainTimeout);
+            existed = await routes.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout);
+        }
+        else
+        {
+            existed = await routes.SubscribeAsync(Ref.Node, records).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
 
         Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
@@ -116,10 +123,16 @@ public sealed partial class MqttConnection
     private async Task<bool[]> UnsubscribeSessionAsync(string[] filters)
     {
         var routes = Routes ?? throw new InvalidOperationException("UNSUBSCRIBE before the session was attached");
-        var existed = await routes.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
+        bool[] existed;
         if (_persistent is not null)
         {
-            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, [], [.. filters.Where((_, i) => existed[i])]).WaitAsync(_services.GrainTimeout, _closed.Token);
+            // Routes first, then the records: a record without its route is harmless (the grain removes what it knows).
+            existed = await routes.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout);
+            await _services.SessionStore.SaveSubscriptionsAsync(ClientId!, [], [.. filters.Where((_, i) => existed[i])]).WaitAsync(_services.GrainTimeout);
+        }
+        else
+        {
+            existed = await routes.UnsubscribeAsync(Ref.Node, filters).WaitAsync(_services.GrainTimeout, _closed.Token);
         }
 
         Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);

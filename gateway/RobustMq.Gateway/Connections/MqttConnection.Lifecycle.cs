@@ -126,7 +126,9 @@ public sealed partial class MqttConnection
 
         if (_clean is null)
         {
-            _services.Registry.Forget(this);
+            // Deliveries for the client id go to the session from now on; a takeover still finds this connection and
+            // waits until it has let go of the session (ReleaseSessionAsync).
+            _services.Registry.ForgetClient(this);
         }
 
         try
@@ -198,6 +200,7 @@ public sealed partial class MqttConnection
         }
 
         MarkReleased();
+        _services.Registry.Forget(this);
         var (unacked, pubrel) = _outbound.Close();
         for (var i = 0; i < unacked.Length; i++)
         {

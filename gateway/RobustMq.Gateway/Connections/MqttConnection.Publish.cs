@@ -106,7 +106,8 @@ public sealed partial class MqttConnection
     /// subscriber that needs it), its packet id is stored as awaiting PUBREL, and only then does the PUBREC go out. After
     /// a crash the client resends the PUBLISH (DUP) if it saw no PUBREC, and the broker knows it as a resend if it did:
     /// nothing is lost, and the message is delivered twice only if the crash falls between the subscribers' stores and
-    /// the id's (routing it before the id is stored never acknowledges a message that was not routed).
+    /// the id's (routing it before the id is stored never acknowledges a message that was not routed), or if the id's
+    /// write failed (the PUBREC still reports success: the message was routed).
     /// </summary>
     private async ValueTask AcknowledgeExactlyOnceStoredAsync(ValueTask<int> routed, ushort packetId, string topic)
     {
@@ -114,13 +115,23 @@ public sealed partial class MqttConnection
         try
         {
             matched = await routed;
-            await _services.SessionStore.PutInboundAsync(ClientId!, topic, packetId);
         }
         catch (MessageNotStoredException ex)
         {
             _pendingStores?.Clear();
             AfterEarlierAcknowledgements(() => RefuseNotStored(QoS.ExactlyOnce, packetId, ex));
             return;
+        }
+
+        try
+        {
+            await _services.SessionStore.PutInboundAsync(ClientId!, topic, packetId);
+        }
+        catch (MessageNotStoredException ex)
+        {
+            // The message is routed and stored for its subscribers: refusing it now would have the client publish it
+            // again. Its id is kept in memory only (a resend after a crash would be delivered again).
+            LogNotStored(_services.Logger, Ref.ConnectionId, LogClientId, "storing an inbound QoS 2 packet id failed: " + ex.Message);
         }
 
         AcknowledgeWhenStored(QoS.ExactlyOnce, packetId, Inbound.RoutedReason(matched));

@@ -165,34 +165,17 @@ public sealed partial class SessionGrain
             }
         }
 
-        return batch.IsEmpty ? Task.CompletedTask : WriteOrReload(batch);
+        return batch.IsEmpty ? Task.CompletedTask : Store.WriteAsync(batch).AsTask();
     }
 
     /// <summary>
-    /// Writes <paramref name="batch"/> (handed to the engine before the first await). A failed write leaves this
-    /// activation's state ahead of storage (the change was made in memory first): it is deactivated, and the next call
-    /// loads the session as storage has it.
+    /// Loads the queue records this session does not hold and did not queue itself: the connection that had them (handed
+    /// over at its CONNECT, or stored as they came) ended without handing the session back. They go first, as the
+    /// deliveries they were.
     /// </summary>
-    private async Task WriteOrReload(StorageBatch batch)
+    private async Task RecoverOrphans()
     {
-        try
-        {
-            await Store.WriteAsync(batch);
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Loads the records of connection range <paramref name="range"/> that this session does not hold: that
-    /// connection ended without handing them back. They go first, as the deliveries they were.
-    /// </summary>
-    private async Task RecoverRange(long range)
-    {
-        if (_state.QueueKeyPrefix is not { } prefix)
+        if (_state.QueueKeyPrefix is not { } prefix || !Store.Sync.SurvivesProcessCrash)
         {
             return;
         }
@@ -201,14 +184,45 @@ public sealed partial class SessionGrain
         await foreach (var entry in Store.ScanAsync(SessionQueue.Space, prefix))
         {
             var sequence = SessionQueue.SequenceOf(prefix, entry.Key);
-            if (sequence >= range && sequence < range + SessionQueue.RangeSize && !_state.Holds(sequence))
+            if (!_state.Holds(sequence) && !_state.OwnsRecord(entry.Key))
             {
                 found.Add(PendingRecord.Decode(entry.Value) with { StoreSequence = sequence });
+                _state.Recovered(sequence);
             }
         }
 
-        _state.Recovered(range);
         _state.ReturnUnacknowledged([.. found]);
+    }
+
+    /// <summary>The inbound QoS 2 ids a connection stored (before its PUBRECs) and did not hand back.</summary>
+    private async Task ReloadInbound()
+    {
+        if (_state.QueueKeyPrefix is not { } prefix)
+        {
+            return;
+        }
+
+        await foreach (var entry in Store.ScanAsync(SessionQueue.InboundSpace, prefix))
+        {
+            _state.InboundQoS2.Add(SessionQueue.PacketIdOf(prefix, entry.Key));
+        }
+    }
+
+    /// <summary>The keys of every stored subscription of the session (deleted with it, leftovers included).</summary>
+    private async Task<IReadOnlyList<string>> StoredSubscriptionKeys()
+    {
+        if (_state.QueueKeyPrefix is not { } prefix)
+        {
+            return [];
+        }
+
+        var keys = new List<string>();
+        await foreach (var entry in Store.ScanAsync(SessionSubscriptions.Space, prefix))
+        {
+            keys.Add(entry.Key);
+        }
+
+        return keys;
     }
 
     /// <summary>

@@ -181,16 +181,12 @@ public sealed partial class SessionGrain
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
     private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int count);
 
-    /// <summary>Removes every route of the session's subscriptions; returns their filters (whose records the caller deletes).</summary>
-    private async Task<string[]> RemoveAllRoutes()
+    private async Task RemoveAllRoutes()
     {
-        string[] filters = [.. _state.Subscriptions.Keys];
         if (_state.Node is { } node)
         {
             await Routes.RemoveAllAsync(node);
         }
-
-        return filters;
     }
 
     private Task MoveRoutes(string oldNode, string newNode) => Routes.MoveAsync(oldNode, newNode);

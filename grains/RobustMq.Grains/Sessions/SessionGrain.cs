@@ -46,16 +46,17 @@ public sealed partial class SessionGrain(
         if (_state.Connection is { } old)
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
-            if (!await CloseConnection(old, 0x8E) && _state.ConnectionRange != 0)
+            if (!await CloseConnection(old, 0x8E))
             {
                 // It is gone without having handed the session back (the hand-back failed, or its node died): what it
-                // had stored and not had acknowledged is in storage under its range.
-                await RecoverRange(_state.ConnectionRange);
+                // had and its client did not acknowledge is in storage.
+                await RecoverOrphans();
             }
 
-            // The subscriptions as that connection left them in storage (it served SUBSCRIBE and UNSUBSCRIBE, and the
-            // close waited until it let go of them).
+            // The subscriptions and inbound QoS 2 ids as that connection left them in storage (the close waited until
+            // it let go of the session; its own hand-back comes after this call and brings its unacknowledged messages).
             await ReloadSubscriptions();
+            await ReloadInbound();
 
             var oldWill = _state.Will;
             _state.Will = null;
@@ -77,14 +78,15 @@ public sealed partial class SessionGrain(
         {
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             // Its records go in the same write as the new session's (one atomic batch, one sync).
-            var unsubscribed = await RemoveAllRoutes();
+            await RemoveAllRoutes();
             var inbound = await StoredInboundKeys();
+            var subscriptions = await StoredSubscriptionKeys();
             ended = Record(() =>
             {
                 discarded = _state.TakeOwed();
-                _state.SaveSubscriptions([], unsubscribed);
                 _state.Clear();
                 _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
+                _state.DeleteRecords(SessionSubscriptions.Space, subscriptions);
             });
         }
 
@@ -111,7 +113,25 @@ public sealed partial class SessionGrain(
         }
 
         ConnectResult? result = null;
-        await Persist(Attach, into: ended);
+        try
+        {
+            await Persist(Attach, into: ended);
+        }
+        catch
+        {
+            // Not stored: the connection is not attached (it refuses its client with 0x88), and what Attach handed it
+            // stays this session's for the next CONNECT.
+            if (result is { } taken)
+            {
+                _state.ReturnUnacknowledged(taken.Pending);
+                _state.PendingPubRel.UnionWith(taken.PendingPubRel);
+                _state.InboundQoS2.UnionWith(taken.InboundQoS2);
+            }
+
+            _state.Connection = null;
+            _state.Detach();
+            throw;
+        }
 
         // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
         HandOnAfterThisCall(discarded);
@@ -143,7 +163,7 @@ public sealed partial class SessionGrain(
         {
             // A stale connection (taken over): what it still owed goes to the current one, unless that
             // one started clean (the old session ended with what it owed).
-            // Those loaded from their records when it was found gone (RecoverRange) are not taken twice.
+            // Those loaded from their records when it was found gone (RecoverOrphans) are not taken twice.
             var unacknowledged = Array.FindAll(request.Unacknowledged, m => !_state.WasRecovered(m));
             if (!_state.StartedClean)
             {
@@ -324,15 +344,16 @@ public sealed partial class SessionGrain(
     private async Task EndSession()
     {
         StopTimers();
-        var unsubscribed = await RemoveAllRoutes();
+        await RemoveAllRoutes();
         PendingMessage[] owed = [];
         var inbound = await StoredInboundKeys();
+        var subscriptions = await StoredSubscriptionKeys();
         await Persist(() =>
         {
             owed = _state.TakeOwed();
-            _state.SaveSubscriptions([], unsubscribed);
             _state.Clear();
             _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
+            _state.DeleteRecords(SessionSubscriptions.Space, subscriptions);
         });
         await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
         await HandOnOwed(owed);

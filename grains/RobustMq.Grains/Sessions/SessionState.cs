@@ -20,8 +20,8 @@ internal sealed class SessionState
     // The first sequence of the range the next connection gets (SessionQueue.RangeSize each); ranges only grow.
     private long _nextRange = SessionQueue.RangeSize;
 
-    // Ranges of connections that ended without handing the session back, whose records were loaded from storage.
-    private List<long>? _recoveredRanges;
+    // Records loaded from storage because the connection that had them ended without handing the session back.
+    private HashSet<long>? _recovered;
 
     /// <summary>The key prefix of this session's queue records, or null when nothing is stored.</summary>
     public string? QueueKeyPrefix { get; set; }
@@ -273,32 +273,16 @@ internal sealed class SessionState
     public bool Holds(long sequence) => _sequences.ContainsValue(sequence);
 
     /// <summary>
-    /// The records of range <paramref name="range"/> were loaded from storage: its connection ended without handing the
+    /// Record <paramref name="sequence"/> was loaded from storage: the connection that had it ended without handing the
     /// session back (see <see cref="WasRecovered"/>).
     /// </summary>
-    public void Recovered(long range) => (_recoveredRanges ??= []).Add(range);
+    public void Recovered(long sequence) => (_recovered ??= []).Add(sequence);
 
     /// <summary>
     /// Whether <paramref name="message"/>, handed back late by a connection that was taken over, was loaded from its
     /// record already (<see cref="Recovered"/>): taking it again would deliver it twice.
     /// </summary>
-    public bool WasRecovered(PendingMessage message)
-    {
-        if (_recoveredRanges is null || message.StoreSequence == 0)
-        {
-            return false;
-        }
-
-        foreach (var range in _recoveredRanges)
-        {
-            if (message.StoreSequence >= range && message.StoreSequence < range + SessionQueue.RangeSize)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool WasRecovered(PendingMessage message) => message.StoreSequence != 0 && _recovered?.Contains(message.StoreSequence) == true;
 
     /// <summary>Puts a stored queue entry back at the end of the queue (loading); its sequence is parsed from its key.</summary>
     /// <exception cref="StorageException">Kind Corrupt: the key is not one of this session's queue keys.</exception>

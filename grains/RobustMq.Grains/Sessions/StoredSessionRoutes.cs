@@ -59,13 +59,30 @@ public sealed partial class StoredSessionRoutes(
         var subscriptionsByPrefix = new Dictionary<string, List<SubscriptionRecord>>(StringComparer.Ordinal);
         await foreach (var entry in storage.ForState().ScanAsync(SessionSubscriptions.Space, "", cancellationToken))
         {
+            SubscriptionRecord subscription;
+            try
+            {
+                subscription = SessionSubscriptions.Decode(entry.Value);
+            }
+            catch (RobustMq.Storage.StorageException ex)
+            {
+                // One bad record keeps neither the node from starting nor the other sessions from their routes.
+                LogBadSubscription(logger, ex, entry.Key);
+                continue;
+            }
+
+            if (entry.Key.Length <= SessionSubscriptions.FilterHashLength)
+            {
+                continue;
+            }
+
             var prefix = entry.Key[..^SessionSubscriptions.FilterHashLength];
             if (!subscriptionsByPrefix.TryGetValue(prefix, out var list))
             {
                 subscriptionsByPrefix[prefix] = list = [];
             }
 
-            list.Add(SessionSubscriptions.Decode(entry.Value));
+            list.Add(subscription);
         }
 
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
@@ -251,6 +268,9 @@ public sealed partial class StoredSessionRoutes(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "The stored session of {ClientId} cannot be read; its subscriptions are not restored")]
     private static partial void LogBadRecord(ILogger logger, Exception ex, string clientId);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "The stored subscription {Key} cannot be read; it is not restored")]
+    private static partial void LogBadSubscription(ILogger logger, Exception ex, string key);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Waking the expired session of {ClientId} failed")]
     private static partial void LogWakeFailed(ILogger logger, Exception ex, string clientId);

@@ -350,7 +350,7 @@ internal sealed class PostgresCommitter
                 {
                     // The server releases a closed session's locks only once its backend has exited: an engine opened
                     // on this schema right after the dispose could still find it held.
-                    await using var unlock = new NpgsqlCommand(_sql.Unlock, connection);
+                    await using var unlock = new NpgsqlCommand(_sql.Unlock, connection) { CommandTimeout = 2 };
                     await unlock.ExecuteScalarAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (PostgresErrors.IsDatabaseFailure(e))

@@ -132,18 +132,18 @@ public sealed class SessionQueueRecordTests
     }
 
     [Fact]
-    public void Messages_of_a_recovered_range_are_known_so_a_late_hand_back_does_not_queue_them_twice()
+    public void Recovered_records_are_known_so_a_late_hand_back_does_not_queue_them_twice()
     {
         var state = new SessionState { QueueKeyPrefix = Prefix };
         var range = state.AttachConnection(stores: true);
         var recovered = Message("a") with { StoreSequence = range + 3 };
         Write(state, s => s.ReturnUnacknowledged([recovered]));
-        state.Recovered(range);
+        state.Recovered(range + 3);
 
         Assert.True(state.Holds(range + 3));
         Assert.False(state.Holds(range + 4));
-        Assert.True(state.WasRecovered(Message("b") with { StoreSequence = range + 7 }));
-        Assert.False(state.WasRecovered(Message("c") with { StoreSequence = range + SessionQueue.RangeSize }));
+        Assert.True(state.WasRecovered(Message("b") with { StoreSequence = range + 3 }));
+        Assert.False(state.WasRecovered(Message("c") with { StoreSequence = range + 4 }));
         Assert.False(state.WasRecovered(Message("d")));
     }
 

@@ -273,6 +273,50 @@ public sealed class InflightDurabilityTests
     }
 
     [Fact]
+    public async Task A_takeover_keeps_the_QoS2_ids_the_old_connection_sent_PUBREC_for()
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-inbound2-takeover-").FullName;
+        const string ClientId = "inbound-q2-takeover";
+        const string Topic = "inbound/q2/takeover";
+        try
+        {
+            await using var broker = await StartAsync("RocksDb", data);
+            using var observer = await RawClient.OpenAsync(broker.MqttPort);
+            await observer.ConnectAsync($"{ClientId}-observer");
+            await observer.SendAsync(RawPackets.Subscribe(1, Topic, RawPackets.V5));
+            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+
+            using var old = await RawClient.OpenAsync(broker.MqttPort);
+            await old.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+            await old.SendAsync(RawPackets.Publish(Topic, "once", RawPackets.V5, qos: 2, packetId: 9));
+            await old.ExpectAsync(RawPacket.PubRec, "PUBREC 9 on the old connection");
+
+            // The client lost its connection without seeing it closed, and comes back on a new one (MQTT-3.1.4-3).
+            using var taking = await RawClient.OpenAsync(broker.MqttPort);
+            var connAck = await taking.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+            Assert.True(connAck.SessionPresent);
+            await taking.SendAsync(RawPackets.Publish((byte)0x3C, System.Text.Encoding.UTF8.GetBytes(Topic), "once", RawPackets.V5, packetId: 9));
+            await taking.ExpectAsync(RawPacket.PubRec, "PUBREC 9 for the resend");
+            await taking.SendAsync(RawPackets.PubRel(9));
+            var pubComp = await taking.ExpectAsync(RawPacket.PubComp, "PUBCOMP 9");
+            var reason = pubComp.Body.Length > 2 ? pubComp.Body[2] : (byte)0x00;
+            Assert.True(reason == 0x00, $"id 9 was known to the new connection (PUBCOMP reason 0x{reason:X2})");
+
+            var seen = new List<string>();
+            while (await ReadUntilQuietAsync(observer, "what the observer gets") is { } packet)
+            {
+                seen.Add(packet.PayloadText(RawPackets.V5));
+            }
+
+            Assert.Equal(["once"], seen);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_session_ended_by_a_clean_start_takes_its_stored_QoS2_ids_along()
     {
         var data = Directory.CreateTempSubdirectory("robustmq-inbound2-end-").FullName;
