@@ -85,15 +85,8 @@ public sealed partial class MqttConnection
 
     private async ValueTask AcknowledgeWhenRoutedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
     {
-        int matched;
-        try
+        if (await RoutedOrRefusedAsync(routed, qos, packetId) is not { } matched)
         {
-            matched = await routed;
-        }
-        catch (MessageNotStoredException ex)
-        {
-            _pendingStores?.Clear();
-            AfterEarlierAcknowledgements(() => RefuseNotStored(qos, packetId, ex));
             return;
         }
 
@@ -111,15 +104,8 @@ public sealed partial class MqttConnection
     /// </summary>
     private async ValueTask AcknowledgeExactlyOnceStoredAsync(ValueTask<int> routed, ushort packetId, string topic)
     {
-        int matched;
-        try
+        if (await RoutedOrRefusedAsync(routed, QoS.ExactlyOnce, packetId) is not { } matched)
         {
-            matched = await routed;
-        }
-        catch (MessageNotStoredException ex)
-        {
-            _pendingStores?.Clear();
-            AfterEarlierAcknowledgements(() => RefuseNotStored(QoS.ExactlyOnce, packetId, ex));
             return;
         }
 
@@ -136,6 +122,21 @@ public sealed partial class MqttConnection
 
         AcknowledgeWhenStored(QoS.ExactlyOnce, packetId, Inbound.RoutedReason(matched));
         await AcknowledgementsWithinLimit();
+    }
+
+    /// <summary>How many subscribers <paramref name="routed"/> reached; null when a copy could not be stored and the publish was refused.</summary>
+    private async ValueTask<int?> RoutedOrRefusedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
+    {
+        try
+        {
+            return await routed;
+        }
+        catch (MessageNotStoredException ex)
+        {
+            _pendingStores?.Clear();
+            AfterEarlierAcknowledgements(() => RefuseNotStored(qos, packetId, ex));
+            return null;
+        }
     }
 
     /// <summary>

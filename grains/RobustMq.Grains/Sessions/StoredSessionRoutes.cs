@@ -59,19 +59,8 @@ public sealed partial class StoredSessionRoutes(
         var subscriptionsByPrefix = new Dictionary<string, List<SubscriptionRecord>>(StringComparer.Ordinal);
         await foreach (var entry in storage.ForState().ScanAsync(SessionSubscriptions.Space, "", cancellationToken))
         {
-            SubscriptionRecord subscription;
-            try
-            {
-                subscription = SessionSubscriptions.Decode(entry.Value);
-            }
-            catch (RobustMq.Storage.StorageException ex)
-            {
-                // One bad record keeps neither the node from starting nor the other sessions from their routes.
-                LogBadSubscription(logger, ex, entry.Key);
-                continue;
-            }
-
-            if (entry.Key.Length <= SessionSubscriptions.FilterHashLength)
+            // One bad record keeps neither the node from starting nor the other sessions from their routes.
+            if (!TryDecode(entry, SessionSubscriptions.Decode, LogBadSubscription, out var subscription) || entry.Key.Length <= SessionSubscriptions.FilterHashLength)
             {
                 continue;
             }
@@ -87,15 +76,9 @@ public sealed partial class StoredSessionRoutes(
 
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
         {
-            SessionRecord record;
-            try
+            // One bad record does not keep the others from their routes; its client finds the error on CONNECT.
+            if (!TryDecode(entry, SessionRecord.Decode, LogBadRecord, out var record))
             {
-                record = SessionRecord.Decode(entry.Value);
-            }
-            catch (RobustMq.Storage.StorageException ex)
-            {
-                // One bad record does not keep the others from their routes; its client finds the error on CONNECT.
-                LogBadRecord(logger, ex, entry.Key);
                 continue;
             }
 
@@ -260,6 +243,23 @@ public sealed partial class StoredSessionRoutes(
                 }
             });
             await Task.WhenAll(batch);
+        }
+    }
+
+    /// <summary>Decodes a stored entry; a corrupt one is logged with <paramref name="logBad"/> and skipped.</summary>
+    private bool TryDecode<T>(RobustMq.Storage.StoredEntry entry, Func<ReadOnlyMemory<byte>, T> decode, Action<ILogger, Exception, string> logBad, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? value)
+        where T : class
+    {
+        try
+        {
+            value = decode(entry.Value);
+            return true;
+        }
+        catch (RobustMq.Storage.StorageException ex)
+        {
+            logBad(logger, ex, entry.Key);
+            value = null;
+            return false;
         }
     }
 

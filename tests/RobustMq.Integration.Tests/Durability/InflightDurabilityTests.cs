@@ -233,10 +233,7 @@ public sealed class InflightDurabilityTests
             }
 
             await using var second = await StartAsync(backend, data);
-            using var observer = await RawClient.OpenAsync(second.MqttPort);
-            await observer.ConnectAsync($"{clientId}-observer");
-            await observer.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5));
-            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+            using var observer = await ObserverAsync(second, $"{clientId}-observer", topic);
 
             using var again = await RawClient.OpenAsync(second.MqttPort);
             var connAck = await again.ConnectAsync(clientId, cleanStart: false, sessionExpiry: 3600);
@@ -257,14 +254,7 @@ public sealed class InflightDurabilityTests
             await again.SendAsync(RawPackets.PubRel(8));
             await again.ExpectAsync(RawPacket.PubComp, "PUBCOMP 8 after the restart");
 
-            var seen = new List<string>();
-            while (await ReadUntilQuietAsync(observer, "what the observer gets") is { } packet)
-            {
-                Assert.Equal(RawPacket.Publish, packet.Type);
-                seen.Add(packet.PayloadText(RawPackets.V5));
-            }
-
-            Assert.Equal(["third"], seen);
+            Assert.Equal(["third"], await PayloadsUntilQuietAsync(observer));
         }
         finally
         {
@@ -281,10 +271,7 @@ public sealed class InflightDurabilityTests
         try
         {
             await using var broker = await StartAsync("RocksDb", data);
-            using var observer = await RawClient.OpenAsync(broker.MqttPort);
-            await observer.ConnectAsync($"{ClientId}-observer");
-            await observer.SendAsync(RawPackets.Subscribe(1, Topic, RawPackets.V5));
-            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+            using var observer = await ObserverAsync(broker, $"{ClientId}-observer", Topic);
 
             using var old = await RawClient.OpenAsync(broker.MqttPort);
             await old.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
@@ -302,13 +289,7 @@ public sealed class InflightDurabilityTests
             var reason = pubComp.Body.Length > 2 ? pubComp.Body[2] : (byte)0x00;
             Assert.True(reason == 0x00, $"id 9 was known to the new connection (PUBCOMP reason 0x{reason:X2})");
 
-            var seen = new List<string>();
-            while (await ReadUntilQuietAsync(observer, "what the observer gets") is { } packet)
-            {
-                seen.Add(packet.PayloadText(RawPackets.V5));
-            }
-
-            Assert.Equal(["once"], seen);
+            Assert.Equal(["once"], await PayloadsUntilQuietAsync(observer));
         }
         finally
         {
@@ -341,19 +322,14 @@ public sealed class InflightDurabilityTests
             }
 
             await using var second = await StartAsync("RocksDb", data);
-            using var observer = await RawClient.OpenAsync(second.MqttPort);
-            await observer.ConnectAsync($"{ClientId}-observer");
-            await observer.SendAsync(RawPackets.Subscribe(1, Topic, RawPackets.V5));
-            await observer.ExpectAsync(RawPacket.SubAck, "the observer's SUBACK");
+            using var observer = await ObserverAsync(second, $"{ClientId}-observer", Topic);
 
             using var again = await RawClient.OpenAsync(second.MqttPort);
             await again.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
             await again.SendAsync(RawPackets.Publish(Topic, "new", RawPackets.V5, qos: 2, packetId: 7));
             await again.ExpectAsync(RawPacket.PubRec, "PUBREC 7 of the new message");
 
-            var delivered = await ReadUntilQuietAsync(observer, "the new message under id 7");
-            Assert.NotNull(delivered);
-            Assert.Equal("new", delivered.PayloadText(RawPackets.V5));
+            Assert.Equal(["new"], await PayloadsUntilQuietAsync(observer));
         }
         finally
         {
@@ -476,6 +452,29 @@ public sealed class InflightDurabilityTests
         await subscriber.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: qos));
         await subscriber.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
         return subscriber;
+    }
+
+    /// <summary>A raw MQTT 5 client with a clean session subscribed to <paramref name="topic"/> at QoS 0, to see what is routed.</summary>
+    private static async Task<RawClient> ObserverAsync(BrokerExecutable broker, string clientId, string topic)
+    {
+        var observer = await RawClient.OpenAsync(broker.MqttPort);
+        await observer.ConnectAsync(clientId);
+        await observer.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5));
+        await observer.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
+        return observer;
+    }
+
+    /// <summary>The payloads of the PUBLISHes <paramref name="observer"/> gets until the broker is quiet.</summary>
+    private static async Task<List<string>> PayloadsUntilQuietAsync(RawClient observer)
+    {
+        var seen = new List<string>();
+        while (await ReadUntilQuietAsync(observer, "what the observer gets") is { } packet)
+        {
+            Assert.Equal(RawPacket.Publish, packet.Type);
+            seen.Add(packet.PayloadText(RawPackets.V5));
+        }
+
+        return seen;
     }
 
     /// <summary>The next packet; null once the broker has sent nothing for <see cref="Quiet"/> (the test reads no more then).</summary>
