@@ -82,7 +82,8 @@ public sealed class TopicShardWriter(IGrainFactory grains)
                 {
                     if (byShard[shard] is { Count: > 0 } list)
                     {
-                        calls.Add(Shard(shard).Apply([.. list]));
+                        // A big group (a node restoring many sessions' routes at once) goes in bounded calls, in order.
+                        calls.Add(ApplyInChunksAsync(Shard(shard), [.. list]));
                         list.Clear();
                     }
                 }
@@ -102,6 +103,23 @@ public sealed class TopicShardWriter(IGrainFactory grains)
 
             group.Clear();
             spare = group;
+        }
+    }
+
+    /// <summary>The most changes one <see cref="ITopicShardGrain.Apply"/> call carries.</summary>
+    public const int MaxChangesPerCall = 5_000;
+
+    private static async Task ApplyInChunksAsync(ITopicShardGrain shard, RouteChange[] changes)
+    {
+        if (changes.Length <= MaxChangesPerCall)
+        {
+            await shard.Apply(changes);
+            return;
+        }
+
+        for (var start = 0; start < changes.Length; start += MaxChangesPerCall)
+        {
+            await shard.Apply(changes[start..Math.Min(changes.Length, start + MaxChangesPerCall)]);
         }
     }
 

@@ -49,6 +49,22 @@ public sealed class TopicShardWriterTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task More_changes_for_one_shard_than_one_call_carries_are_all_applied()
+    {
+        var writer = cluster.Service<TopicShardWriter>(0);
+        var node = cluster.Node(0);
+        var shard = TopicShards.ShardOf("writer-chunk/0");
+        var filters = Enumerable.Range(0, 1_000_000).Select(i => $"writer-chunk/{i}").Where(f => TopicShards.ShardOf(f) == shard)
+            .Take(TopicShardWriter.MaxChangesPerCall + 7).ToArray();
+
+        await writer.ApplyAsync(filters.Select(f => new RouteChange(true, Route(f, "writer-chunk", node))).ToArray());
+
+        var stored = (await cluster.Client.GetGrain<ITopicShardGrain>(shard).GetRoutes()).Count(r => r.ClientId == "writer-chunk");
+        await writer.ApplyAsync(filters.Select(f => new RouteChange(false, Route(f, "writer-chunk", node))).ToArray());
+        Assert.Equal(filters.Length, stored);
+    }
+
+    [Fact]
     public async Task Nothing_to_write_completes_at_once()
     {
         var writer = cluster.Service<TopicShardWriter>(0);
