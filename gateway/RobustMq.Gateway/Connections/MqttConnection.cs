@@ -311,19 +311,11 @@ public sealed partial class MqttConnection
 
     private ValueTask HandleAsync(MqttPacket packet)
     {
-        if (!_connected)
-        {
-            if (packet is ConnectPacket connect)
-            {
-                return new ValueTask(HandleConnectAsync(connect));
-            }
-
-            // MQTT-3.1.0-1: the first packet must be CONNECT.
-            throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
-        }
-
+        PacketOrder.Check(packet, _connected);
         switch (packet)
         {
+            case ConnectPacket connect:
+                return new ValueTask(HandleConnectAsync(connect));
             case PubAckPacket ack:
                 OnPubAck(ack);
                 return ValueTask.CompletedTask;
@@ -345,13 +337,7 @@ public sealed partial class MqttConnection
             case DisconnectPacket disconnect:
                 OnDisconnect(disconnect);
                 return ValueTask.CompletedTask;
-            case ConnectPacket:
-                // MQTT-3.1.0-2: a second CONNECT is a protocol violation.
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "second CONNECT");
-            case AuthPacket:
-                throw new MqttProtocolException(ReasonCode.ProtocolError, "AUTH without an authentication method");
             default:
-                // CONNACK, SUBACK, UNSUBACK, PINGRESP are server-to-client only.
                 throw new MqttProtocolException(ReasonCode.ProtocolError, $"unexpected {packet.Type} from a client");
         }
     }
