@@ -57,6 +57,8 @@ public sealed partial class StoredSessionRoutes(
 
         // Subscriptions are records of their own (SessionSubscriptions), keyed by the session's prefix.
         var subscriptionsByPrefix = new Dictionary<string, List<SubscriptionRecord>>(StringComparer.Ordinal);
+        var subscriptionKeysByPrefix = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var sessionPrefixes = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entry in storage.ForState().ScanAsync(SessionSubscriptions.Space, "", cancellationToken))
         {
             // One bad record keeps neither the node from starting nor the other sessions from their routes.
@@ -72,10 +74,21 @@ public sealed partial class StoredSessionRoutes(
             }
 
             list.Add(subscription);
+            if (!subscriptionKeysByPrefix.TryGetValue(prefix, out var keys))
+            {
+                subscriptionKeysByPrefix[prefix] = keys = [];
+            }
+
+            keys.Add(entry.Key);
         }
 
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
         {
+            if (SessionQueue.PrefixOf(entry.Key) is { } ownPrefix)
+            {
+                sessionPrefixes.Add(ownPrefix);
+            }
+
             // One bad record does not keep the others from their routes; its client finds the error on CONNECT.
             if (!TryDecode(entry, SessionRecord.Decode, LogBadRecord, out var record))
             {
@@ -165,6 +178,8 @@ public sealed partial class StoredSessionRoutes(
             await storage.ForState().WriteAsync(disconnected, cancellationToken);
         }
 
+        await DeleteLeftoversAsync(subscriptionKeysByPrefix, sessionPrefixes, cancellationToken);
+
         foreach (var (shard, ids) in claims)
         {
             calls.Add(grains.GetGrain<ISessionDirectoryGrain>(shard).ClaimStored([.. ids]));
@@ -245,6 +260,45 @@ public sealed partial class StoredSessionRoutes(
             await Task.WhenAll(batch);
         }
     }
+
+    /// <summary>
+    /// Deletes subscription and inbound QoS 2 records whose session record is gone (a session end whose write failed
+    /// part-way can leave them): the next session of the same client id would otherwise take them as its own.
+    /// </summary>
+    private async Task DeleteLeftoversAsync(Dictionary<string, List<string>> subscriptionKeysByPrefix, HashSet<string> sessionPrefixes, CancellationToken cancellationToken)
+    {
+        var leftovers = new RobustMq.Storage.StorageBatch();
+        var count = 0;
+        foreach (var (prefix, keys) in subscriptionKeysByPrefix)
+        {
+            if (!sessionPrefixes.Contains(prefix))
+            {
+                foreach (var key in keys)
+                {
+                    leftovers.Delete(SessionSubscriptions.Space, key);
+                    count++;
+                }
+            }
+        }
+
+        await foreach (var entry in storage.ForState().ScanAsync(SessionQueue.InboundSpace, "", cancellationToken))
+        {
+            if (entry.Key.Length > 5 && !sessionPrefixes.Contains(entry.Key[..^5]))
+            {
+                leftovers.Delete(SessionQueue.InboundSpace, entry.Key);
+                count++;
+            }
+        }
+
+        if (count > 0)
+        {
+            await storage.ForState().WriteAsync(leftovers, cancellationToken);
+            LogLeftovers(logger, count);
+        }
+    }
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "Deleted {Count} subscription and inbound QoS 2 records left without their session")]
+    private static partial void LogLeftovers(ILogger logger, int count);
 
     /// <summary>Decodes a stored entry; a corrupt one is logged with <paramref name="logBad"/> and skipped.</summary>
     private bool TryDecode<T>(RobustMq.Storage.StoredEntry entry, Func<ReadOnlyMemory<byte>, T> decode, Action<ILogger, Exception, string> logBad, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? value)

@@ -1,7 +1,10 @@
 using System.Text;
 using MQTTnet;
 using MQTTnet.Protocol;
+using RobustMq.Grains.Sessions;
 using RobustMq.Integration.Tests.Infrastructure;
+using RobustMq.Storage;
+using RobustMq.Storage.RocksDb;
 
 namespace RobustMq.Integration.Tests.Durability;
 
@@ -377,6 +380,63 @@ public sealed class InflightDurabilityTests
         finally
         {
             Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Subscription_and_QoS2_id_records_left_without_their_session_are_deleted_at_start_up()
+    {
+        var data = Directory.CreateTempSubdirectory("robustmq-leftovers-").FullName;
+        const string ClientId = "leftover";
+        const string Prefix = "00008:leftover/";
+        try
+        {
+            await using (var first = await StartAsync("RocksDb", data))
+            {
+                using var client = await RawClient.OpenAsync(first.MqttPort);
+                await client.ConnectAsync(ClientId, cleanStart: false, sessionExpiry: 3600);
+                await client.SendAsync(RawPackets.Subscribe(1, "leftover/x", RawPackets.V5, qos: 1));
+                await client.ExpectAsync(RawPacket.SubAck, "SUBACK");
+                await client.SendAsync(RawPackets.Publish("leftover/y", "q2", RawPackets.V5, qos: 2, packetId: 5));
+                await client.ExpectAsync(RawPacket.PubRec, "PUBREC 5");
+                first.Kill();
+            }
+
+            // The session record goes, its other records stay: what a session end whose write failed part-way leaves.
+            await using (var store = OpenStore(data))
+            {
+                Assert.Equal(1, await CountAsync(store, SessionSubscriptions.Space, Prefix));
+                Assert.Equal(1, await CountAsync(store, SessionQueue.InboundSpace, Prefix));
+                await store.WriteAsync(new StorageBatch().Delete(SessionGrain.SessionSpace, ClientId));
+            }
+
+            await using (var second = await StartAsync("RocksDb", data))
+            {
+                second.Kill();
+            }
+
+            await using (var store = OpenStore(data))
+            {
+                Assert.Equal(0, await CountAsync(store, SessionSubscriptions.Space, Prefix));
+                Assert.Equal(0, await CountAsync(store, SessionQueue.InboundSpace, Prefix));
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+
+        static RocksDbStorageEngine OpenStore(string data) => new(new RocksDbStorageOptions(Path.Combine(data, "rocksdb"), StorageSync.Always));
+
+        static async Task<int> CountAsync(IStorageEngine store, string space, string prefix)
+        {
+            var count = 0;
+            await foreach (var _ in store.ScanAsync(space, prefix))
+            {
+                count++;
+            }
+
+            return count;
         }
     }
 
