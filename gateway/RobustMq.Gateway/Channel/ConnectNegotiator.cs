@@ -1,4 +1,5 @@
 using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Sessions;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
@@ -20,13 +21,6 @@ public static class ConnectNegotiator
 
     /// <summary>Prefix of a client id the server assigns (followed by 32 hex digits).</summary>
     public const string AssignedPrefix = "auto-";
-
-    /// <summary>
-    /// The longest client id (UTF-8 bytes) a session that outlives its connection may have: its records are keyed by it
-    /// (a storage key holds at most 65,532 bytes). Longer ids get clean sessions only; MQTT-3.1.3-5 asks servers to
-    /// allow 1-23 bytes and lets them refuse more (CONNACK 0x85, 3.1.1 return code 0x02).
-    /// </summary>
-    public const int MaxStoredClientIdBytes = 60_000;
 
     /// <summary>
     /// Checks <paramref name="connect"/> and works out the values the connection runs with. Refusals, in the order
@@ -88,8 +82,9 @@ public static class ConnectNegotiator
             sessionExpiry = connect.CleanStart ? 0 : maxExpiry;
         }
 
-        if (sessionExpiry != 0 && clientId.Length > MaxStoredClientIdBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(clientId) > MaxStoredClientIdBytes)
+        if (sessionExpiry != 0 && !SessionLimits.CanStore(clientId))
         {
+            // A session that outlives its connection is stored, keyed by its client id.
             return ConnectNegotiation.Refused(new(ReasonCode.ClientIdentifierNotValid, ConnectReturnCode.IdentifierRejected));
         }
 

@@ -15,24 +15,6 @@ public sealed class RetainedStores(IGrainFactory grains)
 
     public IRetainedStoreGrain ForTopic(string topic) => _shards[RetainedShards.ShardOf(topic)];
 
-    /// <summary>Retained messages matching a filter: from every shard at once, or from one for a filter without wildcards.</summary>
-    public Task<BrokerMessage[][]> MatchAsync(string filter)
-    {
-        if (!TopicValidator.HasWildcards(filter))
-        {
-            // Such a filter matches one topic only, and a topic's retained message lives in the shard of that topic.
-            return OneShardAsync(ForTopic(filter).Match(filter));
-        }
-
-        var lookups = new Task<BrokerMessage[]>[_shards.Length];
-        for (var shard = 0; shard < lookups.Length; shard++)
-        {
-            lookups[shard] = _shards[shard].Match(filter);
-        }
-
-        return Task.WhenAll(lookups);
-    }
-
     /// <summary>
     /// Retained messages matching each of <paramref name="filters"/> (one SUBSCRIBE's), with at most one call per
     /// shard: element <c>i</c> holds, shard by shard, what <paramref name="filters"/>[i] matches. A filter without
@@ -95,8 +77,6 @@ public sealed class RetainedStores(IGrainFactory grains)
 
         return result;
     }
-
-    private static async Task<BrokerMessage[][]> OneShardAsync(Task<BrokerMessage[]> lookup) => [await lookup];
 
     private static IRetainedStoreGrain[] CreateShards(IGrainFactory grains)
     {

@@ -52,20 +52,12 @@ public sealed partial class SessionGrain
         if (record.Subscriptions.Length > 0)
         {
             // Written when subscriptions were part of the session record: they move to records of their own.
-            var moved = new StorageBatch();
-            foreach (var subscription in record.Subscriptions)
-            {
-                moved.Put(SessionSubscriptions.Space, SessionSubscriptions.Key(_state.QueueKeyPrefix, subscription.Filter), SessionSubscriptions.Encode(subscription));
-            }
-
+            var moved = SessionSubscriptions.AddTo(new StorageBatch(), _state.QueueKeyPrefix, record.Subscriptions, []);
             moved.Put(SessionSpace, ClientId, (record with { Subscriptions = [] }).Encode());
             await Store.WriteAsync(moved, cancellationToken);
         }
 
-        foreach (var subscription in await SessionSubscriptions.LoadAsync(Store, _state.QueueKeyPrefix))
-        {
-            _state.Subscriptions[subscription.Filter] = subscription;
-        }
+        await ReloadSubscriptions();
 
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
@@ -99,10 +91,7 @@ public sealed partial class SessionGrain
         {
             // The QoS 2 ids its client was sent PUBREC for and has not released: stored by the connection before each
             // PUBREC, so a resend after a crash is known as one. While a connection serves the session, they are its own.
-            await foreach (var entry in Store.ScanAsync(SessionQueue.InboundSpace, _state.QueueKeyPrefix, cancellationToken))
-            {
-                _state.InboundQoS2.Add(SessionQueue.PacketIdOf(_state.QueueKeyPrefix, entry.Key));
-            }
+            await ReloadInbound();
         }
 
         if (attached is null && _state.ExpirySeconds != uint.MaxValue)
@@ -208,21 +197,29 @@ public sealed partial class SessionGrain
         }
     }
 
-    /// <summary>The keys of every stored subscription of the session (deleted with it, leftovers included).</summary>
-    private async Task<IReadOnlyList<string>> StoredSubscriptionKeys()
+    /// <summary>
+    /// Every stored subscription and inbound QoS 2 id record of the session (deleted with it, leftovers included: they
+    /// are found by prefix, not from what this activation holds).
+    /// </summary>
+    private static readonly string[] SideSpaces = [SessionSubscriptions.Space, SessionQueue.InboundSpace];
+
+    private async Task<IReadOnlyList<(string Space, string Key)>> StoredSideRecords()
     {
         if (_state.QueueKeyPrefix is not { } prefix)
         {
             return [];
         }
 
-        var keys = new List<string>();
-        await foreach (var entry in Store.ScanAsync(SessionSubscriptions.Space, prefix))
+        var records = new List<(string Space, string Key)>();
+        foreach (var space in SideSpaces)
         {
-            keys.Add(entry.Key);
+            await foreach (var entry in Store.ScanAsync(space, prefix))
+            {
+                records.Add((space, entry.Key));
+            }
         }
 
-        return keys;
+        return records;
     }
 
     /// <summary>
@@ -260,23 +257,6 @@ public sealed partial class SessionGrain
         }
 
         return batch;
-    }
-
-    /// <summary>The keys of the session's stored inbound QoS 2 ids (deleted with the session: <see cref="SessionState.DeleteRecords"/>).</summary>
-    private async Task<IReadOnlyList<string>> StoredInboundKeys()
-    {
-        if (_state.QueueKeyPrefix is null || !Store.Sync.SurvivesProcessCrash)
-        {
-            return [];
-        }
-
-        var keys = new List<string>();
-        await foreach (var entry in Store.ScanAsync(SessionQueue.InboundSpace, _state.QueueKeyPrefix))
-        {
-            keys.Add(entry.Key);
-        }
-
-        return keys;
     }
 
     private SessionRecord ToRecord() => new(

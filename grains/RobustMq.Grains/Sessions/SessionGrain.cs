@@ -79,14 +79,12 @@ public sealed partial class SessionGrain(
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             // Its records go in the same write as the new session's (one atomic batch, one sync).
             await RemoveAllRoutes();
-            var inbound = await StoredInboundKeys();
-            var subscriptions = await StoredSubscriptionKeys();
+            var sideRecords = await StoredSideRecords();
             ended = Record(() =>
             {
                 discarded = _state.TakeOwed();
                 _state.Clear();
-                _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
-                _state.DeleteRecords(SessionSubscriptions.Space, subscriptions);
+                _state.DeleteRecords(sideRecords);
             });
         }
 
@@ -346,14 +344,12 @@ public sealed partial class SessionGrain(
         StopTimers();
         await RemoveAllRoutes();
         PendingMessage[] owed = [];
-        var inbound = await StoredInboundKeys();
-        var subscriptions = await StoredSubscriptionKeys();
+        var sideRecords = await StoredSideRecords();
         await Persist(() =>
         {
             owed = _state.TakeOwed();
             _state.Clear();
-            _state.DeleteRecords(SessionQueue.InboundSpace, inbound);
-            _state.DeleteRecords(SessionSubscriptions.Space, subscriptions);
+            _state.DeleteRecords(sideRecords);
         });
         await SessionDirectory.For(GrainFactory, ClientId).Forget(ClientId);
         await HandOnOwed(owed);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Storage;
@@ -38,7 +37,7 @@ public sealed class SessionQueue(StorageEngines storage)
     /// the gateway gives such ids clean sessions only, so only a backend service's call can make one).
     /// </summary>
     public static string? PrefixOf(string clientId) =>
-        Encoding.UTF8.GetByteCount(clientId) > 60_000 ? null : $"{clientId.Length:D5}:{clientId}/";
+        SessionLimits.CanStore(clientId) ? $"{clientId.Length:D5}:{clientId}/" : null;
 
     /// <summary>The key of the record <paramref name="sequence"/> under <paramref name="prefix"/>.</summary>
     public static string Key(string prefix, long sequence) => prefix + (sequence + SequenceBias).ToString("D19", CultureInfo.InvariantCulture);
@@ -79,13 +78,16 @@ public sealed class SessionQueue(StorageEngines storage)
         }
     }
 
+    /// <summary>The length of an inbound key's packet id part (five decimal digits).</summary>
+    public const int PacketIdDigits = 5;
+
     /// <summary>The key of an inbound QoS 2 packet id under <paramref name="prefix"/>.</summary>
     public static string InboundKey(string prefix, ushort packetId) => prefix + packetId.ToString("D5", CultureInfo.InvariantCulture);
 
     /// <summary>The packet id in an <see cref="InboundSpace"/> key with <paramref name="prefix"/>.</summary>
     /// <exception cref="StorageException">Kind Corrupt: not an inbound key.</exception>
     public static ushort PacketIdOf(string prefix, string key) =>
-        key.Length == prefix.Length + 5 && ushort.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+        key.Length == prefix.Length + PacketIdDigits && ushort.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? id
             : throw new StorageException(StorageErrorKind.Corrupt, $"'{key}' is not an inbound packet id key");
 

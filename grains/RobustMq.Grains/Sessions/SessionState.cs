@@ -49,10 +49,10 @@ internal sealed class SessionState
     public HashSet<ushort> PendingPubRel { get; } = [];
     public HashSet<ushort> InboundQoS2 { get; } = [];
 
-    /// <summary>Deletes the keyed records <paramref name="keys"/> of <paramref name="space"/> with the next write (the inbound QoS 2 ids of an ending session).</summary>
-    public void DeleteRecords(string space, IReadOnlyList<string> keys)
+    /// <summary>Deletes the keyed records <paramref name="records"/> with the next write (an ending session's subscriptions and inbound QoS 2 ids).</summary>
+    public void DeleteRecords(IReadOnlyList<(string Space, string Key)> records)
     {
-        foreach (var key in keys)
+        foreach (var (space, key) in records)
         {
             Changes?.Delete(space, key);
         }
@@ -61,19 +61,9 @@ internal sealed class SessionState
     /// <summary>Records subscription changes made by the grain itself (see <see cref="SessionSubscriptions"/>).</summary>
     public void SaveSubscriptions(IEnumerable<SubscriptionRecord> put, IEnumerable<string> removed)
     {
-        if (QueueKeyPrefix is null || Changes is null)
+        if (QueueKeyPrefix is not null && Changes is not null)
         {
-            return;
-        }
-
-        foreach (var subscription in put)
-        {
-            Changes.Put(SessionSubscriptions.Space, SessionSubscriptions.Key(QueueKeyPrefix, subscription.Filter), SessionSubscriptions.Encode(subscription));
-        }
-
-        foreach (var filter in removed)
-        {
-            Changes.Delete(SessionSubscriptions.Space, SessionSubscriptions.Key(QueueKeyPrefix, filter));
+            SessionSubscriptions.AddTo(Changes, QueueKeyPrefix, put, removed);
         }
     }
 

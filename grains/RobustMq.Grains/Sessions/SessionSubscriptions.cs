@@ -65,7 +65,17 @@ public sealed class SessionSubscriptions(StorageEngines storage)
     public async Task SaveAsync(string clientId, IReadOnlyList<SubscriptionRecord> put, IReadOnlyList<string> removed)
     {
         var prefix = SessionQueue.PrefixOf(clientId) ?? throw new StorageException(StorageErrorKind.Unavailable, "the client id is too long for a storage key");
-        var batch = new StorageBatch();
+        var batch = AddTo(new StorageBatch(), prefix, put, removed);
+        if (!batch.IsEmpty)
+        {
+            await storage.ForState().WriteAsync(batch);
+        }
+    }
+
+    /// <summary>Adds to <paramref name="batch"/> the puts of <paramref name="put"/> and the deletes of <paramref name="removed"/> (filters as subscribed) under the session prefix <paramref name="prefix"/>.</summary>
+    public static StorageBatch AddTo(StorageBatch batch, string prefix, IEnumerable<SubscriptionRecord> put, IEnumerable<string> removed)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         foreach (var subscription in put)
         {
             batch.Put(Space, Key(prefix, subscription.Filter), Encode(subscription));
@@ -76,10 +86,7 @@ public sealed class SessionSubscriptions(StorageEngines storage)
             batch.Delete(Space, Key(prefix, filter));
         }
 
-        if (!batch.IsEmpty)
-        {
-            await storage.ForState().WriteAsync(batch);
-        }
+        return batch;
     }
 
     private static SubscriptionRecord Read(ref RecordReader reader)

@@ -56,8 +56,7 @@ public sealed partial class StoredSessionRoutes(
         var claims = new Dictionary<int, List<string>>();
 
         // Subscriptions are records of their own (SessionSubscriptions), keyed by the session's prefix.
-        var subscriptionsByPrefix = new Dictionary<string, List<SubscriptionRecord>>(StringComparer.Ordinal);
-        var subscriptionKeysByPrefix = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var subscriptionsByPrefix = new Dictionary<string, List<(string Key, SubscriptionRecord Subscription)>>(StringComparer.Ordinal);
         var sessionPrefixes = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entry in storage.ForState().ScanAsync(SessionSubscriptions.Space, "", cancellationToken))
         {
@@ -73,13 +72,7 @@ public sealed partial class StoredSessionRoutes(
                 subscriptionsByPrefix[prefix] = list = [];
             }
 
-            list.Add(subscription);
-            if (!subscriptionKeysByPrefix.TryGetValue(prefix, out var keys))
-            {
-                subscriptionKeysByPrefix[prefix] = keys = [];
-            }
-
-            keys.Add(entry.Key);
+            list.Add((entry.Key, subscription));
         }
 
         await foreach (var entry in storage.ForState().ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
@@ -135,9 +128,10 @@ public sealed partial class StoredSessionRoutes(
             if (SessionQueue.PrefixOf(entry.Key) is { } sessionPrefix && subscriptionsByPrefix.TryGetValue(sessionPrefix, out var stored))
             {
                 // A record written before subscriptions had records of their own may list some too; the records win.
+                var storedSubscriptions = stored.Select(static s => s.Subscription);
                 subscriptions = record.Subscriptions.Length == 0
-                    ? stored
-                    : stored.UnionBy(record.Subscriptions, static s => s.Filter, StringComparer.Ordinal);
+                    ? storedSubscriptions
+                    : storedSubscriptions.UnionBy(record.Subscriptions, static s => s.Filter, StringComparer.Ordinal);
             }
 
             foreach (var subscription in subscriptions)
@@ -178,7 +172,7 @@ public sealed partial class StoredSessionRoutes(
             await storage.ForState().WriteAsync(disconnected, cancellationToken);
         }
 
-        await DeleteLeftoversAsync(subscriptionKeysByPrefix, sessionPrefixes, cancellationToken);
+        await DeleteLeftoversAsync(subscriptionsByPrefix, sessionPrefixes, cancellationToken);
 
         foreach (var (shard, ids) in claims)
         {
@@ -265,15 +259,16 @@ public sealed partial class StoredSessionRoutes(
     /// Deletes subscription and inbound QoS 2 records whose session record is gone (a session end whose write failed
     /// part-way can leave them): the next session of the same client id would otherwise take them as its own.
     /// </summary>
-    private async Task DeleteLeftoversAsync(Dictionary<string, List<string>> subscriptionKeysByPrefix, HashSet<string> sessionPrefixes, CancellationToken cancellationToken)
+    private async Task DeleteLeftoversAsync(
+        Dictionary<string, List<(string Key, SubscriptionRecord Subscription)>> subscriptionsByPrefix, HashSet<string> sessionPrefixes, CancellationToken cancellationToken)
     {
         var leftovers = new RobustMq.Storage.StorageBatch();
         var count = 0;
-        foreach (var (prefix, keys) in subscriptionKeysByPrefix)
+        foreach (var (prefix, subscriptions) in subscriptionsByPrefix)
         {
             if (!sessionPrefixes.Contains(prefix))
             {
-                foreach (var key in keys)
+                foreach (var (key, _) in subscriptions)
                 {
                     leftovers.Delete(SessionSubscriptions.Space, key);
                     count++;
@@ -283,7 +278,7 @@ public sealed partial class StoredSessionRoutes(
 
         await foreach (var entry in storage.ForState().ScanAsync(SessionQueue.InboundSpace, "", cancellationToken))
         {
-            if (entry.Key.Length > 5 && !sessionPrefixes.Contains(entry.Key[..^5]))
+            if (entry.Key.Length > SessionQueue.PacketIdDigits && !sessionPrefixes.Contains(entry.Key[..^SessionQueue.PacketIdDigits]))
             {
                 leftovers.Delete(SessionQueue.InboundSpace, entry.Key);
                 count++;

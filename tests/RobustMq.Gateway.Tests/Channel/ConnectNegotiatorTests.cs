@@ -1,5 +1,6 @@
 using System.Buffers;
 using RobustMq.Abstractions.Options;
+using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
@@ -46,12 +47,12 @@ public sealed class ConnectNegotiatorTests
     [Fact]
     public void A_client_id_too_long_to_key_its_records_gets_a_clean_session_only()
     {
-        var longId = new string('x', ConnectNegotiator.MaxStoredClientIdBytes + 1);
+        var longId = new string('x', SessionLimits.MaxStoredClientIdBytes + 1);
 
         Assert.Equal(ReasonCode.ClientIdentifierNotValid, Refusal(V5(longId, properties: new MqttProperties { SessionExpiryInterval = 60 })).Reason);
         Assert.Equal(ConnectReturnCode.IdentifierRejected, Refusal(V311(longId, cleanSession: false)).ReturnCode);
         Assert.Equal(0u, Accepted(V5(longId)).SessionExpirySeconds);
-        Assert.Equal(60u, Accepted(V5(new string('x', ConnectNegotiator.MaxStoredClientIdBytes), properties: new MqttProperties { SessionExpiryInterval = 60 })).SessionExpirySeconds);
+        Assert.Equal(60u, Accepted(V5(new string('x', SessionLimits.MaxStoredClientIdBytes), properties: new MqttProperties { SessionExpiryInterval = 60 })).SessionExpirySeconds);
     }
 
     [Fact]

@@ -59,13 +59,10 @@ public sealed class RetainedDropCountTests(BrokerFixture broker) : IClassFixture
 
     private async Task<long> SysUptimeAsync()
     {
-        var found = await broker.Services.GetRequiredService<RetainedStores>().MatchAsync("$SYS/brokers/+/uptime");
-        foreach (var shard in found)
+        var found = await broker.Services.GetRequiredService<RetainedStores>().MatchManyAsync(["$SYS/brokers/+/uptime"]);
+        foreach (var message in found[0])
         {
-            foreach (var message in shard)
-            {
-                return long.Parse(Encoding.UTF8.GetString(message.Payload.Span), System.Globalization.CultureInfo.InvariantCulture);
-            }
+            return long.Parse(Encoding.UTF8.GetString(message.Payload.Span), System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return -1;
