@@ -2,7 +2,13 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using RobustMq.Silo.Hosting;
 
-// Exit codes: 0 stopped normally (or --help / --version), 2 bad command line or configuration, one line naming the key.
+// Exit codes: 0 stopped normally (or --help / --version), 2 bad command line or configuration, one line naming the key,
+// 3 the cluster database (Cluster:Mode=AdoNet) cannot be reached or has no schema.
+if (DatabaseCommand.Matches(args))
+{
+    return await DatabaseCommand.RunAsync(args);
+}
+
 BrokerCommandLine command;
 try
 {
@@ -37,6 +43,11 @@ catch (ConfigurationException ex)
 {
     await Console.Error.WriteLineAsync("robustmq: bad configuration: " + ex.Message);
     return 2;
+}
+catch (ClusterDatabaseException ex)
+{
+    await Console.Error.WriteLineAsync("robustmq: " + ex.Message);
+    return 3;
 }
 catch (OptionsValidationException ex)
 {

@@ -36,6 +36,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<TopicShardWriter>();
         services.AddSingleton<RetainedStores>();
         services.AddSingleton<IRouteReplica>(sp => sp.GetRequiredService<RouteCache>());
+        services.AddSingleton<RouteSync>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteSync>());
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionLimit>();
         services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<ConnectionRegistry>());

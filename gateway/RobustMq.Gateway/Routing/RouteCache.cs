@@ -6,12 +6,23 @@ namespace RobustMq.Gateway.Routing;
 /// <summary>
 /// The node-local replica of the route table, fed by topic shards through the node's dispatcher and read
 /// by every publish on this node without a grain call. Many readers, rare writers.
+/// <para>
+/// Each shard's pushes carry its epoch and version (<see cref="RouteBatch"/>): they are applied in order, and a push
+/// that does not follow the last one applied (one was missed, or the shard's grain started anew) marks the shard
+/// behind: <see cref="ShardBehind"/> fires and <see cref="RouteSync"/> loads its snapshot. While a shard is being
+/// loaded (<see cref="BeginSync"/> .. <see cref="CompleteSync"/>) its pushes wait, and those newer than the snapshot
+/// are applied after it.
+/// </para>
 /// </summary>
 public sealed class RouteCache : IRouteReplica
 {
     private readonly TopicTrie<RouteEntry> _trie = new();
     private readonly HashSet<RouteEntry> _present = [];
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly ShardState[] _shards = CreateShards();
+
+    /// <summary>A shard missed a push (or is new to this node) and is not being loaded yet: its number. Raised outside the lock.</summary>
+    public event Action<int>? ShardBehind;
 
     public int Count
     {
@@ -29,31 +40,232 @@ public sealed class RouteCache : IRouteReplica
         }
     }
 
+    /// <summary>Changes that no shard pushed (a local SUBSCRIBE ahead of its shard): applied as they are, with no version.</summary>
     public void Apply(RouteChange[] changes)
     {
         _lock.EnterWriteLock();
         try
         {
-            foreach (var change in changes)
+            ApplyLocked(changes);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>One shard's pushed changes: applied if they follow the last applied, held while the shard loads, else the shard is behind.</summary>
+    public void Apply(RouteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool behind;
+        _lock.EnterWriteLock();
+        try
+        {
+            var shard = _shards[batch.Shard];
+            if (shard.Waiting is { } waiting)
             {
-                if (change.Add)
-                {
-                    // Idempotent: a local subscribe may have put the entry here ahead of its shard.
-                    if (_present.Add(change.Entry))
-                    {
-                        _trie.Add(change.Entry.Filter, change.Entry);
-                    }
-                }
-                else if (_present.Remove(change.Entry))
-                {
-                    _trie.Remove(change.Entry.Filter, change.Entry);
-                }
+                waiting.Add(batch);
+                return;
+            }
+
+            if (batch.Epoch == shard.Epoch && batch.Version <= shard.Version)
+            {
+                // Already in what was applied (a snapshot taken after it, or a late retry).
+                return;
+            }
+
+            behind = batch.Epoch != shard.Epoch || batch.Version != shard.Version + 1;
+            if (behind)
+            {
+                shard.Waiting = [batch];
+            }
+            else
+            {
+                ApplyLocked(batch.Changes);
+                shard.Version = batch.Version;
             }
         }
         finally
         {
             _lock.ExitWriteLock();
         }
+
+        if (behind)
+        {
+            ShardBehind?.Invoke(batch.Shard);
+        }
+    }
+
+    /// <summary>
+    /// Starts loading <paramref name="shard"/>: its pushes wait until <see cref="CompleteSync"/>. False when it is
+    /// already loading (another caller owns the load).
+    /// </summary>
+    public bool BeginSync(int shard)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            var state = _shards[shard];
+            if (state.Loading)
+            {
+                return false;
+            }
+
+            state.Loading = true;
+            state.Waiting ??= [];
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Makes the shard's routes those of <paramref name="snapshot"/>, then applies the pushes that waited and are newer;
+    /// true when they followed on from it, false when the shard is still behind (the caller loads it again).
+    /// </summary>
+    public bool CompleteSync(RouteSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _lock.EnterWriteLock();
+        try
+        {
+            var state = _shards[snapshot.Shard];
+            var wanted = new HashSet<RouteEntry>(snapshot.Routes);
+            var stale = new List<RouteEntry>();
+            foreach (var entry in _present)
+            {
+                if (TopicShards.ShardOf(entry.Filter) == snapshot.Shard && !wanted.Contains(entry))
+                {
+                    stale.Add(entry);
+                }
+            }
+
+            foreach (var entry in stale)
+            {
+                _present.Remove(entry);
+                _trie.Remove(entry.Filter, entry);
+            }
+
+            foreach (var entry in snapshot.Routes)
+            {
+                if (_present.Add(entry))
+                {
+                    _trie.Add(entry.Filter, entry);
+                }
+            }
+
+            state.Epoch = snapshot.Epoch;
+            state.Version = snapshot.Version;
+            var waiting = state.Waiting ?? [];
+            waiting.Sort((a, b) => a.Version.CompareTo(b.Version));
+            var caughtUp = true;
+            foreach (var batch in waiting)
+            {
+                if (batch.Epoch != state.Epoch)
+                {
+                    caughtUp = false;
+                    continue;
+                }
+
+                if (batch.Version <= state.Version)
+                {
+                    continue;
+                }
+
+                if (batch.Version != state.Version + 1)
+                {
+                    caughtUp = false;
+                    break;
+                }
+
+                ApplyLocked(batch.Changes);
+                state.Version = batch.Version;
+            }
+
+            state.Loading = false;
+            state.Waiting = caughtUp ? null : [];
+            return caughtUp;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Gives up a load begun with <see cref="BeginSync"/> (the snapshot could not be read): the shard stays behind, its pushes keep waiting.</summary>
+    public void AbandonSync(int shard)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _shards[shard].Loading = false;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>True when the cache holds <paramref name="version"/> of the shard and is not waiting on a load.</summary>
+    public bool IsCurrent(int shard, RouteVersion version)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var state = _shards[shard];
+            return state.Waiting is null && state.Epoch == version.Epoch && state.Version >= version.Version;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private void ApplyLocked(RouteChange[] changes)
+    {
+        foreach (var change in changes)
+        {
+            if (change.Add)
+            {
+                // Idempotent: a local subscribe may have put the entry here ahead of its shard.
+                if (_present.Add(change.Entry))
+                {
+                    _trie.Add(change.Entry.Filter, change.Entry);
+                }
+            }
+            else if (_present.Remove(change.Entry))
+            {
+                _trie.Remove(change.Entry.Filter, change.Entry);
+            }
+        }
+    }
+
+    private static ShardState[] CreateShards()
+    {
+        var shards = new ShardState[TopicShards.Count];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = new ShardState();
+        }
+
+        return shards;
+    }
+
+    /// <summary>Where one shard's pushes stand in this cache.</summary>
+    private sealed class ShardState
+    {
+        /// <summary>The epoch of the last snapshot loaded (empty: none yet).</summary>
+        public Guid Epoch;
+        public long Version;
+
+        /// <summary>Pushes held while the shard is behind or loading; null when it is current.</summary>
+        public List<RouteBatch>? Waiting;
+
+        /// <summary>A load is under way (<see cref="BeginSync"/>).</summary>
+        public bool Loading;
     }
 
     /// <summary>

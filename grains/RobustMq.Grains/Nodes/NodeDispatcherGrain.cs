@@ -12,9 +12,9 @@ namespace RobustMq.Grains.Nodes;
 [NodePlacement, Reentrant]
 public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery delivery) : Grain, INodeDispatcherGrain
 {
-    public Task ApplyRoutes(RouteChange[] changes)
+    public Task ApplyRoutes(RouteBatch batch)
     {
-        routes.Apply(changes);
+        routes.Apply(batch);
         return Task.CompletedTask;
     }
 

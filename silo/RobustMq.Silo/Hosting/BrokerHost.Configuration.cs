@@ -89,9 +89,24 @@ public static partial class BrokerHost
             errors.Add($"Cluster:Mode must be Localhost or AdoNet (got '{cluster.Mode}')");
         }
 
-        if (cluster.Mode == "AdoNet")
+        if (cluster.IsAdoNet && string.IsNullOrWhiteSpace(cluster.ConnectionString))
         {
-            errors.Add("Cluster:Mode AdoNet is not available in this build yet; use Localhost");
+            errors.Add("Cluster:ConnectionString is required with Cluster:Mode AdoNet (an Npgsql connection string of the cluster database)");
+        }
+
+        if (cluster.ProbeTimeoutMs is < 200 or > 60_000)
+        {
+            errors.Add($"Cluster:ProbeTimeoutMs must be 200 .. 60000 (got {cluster.ProbeTimeoutMs})");
+        }
+
+        if (cluster.MissedProbesLimit is < 1 or > 10)
+        {
+            errors.Add($"Cluster:MissedProbesLimit must be 1 .. 10 (got {cluster.MissedProbesLimit})");
+        }
+
+        if (cluster.AdvertisedAddress is { Length: > 0 } advertised && !IPAddress.TryParse(advertised, out _))
+        {
+            errors.Add($"Cluster:AdvertisedAddress must be an IP address (got '{advertised}')");
         }
 
         ListenerOptionsValidator.CheckPort(errors, "Cluster:SiloPort", cluster.SiloPort);
@@ -169,8 +184,7 @@ public static partial class BrokerHost
             yield return ("Admin:Port", IPAddress.Parse(admin.Address), admin.Port);
         }
 
-        // UseLocalhostClustering: Orleans listens on the loopback address.
-        yield return ("Cluster:SiloPort", IPAddress.Loopback, cluster.SiloPort);
-        yield return ("Cluster:GatewayPort", IPAddress.Loopback, cluster.GatewayPort);
+        yield return ("Cluster:SiloPort", cluster.SiloAddress(), cluster.SiloPort);
+        yield return ("Cluster:GatewayPort", cluster.SiloAddress(), cluster.GatewayPort);
     }
 }

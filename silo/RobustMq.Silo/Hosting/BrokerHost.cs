@@ -47,11 +47,24 @@ public static partial class BrokerHost
         var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
         Validate(configuration, cluster, admin, listeners);
         PortCheck.EnsureFree(Endpoints(cluster, admin, listeners));
+        if (cluster.IsAdoNet)
+        {
+            // One line and exit 3 when the database is down or has no schema, rather than Orleans' retries and stack traces.
+            ClusterDatabase.CheckAsync(cluster.ConnectionString!).GetAwaiter().GetResult();
+        }
 
         CorrectedLoggerFactory.Register(builder.Services);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            if (cluster.IsAdoNet)
+            {
+                UseDatabaseClustering(silo, cluster);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            }
+
             // The node's display name ($SYS/brokers/{name}/...): Node:Name, or host and silo port.
             var nodeName = node.Name is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
@@ -132,6 +145,42 @@ public static partial class BrokerHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// <c>Cluster:Mode=AdoNet</c>: membership in the PostgreSQL database (Orleans ADO.NET clustering, our own schema from
+    /// <c>deploy/sql/</c>), the Orleans ports bound and advertised at <see cref="ClusterOptions.SiloAddress"/>, and
+    /// failure detection tuned so a killed silo is declared dead within about 3 s instead of Orleans' ~15 s: a probe
+    /// every second, dead after two missed probes and two votes (one when there are only two silos). The price is
+    /// that a silo paused for over ~2 s (a stalled VM, a long GC) is declared dead too, and then stops itself;
+    /// docs/cluster.md says how to loosen it (<c>Cluster:ProbeTimeoutMs</c>, <c>Cluster:MissedProbesLimit</c>).
+    /// </summary>
+    private static void UseDatabaseClustering(ISiloBuilder silo, ClusterOptions cluster)
+    {
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = ClusterDatabase.Invariant;
+            o.ConnectionString = cluster.ConnectionString;
+        });
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        var address = cluster.SiloAddress();
+        silo.Configure<Orleans.Configuration.EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = address;
+            o.SiloPort = cluster.SiloPort;
+            o.GatewayPort = cluster.GatewayPort;
+            o.SiloListeningEndpoint = new IPEndPoint(address, cluster.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(address, cluster.GatewayPort);
+        });
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromMilliseconds(cluster.ProbeTimeoutMs);
+            o.NumMissedProbesLimit = cluster.MissedProbesLimit;
+        });
     }
 
     /// <summary>MQTT over WebSocket (plain or TLS) on one listener's port and path.</summary>

@@ -39,9 +39,8 @@ internal sealed class ListenerLog(IServiceProvider services, ClusterOptions clus
             StartupLog.Listening(log, $"http://{Format(admin.Address, admin.Port)}", "admin API and /metrics", "Admin:Port");
         }
 
-        // UseLocalhostClustering: Orleans listens on the loopback address.
-        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.SiloPort)}", "Orleans silo-to-silo", "Cluster:SiloPort");
-        StartupLog.Listening(log, $"tcp://{Format(IPAddress.Loopback.ToString(), cluster.GatewayPort)}", "Orleans clients", "Cluster:GatewayPort");
+        StartupLog.Listening(log, $"tcp://{Format(cluster.SiloAddress().ToString(), cluster.SiloPort)}", "Orleans silo-to-silo", "Cluster:SiloPort");
+        StartupLog.Listening(log, $"tcp://{Format(cluster.SiloAddress().ToString(), cluster.GatewayPort)}", "Orleans clients", "Cluster:GatewayPort");
         return Task.CompletedTask;
     }
 

@@ -9,7 +9,8 @@ namespace RobustMq.Abstractions.Nodes;
 /// </summary>
 public interface INodeDispatcherGrain : IGrainWithStringKey
 {
-    Task ApplyRoutes(RouteChange[] changes);
+    /// <summary>One topic shard's changes for the node's route cache (<see cref="IRouteReplica.Apply"/>).</summary>
+    Task ApplyRoutes(RouteBatch batch);
 
     /// <summary>
     /// Deliver to live local connections; returns the deliveries whose client has no connection here, once those

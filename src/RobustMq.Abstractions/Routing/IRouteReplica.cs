@@ -3,5 +3,6 @@ namespace RobustMq.Abstractions.Routing;
 /// <summary>The node-local copy of the route table (a service on every silo). Fed by topic shards.</summary>
 public interface IRouteReplica
 {
-    void Apply(RouteChange[] changes);
+    /// <summary>Applies one shard's pushed changes in version order; a node that missed some loads the shard again.</summary>
+    void Apply(RouteBatch batch);
 }

@@ -3,7 +3,8 @@ namespace RobustMq.Abstractions.Routing;
 /// <summary>
 /// The authoritative route table of one shard of the topic tree. Key: the shard number, 0 ..
 /// <see cref="TopicShards.Count"/> - 1 (<see cref="TopicShards.ShardOf"/> of the filter). Each change is pushed to
-/// every node's route cache before the call returns.
+/// every node's route cache (as a <see cref="RouteBatch"/>) before the call returns, waiting a bounded time per node:
+/// a node that is slow or unreachable does not fail the change, and catches up from <see cref="Snapshot"/>.
 /// </summary>
 public interface ITopicShardGrain : IGrainWithIntegerKey
 {
@@ -11,4 +12,14 @@ public interface ITopicShardGrain : IGrainWithIntegerKey
 
     [ReadOnly]
     Task<RouteEntry[]> GetRoutes();
+
+    /// <summary>
+    /// Every route of the shard with its epoch and version; <paramref name="node"/> (a node name, <c>NodeNames.Of</c>)
+    /// gets every change after it, even before its membership reaches the shard's silo.
+    /// </summary>
+    Task<RouteSnapshot> Snapshot(string node);
+
+    /// <summary>The shard's epoch and version: a node compares it with its cache's now and then, to catch a push it missed.</summary>
+    [ReadOnly]
+    Task<RouteVersion> Version();
 }

@@ -7,21 +7,53 @@ namespace RobustMq.Grains.Tests.Nodes;
 [Collection(ClusterCollection.Name)]
 public sealed class NodeDispatcherTests(ClusterFixture cluster)
 {
+    [Fact]
+    public async Task A_route_change_reaches_every_silos_route_cache_through_its_dispatcher()
+    {
+        const string clientId = "dispatcher-routes";
+        var route = new RouteEntry("dispatcher/routes", clientId, cluster.Node(1), 1, false, false, 0);
+        var shard = cluster.Client.GetGrain<ITopicShardGrain>(TopicShards.ShardOf(route.Filter));
+
+        await shard.Apply([new RouteChange(true, route)]);
+        Assert.Equal(route, Assert.Single(cluster.RoutesOf(0, clientId)));
+        Assert.Equal(route, Assert.Single(cluster.RoutesOf(1, clientId)));
+
+        await shard.Apply([new RouteChange(false, route)]);
+        Assert.Empty(cluster.RoutesOf(0, clientId));
+        Assert.Empty(cluster.RoutesOf(1, clientId));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    public async Task A_node_dispatcher_lives_on_its_silo_and_changes_only_that_silos_route_cache(int silo)
+    public async Task A_push_that_skips_versions_makes_only_that_node_load_the_shard_again_and_applies_nothing_unordered(int silo)
     {
-        var clientId = "dispatcher-routes-" + silo;
-        var route = new RouteEntry("dispatcher/routes", clientId, cluster.Node(silo), 1, false, false, 0);
-        var dispatcher = cluster.Client.GetGrain<INodeDispatcherGrain>(cluster.Node(silo));
+        var clientId = "dispatcher-gap-" + silo;
+        var kept = new RouteEntry("dispatcher/gap/" + silo, clientId, cluster.Node(silo), 1, false, false, 0);
+        var number = TopicShards.ShardOf(kept.Filter);
+        var shard = cluster.Client.GetGrain<ITopicShardGrain>(number);
+        await shard.Apply([new RouteChange(true, kept)]);
+        var version = await shard.Version();
 
-        await dispatcher.ApplyRoutes([new RouteChange(true, route)]);
+        // A push from the shard's epoch that claims to be 5 changes ahead: this node missed some, so it must not apply it.
+        var bogus = kept with { ClientId = clientId + "-bogus" };
+        await cluster.Client.GetGrain<INodeDispatcherGrain>(cluster.Node(silo))
+            .ApplyRoutes(new RouteBatch(number, version.Epoch, version.Version + 5, [new RouteChange(true, bogus)]));
 
-        Assert.Equal(route, Assert.Single(cluster.RoutesOf(silo, clientId)));
-        Assert.Empty(cluster.RoutesOf(1 - silo, clientId));
-        await dispatcher.ApplyRoutes([new RouteChange(false, route)]);
+        // RouteSync loads the shard's snapshot: the cache is current again, with the shard's routes and not the bogus one.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!cluster.Routes(silo).IsCurrent(number, version))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"silo {silo}'s route cache did not load shard {number} again within 30 s");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(kept, Assert.Single(cluster.RoutesOf(silo, clientId)));
+        Assert.Empty(cluster.RoutesOf(silo, bogus.ClientId));
+        Assert.True(cluster.Routes(1 - silo).IsCurrent(number, version), "the other silo's cache was not disturbed");
+        await shard.Apply([new RouteChange(false, kept)]);
         Assert.Empty(cluster.RoutesOf(silo, clientId));
+        Assert.Empty(cluster.RoutesOf(1 - silo, clientId));
     }
 
     [Fact]

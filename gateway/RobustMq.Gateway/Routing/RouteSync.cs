@@ -1,0 +1,161 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Routing;
+
+namespace RobustMq.Gateway.Routing;
+
+/// <summary>
+/// Keeps this node's <see cref="RouteCache"/> in step with the topic shards. At start-up, before any listener opens,
+/// it loads every shard's snapshot (a node that joins a running cluster serves the routes made before it came); then it
+/// loads a shard again whenever the cache sees it missed a push (<see cref="RouteCache.ShardBehind"/>), and every
+/// <see cref="CheckInterval"/> it compares each shard's version with the cache's, to catch a lost push that no later
+/// push revealed.
+/// </summary>
+public sealed partial class RouteSync(RouteCache cache, IGrainFactory grains, ILocalSiloDetails silo, ILogger<RouteSync> logger)
+    : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    /// <summary>How often every shard's version is compared with the cache's.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long start-up keeps trying to load the shards before the silo gives up starting.</summary>
+    private static readonly TimeSpan StartupLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>Versions a check found the cache behind of; loaded at the next check if the cache has not reached them by then.</summary>
+    private readonly RouteVersion?[] _suspects = new RouteVersion?[TopicShards.Count];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _checks;
+
+    private string Node => NodeNames.Of(silo.SiloAddress);
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        // Active: this silo is a member and can call grains; the MQTT listeners start only after the silo has.
+        lifecycle.Subscribe(nameof(RouteSync), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    }
+
+    /// <summary>Loads every shard (retrying for up to a minute), then follows them.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        cache.ShardBehind += OnShardBehind;
+        var started = DateTime.UtcNow;
+        var pending = Enumerable.Range(0, TopicShards.Count).ToList();
+        while (true)
+        {
+            var results = await Task.WhenAll(pending.Select(shard => SyncAsync(shard, cancellationToken)));
+            pending = [.. pending.Where((_, i) => !results[i])];
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            if (DateTime.UtcNow - started > StartupLimit)
+            {
+                throw new InvalidOperationException($"the route table could not be loaded from topic shards {string.Join(", ", pending)} within {StartupLimit.TotalSeconds} s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+
+        _checks = CheckLoopAsync(_stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        cache.ShardBehind -= OnShardBehind;
+        await _stopping.CancelAsync();
+        if (_checks is { } checks)
+        {
+            await checks.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>Loads one shard's snapshot into the cache; false when it could not be read (the shard stays behind).</summary>
+    public async Task<bool> SyncAsync(int shard, CancellationToken cancellationToken = default)
+    {
+        if (!cache.BeginSync(shard))
+        {
+            // Another load of this shard is under way.
+            return true;
+        }
+
+        try
+        {
+            // Pushes newer than the snapshot may have been missed too (CompleteSync false): load again, a few times.
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var snapshot = await grains.GetGrain<ITopicShardGrain>(shard).Snapshot(Node).WaitAsync(cancellationToken);
+                if (cache.CompleteSync(snapshot))
+                {
+                    _suspects[shard] = null;
+                    return true;
+                }
+
+                cache.BeginSync(shard);
+            }
+
+            cache.AbandonSync(shard);
+            return false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            cache.AbandonSync(shard);
+            LogSyncFailed(logger, ex, shard);
+            return false;
+        }
+    }
+
+    // Off the caller's context: the dispatcher grain that applied the push raises this.
+    private void OnShardBehind(int shard) => _ = Task.Run(() => SyncAsync(shard, _stopping.Token));
+
+    private async Task CheckLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(CheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await CheckAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// Every shard's version against the cache's. A push may be on its way when the version is read, so a shard found
+    /// behind is loaded only if it is still behind that version at the next check.
+    /// </summary>
+    private async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        for (var shard = 0; shard < TopicShards.Count; shard++)
+        {
+            try
+            {
+                if (_suspects[shard] is { } suspect && !cache.IsCurrent(shard, suspect))
+                {
+                    LogShardBehind(logger, shard, suspect.Version);
+                    await SyncAsync(shard, cancellationToken);
+                    continue;
+                }
+
+                var version = await grains.GetGrain<ITopicShardGrain>(shard).Version().WaitAsync(cancellationToken);
+                _suspects[shard] = cache.IsCurrent(shard, version) ? null : version;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSyncFailed(logger, ex, shard);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Route table: topic shard {Shard} could not be loaded; retrying")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception, int shard);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Route table: topic shard {Shard} was behind version {Version}; loading it again")]
+    private static partial void LogShardBehind(ILogger logger, int shard, long version);
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Cluster.Tests.Infrastructure;
+
+/// <summary>MQTTnet clients of one silo, and what they receive.</summary>
+public static class Clients
+{
+    private static readonly MqttClientFactory Factory = new();
+
+    /// <summary>An MQTT 5 client connected to <paramref name="silo"/>'s TCP listener, with <paramref name="received"/> (if given) collecting its messages.</summary>
+    public static async Task<IMqttClient> ConnectAsync(BrokerExecutable silo, string clientId, Received? received = null, Action<MqttClientOptionsBuilder>? configure = null)
+    {
+        var client = Factory.CreateMqttClient();
+        received?.Attach(client);
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", silo.MqttPort).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(10));
+        configure?.Invoke(options);
+        await client.ConnectAsync(options.Build());
+        return client;
+    }
+
+    public static Task SubscribeAsync(IMqttClient client, string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
+        client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos)).Build());
+
+    public static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos).Build());
+}
+
+/// <summary>The messages clients received, as (client id, topic, payload) in arrival order per client.</summary>
+public sealed class Received
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(string Topic, string Payload)>> _byClient = new();
+
+    public void Attach(IMqttClient client) =>
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            _byClient.GetOrAdd(e.ClientId, _ => new()).Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+
+    public IReadOnlyList<(string Topic, string Payload)> Of(string clientId) =>
+        _byClient.TryGetValue(clientId, out var queue) ? [.. queue] : [];
+
+    /// <summary>Waits until <paramref name="clientId"/> has received <paramref name="count"/> messages; fails with what it has after <paramref name="timeout"/>.</summary>
+    public async Task WaitForAsync(string clientId, int count, string phase, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        var started = DateTime.UtcNow;
+        while (Of(clientId).Count < count)
+        {
+            if (DateTime.UtcNow - started > limit)
+            {
+                Assert.Fail($"{phase}: {clientId} received {Of(clientId).Count} of {count} within {limit.TotalSeconds} s");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
