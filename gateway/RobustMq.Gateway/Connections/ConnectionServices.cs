@@ -15,6 +15,7 @@ public sealed class ConnectionServices(
     ConnectionLimit limit,
     MessageRouter router,
     RouteCache routes,
+    DeadNodes deadNodes,
     RetainedStores retained,
     IGrainFactory grains,
     TopicShardWriter shardWriter,
@@ -29,6 +30,9 @@ public sealed class ConnectionServices(
     public ConnectionLimit Limit { get; } = limit;
     public MessageRouter Router { get; } = router;
     public RouteCache Routes { get; } = routes;
+
+    /// <summary>Nodes membership declared dead: a connection there is gone with its node.</summary>
+    public DeadNodes DeadNodes { get; } = deadNodes;
     public RetainedStores Retained { get; } = retained;
     public IGrainFactory Grains { get; } = grains;
 

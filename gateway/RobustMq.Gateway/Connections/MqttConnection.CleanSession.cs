@@ -90,9 +90,11 @@ public sealed partial class MqttConnection
 
         _clean = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId);
         _cleanWill = will;
-        if (claim.Previous is { } previous)
+        if (claim.Previous is { } previous && !_services.DeadNodes.Contains(previous.Node))
         {
-            // MQTT-3.1.4-3: the existing connection is closed with 0x8E; it publishes its own will as it ends.
+            // MQTT-3.1.4-3: the existing connection is closed with 0x8E; it publishes its own will as it ends. One on a
+            // node that died is gone already; one on a node that cannot be reached but is not declared dead yet fails
+            // this CONNECT (the client tries again; by then the node is declared dead, in a few seconds).
             await _services.Grains.GetGrain<INodeDispatcherGrain>(previous.Node).Close(previous, 0x8E).WaitAsync(_services.GrainTimeout);
         }
 

@@ -79,7 +79,7 @@ public sealed partial class MqttConnection
                 subscriptions[subscription.Filter] = subscription;
             }
 
-            _persistent = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId, subscriptions);
+            _persistent = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId, subscriptions, persistent: true);
             Volatile.Write(ref _subscribed, result.Subscriptions ?? []);
         }
 

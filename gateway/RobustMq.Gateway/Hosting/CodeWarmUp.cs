@@ -41,8 +41,8 @@ public sealed partial class CodeWarmUp(ILogger<CodeWarmUp> logger) : IHostedServ
         var cache = new Routing.RouteCache();
         var entries = new[]
         {
-            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("warm/+/x", 1), "warm", "warm"),
-            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("$share/warm/warm/#", 1), "warm", "warm"),
+            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("warm/+/x", 1), "warm", "warm", persistent: false),
+            Abstractions.Routing.RouteEntry.For(new Abstractions.Sessions.SubscriptionRecord("$share/warm/warm/#", 1), "warm", "warm", persistent: false),
         };
         cache.Apply([new Abstractions.Routing.RouteChange(true, entries[0]), new Abstractions.Routing.RouteChange(true, entries[1])]);
         cache.Match("warm/a/x", []);

@@ -37,6 +37,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RetainedStores>();
         services.AddSingleton<IRouteReplica>(sp => sp.GetRequiredService<RouteCache>());
         services.AddSingleton<RouteSync>();
+        services.AddSingleton<DeadNodes>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DeadNodes>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RouteSync>());
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionLimit>();

@@ -27,6 +27,7 @@ public sealed partial class MessageRouter(
     ILocalDelivery delivery,
     IGrainFactory grains,
     NodeIdentity node,
+    DeadNodes deadNodes,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
     BrokerMetrics metrics,
@@ -117,7 +118,7 @@ public sealed partial class MessageRouter(
                 continue;
             }
 
-            scratch.AddDirect(entry);
+            scratch.AddDirect(entry, deadNodes);
         }
 
         var count = 0;
@@ -201,6 +202,13 @@ public sealed partial class MessageRouter(
             return;
         }
 
+        if (deadNodes.Contains(target.Node))
+        {
+            // A persistent session whose node died: its grain queues the message for the client's return.
+            scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
+            return;
+        }
+
         if (!scratch.Remote.TryGetValue(target.Node, out var batch))
         {
             scratch.Remote[target.Node] = batch = [];
@@ -214,13 +222,13 @@ public sealed partial class MessageRouter(
         var offline = scratch.Offline;
         if (scratch.Remote.Count > 0)
         {
-            var calls = new List<(Task<NodeDelivery[]> Call, int Count)>(scratch.Remote.Count);
+            var calls = new List<(Task<NodeDelivery[]> Call, List<NodeDelivery> Batch)>(scratch.Remote.Count);
             foreach (var (target, batch) in scratch.Remote)
             {
-                calls.Add((grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]), batch.Count));
+                calls.Add((grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]), batch));
             }
 
-            foreach (var (call, count) in calls)
+            foreach (var (call, batch) in calls)
             {
                 try
                 {
@@ -233,8 +241,11 @@ public sealed partial class MessageRouter(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    LogRemoteFailed(logger, ex);
-                    metrics.Dropped(DropReasons.NodeUnreachable, count);
+                    // The node is gone or unreachable (killed, not yet declared dead): its sessions decide, as for clients
+                    // not connected. A persistent session queues the messages for its client's return (on any node); a
+                    // clean one ended with its node, and its shared subscriptions' messages go to another member.
+                    LogRemoteFailed(logger, ex, batch.Count);
+                    offline.AddRange(batch);
                 }
             }
         }
@@ -261,7 +272,20 @@ public sealed partial class MessageRouter(
             enqueues.Add(grains.GetGrain<ISessionGrain>(clientId).Enqueue([.. list]));
         }
 
-        foreach (var outcome in await Task.WhenAll(enqueues).WaitAsync(cancellationToken))
+        StoreOutcome[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(enqueues).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or MessageNotStoredException))
+        {
+            // A session grain could not be reached (its silo died and membership has not said so yet, a timeout): the
+            // publisher is not acknowledged and sends again, rather than losing a message a persistent session needs.
+            LogOfflineFailed(logger, ex, bySession.Count);
+            throw new MessageNotStoredException(message.Topic, StoreOutcome.Unavailable);
+        }
+
+        foreach (var outcome in outcomes)
         {
             if (outcome != StoreOutcome.Stored)
             {
@@ -271,6 +295,9 @@ public sealed partial class MessageRouter(
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering a batch to another node failed")]
-    private static partial void LogRemoteFailed(ILogger logger, Exception ex);
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Handing a message to {Count} sessions not connected here failed; its publisher is not acknowledged")]
+    private static partial void LogOfflineFailed(ILogger logger, Exception ex, int count);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering {Count} messages to another node failed; their sessions take them")]
+    private static partial void LogRemoteFailed(ILogger logger, Exception ex, int count);
 }

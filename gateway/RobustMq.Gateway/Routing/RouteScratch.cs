@@ -64,11 +64,12 @@ internal sealed class RouteScratch
         return RefusedCount = count;
     }
 
-    public void AddDirect(RouteEntry entry)
+    /// <summary>A direct subscriber's route; a client with routes on two nodes (one of them dead, not yet cleaned up) is served on the live one.</summary>
+    public void AddDirect(RouteEntry entry, DeadNodes dead)
     {
         if (Targets.TryGetValue(entry.ClientId, out var target))
         {
-            target.Merge(entry);
+            target.Merge(entry, moveTo: target.Node != entry.Node && dead.Contains(target.Node) && !dead.Contains(entry.Node));
             return;
         }
 

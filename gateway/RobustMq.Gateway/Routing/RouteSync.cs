@@ -11,7 +11,13 @@ namespace RobustMq.Gateway.Routing;
 /// <see cref="CheckInterval"/> it compares each shard's version with the cache's, to catch a lost push that no later
 /// push revealed.
 /// </summary>
-public sealed partial class RouteSync(RouteCache cache, IGrainFactory grains, ILocalSiloDetails silo, ILogger<RouteSync> logger)
+public sealed partial class RouteSync(
+    RouteCache cache,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    IClusterMembershipService membership,
+    IClusterManifestProvider manifests,
+    ILogger<RouteSync> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>How often every shard's version is compared with the cache's.</summary>
@@ -39,6 +45,7 @@ public sealed partial class RouteSync(RouteCache cache, IGrainFactory grains, IL
     {
         cache.ShardBehind += OnShardBehind;
         var started = DateTime.UtcNow;
+        await WaitForManifestsAsync(cancellationToken);
         var pending = Enumerable.Range(0, TopicShards.Count).ToList();
         while (true)
         {
@@ -58,6 +65,29 @@ public sealed partial class RouteSync(RouteCache cache, IGrainFactory grains, IL
         }
 
         _checks = CheckLoopAsync(_stopping.Token);
+    }
+
+    /// <summary>
+    /// Waits (up to 15 s) until this silo knows the grain types of every active silo: until then Orleans does not place
+    /// a grain there, so a node dispatcher on another silo could not be called and the first PUBLISHes of a silo that
+    /// just joined would find no way to subscribers elsewhere.
+    /// </summary>
+    private async Task WaitForManifestsAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            var known = manifests.Current.Silos;
+            var missing = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active && !known.ContainsKey(m.SiloAddress));
+            if (missing == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+        }
+
+        LogManifestsIncomplete(logger);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -152,6 +182,9 @@ public sealed partial class RouteSync(RouteCache cache, IGrainFactory grains, IL
             }
         }
     }
+
+    [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "Some active silos' grain types were still unknown after 15 s; deliveries to them may fail until they are")]
+    private static partial void LogManifestsIncomplete(ILogger logger);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Route table: topic shard {Shard} could not be loaded; retrying")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, int shard);

@@ -31,8 +31,14 @@ internal sealed class Target
         AddId(entry.SubscriptionId);
     }
 
-    public void Merge(RouteEntry entry)
+    /// <param name="moveTo">Deliver on <paramref name="entry"/>'s node from now on (the node held so far is dead).</param>
+    public void Merge(RouteEntry entry, bool moveTo = false)
     {
+        if (moveTo)
+        {
+            Node = entry.Node;
+        }
+
         QoS = Math.Max(QoS, entry.QoS);
         RetainAsPublished |= entry.RetainAsPublished;
         AddId(entry.SubscriptionId);

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
+using RobustMq.Grains.Storage;
+using RobustMq.Storage;
 
 namespace RobustMq.Grains.Routing;
 
@@ -9,11 +12,17 @@ namespace RobustMq.Grains.Routing;
 /// active silo's dispatcher (and so its route cache) and to every node that took a <see cref="Snapshot"/>, before
 /// <see cref="Apply"/> returns, so a PUBLISH after the SUBACK finds it on any node. Each push waits at most
 /// <see cref="PushTimeout"/>: a node that is dying or unreachable costs a SUBSCRIBE that long, never its success, and
-/// loads the shard again when it sees the version gap.
+/// loads the shard again when it sees the version gap. With <see cref="RouteTableOptions.Durable"/> (a cluster) every
+/// change is stored before it is pushed, and an activation starts from the stored routes: a shard survives its silo.
 /// </summary>
-// Its state lives only in memory in this version, so it must not be collected while idle.
+// Kept active: on one node its routes live only in memory; in a cluster, reloading them costs a scan.
 [KeepAlive]
-public sealed partial class TopicShardGrain(IClusterMembershipService membership, ILogger<TopicShardGrain> logger) : Grain, ITopicShardGrain
+public sealed partial class TopicShardGrain(
+    IClusterMembershipService membership,
+    StorageEngines storage,
+    StoredRoutes stored,
+    IOptions<RouteTableOptions> options,
+    ILogger<TopicShardGrain> logger) : Grain, ITopicShardGrain
 {
     /// <summary>How long a change waits for one node's route cache.</summary>
     public static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(2);
@@ -25,7 +34,35 @@ public sealed partial class TopicShardGrain(IClusterMembershipService membership
     private readonly Dictionary<string, SiloAddress> _followers = new(StringComparer.Ordinal);
     private long _version;
 
+    /// <summary>Dead nodes whose clean routes are gone from this shard.</summary>
+    private readonly HashSet<string> _forgotten = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _deactivating = new();
+
     private int Shard => (int)this.GetPrimaryKeyLong();
+
+    private bool Durable => options.Value.Durable;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Durable)
+        {
+            // A storage failure fails the activation: the caller's route change or snapshot fails and is tried again.
+            foreach (var route in await stored.LoadAsync(storage.ForState(), Shard, cancellationToken))
+            {
+                _routes.Add(route);
+            }
+
+            LogLoaded(logger, Shard, _routes.Count);
+        }
+
+        _ = FollowMembershipAsync(_deactivating.Token);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _deactivating.CancelAsync();
+        _deactivating.Dispose();
+    }
 
     public async Task Apply(RouteChange[] changes)
     {
@@ -39,6 +76,70 @@ public sealed partial class TopicShardGrain(IClusterMembershipService membership
             }
         }
 
+        await StoreAsync(effective);
+        await PushAsync(effective);
+    }
+
+    /// <summary>
+    /// Removes the routes of clean sessions on nodes that left the cluster (those sessions ended with their node); the
+    /// routes of persistent sessions stay, so their messages are queued until the client returns on another node.
+    /// </summary>
+    public async Task ForgetNodes(string[] nodes)
+    {
+        var gone = new HashSet<string>(nodes, StringComparer.Ordinal);
+        var removed = new List<RouteChange>();
+        foreach (var route in _routes)
+        {
+            if (!route.Persistent && gone.Contains(route.Node))
+            {
+                removed.Add(new RouteChange(false, route));
+            }
+        }
+
+        foreach (var change in removed)
+        {
+            _routes.Remove(change.Entry);
+        }
+
+        await StoreAsync(removed);
+
+        if (removed.Count > 0)
+        {
+            LogNodeRoutesRemoved(logger, Shard, removed.Count, string.Join(", ", nodes));
+        }
+
+        await PushAsync(removed);
+    }
+
+    /// <summary>
+    /// Stores changes just made to <see cref="_routes"/> when the table is durable. If the write fails they are undone
+    /// and the caller gets the <see cref="StorageException"/>: a route is served only once it would survive the silo.
+    /// </summary>
+    private async Task StoreAsync(List<RouteChange> effective)
+    {
+        if (!Durable || effective.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await storage.ForState().WriteAsync(stored.AddTo(new StorageBatch(), Shard, effective));
+        }
+        catch (StorageException)
+        {
+            for (var i = effective.Count - 1; i >= 0; i--)
+            {
+                _ = effective[i].Add ? _routes.Remove(effective[i].Entry) : _routes.Add(effective[i].Entry);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Pushes changes made to <see cref="_routes"/> as the shard's next version.</summary>
+    private async Task PushAsync(List<RouteChange> effective)
+    {
         if (effective.Count == 0)
         {
             return;
@@ -93,6 +194,44 @@ public sealed partial class TopicShardGrain(IClusterMembershipService membership
         return Task.FromResult(new RouteSnapshot(Shard, _epoch, _version, [.. _routes]));
     }
 
+    /// <summary>Each silo that membership declares dead has its clean routes removed (through a call to this grain, in turn).</summary>
+    private async Task FollowMembershipAsync(CancellationToken cancellationToken)
+    {
+        var self = this.AsReference<ITopicShardGrain>();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var dead = new List<string>();
+                foreach (var member in snapshot.Members.Values)
+                {
+                    if (member.Status == SiloStatus.Dead && _forgotten.Add(NodeNames.Of(member.SiloAddress)))
+                    {
+                        dead.Add(NodeNames.Of(member.SiloAddress));
+                    }
+                }
+
+                if (dead.Count > 0)
+                {
+                    try
+                    {
+                        await self.ForgetNodes([.. dead]);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Tried again at the next membership change.
+                        _forgotten.ExceptWith(dead);
+                        LogForgetFailed(logger, ex, Shard);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivating.
+        }
+    }
+
     private async Task PushAsync(string node, RouteBatch batch)
     {
         try
@@ -105,6 +244,15 @@ public sealed partial class TopicShardGrain(IClusterMembershipService membership
             LogPushFailed(logger, ex, batch.Shard, batch.Version, node);
         }
     }
+
+    [LoggerMessage(EventId = 7107, Level = LogLevel.Information, Message = "Topic shard {Shard}: loaded {Count} stored routes")]
+    private static partial void LogLoaded(ILogger logger, int shard, int count);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "Topic shard {Shard}: removed {Count} routes of clean sessions on dead nodes {Nodes}")]
+    private static partial void LogNodeRoutesRemoved(ILogger logger, int shard, int count, string nodes);
+
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Topic shard {Shard}: removing the routes of dead nodes failed; retried at the next membership change")]
+    private static partial void LogForgetFailed(ILogger logger, Exception exception, int shard);
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Topic shard {Shard}: route change {Version} did not reach node {Node}; it will load the shard again")]
     private static partial void LogPushFailed(ILogger logger, Exception exception, int shard, long version, string node);

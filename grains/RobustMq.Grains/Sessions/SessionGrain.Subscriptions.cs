@@ -17,7 +17,7 @@ public sealed partial class SessionGrain
     private List<PendingMessage>? _handOnLater;
     private IGrainTimer? _handOnTimer;
 
-    private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, shardWriter, ClientId, _state.Subscriptions);
+    private SessionRoutes Routes => _routes ??= new SessionRoutes(GrainFactory, shardWriter, ClientId, _state.Subscriptions, persistent: true);
 
     public async Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions)
     {
@@ -60,8 +60,19 @@ public sealed partial class SessionGrain
                     batch[i] = new NodeDelivery(ClientId, messages[i]);
                 }
 
-                // The connection stores what it takes (a MessageNotStoredException when it cannot); the rest is queued here.
-                var undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
+                // The connection stores what it takes (a MessageNotStoredException when it cannot); the rest is queued here,
+                // all of it when the connection's node cannot be reached (killed): its client comes back on another node.
+                NodeDelivery[] undelivered;
+                try
+                {
+                    undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
+                }
+                catch (Exception ex) when (ex is not (MessageNotStoredException or OperationCanceledException))
+                {
+                    LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, messages.Length);
+                    undelivered = batch;
+                }
+
                 await Persist(
                     () =>
                     {
@@ -177,6 +188,9 @@ public sealed partial class SessionGrain
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Storing {Count} messages for the session of {ClientId} failed; their publishers are not acknowledged")]
     private static partial void LogQueueNotStored(ILogger logger, Exception ex, string clientId, int count);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "The connection of {ClientId} on {Node} could not be reached; {Count} messages are queued for the client's return")]
+    private static partial void LogConnectionNodeUnreachable(ILogger logger, Exception exception, string clientId, string node, int count);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
     private static partial void LogHandOnFailed(ILogger logger, Exception ex, string clientId, int count);

@@ -23,6 +23,7 @@ public sealed partial class StoredSessionRoutes(
     ILocalSiloDetails silo,
     IClusterMembershipService membership,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Routing.RouteTableOptions> routeTable,
     ILogger<StoredSessionRoutes> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>Route changes sent to a topic shard in one call.</summary>
@@ -36,6 +37,13 @@ public sealed partial class StoredSessionRoutes(
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
+        if (routeTable.Value.Durable)
+        {
+            // A cluster: the topic shards keep every route themselves, and a silo that starts must not take the stored
+            // sessions of the others (connected elsewhere) to itself.
+            return;
+        }
+
         // Active: grains can be called and this silo is a member (route changes reach its route cache); the listeners
         // start after the silo does.
         lifecycle.Subscribe(nameof(StoredSessionRoutes), ServiceLifecycleStage.Active, RestoreAsync, _ => { Dispose(); return Task.CompletedTask; });
@@ -137,7 +145,7 @@ public sealed partial class StoredSessionRoutes(
             foreach (var subscription in subscriptions)
             {
                 routes++;
-                var route = RouteEntry.For(subscription, entry.Key, node);
+                var route = RouteEntry.For(subscription, entry.Key, node, persistent: true);
                 if (route.ShareGroup is not null)
                 {
                     calls.Add(grains.GetGrain<ISharedGroupGrain>(route.ShareGroup + "/" + route.Filter).Join(route));

@@ -143,7 +143,7 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
                 case StorageBackend.Segment:
                     return await SegmentStorageEngine.OpenAsync(new SegmentStorageOptions { Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "segments"), Sync = _sync }, cancellationToken);
                 case StorageBackend.Postgres:
-                    var postgres = new PostgresStorageOptions { ConnectionString = _options.Postgres.ConnectionString, Schema = _options.Postgres.Schema, Sync = _sync };
+                    var postgres = new PostgresStorageOptions { ConnectionString = _options.Postgres.ConnectionString, Schema = _options.Postgres.Schema, Sync = _sync, Shared = _options.Postgres.Shared };
                     return await PostgresStorageEngine.OpenAsync(postgres, cancellationToken);
                 default:
                     throw new StorageException(StorageErrorKind.Unavailable, $"storage backend {backend} is not in this build");

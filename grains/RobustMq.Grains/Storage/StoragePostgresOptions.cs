@@ -10,4 +10,10 @@ public sealed class StoragePostgresOptions
 
     /// <summary>The schema of the broker's tables (created when missing); one broker process writes a schema at a time.</summary>
     public string Schema { get; set; } = PostgresStorageOptions.DefaultSchema;
+
+    /// <summary>
+    /// Several broker processes write the schema (<see cref="PostgresStorageOptions.Shared"/>); on by default in a
+    /// cluster (<c>Cluster:Mode=AdoNet</c>), where every silo serves any session.
+    /// </summary>
+    public bool Shared { get; set; }
 }

@@ -14,6 +14,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<StorageEngines>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StorageEngines>());
         services.AddSingleton<Sessions.SessionQueue>();
+        services.AddOptions<Routing.RouteTableOptions>();
+        services.AddSingleton<Routing.StoredRoutes>();
         services.AddSingleton<Sessions.SessionSubscriptions>();
         services.AddSingleton<Sessions.StoredSessionRoutes>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.StoredSessionRoutes>());

@@ -40,6 +40,7 @@ public static partial class BrokerHost
 
         Configure(builder.Configuration, command);
         var configuration = builder.Configuration;
+        ClusterDefaults(configuration);
         var warnings = ConfigurationCheck.Run(configuration);
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var listeners = configuration.GetSection(ListenerOptions.Section).Get<ListenerOptions>() ?? new ListenerOptions();
@@ -77,6 +78,7 @@ public static partial class BrokerHost
         });
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
+        builder.Services.Configure<RobustMq.Grains.Routing.RouteTableOptions>(o => o.Durable = cluster.IsAdoNet);
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
@@ -181,6 +183,40 @@ public static partial class BrokerHost
             o.ProbeTimeout = TimeSpan.FromMilliseconds(cluster.ProbeTimeoutMs);
             o.NumMissedProbesLimit = cluster.MissedProbesLimit;
         });
+    }
+
+    /// <summary>
+    /// In a cluster (<c>Cluster:Mode=AdoNet</c>) any silo serves any session, so unless configured otherwise sessions,
+    /// queues and retained messages go to the cluster's PostgreSQL database (<c>Storage:Default=Postgres</c>, its
+    /// connection string that of <c>Cluster:ConnectionString</c>), written by every silo (<c>Storage:Postgres:Shared</c>).
+    /// </summary>
+    private static void ClusterDefaults(ConfigurationManager configuration)
+    {
+        if (configuration["Cluster:Mode"] != "AdoNet")
+        {
+            return;
+        }
+
+        var defaults = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (string.IsNullOrEmpty(configuration["Storage:Default"]))
+        {
+            defaults["Storage:Default"] = "Postgres";
+        }
+
+        if (string.IsNullOrEmpty(configuration["Storage:Postgres:ConnectionString"]))
+        {
+            defaults["Storage:Postgres:ConnectionString"] = configuration["Cluster:ConnectionString"];
+        }
+
+        if (string.IsNullOrEmpty(configuration["Storage:Postgres:Shared"]))
+        {
+            defaults["Storage:Postgres:Shared"] = "true";
+        }
+
+        foreach (var (key, value) in defaults)
+        {
+            configuration[key] = value;
+        }
     }
 
     /// <summary>MQTT over WebSocket (plain or TLS) on one listener's port and path.</summary>

@@ -10,6 +10,9 @@ public interface ITopicShardGrain : IGrainWithIntegerKey
 {
     Task Apply(RouteChange[] changes);
 
+    /// <summary>Removes the clean sessions' routes on these nodes (node names), which left the cluster; persistent ones stay.</summary>
+    Task ForgetNodes(string[] nodes);
+
     [ReadOnly]
     Task<RouteEntry[]> GetRoutes();
 

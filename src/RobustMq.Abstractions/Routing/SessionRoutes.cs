@@ -10,11 +10,13 @@ namespace RobustMq.Abstractions.Routing;
 /// needs no grain. Applies changes to the topic shards (through the node's <see cref="TopicShardWriter"/>) and the <c>$share</c> groups.
 /// Not thread-safe: its owner serializes calls (the grain's turn, the connection's read loop).
 /// </summary>
+/// <param name="persistent">The session outlives its connection: its routes say so (<see cref="RouteEntry.Persistent"/>).</param>
 public sealed class SessionRoutes(
-    IGrainFactory grains, TopicShardWriter shards, string clientId, Dictionary<string, SubscriptionRecord> subscriptions)
+    IGrainFactory grains, TopicShardWriter shards, string clientId, Dictionary<string, SubscriptionRecord> subscriptions, bool persistent)
 {
+    /// <summary>A clean session's routes, with no subscription yet.</summary>
     public SessionRoutes(IGrainFactory grains, TopicShardWriter shards, string clientId)
-        : this(grains, shards, clientId, new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal))
+        : this(grains, shards, clientId, new Dictionary<string, SubscriptionRecord>(StringComparer.Ordinal), persistent: false)
     {
     }
 
@@ -141,7 +143,7 @@ public sealed class SessionRoutes(
         await Task.WhenAll(joins);
     }
 
-    private RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node);
+    private RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node, persistent);
 
     private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
 

@@ -23,6 +23,9 @@ internal sealed class PostgresCommitter
     private readonly string _connectionString;
     private readonly PostgresSql _sql;
     private readonly string _synchronousCommit;
+
+    /// <summary><see cref="PostgresStorageOptions.Shared"/>: bounds are read in each transaction under a row lock, never kept.</summary>
+    private readonly bool _shared;
     private readonly Channel<PostgresWork> _queue = Channel.CreateUnbounded<PostgresWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, PostgresShard> _cache = new(StringComparer.Ordinal);
     private readonly List<PostgresWrite> _group = [];
@@ -39,6 +42,7 @@ internal sealed class PostgresCommitter
         _connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Pooling = false, Enlist = false }.ConnectionString;
         _sql = sql;
         _synchronousCommit = options.Sync.Mode == StorageSyncMode.Always ? "on" : "off";
+        _shared = options.Shared;
     }
 
     /// <summary>Transactions committed so far (a group of writes or a retention pass each).</summary>
@@ -135,27 +139,53 @@ internal sealed class PostgresCommitter
                     PostgresGroup.CollectShards(write.Batch, _unknown);
                 }
 
-                await LoadShardsAsync(connection).ConfigureAwait(false);
-                var group = new PostgresGroup(_sql, _cache);
-                foreach (var write in _group)
+                // Shared: the bounds are read in the group's own transaction, their rows locked until it commits.
+                if (_shared)
                 {
-                    write.Offsets = group.Add(write.Batch);
+                    _cache.Clear();
                 }
 
-                if (group.Finish() is { } batch)
+                var transaction = _shared ? await connection.BeginTransactionAsync().ConfigureAwait(false) : null;
+                try
                 {
-                    await using (batch.ConfigureAwait(false))
+                    await LoadShardsAsync(connection, transaction).ConfigureAwait(false);
+                    var group = new PostgresGroup(_sql, _cache);
+                    foreach (var write in _group)
                     {
-                        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                        batch.Connection = connection;
-                        batch.Transaction = transaction;
-                        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
-                        committing = true;
-                        await transaction.CommitAsync().ConfigureAwait(false);
+                        write.Offsets = group.Add(write.Batch);
                     }
 
-                    group.ApplyTo(_cache);
-                    Interlocked.Increment(ref _transactions);
+                    if (group.Finish() is { } batch)
+                    {
+                        await using (batch.ConfigureAwait(false))
+                        {
+                            transaction ??= await connection.BeginTransactionAsync().ConfigureAwait(false);
+                            batch.Connection = connection;
+                            batch.Transaction = transaction;
+                            await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                            committing = true;
+                            await transaction.CommitAsync().ConfigureAwait(false);
+                        }
+
+                        group.ApplyTo(_cache);
+                        Interlocked.Increment(ref _transactions);
+                    }
+                    else if (transaction is not null)
+                    {
+                        await transaction.CommitAsync().ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (transaction is not null)
+                    {
+                        await transaction.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    if (_shared)
+                    {
+                        _cache.Clear();
+                    }
                 }
 
                 Interlocked.Add(ref _writes, _group.Count);
@@ -194,7 +224,14 @@ internal sealed class PostgresCommitter
             var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false);
             _unknown.Clear();
             _unknown.Add(pass.Shard);
-            await LoadShardsAsync(connection).ConfigureAwait(false);
+            if (_shared)
+            {
+                // Another process may have appended since: read the bounds afresh. The trim below only raises low,
+                // and an appender's transaction locks the row, so the two never undo each other.
+                _cache.Remove(pass.Shard);
+            }
+
+            await LoadShardsAsync(connection, null).ConfigureAwait(false);
             var shard = _cache[pass.Shard];
             if (!shard.Exists)
             {
@@ -256,7 +293,7 @@ internal sealed class PostgresCommitter
         return records;
     }
 
-    private async Task LoadShardsAsync(NpgsqlConnection connection)
+    private async Task LoadShardsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         _unknown.RemoveWhere(_cache.ContainsKey);
         if (_unknown.Count == 0)
@@ -264,8 +301,10 @@ internal sealed class PostgresCommitter
             return;
         }
 
-        await using (var command = PostgresSql.Command(connection, _sql.LoadShards, (object)_unknown.ToArray()))
+        var sql = transaction is null ? _sql.LoadShards : _sql.LoadShardsForUpdate;
+        await using (var command = PostgresSql.Command(connection, sql, (object)_unknown.ToArray()))
         {
+            command.Transaction = transaction;
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -295,12 +334,13 @@ internal sealed class PostgresCommitter
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (var locking = new NpgsqlCommand(_sql.TryLock, connection))
+            await using (var locking = new NpgsqlCommand(_shared ? _sql.TryLockShared : _sql.TryLock, connection))
             {
                 if (await locking.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
                 {
-                    throw new StorageException(StorageErrorKind.Unavailable,
-                        $"storage schema '{_sql.Schema}' is in use by another engine (its advisory lock is held): a schema has one writer process at a time");
+                    throw new StorageException(StorageErrorKind.Unavailable, _shared
+                        ? $"storage schema '{_sql.Schema}' is held by a single-writer engine (Storage:Postgres:Shared=false elsewhere)"
+                        : $"storage schema '{_sql.Schema}' is in use by another engine (its advisory lock is held): a schema has one writer process at a time, unless every engine is shared (Storage:Postgres:Shared)");
                 }
             }
 
@@ -350,7 +390,7 @@ internal sealed class PostgresCommitter
                 {
                     // The server releases a closed session's locks only once its backend has exited: an engine opened
                     // on this schema right after the dispose could still find it held.
-                    await using var unlock = new NpgsqlCommand(_sql.Unlock, connection) { CommandTimeout = 2 };
+                    await using var unlock = new NpgsqlCommand(_shared ? _sql.UnlockShared : _sql.Unlock, connection) { CommandTimeout = 2 };
                     await unlock.ExecuteScalarAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (PostgresErrors.IsDatabaseFailure(e))

@@ -30,8 +30,11 @@ internal sealed class PostgresSql
             SELECT value FROM {s}.meta WHERE name = 'schema_version';
             """;
         TryLock = $"SELECT pg_try_advisory_lock({AdvisoryLockClass}, hashtext('{schema}'))";
+        TryLockShared = $"SELECT pg_try_advisory_lock_shared({AdvisoryLockClass}, hashtext('{schema}'))";
         Unlock = $"SELECT pg_advisory_unlock({AdvisoryLockClass}, hashtext('{schema}'))";
+        UnlockShared = $"SELECT pg_advisory_unlock_shared({AdvisoryLockClass}, hashtext('{schema}'))";
         LoadShards = $"SELECT name, low, next FROM {s}.shards WHERE name = ANY($1::text[])";
+        LoadShardsForUpdate = $"SELECT name, low, next FROM {s}.shards WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE";
         InsertRecords = $"INSERT INTO {s}.records (shard, \"offset\", ts, value) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bytea[])";
         UpsertCommits = $"INSERT INTO {s}.commits (shard, consumer, \"offset\") SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (shard, consumer) DO UPDATE SET \"offset\" = excluded.\"offset\"";
         UpsertKeys = $"INSERT INTO {s}.kv (space, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) ON CONFLICT (space, key) DO UPDATE SET value = excluded.value";
@@ -59,10 +62,18 @@ internal sealed class PostgresSql
 
     public string TryLock { get; }
 
+    /// <summary>The schema's advisory lock taken shared (<see cref="PostgresStorageOptions.Shared"/>).</summary>
+    public string TryLockShared { get; }
+
     /// <summary>Releases the schema's lock at once (closing the connection releases it too, but only once the server has noticed).</summary>
     public string Unlock { get; }
 
+    public string UnlockShared { get; }
+
     public string LoadShards { get; }
+
+    /// <summary>Like <see cref="LoadShards"/>, locking the rows until the transaction ends (in name order: no deadlock between writers).</summary>
+    public string LoadShardsForUpdate { get; }
 
     public string InsertRecords { get; }
 

@@ -19,6 +19,15 @@ public sealed class PostgresStorageOptions
     /// <summary>The schema that holds the engine's tables (1-63 of <c>[a-z0-9_]</c>, not starting with a digit); created when missing.</summary>
     public string Schema { get; set; } = DefaultSchema;
 
+    /// <summary>
+    /// Several broker processes (a cluster's silos) write this schema at once, each to the shards and keys its grains
+    /// and connections own at the time. Each transaction then reads the bounds of the shards it appends to under a row
+    /// lock (<c>SELECT ... FOR UPDATE</c>) instead of keeping them between transactions, so a shard written by one
+    /// process and then another gets offsets that follow on. The schema's advisory lock is taken shared: an engine
+    /// that is not shared cannot open the schema meanwhile, nor a shared one while a single writer holds it.
+    /// </summary>
+    public bool Shared { get; set; }
+
     /// <summary>What a completed write survives; Volatile is not offered.</summary>
     public StorageSync Sync { get; set; } = StorageSync.Always;
 

@@ -1,22 +1,26 @@
 using RobustMq.Integration.Tests.Infrastructure;
 using RobustMq.Storage.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RobustMq.Cluster.Tests.Infrastructure;
 
 /// <summary>
 /// A cluster of real <c>robustmq</c> processes (<c>Cluster:Mode=AdoNet</c>) on a database of its own in the shared
 /// PostgreSQL server, its schema made by <c>robustmq db init</c> as an operator would; every port a free loopback one.
-/// Disposing kills the silos and drops the database.
+/// Disposing kills the silos, writes each silo's warnings and errors to the test's output (shown when it fails) and
+/// drops the database.
 /// </summary>
 public sealed class SiloCluster : IAsyncDisposable
 {
     private readonly PostgresServer _server;
     private readonly List<BrokerExecutable> _silos = [];
     private readonly string[] _arguments;
+    private readonly ITestOutputHelper _output;
 
-    private SiloCluster(PostgresServer server, string database, string[] arguments)
+    private SiloCluster(PostgresServer server, ITestOutputHelper output, string database, string[] arguments)
     {
         _server = server;
+        _output = output;
         Database = database;
         ConnectionString = server.ConnectionString(database);
         _arguments = arguments;
@@ -30,14 +34,14 @@ public sealed class SiloCluster : IAsyncDisposable
     public IReadOnlyList<BrokerExecutable> Silos => _silos;
 
     /// <summary>A new database with the cluster schema, and <paramref name="silos"/> silos started on it one after another.</summary>
-    public static async Task<SiloCluster> StartAsync(PostgresServer server, int silos, params string[] arguments)
+    public static async Task<SiloCluster> StartAsync(PostgresServer server, ITestOutputHelper output, int silos, params string[] arguments)
     {
         var database = await server.CreateDatabaseAsync();
-        var cluster = new SiloCluster(server, database, arguments);
+        var cluster = new SiloCluster(server, output, database, arguments);
         try
         {
-            var (code, output) = await RunDatabaseCommandAsync("init", "--connection", cluster.ConnectionString);
-            Assert.True(code == 0, $"robustmq db init exited with {code}: {output}");
+            var (code, said) = await RunDatabaseCommandAsync("init", "--connection", cluster.ConnectionString);
+            Assert.True(code == 0, $"robustmq db init exited with {code}: {said}");
             for (var i = 0; i < silos; i++)
             {
                 await cluster.AddSiloAsync();
@@ -75,11 +79,29 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in _silos)
+        for (var i = 0; i < _silos.Count; i++)
         {
-            await silo.DisposeAsync();
+            await _silos[i].DisposeAsync();
+            var lines = _silos[i].Log.Split('\n');
+            if (Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } folder)
+            {
+                // Every line of every silo, for a failure that needs more than the warnings.
+                Directory.CreateDirectory(folder);
+                await File.WriteAllLinesAsync(Path.Combine(folder, $"{Database}-silo{i}.log"), lines);
+            }
+
+            for (var l = 0; l < lines.Length; l++)
+            {
+                if (lines[l].StartsWith("warn:", StringComparison.Ordinal) || lines[l].StartsWith("fail:", StringComparison.Ordinal))
+                {
+                    _output.WriteLine($"silo {i}: {lines[l]} {(l + 1 < lines.Length ? lines[l + 1].Trim() : "")}");
+                }
+            }
         }
 
-        await _server.DropDatabaseAsync(Database);
+        if (Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is not { Length: > 0 })
+        {
+            await _server.DropDatabaseAsync(Database);
+        }
     }
 }

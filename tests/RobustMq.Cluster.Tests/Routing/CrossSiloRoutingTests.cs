@@ -1,19 +1,20 @@
 using MQTTnet;
 using RobustMq.Cluster.Tests.Infrastructure;
 using RobustMq.Storage.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RobustMq.Cluster.Tests.Routing;
 
 /// <summary>Three silos on PostgreSQL membership: a message published on any silo reaches subscribers on every silo.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class CrossSiloRoutingTests(PostgresServer server)
+public sealed class CrossSiloRoutingTests(PostgresServer server, ITestOutputHelper output)
 {
     private const int PerPublisher = 200;
 
     [Fact]
     public async Task Publishes_on_each_silo_reach_subscribers_on_every_silo_once_and_in_order()
     {
-        await using var cluster = await SiloCluster.StartAsync(server, 3);
+        await using var cluster = await SiloCluster.StartAsync(server, output, 3);
         var received = new Received();
         var subscribers = new List<IMqttClient>();
         var publishers = new List<IMqttClient>();
@@ -57,7 +58,7 @@ public sealed class CrossSiloRoutingTests(PostgresServer server)
     [Fact]
     public async Task A_silo_that_joins_later_serves_the_routes_made_before_it_came()
     {
-        await using var cluster = await SiloCluster.StartAsync(server, 1);
+        await using var cluster = await SiloCluster.StartAsync(server, output, 1);
         var received = new Received();
         var early = await Clients.ConnectAsync(cluster.Silos[0], "early-sub", received);
         await Clients.SubscribeAsync(early, "late/join");

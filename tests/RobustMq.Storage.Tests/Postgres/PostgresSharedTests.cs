@@ -1,0 +1,102 @@
+using System.Text;
+using RobustMq.Storage.Postgres;
+using RobustMq.Storage.Tests.Infrastructure;
+
+namespace RobustMq.Storage.Tests.Postgres;
+
+/// <summary>
+/// Shared mode: several engines (as a cluster's silos are) write one schema. Offsets of a shard follow on whichever
+/// engine appends; a single-writer engine and shared ones exclude each other.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSharedTests(PostgresServer server) : IAsyncLifetime
+{
+    private readonly string _schema = $"t_{Guid.NewGuid():N}";
+    private readonly List<PostgresStorageEngine> _engines = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var engine in _engines)
+        {
+            await engine.DisposeAsync();
+        }
+
+        await server.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
+    }
+
+    [Fact]
+    public async Task Shared_engines_open_one_schema_together_and_exclude_a_single_writer_both_ways()
+    {
+        var a = await OpenAsync(shared: true);
+        var b = await OpenAsync(shared: true);
+        var refused = await Assert.ThrowsAsync<StorageException>(async () => await OpenAsync(shared: false));
+        Assert.Equal(StorageErrorKind.Unavailable, refused.Kind);
+
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        var single = await OpenAsync(shared: false);
+        var refusedShared = await Assert.ThrowsAsync<StorageException>(async () => await OpenAsync(shared: true));
+        Assert.Equal(StorageErrorKind.Unavailable, refusedShared.Kind);
+        Assert.Contains("single-writer", refusedShared.Message, StringComparison.Ordinal);
+        await single.WriteAsync(new StorageBatch().Put("s", "k", Bytes("v")));
+    }
+
+    [Fact]
+    public async Task A_shard_appended_by_one_engine_then_another_then_the_first_again_gets_offsets_that_follow_on()
+    {
+        var a = await OpenAsync(shared: true);
+        var b = await OpenAsync(shared: true);
+
+        var first = await a.WriteAsync(new StorageBatch().Append("q", Bytes("a0"), 1).Append("q", Bytes("a1"), 1).Append("q", Bytes("a2"), 1));
+        var second = await b.WriteAsync(new StorageBatch().Append("q", Bytes("b3"), 1).Append("q", Bytes("b4"), 1));
+        var third = await a.WriteAsync(new StorageBatch().Append("q", Bytes("a5"), 1));
+
+        Assert.Equal([0L, 1, 2], first.Offsets);
+        Assert.Equal([3L, 4], second.Offsets);
+        Assert.Equal([5L], third.Offsets);
+        var records = await b.ReadAsync("q", 0, 10);
+        Assert.Equal(["a0", "a1", "a2", "b3", "b4", "a5"], records.Select(r => Encoding.UTF8.GetString(r.Value.Span)));
+        Assert.Equal(new ShardBounds(0, 6), await a.GetBoundsAsync("q"));
+    }
+
+    [Fact]
+    public async Task Engines_appending_to_one_shard_at_once_take_turns_with_no_offset_given_twice_or_skipped()
+    {
+        const int each = 100;
+        var engines = new[] { await OpenAsync(shared: true), await OpenAsync(shared: true) };
+        await engines[0].WriteAsync(new StorageBatch().Append("hot", Bytes("seed"), 1));
+
+        var offsets = await Task.WhenAll(engines.SelectMany((engine, e) => Enumerable.Range(0, each).Select(i => Task.Run(async () =>
+            (await engine.WriteAsync(new StorageBatch().Append("hot", Bytes($"{e}:{i}"), 1))).Offsets[0]))));
+
+        Assert.Equal(Enumerable.Range(1, 2 * each).Select(i => (long)i), offsets.Order());
+        var records = await engines[1].ReadAsync("hot", 0, 1000);
+        Assert.Equal(2 * each + 1, records.Count);
+        Assert.Equal(Enumerable.Range(0, 2 * each + 1).Select(i => (long)i), records.Select(r => r.Offset));
+    }
+
+    [Fact]
+    public async Task A_trim_by_one_engine_and_appends_by_another_keep_both()
+    {
+        var a = await OpenAsync(shared: true);
+        var b = await OpenAsync(shared: true);
+        await a.WriteAsync(new StorageBatch().Append("t", Bytes("0"), 1).Append("t", Bytes("1"), 1).Append("t", Bytes("2"), 1));
+
+        await b.WriteAsync(new StorageBatch().TrimBefore("t", 2));
+        var appended = await a.WriteAsync(new StorageBatch().Append("t", Bytes("3"), 1));
+
+        Assert.Equal([3L], appended.Offsets);
+        Assert.Equal(new ShardBounds(2, 4), await b.GetBoundsAsync("t"));
+    }
+
+    private async Task<PostgresStorageEngine> OpenAsync(bool shared)
+    {
+        var engine = await PostgresStorageEngine.OpenAsync(new PostgresStorageOptions { ConnectionString = server.ConnectionString(), Schema = _schema, Shared = shared });
+        _engines.Add(engine);
+        return engine;
+    }
+
+    private static ReadOnlyMemory<byte> Bytes(string text) => Encoding.UTF8.GetBytes(text);
+}
