@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 using RobustMq.Cluster.Tests.Infrastructure;
 using RobustMq.Storage.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -25,38 +21,22 @@ public sealed class DurableSessionFailoverTests(PostgresServer server, ITestOutp
     {
         await using var cluster = await SiloCluster.StartAsync(server, output, 3);
         var seen = new ConcurrentDictionary<int, int>();
-        var subscriber = await ConnectSubscriberAsync(cluster.Silos[2], seen, cleanStart: true);
-        Assert.False(subscriber.IsSessionPresent);
+        var (_, first) = await Clients.ConnectPersistentAsync(cluster.Silos[2], "failover-subscriber", seen, cleanStart: true, "failover/#");
+        Assert.False(first.IsSessionPresent);
         var publisher = await Clients.ConnectAsync(cluster.Silos[0], "failover-publisher");
 
-        var acknowledged = new List<int>();
-        var clock = Stopwatch.StartNew();
-        var killedAt = TimeSpan.Zero;
-        for (var n = 0; n < Messages; n++)
+        var acknowledged = await Clients.PublishAcknowledgedAsync(publisher, "failover/orders", Messages, n =>
         {
             if (n == Messages / 2)
             {
                 cluster.Silos[2].Kill();
-                killedAt = clock.Elapsed;
             }
 
-            while (true)
-            {
-                var result = await Clients.PublishAsync(publisher, "failover/orders", n.ToString(CultureInfo.InvariantCulture));
-                if (result.IsSuccess)
-                {
-                    acknowledged.Add(n);
-                    break;
-                }
-
-                // Refused (0x80) while the dead silo is not yet declared dead: not acknowledged, sent again.
-                Assert.True(clock.Elapsed - killedAt < TimeSpan.FromSeconds(30), $"message {n} still refused: {result.ReasonCode}");
-                await Task.Delay(50);
-            }
-        }
+            return Task.CompletedTask;
+        });
 
         // The subscriber's client reconnects to another silo, without a clean start.
-        var back = await ConnectSubscriberAsync(cluster.Silos[1], seen, cleanStart: false);
+        var (_, back) = await Clients.ConnectPersistentAsync(cluster.Silos[1], "failover-subscriber", seen, cleanStart: false, "failover/#");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (acknowledged.Any(n => !seen.ContainsKey(n)) && DateTime.UtcNow < deadline)
         {
@@ -67,30 +47,5 @@ public sealed class DurableSessionFailoverTests(PostgresServer server, ITestOutp
         output.WriteLine($"acknowledged {acknowledged.Count}, delivered {seen.Count} distinct, {seen.Values.Sum() - seen.Count} duplicates, lost {lost.Count}, session present {back.IsSessionPresent}");
         Assert.True(back.IsSessionPresent, "the session was not present on the other silo");
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged messages lost, first {string.Join(", ", lost.Take(10))}");
-    }
-
-    private static async Task<MqttClientConnectResult> ConnectSubscriberAsync(Integration.Tests.Infrastructure.BrokerExecutable silo, ConcurrentDictionary<int, int> seen, bool cleanStart)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e =>
-        {
-            seen.AddOrUpdate(int.Parse(e.ApplicationMessage.ConvertPayloadToString(), CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
-            return Task.CompletedTask;
-        };
-        var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", silo.MqttPort)
-            .WithClientId("failover-subscriber")
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(cleanStart)
-            .WithSessionExpiryInterval(3600)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build());
-        if (cleanStart)
-        {
-            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(f => f.WithTopic("failover/#").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build());
-        }
-
-        return result;
     }
 }

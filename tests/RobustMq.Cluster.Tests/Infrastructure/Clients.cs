@@ -22,6 +22,66 @@ public static class Clients
         return client;
     }
 
+    /// <summary>
+    /// An MQTT 5 client with a persistent session (expiry 1 h) on <paramref name="silo"/> that counts each payload (an
+    /// integer) it receives in <paramref name="seen"/>; with <paramref name="cleanStart"/> it also subscribes to
+    /// <paramref name="filter"/> at QoS 1. Returns the client and its CONNACK.
+    /// </summary>
+    public static async Task<(IMqttClient Client, MqttClientConnectResult ConnAck)> ConnectPersistentAsync(
+        BrokerExecutable silo, string clientId, ConcurrentDictionary<int, int> seen, bool cleanStart, string filter)
+    {
+        var client = Factory.CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            seen.AddOrUpdate(int.Parse(e.ApplicationMessage.ConvertPayloadToString(), System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+            return Task.CompletedTask;
+        };
+        var connAck = await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", silo.MqttPort)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(cleanStart)
+            .WithSessionExpiryInterval(3600)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .Build());
+        if (cleanStart)
+        {
+            await SubscribeAsync(client, filter);
+        }
+
+        return (client, connAck);
+    }
+
+    /// <summary>Publishes <paramref name="count"/> QoS 1 messages (payloads 0..count-1) on <paramref name="topic"/>, each sent again while refused; calls <paramref name="at"/> before message n.</summary>
+    public static async Task<List<int>> PublishAcknowledgedAsync(IMqttClient publisher, string topic, int count, Func<int, Task>? at = null)
+    {
+        var acknowledged = new List<int>(count);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        for (var n = 0; n < count; n++)
+        {
+            if (at is not null)
+            {
+                await at(n);
+            }
+
+            while (true)
+            {
+                var result = await PublishAsync(publisher, topic, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (result.IsSuccess)
+                {
+                    acknowledged.Add(n);
+                    break;
+                }
+
+                // Refused (0x80) while a silo that went away is not yet declared dead: not acknowledged, sent again.
+                Assert.True(DateTime.UtcNow < deadline, $"message {n} still refused: {result.ReasonCode}");
+                await Task.Delay(50);
+            }
+        }
+
+        return acknowledged;
+    }
+
     public static Task SubscribeAsync(IMqttClient client, string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
         client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos)).Build());
 
