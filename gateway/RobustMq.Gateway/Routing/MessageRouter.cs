@@ -49,6 +49,11 @@ public sealed partial class MessageRouter(
     /// complete, so a publisher's next message need not wait for this one's group commit. A store that fails faults
     /// with <see cref="MessageNotStoredException"/>.
     /// </summary>
+    /// <summary>How long a publish keeps trying sessions Orleans could not address, before it is refused.</summary>
+    public static readonly TimeSpan EnqueueRetryLimit = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan EnqueueRetryDelay = TimeSpan.FromMilliseconds(100);
+
     public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, CancellationToken cancellationToken)
     {
         if (message.Retain)
@@ -266,26 +271,7 @@ public sealed partial class MessageRouter(
             list.Add(item.Message);
         }
 
-        var enqueues = new List<Task<StoreOutcome>>(bySession.Count);
-        foreach (var (clientId, list) in bySession)
-        {
-            enqueues.Add(grains.GetGrain<ISessionGrain>(clientId).Enqueue([.. list]));
-        }
-
-        StoreOutcome[] outcomes;
-        try
-        {
-            outcomes = await Task.WhenAll(enqueues).WaitAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or MessageNotStoredException))
-        {
-            // A session grain could not be reached (its silo died and membership has not said so yet, a timeout): the
-            // publisher is not acknowledged and sends again, rather than losing a message a persistent session needs.
-            LogOfflineFailed(logger, ex, bySession.Count);
-            throw new MessageNotStoredException(message.Topic, StoreOutcome.Unavailable);
-        }
-
-        foreach (var outcome in outcomes)
+        foreach (var outcome in await EnqueueAsync(message.Topic, bySession, cancellationToken))
         {
             if (outcome != StoreOutcome.Stored)
             {
@@ -294,6 +280,70 @@ public sealed partial class MessageRouter(
             }
         }
     }
+
+    /// <summary>
+    /// Hands each session its messages. A call Orleans could not address (the grain's directory entry or activation was
+    /// on a silo that just died: refused before it ran) is made again, for up to <see cref="EnqueueRetryLimit"/>, so a
+    /// silo's death costs this publisher a short wait rather than a refusal, whose resend would reach the subscribers
+    /// already served a second time. Any other failure, or one that lasts, refuses the publish: it is not acknowledged.
+    /// </summary>
+    private async Task<StoreOutcome[]> EnqueueAsync(string topic, Dictionary<string, List<PendingMessage>> bySession, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<StoreOutcome>(bySession.Count);
+        var pending = bySession.ToList();
+        var started = clock.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            var calls = pending.ConvertAll(p => grains.GetGrain<ISessionGrain>(p.Key).Enqueue([.. p.Value]));
+            try
+            {
+                await Task.WhenAll(calls).WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Each call's outcome is read below.
+            }
+
+            var retry = new List<KeyValuePair<string, List<PendingMessage>>>();
+            Exception? failure = null;
+            for (var i = 0; i < calls.Count; i++)
+            {
+                if (calls[i].IsCompletedSuccessfully)
+                {
+                    outcomes.Add(calls[i].Result);
+                }
+                else if (calls[i].Exception?.InnerException is OrleansMessageRejectionException rejected
+                         && clock.GetElapsedTime(started) < EnqueueRetryLimit)
+                {
+                    failure = rejected;
+                    retry.Add(pending[i]);
+                }
+                else
+                {
+                    // A timeout may have run the call after all: not made again (it could queue the message twice).
+                    failure = calls[i].Exception?.InnerException ?? new TaskCanceledException(calls[i]);
+                    LogOfflineFailed(logger, failure, bySession.Count);
+                    throw failure is MessageNotStoredException stored ? stored : new MessageNotStoredException(topic, StoreOutcome.Unavailable);
+                }
+            }
+
+            if (retry.Count == 0)
+            {
+                return [.. outcomes];
+            }
+
+            if (attempt == 0)
+            {
+                LogEnqueueRetried(logger, failure!, retry.Count);
+            }
+
+            pending = retry;
+            await Task.Delay(EnqueueRetryDelay, clock, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Count} sessions not connected here could not be reached yet (a silo died?); trying again")]
+    private static partial void LogEnqueueRetried(ILogger logger, Exception ex, int count);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Handing a message to {Count} sessions not connected here failed; its publisher is not acknowledged")]
     private static partial void LogOfflineFailed(ILogger logger, Exception ex, int count);

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Cluster.Tests.Ledger;
+
+/// <summary>
+/// A persistent subscriber (MQTT 5, session expiry 1 h) that records every message in the ledger and, when its
+/// connection drops without its asking, reconnects to the next live silo without a clean start, recording how long
+/// that took and whether its session was there.
+/// </summary>
+public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityOfServiceLevel qos, DeliveryLedger ledger, Func<int, BrokerExecutable?> silo)
+{
+    private static readonly MqttClientFactory Factory = new();
+    private readonly IMqttClient _client = Factory.CreateMqttClient();
+    private int _silo;
+    private volatile bool _closing;
+
+    public string ClientId => clientId;
+
+    public async Task StartAsync(int firstSilo)
+    {
+        _silo = firstSilo;
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            var text = e.ApplicationMessage.ConvertPayloadToString();
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            ledger.Received(clientId, text[..colon], int.Parse(text.AsSpan(colon + 1), CultureInfo.InvariantCulture), e.ApplicationMessage.Dup, e.PacketIdentifier);
+            return Task.CompletedTask;
+        };
+        _client.DisconnectedAsync += e => _closing || !e.ClientWasConnected ? Task.CompletedTask : ReconnectAsync();
+        await _client.ConnectAsync(Options(silo(_silo)!, cleanStart: true));
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topic).WithQualityOfServiceLevel(qos)).Build());
+        ledger.Subscribed(topic, clientId);
+    }
+
+    public async Task StopAsync()
+    {
+        _closing = true;
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        _client.Dispose();
+    }
+
+    private async Task ReconnectAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        for (var attempt = 0; !_closing && clock.Elapsed < TimeSpan.FromSeconds(60); attempt++)
+        {
+            _silo++;
+            if (silo(_silo) is not { } next)
+            {
+                continue;
+            }
+
+            try
+            {
+                var result = await _client.ConnectAsync(Options(next, cleanStart: false));
+                if (result.ResultCode == MqttClientConnectResultCode.Success && _client.IsConnected)
+                {
+                    ledger.Reconnected(clock.Elapsed, result.IsSessionPresent);
+                    return;
+                }
+
+                // Refused (0x88 server unavailable while the dead silo's grain directory entries move): again.
+                await Task.Delay(100);
+            }
+            catch (Exception) when (!_closing)
+            {
+                // Not served yet (its silo not declared dead, a directory entry on it): another silo, after a pause.
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private MqttClientOptions Options(BrokerExecutable broker, bool cleanStart) => new MqttClientOptionsBuilder()
+        .WithTcpServer("127.0.0.1", broker.MqttPort)
+        .WithClientId(clientId)
+        .WithProtocolVersion(MqttProtocolVersion.V500)
+        .WithCleanStart(cleanStart)
+        .WithSessionExpiryInterval(3600)
+        .WithTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+}
+
+/// <summary>A publisher that sends "name:seq" payloads, each sent again while refused, and records what was acknowledged.</summary>
+public static class LedgerPublisher
+{
+    public static async Task RunAsync(IMqttClient client, string name, string[] topics, int count, MqttQualityOfServiceLevel qos, DeliveryLedger ledger, Func<int, Task> before)
+    {
+        for (var seq = 0; seq < count; seq++)
+        {
+            await before(seq);
+            var topic = topics[seq % topics.Length];
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload($"{name}:{seq}").WithQualityOfServiceLevel(qos).Build();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
+            {
+                var result = await client.PublishAsync(message);
+                if (result.IsSuccess)
+                {
+                    ledger.Acknowledged(name, seq, topic);
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"{name}:{seq} still refused after 60 s: {result.ReasonCode}");
+                }
+
+                await Task.Delay(50);
+            }
+        }
+    }
+}
