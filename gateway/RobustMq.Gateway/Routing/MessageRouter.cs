@@ -34,6 +34,11 @@ public sealed partial class MessageRouter(
     TimeProvider clock,
     ILogger<MessageRouter> logger) : IMessageRouter
 {
+    /// <summary>How long a publish keeps trying sessions Orleans could not address, before it is refused.</summary>
+    public static readonly TimeSpan EnqueueRetryLimit = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan EnqueueRetryDelay = TimeSpan.FromMilliseconds(100);
+
     [ThreadStatic]
     private static RouteScratch? t_scratch;
 
@@ -49,11 +54,6 @@ public sealed partial class MessageRouter(
     /// complete, so a publisher's next message need not wait for this one's group commit. A store that fails faults
     /// with <see cref="MessageNotStoredException"/>.
     /// </summary>
-    /// <summary>How long a publish keeps trying sessions Orleans could not address, before it is refused.</summary>
-    public static readonly TimeSpan EnqueueRetryLimit = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan EnqueueRetryDelay = TimeSpan.FromMilliseconds(100);
-
     public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, CancellationToken cancellationToken)
     {
         if (message.Retain)
@@ -244,13 +244,21 @@ public sealed partial class MessageRouter(
                     // A persistent session there could not store its copy: the publisher is not acknowledged.
                     throw;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException && NodeCalls.NeverRan(ex))
                 {
-                    // The node is gone or unreachable (killed, not yet declared dead): its sessions decide, as for clients
-                    // not connected. A persistent session queues the messages for its client's return (on any node); a
-                    // clean one ended with its node, and its shared subscriptions' messages go to another member.
+                    // The node cannot be reached (killed, not yet declared dead) and the batch never got there: its
+                    // sessions decide, as for clients not connected. A persistent session queues the messages for its
+                    // client's return (on any node); a clean one ended with its node, and its shared subscriptions'
+                    // messages go to another member.
                     LogRemoteFailed(logger, ex, batch.Count);
                     offline.AddRange(batch);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // It may have been delivered (a timeout, the node died with the call in flight): handing it to the
+                    // sessions could deliver it twice, dropping it could lose it. The publisher is not acknowledged.
+                    LogRemoteUncertain(logger, ex, batch.Count);
+                    throw new MessageNotStoredException(message.Topic, StoreOutcome.Unavailable);
                 }
             }
         }
@@ -312,7 +320,7 @@ public sealed partial class MessageRouter(
                 {
                     outcomes.Add(calls[i].Result);
                 }
-                else if (calls[i].Exception?.InnerException is OrleansMessageRejectionException rejected
+                else if (calls[i].Exception?.InnerException is { } rejected && NodeCalls.NeverRan(rejected)
                          && clock.GetElapsedTime(started) < EnqueueRetryLimit)
                 {
                     failure = rejected;
@@ -347,6 +355,9 @@ public sealed partial class MessageRouter(
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Handing a message to {Count} sessions not connected here failed; its publisher is not acknowledged")]
     private static partial void LogOfflineFailed(ILogger logger, Exception ex, int count);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Delivering {Count} messages to another node failed and they may have arrived; the publisher is not acknowledged")]
+    private static partial void LogRemoteUncertain(ILogger logger, Exception ex, int count);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering {Count} messages to another node failed; their sessions take them")]
     private static partial void LogRemoteFailed(ILogger logger, Exception ex, int count);

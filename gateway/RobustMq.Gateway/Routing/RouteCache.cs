@@ -66,24 +66,32 @@ public sealed class RouteCache : IRouteReplica
             if (shard.Waiting is { } waiting)
             {
                 waiting.Add(batch);
-                return;
-            }
-
-            if (batch.Epoch == shard.Epoch && batch.Version <= shard.Version)
-            {
-                // Already in what was applied (a snapshot taken after it, or a late retry).
-                return;
-            }
-
-            behind = batch.Epoch != shard.Epoch || batch.Version != shard.Version + 1;
-            if (behind)
-            {
-                shard.Waiting = [batch];
+                // Behind with no load under way (the last one failed): each push asks for another.
+                behind = !shard.Loading;
+                if (!behind)
+                {
+                    return;
+                }
             }
             else
             {
-                ApplyLocked(batch.Changes);
-                shard.Version = batch.Version;
+
+                if (batch.Epoch == shard.Epoch && batch.Version <= shard.Version)
+                {
+                    // Already in what was applied (a snapshot taken after it, or a late retry).
+                    return;
+                }
+
+                behind = batch.Epoch != shard.Epoch || batch.Version != shard.Version + 1;
+                if (behind)
+                {
+                    shard.Waiting = [batch];
+                }
+                else
+                {
+                    ApplyLocked(batch.Changes);
+                    shard.Version = batch.Version;
+                }
             }
         }
         finally
@@ -206,6 +214,21 @@ public sealed class RouteCache : IRouteReplica
         finally
         {
             _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>True once a snapshot of the shard has been loaded and no load is owed (the shard is not behind).</summary>
+    public bool IsLoaded(int shard)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var state = _shards[shard];
+            return state.Epoch != Guid.Empty && state.Waiting is null;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
         }
     }
 

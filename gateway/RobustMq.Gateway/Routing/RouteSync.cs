@@ -49,8 +49,9 @@ public sealed partial class RouteSync(
         var pending = Enumerable.Range(0, TopicShards.Count).ToList();
         while (true)
         {
-            var results = await Task.WhenAll(pending.Select(shard => SyncAsync(shard, cancellationToken)));
-            pending = [.. pending.Where((_, i) => !results[i])];
+            await Task.WhenAll(pending.Select(shard => SyncAsync(shard, cancellationToken)));
+            // A load begun by a push (ShardBehind) may still be under way, or have failed: only a loaded shard counts.
+            pending = [.. pending.Where(shard => !cache.IsLoaded(shard))];
             if (pending.Count == 0)
             {
                 break;

@@ -133,6 +133,9 @@ public sealed partial class TopicShardGrain(
                 _ = effective[i].Add ? _routes.Remove(effective[i].Entry) : _routes.Add(effective[i].Entry);
             }
 
+            // The write's outcome may be unknown (the connection broke during COMMIT): the next activation reads what
+            // was stored instead of trusting this one's memory.
+            DeactivateOnIdle();
             throw;
         }
     }

@@ -67,8 +67,12 @@ public sealed partial class SessionGrain
                 {
                     undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
                 }
-                catch (Exception ex) when (ex is not (MessageNotStoredException or OperationCanceledException))
+                catch (Exception ex) when (ex is not (MessageNotStoredException or OperationCanceledException)
+                                           && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
                 {
+                    // Never sent there, or its node was declared dead (its connection is gone; what the call may have
+                    // handed it before is in its stored records, recovered when the client returns). Any other failure
+                    // fails the Enqueue: its publisher is not acknowledged.
                     LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, messages.Length);
                     undelivered = batch;
                 }
@@ -111,6 +115,10 @@ public sealed partial class SessionGrain
             return SessionQueue.OutcomeOf(ex);
         }
     }
+
+    /// <summary>True when membership has declared the node (a node name) dead.</summary>
+    private bool IsDead(string node) =>
+        membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) == SiloStatus.Dead;
 
     private void Queue(PendingMessage message)
     {

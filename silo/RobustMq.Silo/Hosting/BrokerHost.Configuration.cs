@@ -94,6 +94,13 @@ public static partial class BrokerHost
             errors.Add("Cluster:ConnectionString is required with Cluster:Mode AdoNet (an Npgsql connection string of the cluster database)");
         }
 
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (cluster.IsAdoNet && (storage.Default != StorageBackend.Postgres || !storage.Postgres.Shared))
+        {
+            // Every silo serves any session and any topic shard: what one silo stores, the others must read.
+            errors.Add($"Cluster:Mode AdoNet needs Storage:Default Postgres with Storage:Postgres:Shared true (got {storage.Default}, Shared {storage.Postgres.Shared}): leave both unset to store in the cluster database");
+        }
+
         if (cluster.ProbeTimeoutMs is < 200 or > 60_000)
         {
             errors.Add($"Cluster:ProbeTimeoutMs must be 200 .. 60000 (got {cluster.ProbeTimeoutMs})");

@@ -56,6 +56,10 @@ public static class ClusterDatabase
         {
             throw new ClusterDatabaseException($"{Describe(connection)} refused the cluster schema: {ex.MessageText} ({ex.SqlState})", ex);
         }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new ClusterDatabaseException($"{Describe(connection)}: {Innermost(ex).Message}", ex);
+        }
     }
 
     /// <summary>Checks that the database answers and holds every query Orleans needs.</summary>
@@ -80,6 +84,10 @@ public static class ClusterDatabase
         catch (PostgresException ex)
         {
             throw new ClusterDatabaseException($"{Describe(connection)}: {ex.MessageText} ({ex.SqlState})", ex);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new ClusterDatabaseException($"{Describe(connection)}: {Innermost(ex).Message}", ex);
         }
 
         var missing = QueryKeys.Where(k => !present.Contains(k)).ToArray();

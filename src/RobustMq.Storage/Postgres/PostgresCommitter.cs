@@ -148,6 +148,11 @@ internal sealed class PostgresCommitter
                 var transaction = _shared ? await connection.BeginTransactionAsync().ConfigureAwait(false) : null;
                 try
                 {
+                    if (transaction is not null)
+                    {
+                        await InsertMissingShardsAsync(connection, transaction).ConfigureAwait(false);
+                    }
+
                     await LoadShardsAsync(connection, transaction).ConfigureAwait(false);
                     var group = new PostgresGroup(_sql, _cache);
                     foreach (var write in _group)
@@ -291,6 +296,25 @@ internal sealed class PostgresCommitter
         }
 
         return records;
+    }
+
+    /// <summary>Shared mode: the rows of the shards the group may create, so that loading them locks them (see <see cref="PostgresSql.InsertMissingShards"/>).</summary>
+    private async Task InsertMissingShardsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var write in _group)
+        {
+            PostgresGroup.CollectCreatedShards(write.Batch, created);
+        }
+
+        if (created.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = PostgresSql.Command(connection, _sql.InsertMissingShards, (object)created.ToArray());
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     private async Task LoadShardsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction)

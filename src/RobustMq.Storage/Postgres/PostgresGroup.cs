@@ -50,6 +50,18 @@ internal sealed class PostgresGroup
         }
     }
 
+    /// <summary>The names of the shards a batch may create (an append or a committed offset makes a missing shard exist).</summary>
+    public static void CollectCreatedShards(StorageBatch batch, HashSet<string> names)
+    {
+        foreach (var op in batch.Operations)
+        {
+            if (op.Kind is StorageOperationKind.Append or StorageOperationKind.Commit)
+            {
+                names.Add(op.Target);
+            }
+        }
+    }
+
     /// <summary>Adds <paramref name="batch"/>; returns the offsets of its appends.</summary>
     public long[] Add(StorageBatch batch)
     {

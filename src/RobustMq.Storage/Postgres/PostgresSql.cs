@@ -44,7 +44,8 @@ internal sealed class PostgresSql
         DeleteCommits = $"DELETE FROM {s}.commits WHERE shard = $1";
         UpsertShards = $"INSERT INTO {s}.shards (name, low, next) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT (name) DO UPDATE SET low = excluded.low, next = excluded.next";
         DeleteShards = $"DELETE FROM {s}.shards WHERE name = ANY($1::text[])";
-        UpdateLow = $"UPDATE {s}.shards SET low = $2 WHERE name = $1";
+        UpdateLow = $"UPDATE {s}.shards SET low = GREATEST(low, $2) WHERE name = $1";
+        InsertMissingShards = $"INSERT INTO {s}.shards (name, low, next) SELECT n, 0, 0 FROM unnest($1::text[]) AS n ORDER BY n ON CONFLICT (name) DO NOTHING";
         RecordSizes = $"SELECT ts, octet_length(value) FROM {s}.records WHERE shard = $1 ORDER BY \"offset\"";
         ReadRecords = $"SELECT \"offset\", ts, value FROM {s}.records WHERE shard = $1 AND \"offset\" >= $2 ORDER BY \"offset\" LIMIT $3";
         Bounds = $"SELECT low, next FROM {s}.shards WHERE name = $1";
@@ -94,6 +95,12 @@ internal sealed class PostgresSql
     public string DeleteShards { get; }
 
     public string UpdateLow { get; }
+
+    /// <summary>
+    /// Shared mode: the rows of shards a group is about to create, made first (empty, in name order) so that the
+    /// <see cref="LoadShardsForUpdate"/> that follows locks them too: two processes creating one shard take turns.
+    /// </summary>
+    public string InsertMissingShards { get; }
 
     public string RecordSizes { get; }
 

@@ -99,6 +99,17 @@ public sealed class ClusterDatabaseTests(PostgresServer server)
         Assert.Contains("Cluster:ConnectionString is required with Cluster:Mode AdoNet", silo.Log, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Storage:Default=RocksDb")]
+    [InlineData("--Storage:Postgres:Shared=false")]
+    public async Task Cluster_mode_AdoNet_with_storage_a_single_silo_keeps_is_refused_naming_the_keys(string storage)
+    {
+        await using var silo = BrokerExecutable.Start([.. SiloCluster.SiloArguments(server.ConnectionString()), storage]);
+        var code = await silo.WaitForExitAsync("AdoNet with per-silo storage");
+        Assert.Equal(2, code);
+        Assert.Contains("Cluster:Mode AdoNet needs Storage:Default Postgres with Storage:Postgres:Shared true", silo.Log, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> ReadAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using RobustMq.Integration.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -128,24 +126,10 @@ public sealed class LocalClusterScriptTests(ITestOutputHelper output) : IAsyncLi
         while (true)
         {
             var first = Random.Shared.Next(20_000, 60_000);
-            if (Enumerable.Range(first, count).All(IsFree))
+            if (Enumerable.Range(first, count).All(FreePorts.IsFree))
             {
                 return first;
             }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

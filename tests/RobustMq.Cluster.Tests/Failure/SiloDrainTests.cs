@@ -43,15 +43,6 @@ public sealed class SiloDrainTests(PostgresServer server, ITestOutputHelper outp
         Assert.True(exit == 0, $"silo 2 exited with {exit}");
 
         var (_, back) = await Clients.ConnectPersistentAsync(cluster.Silos[1], "drain-subscriber", seen, cleanStart: false, "drain/#");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (acknowledged.Any(n => !seen.ContainsKey(n)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        var lost = acknowledged.Where(n => !seen.ContainsKey(n)).ToList();
-        output.WriteLine($"acknowledged {acknowledged.Count}, delivered {seen.Count} distinct, {seen.Values.Sum() - seen.Count} duplicates, lost {lost.Count}, session present {back.IsSessionPresent}");
-        Assert.True(back.IsSessionPresent, "the session was not present on the other silo");
-        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged messages lost, first {string.Join(", ", lost.Take(10))}");
+        await Clients.AssertResumedAsync(acknowledged, seen, back, output);
     }
 }

@@ -82,6 +82,24 @@ public static class Clients
         return acknowledged;
     }
 
+    /// <summary>
+    /// After a persistent subscriber came back (<paramref name="back"/>, its CONNACK): waits up to 30 s until every
+    /// acknowledged message is in <paramref name="seen"/>, writes the counts, and asserts session present and none lost.
+    /// </summary>
+    public static async Task AssertResumedAsync(List<int> acknowledged, ConcurrentDictionary<int, int> seen, MqttClientConnectResult back, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (acknowledged.Any(n => !seen.ContainsKey(n)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var lost = acknowledged.Where(n => !seen.ContainsKey(n)).ToList();
+        output.WriteLine($"acknowledged {acknowledged.Count}, delivered {seen.Count} distinct, {seen.Values.Sum() - seen.Count} duplicates, lost {lost.Count}, session present {back.IsSessionPresent}");
+        Assert.True(back.IsSessionPresent, "the session was not present on the other silo");
+        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged messages lost, first {string.Join(", ", lost.Take(10))}");
+    }
+
     public static Task SubscribeAsync(IMqttClient client, string filter, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce) =>
         client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos)).Build());
 

@@ -34,7 +34,8 @@ public static class FreePorts
         throw new InvalidOperationException($"no free loopback port in {First}-{Last}");
     }
 
-    private static bool IsFree(int port)
+    /// <summary>True when nothing listens on loopback <paramref name="port"/> now.</summary>
+    public static bool IsFree(int port)
     {
         try
         {

@@ -78,6 +78,30 @@ public sealed class PostgresSharedTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Engines_creating_one_shard_at_once_take_turns_and_a_commit_does_not_reset_its_bounds()
+    {
+        const int each = 50;
+        var engines = new[] { await OpenAsync(shared: true), await OpenAsync(shared: true) };
+
+        // No seed: both engines find the shard missing; one also commits a consumer offset on it as it goes.
+        var offsets = await Task.WhenAll(engines.SelectMany((engine, e) => Enumerable.Range(0, each).Select(i => Task.Run(async () =>
+        {
+            var batch = new StorageBatch().Append("fresh", Bytes($"{e}:{i}"), 1);
+            if (e == 1)
+            {
+                batch.Commit("fresh", "reader", 0);
+            }
+
+            return (await engine.WriteAsync(batch)).Offsets[0];
+        }))));
+
+        Assert.Equal(Enumerable.Range(0, 2 * each).Select(i => (long)i), offsets.Order());
+        Assert.Equal(new ShardBounds(0, 2 * each), await engines[0].GetBoundsAsync("fresh"));
+        var next = await engines[0].WriteAsync(new StorageBatch().Append("fresh", Bytes("last"), 1));
+        Assert.Equal([2L * each], next.Offsets);
+    }
+
+    [Fact]
     public async Task A_trim_by_one_engine_and_appends_by_another_keep_both()
     {
         var a = await OpenAsync(shared: true);
