@@ -36,7 +36,7 @@ public static class FlowScenario
                 async (i, ct) =>
                 {
                     stats[i] = new DeliveryStats(plan.Publishers, window, gate, plan.SharedGroup);
-                    var client = subscribers[i] = await LoadClient.ConnectAsync(options, $"lg-{runId}-s{i}", stats[i], ct, persistent: true);
+                    var client = subscribers[i] = await LoadClient.ConnectAsync(options, $"lg-{runId}-s{i}", stats[i], ct, persistent: true, port: options.SubscriberPort);
                     await client.SubscribeAsync(plan.SubscriberFilters[i], options.QoS, ct);
                 });
             var subscriptions = plan.SubscriberFilters.Sum(f => f.Length);

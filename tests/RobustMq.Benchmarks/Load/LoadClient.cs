@@ -58,17 +58,18 @@ public sealed partial class LoadClient : IAsyncDisposable
 
     /// <summary>
     /// Opens the socket, sends CONNECT (no keep-alive) and waits for a successful CONNACK. A clean session, or with
-    /// <paramref name="persistent"/> one that outlives the connection (<see cref="LoadOptions.SessionExpiry"/>).
+    /// <paramref name="persistent"/> one that outlives the connection (<see cref="LoadOptions.SessionExpiry"/>), to
+    /// <paramref name="port"/> (default <see cref="LoadOptions.Port"/>).
     /// </summary>
     public static async Task<LoadClient> ConnectAsync(
-        LoadOptions options, string clientId, IPublishHandler? handler, CancellationToken cancellationToken, bool persistent = false)
+        LoadOptions options, string clientId, IPublishHandler? handler, CancellationToken cancellationToken, bool persistent = false, int? port = null)
     {
         var expiry = persistent ? options.SessionExpiry : 0;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         LoadClient? client = null;
         try
         {
-            await socket.ConnectAsync(options.Host, options.Port, cancellationToken);
+            await socket.ConnectAsync(options.Host, port ?? options.Port, cancellationToken);
             client = new LoadClient(socket, clientId, options.Version, handler);
             client.Start();
             client.Enqueue(new ConnectPacket

@@ -18,7 +18,7 @@ namespace RobustMq.Benchmarks.Load;
 /// load topics  --topics 100000 --subscribers 10 --publishers 4
 /// load sessions --clients 100000 --session-expiry 86400 --inflight 200 (persistent sessions left behind)
 /// load first-connect --timeout 60                           (when a starting broker first accepts a CONNECT)
-/// common: --host 127.0.0.1 --port N --duration S --warmup S --version 4|5 --window 64 --timeout S
+/// common: --host 127.0.0.1 --port N [--subscriber-port N] --duration S --warmup S --version 4|5 --window 64 --timeout S
 /// </code>
 /// </remarks>
 public static class LoadCommand
@@ -30,7 +30,7 @@ public static class LoadCommand
     {
         if (args.Length == 0 || Array.IndexOf(Scenarios, args[0]) < 0)
         {
-            Console.Error.WriteLine($"usage: robustmq-bench load <{string.Join('|', Scenarios)}> [--host H] [--port N] [--duration S] " +
+            Console.Error.WriteLine($"usage: robustmq-bench load <{string.Join('|', Scenarios)}> [--host H] [--port N] [--subscriber-port N] [--duration S] " +
                                     "[--warmup S] [--qos Q] [--payload B] [--clients N] [--inflight H] [--publishers P] " +
                                     "[--subscribers S] [--version 4|5] [--window W] [--topics T] [--topic-per-publisher 0|1] " +
                                     "[--hold S] [--warmup-clients N] [--session-expiry S] [--count N] [--broker-pid PID] [--max-ahead D] [--timeout S]");

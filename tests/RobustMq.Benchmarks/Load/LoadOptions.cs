@@ -14,6 +14,14 @@ public sealed class LoadOptions
 
     public string Host { get; private set; } = "127.0.0.1";
     public int Port { get; private set; } = 1883;
+
+    /// <summary>
+    /// <c>--subscriber-port</c>: where the flow scenarios' subscribers connect (default <see cref="Port"/>); another silo's
+    /// port measures delivery across silos.
+    /// </summary>
+    public int SubscriberPort => _subscriberPort ?? Port;
+
+    private int? _subscriberPort;
     /// <summary>Measured time in seconds (after <see cref="WarmupSeconds"/>).</summary>
     public double DurationSeconds { get; private set; } = 10;
     public double WarmupSeconds { get; private set; } = 2;
@@ -97,6 +105,7 @@ public sealed class LoadOptions
                 {
                     case "host": options.Host = value; break;
                     case "port": options.Port = Int(value, 1, 65535); break;
+                    case "subscriber-port": options._subscriberPort = Int(value, 1, 65535); break;
                     case "duration": options.DurationSeconds = Seconds(value, 0.1, MaxDurationSeconds); break;
                     case "warmup": options.WarmupSeconds = Seconds(value, 0, 60); break;
                     case "qos": options.QoS = (QoS)Int(value, 0, 2); break;
