@@ -10,7 +10,7 @@ public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
 {
     private readonly Dictionary<string, RouteEntry> _members = new(StringComparer.Ordinal);
 
-    public async Task Join(RouteEntry member)
+    public async Task Join(RouteEntry member, RouteEntry? previous = null)
     {
         var changes = new List<RouteChange>(2);
         if (_members.TryGetValue(member.ClientId, out var old))
@@ -22,16 +22,27 @@ public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
 
             changes.Add(new RouteChange(false, old));
         }
+        else if (previous is not null && previous != member)
+        {
+            // Not known here (this grain started anew after its silo died): the session says what to take out.
+            changes.Add(new RouteChange(false, previous));
+        }
 
         changes.Add(new RouteChange(true, member));
         _members[member.ClientId] = member;
         await Shard(member.Filter).Apply([.. changes]);
     }
 
-    public async Task<bool> Leave(string clientId)
+    public async Task<bool> Leave(string clientId, RouteEntry? route = null)
     {
         if (!_members.Remove(clientId, out var old))
         {
+            if (route is not null)
+            {
+                // Not known here (started anew after its silo died): the route the session had goes all the same.
+                await Shard(route.Filter).Apply([new RouteChange(false, route)]);
+            }
+
             return false;
         }
 

@@ -32,6 +32,7 @@ public sealed class SessionRoutes(
         for (var i = 0; i < subscriptions.Length; i++)
         {
             var sub = subscriptions[i];
+            RouteEntry? previous = null;
             if (Subscriptions.TryGetValue(sub.Filter, out var old))
             {
                 existed[i] = true;
@@ -39,12 +40,16 @@ public sealed class SessionRoutes(
                 {
                     changes.Add(new RouteChange(false, Route(old, node)));
                 }
+                else
+                {
+                    previous = Route(old, node);
+                }
             }
 
             Subscriptions[sub.Filter] = sub;
             if (SharedSubscription.TryParse(sub.Filter, out var shared))
             {
-                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, node)));
+                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, node), previous));
             }
             else
             {
@@ -95,7 +100,7 @@ public sealed class SessionRoutes(
             existed[i] = true;
             if (SharedSubscription.TryParse(old.Filter, out var shared))
             {
-                leaves.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Leave(clientId));
+                leaves.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Leave(clientId, Route(old, node)));
             }
             else
             {
@@ -130,7 +135,7 @@ public sealed class SessionRoutes(
         {
             if (SharedSubscription.TryParse(sub.Filter, out var shared))
             {
-                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, newNode)));
+                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, newNode), Route(sub, oldNode)));
             }
             else
             {

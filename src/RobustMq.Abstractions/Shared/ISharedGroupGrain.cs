@@ -9,9 +9,18 @@ namespace RobustMq.Abstractions.Shared;
 /// </summary>
 public interface ISharedGroupGrain : IGrainWithStringKey
 {
-    Task Join(RouteEntry member);
+    /// <summary>
+    /// Adds or replaces <paramref name="member"/>'s route. <paramref name="previous"/>: the route the session had in this
+    /// group before (another node or other options), removed from the shard even if this grain no longer knows it (its
+    /// silo died, and it lives in memory only), so no stale member stays in the route table.
+    /// </summary>
+    Task Join(RouteEntry member, RouteEntry? previous = null);
 
-    Task<bool> Leave(string clientId);
+    /// <summary>
+    /// Removes <paramref name="clientId"/>; false when it was not a member. <paramref name="route"/>: the member's route as
+    /// the session knows it, removed from the shard whatever this grain remembers.
+    /// </summary>
+    Task<bool> Leave(string clientId, RouteEntry? route = null);
 
     [ReadOnly]
     Task<RouteEntry[]> GetMembers();
