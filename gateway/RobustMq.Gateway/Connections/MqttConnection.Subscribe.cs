@@ -23,7 +23,7 @@ public sealed partial class MqttConnection
             var local = new RouteChange[records.Length];
             for (var i = 0; i < records.Length; i++)
             {
-                local[i] = new RouteChange(true, RouteEntry.For(records[i], ClientId!, Ref.Node, persistent: _persistent is not null));
+                local[i] = new RouteChange(true, Routes!.Route(records[i], Ref.Node));
             }
 
             _services.Routes.Apply(local);

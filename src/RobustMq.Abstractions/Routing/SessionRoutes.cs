@@ -148,7 +148,8 @@ public sealed class SessionRoutes(
         await Task.WhenAll(joins);
     }
 
-    private RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node, persistent);
+    /// <summary>The route this session's <paramref name="sub"/> stands for on <paramref name="node"/>, exactly as the shards hold it.</summary>
+    public RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node, persistent);
 
     private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
 

@@ -36,20 +36,42 @@ public static class Clients
             seen.AddOrUpdate(int.Parse(e.ApplicationMessage.ConvertPayloadToString(), System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
             return Task.CompletedTask;
         };
-        var connAck = await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", silo.MqttPort)
-            .WithClientId(clientId)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithCleanStart(cleanStart)
-            .WithSessionExpiryInterval(3600)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .Build());
+        var connAck = await client.ConnectAsync(PersistentOptions(silo, clientId, cleanStart));
         if (cleanStart)
         {
             await SubscribeAsync(client, filter);
         }
 
         return (client, connAck);
+    }
+
+    /// <summary>MQTT 5 options for <paramref name="clientId"/>'s persistent session (expiry 1 h) on <paramref name="silo"/>.</summary>
+    public static MqttClientOptions PersistentOptions(BrokerExecutable silo, string clientId, bool cleanStart) => new MqttClientOptionsBuilder()
+        .WithTcpServer("127.0.0.1", silo.MqttPort)
+        .WithClientId(clientId)
+        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+        .WithCleanStart(cleanStart)
+        .WithSessionExpiryInterval(3600)
+        .WithTimeout(TimeSpan.FromSeconds(10))
+        .Build();
+
+    /// <summary>
+    /// Publishes <paramref name="message"/>, sending it again (after 50 ms) while it is refused (0x80 while a silo that
+    /// went away is not yet declared dead: not acknowledged); fails if it is still refused at <paramref name="deadline"/>.
+    /// </summary>
+    public static async Task PublishUntilAcknowledgedAsync(IMqttClient publisher, MqttApplicationMessage message, DateTime deadline)
+    {
+        while (true)
+        {
+            var result = await publisher.PublishAsync(message);
+            if (result.IsSuccess)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{message.ConvertPayloadToString()} on {message.Topic} still refused: {result.ReasonCode}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Publishes <paramref name="count"/> QoS 1 messages (payloads 0..count-1) on <paramref name="topic"/>, each sent again while refused; calls <paramref name="at"/> before message n.</summary>
@@ -64,19 +86,10 @@ public static class Clients
                 await at(n);
             }
 
-            while (true)
-            {
-                var result = await PublishAsync(publisher, topic, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                if (result.IsSuccess)
-                {
-                    acknowledged.Add(n);
-                    break;
-                }
-
-                // Refused (0x80) while a silo that went away is not yet declared dead: not acknowledged, sent again.
-                Assert.True(DateTime.UtcNow < deadline, $"message {n} still refused: {result.ReasonCode}");
-                await Task.Delay(50);
-            }
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(n.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            await PublishUntilAcknowledgedAsync(publisher, message, deadline);
+            acknowledged.Add(n);
         }
 
         return acknowledged;

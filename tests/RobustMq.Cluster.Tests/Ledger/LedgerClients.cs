@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using RobustMq.Cluster.Tests.Infrastructure;
 using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Cluster.Tests.Ledger;
@@ -79,14 +79,7 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
         }
     }
 
-    private MqttClientOptions Options(BrokerExecutable broker, bool cleanStart) => new MqttClientOptionsBuilder()
-        .WithTcpServer("127.0.0.1", broker.MqttPort)
-        .WithClientId(clientId)
-        .WithProtocolVersion(MqttProtocolVersion.V500)
-        .WithCleanStart(cleanStart)
-        .WithSessionExpiryInterval(3600)
-        .WithTimeout(TimeSpan.FromSeconds(10))
-        .Build();
+    private MqttClientOptions Options(BrokerExecutable broker, bool cleanStart) => Clients.PersistentOptions(broker, clientId, cleanStart);
 }
 
 /// <summary>A publisher that sends "name:seq" payloads, each sent again while refused, and records what was acknowledged.</summary>
@@ -99,23 +92,8 @@ public static class LedgerPublisher
             await before(seq);
             var topic = topics[seq % topics.Length];
             var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload($"{name}:{seq}").WithQualityOfServiceLevel(qos).Build();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (true)
-            {
-                var result = await client.PublishAsync(message);
-                if (result.IsSuccess)
-                {
-                    ledger.Acknowledged(name, seq, topic);
-                    break;
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{name}:{seq} still refused after 60 s: {result.ReasonCode}");
-                }
-
-                await Task.Delay(50);
-            }
+            await Clients.PublishUntilAcknowledgedAsync(client, message, DateTime.UtcNow + TimeSpan.FromSeconds(60));
+            ledger.Acknowledged(name, seq, topic);
         }
     }
 }

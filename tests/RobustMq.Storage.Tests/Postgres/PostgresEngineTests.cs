@@ -7,23 +7,8 @@ namespace RobustMq.Storage.Tests.Postgres;
 
 /// <summary>What only the PostgreSQL backend does: one writer per schema, group commits, reconnects, error kinds.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresEngineTests(PostgresServer server) : IAsyncLifetime
+public sealed class PostgresEngineTests(PostgresServer server) : PostgresSchemaTests(server)
 {
-    private readonly string _schema = $"t_{Guid.NewGuid():N}";
-    private readonly List<PostgresStorageEngine> _engines = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var engine in _engines)
-        {
-            await engine.DisposeAsync();
-        }
-
-        await server.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
-    }
-
     [Fact]
     public async Task A_second_engine_on_the_same_schema_is_refused_with_unavailable_until_the_first_is_disposed()
     {
@@ -64,7 +49,7 @@ public sealed class PostgresEngineTests(PostgresServer server) : IAsyncLifetime
         var engine = await OpenAsync();
         await engine.WriteAsync(new StorageBatch().Append("q", Bytes("0"), 1));
 
-        await server.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+        await Server.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
         var result = await engine.WriteAsync(new StorageBatch().Append("q", Bytes("1"), 1));
 
         Assert.Equal([1L], result.Offsets);
@@ -114,14 +99,5 @@ public sealed class PostgresEngineTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(StorageErrorKind.Closed, error.Kind);
     }
 
-    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
-
     private static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
-
-    private async Task<PostgresStorageEngine> OpenAsync()
-    {
-        var engine = await PostgresStorageEngine.OpenAsync(new PostgresStorageOptions { ConnectionString = server.ConnectionString(), Schema = _schema });
-        _engines.Add(engine);
-        return engine;
-    }
 }

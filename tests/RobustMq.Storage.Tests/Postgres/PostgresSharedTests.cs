@@ -9,23 +9,8 @@ namespace RobustMq.Storage.Tests.Postgres;
 /// engine appends; a single-writer engine and shared ones exclude each other.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresSharedTests(PostgresServer server) : IAsyncLifetime
+public sealed class PostgresSharedTests(PostgresServer server) : PostgresSchemaTests(server)
 {
-    private readonly string _schema = $"t_{Guid.NewGuid():N}";
-    private readonly List<PostgresStorageEngine> _engines = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var engine in _engines)
-        {
-            await engine.DisposeAsync();
-        }
-
-        await server.ExecuteAsync($"DROP SCHEMA IF EXISTS {_schema} CASCADE");
-    }
-
     [Fact]
     public async Task Shared_engines_open_one_schema_together_and_exclude_a_single_writer_both_ways()
     {
@@ -114,13 +99,4 @@ public sealed class PostgresSharedTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal([3L], appended.Offsets);
         Assert.Equal(new ShardBounds(2, 4), await b.GetBoundsAsync("t"));
     }
-
-    private async Task<PostgresStorageEngine> OpenAsync(bool shared)
-    {
-        var engine = await PostgresStorageEngine.OpenAsync(new PostgresStorageOptions { ConnectionString = server.ConnectionString(), Schema = _schema, Shared = shared });
-        _engines.Add(engine);
-        return engine;
-    }
-
-    private static ReadOnlyMemory<byte> Bytes(string text) => Encoding.UTF8.GetBytes(text);
 }
