@@ -10,7 +10,8 @@
 # all on 127.0.0.1. PostgreSQL (Debian's `postgresql`, installed when missing as root or with sudo) runs from a data
 # directory of its own on a free port; its port is printed. Every port can be moved with the variables above, and
 # PG_PORT fixes PostgreSQL's. State, logs and PIDs live in STATE_DIR (default /tmp/robustmq-local-cluster).
-# BUILD=0 skips building (robustmq.dll must be built already).
+# BUILD=0 skips building (robustmq.dll must be built already). SILO_ARGS adds arguments to every silo's command line
+# (configuration keys, e.g. SILO_ARGS="--Logging:LogLevel:Default=Warning --Mqtt:MaxInflight=1000").
 #
 # A silo's log: $STATE_DIR/silo-<i>.log. Kill one like a crash: kill -9 "$(cat $STATE_DIR/silo-<i>.pid)".
 set -euo pipefail
@@ -28,7 +29,7 @@ say() { echo "local-cluster: $*"; }
 die() { echo "local-cluster: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -107,7 +108,11 @@ up() {
   local bin pg_port=${PG_PORT:-$(free_port)}
   bin=$(pg_bin)
   mkdir -p "$state/pg"
-  [[ $(id -u) -eq 0 ]] && chown postgres: "$state/pg"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres: "$state/pg"
+    runuser -u postgres -- test -w "$state/pg" \
+      || die "the postgres user cannot reach $state/pg: every directory above it must let others through (chmod o+x), or set STATE_DIR elsewhere"
+  fi
   as_pg "$bin/initdb" -D "$state/pg/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
   as_pg "$bin/pg_ctl" start -w -t 60 -D "$state/pg/data" -l "$state/pg/server.log" \
     -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories='$state/pg' -c max_connections=300" >/dev/null \
@@ -125,7 +130,7 @@ up() {
       --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port=$((mqtt_port + i)) \
       --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port=$((ws_port + i)) \
       --Admin:Address=127.0.0.1 --Admin:Port=$((admin_port + i)) \
-      --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" \
+      --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" ${SILO_ARGS:-} \
       </dev/null >"$state/silo-$i.log" 2>&1 &
     echo $! >"$state/silo-$i.pid"
     wait_for_line "$state/silo-$i.log" "Application started" 90 "$(cat "$state/silo-$i.pid")" \

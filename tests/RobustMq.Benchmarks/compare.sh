@@ -21,6 +21,9 @@
 #   the same way); WARMUP_CLIENTS=0 measures a cold start.
 # Tunables (environment): ROUNDS=3 DURATION=5 WARMUP=1 CLIENTS=10000 WARMUP_CLIENTS=2000 FANOUT=1000 TOPICS=100000
 #   ONLY="fanin-q1 latency" (run a subset of the scenario keys below).
+#   CLUSTER=N (N >= 2): ours is a cluster of N silos on one PostgreSQL (deploy/local-cluster.sh, fresh each round, its
+#   storage the cluster default: PostgreSQL), publishers connect to silo 0 and subscribers to silo 1, so every message
+#   crosses silos (issue 11's target: fan-in QoS 1 at least 1.0x Mosquitto on one node).
 # Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.
 # Takes about 6-7 minutes on 2 cores with the defaults (352-381 s in the issue 4 runs).
 set -euo pipefail
@@ -34,10 +37,12 @@ WARMUP_CLIENTS=${WARMUP_CLIENTS:-2000}
 FANOUT=${FANOUT:-1000}
 TOPICS=${TOPICS:-100000}
 ONLY=${ONLY:-}
+CLUSTER=${CLUSTER:-0}
 SILO_DLL=$ROOT/silo/RobustMq.Silo/bin/Release/net10.0/robustmq.dll
 BENCH_DLL=$ROOT/tests/RobustMq.Benchmarks/bin/Release/net10.0/RobustMq.Benchmarks.dll
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/robustmq-compare.XXXXXX")
 STARTED=$SECONDS
+((CLUSTER >= 2)) && chmod 755 "$WORK" # the cluster's PostgreSQL runs as the postgres user under it
 
 # key | load arguments | what the table calls it
 SCENARIOS=(
@@ -86,6 +91,9 @@ stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 stop_brokers() {
+  if ((CLUSTER >= 2)) && [[ -d $WORK/cluster ]]; then
+    STATE_DIR=$WORK/cluster "$ROOT/deploy/local-cluster.sh" down >>"$WORK/ours.log" 2>&1 || true
+  fi
   stop_pid "$OURS_PID"; OURS_PID=""
   stop_pid "$MOSQ_PID"; MOSQ_PID=""
 }
@@ -145,7 +153,36 @@ wait_port() {
   log "$name did not listen on $port within 60 s"
   return 1
 }
+free_range() { # N -> the first of N consecutive ports free now (below the ephemeral range)
+  local first i ok
+  while true; do
+    first=$((20000 + RANDOM % 12000)); ok=1
+    for ((i = 0; i < $1; i++)); do
+      if [[ -n ${TAKEN[$((first + i))]:-} ]] || ss -Htan | awk '{print $4}' | grep -q ":$((first + i))$"; then ok=0; break; fi
+    done
+    ((ok)) || continue
+    for ((i = 0; i < $1; i++)); do TAKEN[$((first + i))]=1; done
+    echo "$first"
+    return
+  done
+}
+start_cluster() {
+  # Five blocks of CLUSTER consecutive ports: MQTT, admin, WebSocket, silo-to-silo, Orleans gateway. The lifetime log
+  # stays at Information: local-cluster.sh waits for its "Application started".
+  local base n=$CLUSTER
+  base=$(free_range $((5 * n)))
+  OURS_PORT=$base
+  OURS_SUB_PORT=$((base + 1))
+  if ! STATE_DIR=$WORK/cluster BUILD=0 MQTT_PORT=$base ADMIN_PORT=$((base + n)) WS_PORT=$((base + 2 * n)) \
+    SILO_PORT=$((base + 3 * n)) GATEWAY_PORT=$((base + 4 * n)) \
+    SILO_ARGS="--Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information --Sys:IntervalSeconds=0 --Mqtt:MaxQueuedMessages=100000 --Mqtt:MaxInflight=1000" \
+    "$ROOT/deploy/local-cluster.sh" up "$n" >>"$WORK/ours.log" 2>&1; then
+    log "the cluster did not start; see $WORK/ours.log"; tail -20 "$WORK/ours.log" >&2; return 1
+  fi
+  OURS_PID=$(cat "$WORK/cluster/silo-0.pid")
+}
 start_ours() {
+  if ((CLUSTER >= 2)); then start_cluster; return; fi
   OURS_PORT=$(free_port)
   local ws admin silo gateway
   ws=$(free_port); admin=$(free_port); silo=$(free_port); gateway=$(free_port)
@@ -183,14 +220,16 @@ selected() { [[ -z $ONLY ]] || [[ " $ONLY " == *" $1 "* ]]; }
 
 run_one() {
   local broker=$1 key=$2 args=$3 port pid line
+  local extra=""
   if [[ $broker == ours ]]; then port=$OURS_PORT; pid=$OURS_PID; else port=$MOSQ_PORT; pid=$MOSQ_PID; fi
+  if [[ $broker == ours && $CLUSTER -ge 2 && $key != connect ]]; then extra="--subscriber-port $OURS_SUB_PORT"; fi
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "{\"scenario\":\"$key\",\"error\":\"broker not running\"}" >>"$WORK/$broker.$key.jsonl"
     log "$broker is not running; skipped $key"
     return
   fi
   # shellcheck disable=SC2086  # args is a word list on purpose
-  line=$(timeout -k 5 400 dotnet "$BENCH_DLL" load $args --port "$port" --duration "$DURATION" --warmup "$WARMUP" \
+  line=$(timeout -k 5 400 dotnet "$BENCH_DLL" load $args $extra --port "$port" --duration "$DURATION" --warmup "$WARMUP" \
     --broker-pid "$pid" 2>>"$WORK/load.log" | tail -1) || true
   [[ $line == \{* ]] || line="{\"scenario\":\"$key\",\"error\":\"no JSON line (load generator crashed or was killed)\"}"
   echo "$line" >>"$WORK/$broker.$key.jsonl"
@@ -219,11 +258,12 @@ median() { # file field -> median over the runs without an error, or empty
   [[ -f $1 ]] || return 0
   jq -s --arg f "$2" '[.[] | select(.error == null) | .[$f] | select(type == "number")] | sort
     | if length == 0 then empty elif length % 2 == 1 then .[length / 2 | floor]
-      else (.[length / 2 - 1] + .[length / 2]) / 2 end' "$1"
+      else (.[length / 2 - 1] + .[length / 2]) / 2 end | . * 10000 | round / 10000' "$1"
 }
 label_of() { local e; for e in "${SCENARIOS[@]}"; do [[ ${e%%|*} == "$1" ]] && { echo "${e##*|}"; return; }; done; }
 
 echo
+((CLUSTER >= 2)) && echo "ours: $CLUSTER silos on PostgreSQL, publishers on silo 0, subscribers on silo 1; Mosquitto: one node"
 echo "RobustMq.Orleans vs Mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}'): medians of $ROUNDS rounds," \
   "${DURATION} s measured after ${WARMUP} s warm-up, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%-26s %-22s %-7s %14s %14s %9s\n' scenario metric better ours mosquitto ours/mosq

@@ -34,7 +34,7 @@ public sealed partial class MqttConnection
         _sessionExpiry = negotiated.SessionExpirySeconds;
         _clientMaxPacketSize = negotiated.ClientMaximumPacketSize;
         _clientTopicAliasMax = negotiated.ClientTopicAliasMaximum;
-        _outbound = new OutboundQueue(negotiated.SendWindow, _services.Options.MaxQueuedMessages);
+        _outbound = new OutboundQueue(negotiated.SendWindow, _services.Options.MaxQueuedMessages, _services.Options.BackPressureTimeoutMs > 0);
 
         var willRecord = ToWill(connect, clientId);
         if (_sessionExpiry != 0)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol;
@@ -16,6 +17,12 @@ public sealed partial class MqttConnection
 {
     // PUBRELs waiting for their released state to be stored, in order (read loop only).
     private Task _pubRelTail = Task.CompletedTask;
+
+    // QoS 0 messages' deliveries to other nodes still under way (read loop only).
+    private List<Task>? _remoteQoS0;
+
+    // This publisher's order across its deliveries to other nodes still under way (read loop only).
+    private PublisherPipeline? _pipeline;
 
     // Created when first needed (idle connections stay small): inbound topic aliases and QoS 2 ids awaiting PUBREL.
     private InboundPublishState? _inbound;
@@ -59,8 +66,14 @@ public sealed partial class MqttConnection
         // QoS 1: persistent subscribers' copies are stored while this loop reads on (their writes group-commit
         // together); the PUBACK waits for them, in order (MqttConnection.Storage). QoS 2 waits here: its PUBREC also
         // records the packet id this loop checks for resends.
-        var pendingStores = qos == QoS.AtLeastOnce ? (_pendingStores ??= []) : null;
-        var routed = _services.Router.PublishAsync(message, pendingStores, _closed.Token);
+        // QoS 0: deliveries to other nodes go on without this loop waiting for them (_remoteQoS0, bounded below).
+        var pendingStores = qos switch
+        {
+            QoS.AtLeastOnce => _pendingStores ??= [],
+            QoS.AtMostOnce => _remoteQoS0 ??= [],
+            _ => null,
+        };
+        var routed = _services.Router.PublishAsync(message, pendingStores, _pipeline ??= new PublisherPipeline(), _closed.Token);
         if (qos == QoS.ExactlyOnce && Volatile.Read(ref _queueSequence) != 0)
         {
             // A persistent session on a durable store keeps the packet id too, before the PUBREC (MqttConnection.Storage).
@@ -81,7 +94,52 @@ public sealed partial class MqttConnection
     /// MQTT 5 client keeps within it anyway; MQTT 3.1.1 has no such limit), this read loop waits until they went out.
     /// </summary>
     private ValueTask AcknowledgementsWithinLimit() =>
-        Volatile.Read(ref _waitingAcknowledgements) >= _services.Options.ReceiveMaximum ? new ValueTask(_ackTail) : ValueTask.CompletedTask;
+        Volatile.Read(ref _waitingAcknowledgements) >= _services.Options.ReceiveMaximum ? new ValueTask(_ackTail) : RemoteQoS0WithinLimit();
+
+    /// <summary>
+    /// Back-pressure on a QoS 0 publisher whose messages go to other nodes: with <c>Mqtt:ReceiveMaximum</c> of their
+    /// deliveries under way, this read loop waits for the oldest. One that failed is dropped and counted (QoS 0).
+    /// </summary>
+    private ValueTask RemoteQoS0WithinLimit()
+    {
+        var pending = _remoteQoS0;
+        if (pending is null || pending.Count < _services.Options.ReceiveMaximum)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        PruneRemoteQoS0(pending);
+        return pending.Count < _services.Options.ReceiveMaximum ? ValueTask.CompletedTask : new ValueTask(WaitRemoteQoS0Async(pending));
+    }
+
+    private async Task WaitRemoteQoS0Async(List<Task> pending)
+    {
+        while (pending.Count >= _services.Options.ReceiveMaximum)
+        {
+            await pending[0].ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            PruneRemoteQoS0(pending);
+        }
+    }
+
+    /// <summary>Removes the deliveries that completed; those that failed are counted as dropped.</summary>
+    private void PruneRemoteQoS0(List<Task> pending)
+    {
+        var kept = 0;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var delivered = pending[i];
+            if (!delivered.IsCompleted)
+            {
+                pending[kept++] = delivered;
+            }
+            else if (!delivered.IsCompletedSuccessfully)
+            {
+                RefuseNotStored(QoS.AtMostOnce, 0, NotStored(delivered.Exception?.InnerException ?? new TaskCanceledException(delivered)));
+            }
+        }
+
+        pending.RemoveRange(kept, pending.Count - kept);
+    }
 
     private async ValueTask AcknowledgeWhenRoutedAsync(ValueTask<int> routed, QoS qos, ushort packetId)
     {

@@ -172,8 +172,8 @@ public sealed partial class MqttConnection
                 outcome = LocalDelivery.Congested;
                 return true;
             case OutboundQueue.EnqueueResult.DroppedQueueFull:
-                // Reached only by a client that stopped draining (publishers waited for it in vain,
-                // see WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
+                // A QoS 0 delivery, or one for a client that stopped draining (publishers waited for it in vain, see
+                // WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
                 _services.Metrics.Dropped(DropReasons.QueueFull);
                 Unstore(delivery);
                 stored = Task.CompletedTask;

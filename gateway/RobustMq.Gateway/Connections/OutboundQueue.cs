@@ -9,12 +9,16 @@ namespace RobustMq.Gateway.Connections;
 /// thread, acknowledgements from the read loop, and the write loop drains it.
 /// Back-pressure: once half of <c>maxQueued</c> deliveries wait, enqueueing reports
 /// <see cref="EnqueueResult.QueuedCongested"/> and publishers wait (<see cref="WaitForRoomAsync"/>) until it is
-/// down to a quarter, so a client that reads slowly slows its publishers instead of losing messages.
+/// down to a quarter, so a client that reads slowly slows its publishers instead of losing messages. A full queue
+/// drops QoS 0 deliveries; it takes QoS 1/2 ones past its limit while its publishers are held back
+/// (<paramref name="holdsPublishers"/>, not stalled): publishers on other nodes have deliveries under way when they
+/// learn the client is slow, and what they were acknowledged for must not be lost. A client that stalled
+/// (<see cref="MarkStalled"/>), or a broker without back-pressure, loses what exceeds the limit (counted).
 /// A first QoS 1/2 send leaves <see cref="Drain"/> holding a Receive Maximum slot but no packet id: the write loop
 /// takes the id with <see cref="Admit"/> once the packet will be written, or gives the slot back with
 /// <see cref="Forgo"/>, so a delivery that is never written uses no packet id (MQTT-3.1.2-25).
 /// </summary>
-internal sealed class OutboundQueue(int window, int maxQueued)
+internal sealed class OutboundQueue(int window, int maxQueued, bool holdsPublishers = true)
 {
     private readonly int _highWater = Math.Max(1, maxQueued / 2);
     private readonly int _lowWater = Math.Max(1, maxQueued / 4);
@@ -90,7 +94,7 @@ internal sealed class OutboundQueue(int window, int maxQueued)
                 return EnqueueResult.Closed;
             }
 
-            if (_pending.Count >= maxQueued)
+            if (_pending.Count >= maxQueued && (message.QoS == 0 || _stalled || !holdsPublishers))
             {
                 Dropped++;
                 return EnqueueResult.DroppedQueueFull;

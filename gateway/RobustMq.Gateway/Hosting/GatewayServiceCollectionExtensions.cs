@@ -43,6 +43,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ConnectionLimit>();
         services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<ConnectionRegistry>());
+        services.AddSingleton<SessionHandover>();
+        services.AddSingleton<NodeOutboxes>();
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));

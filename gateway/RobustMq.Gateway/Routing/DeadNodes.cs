@@ -12,10 +12,13 @@ namespace RobustMq.Gateway.Routing;
 public sealed partial class DeadNodes(IClusterMembershipService membership, ILogger<DeadNodes> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private FrozenSet<string> _dead = FrozenSet<string>.Empty;
+    private View _view = new(FrozenSet<string>.Empty, 0);
+
+    /// <summary>The last membership view: which nodes are dead, and how many times that set changed.</summary>
+    public View Current => Volatile.Read(ref _view);
 
     /// <summary>True when <paramref name="node"/> has been declared dead (a lock-free read of the last membership view).</summary>
-    public bool Contains(string node) => _dead.Count > 0 && _dead.Contains(node);
+    public bool Contains(string node) => Current.Contains(node);
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -64,12 +67,23 @@ public sealed partial class DeadNodes(IClusterMembershipService membership, ILog
             }
         }
 
-        if (!dead.SetEquals(_dead))
+        var current = Current;
+        if (!dead.SetEquals(current.Nodes))
         {
-            Volatile.Write(ref _dead, dead.ToFrozenSet(StringComparer.Ordinal));
+            Volatile.Write(ref _view, new View(dead.ToFrozenSet(StringComparer.Ordinal), current.Generation + 1));
         }
     }
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Following cluster membership stopped; routes to nodes that die later are still called")]
     private static partial void LogFollowFailed(ILogger logger, Exception exception);
+
+    /// <summary>One membership view's dead nodes, and the count of changes that led to it (<see cref="Generation"/>).</summary>
+    public sealed class View(FrozenSet<string> nodes, long generation)
+    {
+        public FrozenSet<string> Nodes { get; } = nodes;
+
+        public long Generation { get; } = generation;
+
+        public bool Contains(string node) => Nodes.Count > 0 && Nodes.Contains(node);
+    }
 }

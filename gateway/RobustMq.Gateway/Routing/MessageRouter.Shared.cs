@@ -78,6 +78,7 @@ public sealed partial class MessageRouter
         {
             var message = pending.Message;
             routes.Match(message.Topic, scratch.Matches);
+            scratch.Dead = deadNodes.Current;
             List<RouteEntry>? members = null;
             foreach (var entry in scratch.Matches)
             {
@@ -105,7 +106,7 @@ public sealed partial class MessageRouter
             // The selector prefers a member with a live connection (a local one without is passed over).
             string[] handedOnFrom = pending.HandedOnFrom is { } before ? [.. before, fromClientId] : [fromClientId];
             Dispatch(message, _selector.Pick(members, message, delivery, node.Name), scratch, handedOnFrom);
-            await DeliverPlannedAsync(message, scratch, null, cancellationToken);
+            await DeliverPlannedAsync(message, scratch, null, null, cancellationToken);
             return true;
         }
         finally

@@ -28,33 +28,31 @@ public sealed partial class MessageRouter(
     IGrainFactory grains,
     NodeIdentity node,
     DeadNodes deadNodes,
+    NodeOutboxes outboxes,
+    SessionHandover handover,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
     BrokerMetrics metrics,
     TimeProvider clock,
     ILogger<MessageRouter> logger) : IMessageRouter
 {
-    /// <summary>How long a publish keeps trying sessions Orleans could not address, before it is refused.</summary>
-    public static readonly TimeSpan EnqueueRetryLimit = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan EnqueueRetryDelay = TimeSpan.FromMilliseconds(100);
-
     [ThreadStatic]
     private static RouteScratch? t_scratch;
 
     private readonly SharedSelector _selector = new(options.Value.SharedSubscriptionStrategy);
 
     public ValueTask<int> PublishAsync(BrokerMessage message, CancellationToken cancellationToken = default) =>
-        PublishAsync(message, null, cancellationToken);
+        PublishAsync(message, null, null, cancellationToken);
 
     /// <summary>
     /// <see cref="PublishAsync(BrokerMessage, CancellationToken)"/>, except that the writes of local persistent
-    /// sessions' copies still under way are added to <paramref name="pendingStores"/> instead of awaited (when given):
-    /// the message is routed, in order, when this returns, and the caller acknowledges its publisher once those
-    /// complete, so a publisher's next message need not wait for this one's group commit. A store that fails faults
-    /// with <see cref="MessageNotStoredException"/>.
+    /// sessions' copies still under way, and the deliveries queued for other nodes (<see cref="NodeOutboxes"/>), are
+    /// added to <paramref name="pendingStores"/> instead of awaited (when given): the message is routed, in order, when
+    /// this returns, and the caller acknowledges its publisher once those complete, so a publisher's next message need
+    /// not wait for this one's group commit or round trip. One that fails faults with <see cref="MessageNotStoredException"/>.
+    /// <paramref name="pipeline"/> (the publisher's, when it has one) keeps its order across deliveries still under way.
     /// </summary>
-    public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, CancellationToken cancellationToken)
+    public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, PublisherPipeline? pipeline, CancellationToken cancellationToken)
     {
         if (message.Retain)
         {
@@ -66,11 +64,26 @@ public sealed partial class MessageRouter(
             }
         }
 
+        if (pipeline is not null && !pipeline.Room.IsCompleted)
+        {
+            // A slow client on another node got this publisher's last messages: it waits, as for one on this node.
+            await pipeline.Room.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         var scratch = t_scratch ??= new RouteScratch();
         t_scratch = null; // the scratch is ours until the synchronous part ends; an await below may resume on another thread.
         try
         {
-            var matched = Plan(message, scratch);
+            var matched = Plan(message, scratch, pipeline);
+            while (matched < 0)
+            {
+                // A subscriber may be reached another way than this publisher's deliveries still under way: they go first.
+                scratch.Clear();
+                await pipeline!.DrainAsync();
+                matched = Plan(message, scratch, pipeline);
+            }
+
             if (matched == 0)
             {
                 // A retained message with no subscriber is stored, not dropped; one refused by the ACL is counted there.
@@ -82,7 +95,7 @@ public sealed partial class MessageRouter(
                 return 0;
             }
 
-            await DeliverPlannedAsync(message, scratch, pendingStores, cancellationToken);
+            await DeliverPlannedAsync(message, scratch, pendingStores, pipeline, cancellationToken);
             return matched;
         }
         finally
@@ -92,10 +105,20 @@ public sealed partial class MessageRouter(
         }
     }
 
-    /// <summary>Decide each target and deliver the local ones; fills the remote and offline lists.</summary>
-    private int Plan(BrokerMessage message, RouteScratch scratch)
+    /// <summary>
+    /// Decide each target and deliver the local ones; fills the remote and offline lists. -1 (nothing done) when the
+    /// publisher's deliveries still under way must complete first (<see cref="PublisherPipeline"/>).
+    /// </summary>
+    private int Plan(BrokerMessage message, RouteScratch scratch, PublisherPipeline? pipeline)
     {
-        routes.Match(message.Topic, scratch.Matches);
+        var added = routes.Match(message.Topic, scratch.Matches);
+        scratch.Dead = deadNodes.Current;
+        scratch.Epoch = added + scratch.Dead.Generation;
+        if (pipeline is not null && pipeline.MustDrain(scratch.Epoch))
+        {
+            return -1;
+        }
+
         if (scratch.Matches.Count == 0)
         {
             return 0;
@@ -123,7 +146,7 @@ public sealed partial class MessageRouter(
                 continue;
             }
 
-            scratch.AddDirect(entry, deadNodes);
+            scratch.AddDirect(entry, scratch.Dead);
         }
 
         var count = 0;
@@ -150,26 +173,53 @@ public sealed partial class MessageRouter(
     }
 
     /// <summary>
-    /// Deliveries planned for other nodes and offline sessions go out, and every copy a persistent session needs is
-    /// stored (the publisher is acknowledged after this returns); then back-pressure.
+    /// Deliveries planned for other nodes are queued on their outboxes (in order, before anything is awaited), those
+    /// for offline sessions go to their grains, and every copy a persistent session needs is stored (the publisher is
+    /// acknowledged after this returns, or once <paramref name="pendingStores"/> complete); then back-pressure.
     /// </summary>
     /// <exception cref="MessageNotStoredException">A copy for a persistent session could not be stored.</exception>
-    private async Task DeliverPlannedAsync(BrokerMessage message, RouteScratch scratch, List<Task>? pendingStores, CancellationToken cancellationToken)
+    private async Task DeliverPlannedAsync(
+        BrokerMessage message, RouteScratch scratch, List<Task>? pendingStores, PublisherPipeline? pipeline, CancellationToken cancellationToken)
     {
-        if (scratch.Remote.Count > 0 || scratch.Offline.Count > 0)
+        Task? remote = null;
+        if (scratch.Remote.Count > 0)
         {
-            await SendElsewhere(message, scratch, cancellationToken);
+            remote = DeliverRemoteAsync(message.Topic, SendRemote(scratch), pipeline, cancellationToken);
+            pipeline?.Sent(remote, scratch.Epoch);
+        }
+
+        if (scratch.Offline.Count > 0)
+        {
+            try
+            {
+                await handover.HandOverOrRefuseAsync(message.Topic, scratch.Offline, cancellationToken);
+            }
+            catch when (remote is not null)
+            {
+                // Refused: what the other nodes answer no longer matters to this publisher.
+                _ = remote.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
         }
 
         if (pendingStores is not null)
         {
             pendingStores.AddRange(scratch.Stores);
+            if (remote is not null)
+            {
+                pendingStores.Add(remote);
+            }
         }
         else
         {
             foreach (var stored in scratch.Stores)
             {
                 await stored.WaitAsync(cancellationToken);
+            }
+
+            if (remote is not null)
+            {
+                await remote.WaitAsync(cancellationToken);
             }
         }
 
@@ -207,7 +257,7 @@ public sealed partial class MessageRouter(
             return;
         }
 
-        if (deadNodes.Contains(target.Node))
+        if (scratch.Dead.Contains(target.Node))
         {
             // A persistent session whose node died: its grain queues the message for the client's return.
             scratch.Offline.Add(new NodeDelivery(target.ClientId, pending));
@@ -222,143 +272,76 @@ public sealed partial class MessageRouter(
         batch.Add(new NodeDelivery(target.ClientId, pending));
     }
 
-    private async Task SendElsewhere(BrokerMessage message, RouteScratch scratch, CancellationToken cancellationToken)
+    /// <summary>Queue this message's deliveries on each other node's outbox, synchronously (their order is the publish order).</summary>
+    private (string Node, NodeTicket Ticket)[] SendRemote(RouteScratch scratch)
     {
-        var offline = scratch.Offline;
-        if (scratch.Remote.Count > 0)
+        var tickets = new (string Node, NodeTicket Ticket)[scratch.Remote.Count];
+        var i = 0;
+        foreach (var (target, batch) in scratch.Remote)
         {
-            var calls = new List<(Task<NodeDelivery[]> Call, List<NodeDelivery> Batch)>(scratch.Remote.Count);
-            foreach (var (target, batch) in scratch.Remote)
-            {
-                calls.Add((grains.GetGrain<INodeDispatcherGrain>(target).Deliver([.. batch]), batch));
-            }
-
-            foreach (var (call, batch) in calls)
-            {
-                try
-                {
-                    offline.AddRange(await call.WaitAsync(cancellationToken));
-                }
-                catch (MessageNotStoredException)
-                {
-                    // A persistent session there could not store its copy: the publisher is not acknowledged.
-                    throw;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && NodeCalls.NeverRan(ex))
-                {
-                    // The node cannot be reached (killed, not yet declared dead) and the batch never got there: its
-                    // sessions decide, as for clients not connected. A persistent session queues the messages for its
-                    // client's return (on any node); a clean one ended with its node, and its shared subscriptions'
-                    // messages go to another member.
-                    LogRemoteFailed(logger, ex, batch.Count);
-                    offline.AddRange(batch);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // It may have been delivered (a timeout, the node died with the call in flight): handing it to the
-                    // sessions could deliver it twice, dropping it could lose it. The publisher is not acknowledged.
-                    LogRemoteUncertain(logger, ex, batch.Count);
-                    throw new MessageNotStoredException(message.Topic, StoreOutcome.Unavailable);
-                }
-            }
+            tickets[i++] = (target, outboxes.Send(target, [.. batch]));
         }
 
-        if (offline.Count == 0)
-        {
-            return;
-        }
-
-        var bySession = new Dictionary<string, List<PendingMessage>>(StringComparer.Ordinal);
-        foreach (var item in offline)
-        {
-            if (!bySession.TryGetValue(item.ClientId, out var list))
-            {
-                bySession[item.ClientId] = list = [];
-            }
-
-            list.Add(item.Message);
-        }
-
-        foreach (var outcome in await EnqueueAsync(message.Topic, bySession, cancellationToken))
-        {
-            if (outcome != StoreOutcome.Stored)
-            {
-                // An offline session's queue could not store it: the publisher is not acknowledged (issue 10).
-                throw new MessageNotStoredException(message.Topic, outcome);
-            }
-        }
+        return tickets;
     }
 
     /// <summary>
-    /// Hands each session its messages. A call Orleans could not address (the grain's directory entry or activation was
-    /// on a silo that just died: refused before it ran) is made again, for up to <see cref="EnqueueRetryLimit"/>, so a
-    /// silo's death costs this publisher a short wait rather than a refusal, whose resend would reach the subscribers
-    /// already served a second time. Any other failure, or one that lasts, refuses the publish: it is not acknowledged.
+    /// Completes once the other nodes took this message's deliveries (stored where their persistent sessions need it;
+    /// those whose client is not connected there handed to their sessions by the outbox) and, when given a
+    /// <paramref name="pipeline"/>, slow clients there have room.
     /// </summary>
-    private async Task<StoreOutcome[]> EnqueueAsync(string topic, Dictionary<string, List<PendingMessage>> bySession, CancellationToken cancellationToken)
+    /// <exception cref="MessageNotStoredException">A copy could not be stored, or a node may or may not have taken it.</exception>
+    private async Task DeliverRemoteAsync(string topic, (string Node, NodeTicket Ticket)[] tickets, PublisherPipeline? pipeline, CancellationToken cancellationToken)
     {
-        var outcomes = new List<StoreOutcome>(bySession.Count);
-        var pending = bySession.ToList();
-        var started = clock.GetTimestamp();
-        for (var attempt = 0; ; attempt++)
+        List<Task>? room = null;
+        foreach (var (target, ticket) in tickets)
         {
-            var calls = pending.ConvertAll(p => grains.GetGrain<ISessionGrain>(p.Key).Enqueue([.. p.Value]));
-            try
+            await ticket.Call.WaitAsync(cancellationToken);
+            List<string>? congested = null;
+            for (var i = 0; i < ticket.Deliveries.Length; i++)
             {
-                await Task.WhenAll(calls).WaitAsync(cancellationToken);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Each call's outcome is read below.
-            }
+                var result = ticket.Result(i);
+                if (NodeDeliveryResults.Refusal(result) is { } refused)
+                {
+                    // A copy there, or its session's, could not be stored: the publisher is not acknowledged.
+                    throw new MessageNotStoredException(topic, refused);
+                }
 
-            var retry = new List<KeyValuePair<string, List<PendingMessage>>>();
-            Exception? failure = null;
-            for (var i = 0; i < calls.Count; i++)
-            {
-                if (calls[i].IsCompletedSuccessfully)
+                if (result == NodeDeliveryResult.Congested)
                 {
-                    outcomes.Add(calls[i].Result);
-                }
-                else if (calls[i].Exception?.InnerException is { } rejected && NodeCalls.NeverRan(rejected)
-                         && clock.GetElapsedTime(started) < EnqueueRetryLimit)
-                {
-                    failure = rejected;
-                    retry.Add(pending[i]);
-                }
-                else
-                {
-                    // A timeout may have run the call after all: not made again (it could queue the message twice).
-                    failure = calls[i].Exception?.InnerException ?? new TaskCanceledException(calls[i]);
-                    LogOfflineFailed(logger, failure, bySession.Count);
-                    throw failure is MessageNotStoredException stored ? stored : new MessageNotStoredException(topic, StoreOutcome.Unavailable);
+                    (congested ??= []).Add(ticket.Deliveries[i].ClientId);
                 }
             }
 
-            if (retry.Count == 0)
+            if (congested is not null)
             {
-                return [.. outcomes];
+                (room ??= []).Add(WaitForRoomAsync(target, [.. congested]));
+            }
+        }
+
+        if (room is not null)
+        {
+            // Back-pressure across nodes: this publisher's next message, and this one's acknowledgement, wait until the
+            // slow clients there have room (each wait bounded there by Mqtt:BackPressureTimeoutMs).
+            var all = Task.WhenAll(room);
+            if (pipeline is not null)
+            {
+                pipeline.Room = all;
             }
 
-            if (attempt == 0)
-            {
-                LogEnqueueRetried(logger, failure!, retry.Count);
-            }
-
-            pending = retry;
-            await Task.Delay(EnqueueRetryDelay, clock, cancellationToken);
+            await all.WaitAsync(cancellationToken);
         }
     }
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Count} sessions not connected here could not be reached yet (a silo died?); trying again")]
-    private static partial void LogEnqueueRetried(ILogger logger, Exception ex, int count);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Handing a message to {Count} sessions not connected here failed; its publisher is not acknowledged")]
-    private static partial void LogOfflineFailed(ILogger logger, Exception ex, int count);
-
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Delivering {Count} messages to another node failed and they may have arrived; the publisher is not acknowledged")]
-    private static partial void LogRemoteUncertain(ILogger logger, Exception ex, int count);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering {Count} messages to another node failed; their sessions take them")]
-    private static partial void LogRemoteFailed(ILogger logger, Exception ex, int count);
+    private async Task WaitForRoomAsync(string node, string[] clientIds)
+    {
+        try
+        {
+            await grains.GetGrain<INodeDispatcherGrain>(node).WaitForRoom(clientIds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The messages are delivered; waiting is only for the slow clients' sake.
+        }
+    }
 }

@@ -22,6 +22,9 @@ public sealed class RouteCache : IRouteReplica
     private readonly ShardState[] _shards = CreateShards();
 
     /// <summary>A shard missed a push (or is new to this node) and is not being loaded yet: its number. Raised outside the lock.</summary>
+    // Routes added so far (under the write lock): see Match.
+    private long _additions;
+
     public event Action<int>? ShardBehind;
 
     public int Count
@@ -162,6 +165,7 @@ public sealed class RouteCache : IRouteReplica
                 if (_present.Add(entry))
                 {
                     _trie.Add(entry.Filter, entry);
+                    _additions++;
                 }
             }
 
@@ -257,6 +261,7 @@ public sealed class RouteCache : IRouteReplica
                 if (_present.Add(change.Entry))
                 {
                     _trie.Add(change.Entry.Filter, change.Entry);
+                    _additions++;
                 }
             }
             else if (_present.Remove(change.Entry))
@@ -317,13 +322,18 @@ public sealed class RouteCache : IRouteReplica
         }
     }
 
-    /// <summary>Append every route whose filter matches <paramref name="topic"/>.</summary>
-    public void Match(string topic, List<RouteEntry> results)
+    /// <summary>
+    /// Append every route whose filter matches <paramref name="topic"/>; returns how many routes were added to this cache
+    /// so far, as of that match (a publisher whose earlier deliveries are still under way compares it, since a client
+    /// reached another way than before, after it moved, could otherwise get a later message first).
+    /// </summary>
+    public long Match(string topic, List<RouteEntry> results)
     {
         _lock.EnterReadLock();
         try
         {
             _trie.Match(topic, results);
+            return _additions;
         }
         finally
         {

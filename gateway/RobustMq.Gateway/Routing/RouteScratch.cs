@@ -18,6 +18,12 @@ internal sealed class RouteScratch
     public Dictionary<string, List<NodeDelivery>> Remote { get; } = new(StringComparer.Ordinal);
     public List<NodeDelivery> Offline { get; } = [];
 
+    /// <summary>The dead nodes this plan was made with (one view for the whole message).</summary>
+    public DeadNodes.View Dead { get; set; } = null!;
+
+    /// <summary>Route additions and membership changes as of this plan's match (<see cref="PublisherPipeline"/>).</summary>
+    public long Epoch { get; set; }
+
     /// <summary>Writes of local persistent sessions' copies still under way: the publisher is acknowledged once they complete.</summary>
     public List<Task> Stores { get; } = [];
 
@@ -65,7 +71,7 @@ internal sealed class RouteScratch
     }
 
     /// <summary>A direct subscriber's route; a client with routes on two nodes (one of them dead, not yet cleaned up) is served on the live one.</summary>
-    public void AddDirect(RouteEntry entry, DeadNodes dead)
+    public void AddDirect(RouteEntry entry, DeadNodes.View dead)
     {
         if (Targets.TryGetValue(entry.ClientId, out var target))
         {

@@ -18,47 +18,55 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
         return Task.CompletedTask;
     }
 
-    public async Task<NodeDelivery[]> Deliver(NodeDelivery[] batch)
+    public async Task<NodeDeliveryResult[]> Deliver(NodeDelivery[] batch)
     {
-        List<NodeDelivery>? undelivered = null;
-        List<string>? congested = null;
-        List<Task>? stores = null;
-        foreach (var item in batch)
+        NodeDeliveryResult[]? results = null;
+        List<(int Index, Task Stored)>? stores = null;
+        for (var i = 0; i < batch.Length; i++)
         {
+            var item = batch[i];
             switch (delivery.TryDeliver(item.ClientId, item.Message, out var stored))
             {
                 case LocalDelivery.NotConnected:
-                    (undelivered ??= []).Add(item);
+                    (results ??= new NodeDeliveryResult[batch.Length])[i] = NodeDeliveryResult.NotConnected;
                     break;
                 case LocalDelivery.Congested:
-                    (congested ??= []).Add(item.ClientId);
+                    (results ??= new NodeDeliveryResult[batch.Length])[i] = NodeDeliveryResult.Congested;
                     break;
             }
 
             if (!stored.IsCompletedSuccessfully)
             {
-                (stores ??= []).Add(stored);
+                (stores ??= []).Add((i, stored));
             }
         }
 
         if (stores is not null)
         {
-            // The publisher is acknowledged only once every copy a persistent session needs is stored: a failed write
-            // comes back as the MessageNotStoredException it is.
-            await Task.WhenAll(stores);
-        }
-
-        if (congested is not null)
-        {
-            // Back-pressure across nodes: the publishing node awaits this call, so its publisher's reads
-            // stay paused until the slow clients here have room (each wait is bounded by the connection).
-            foreach (var clientId in congested)
+            // Each publisher is acknowledged only once every copy a persistent session needs is stored: a failed write
+            // is reported for its item alone (the batch holds other publishers' messages).
+            foreach (var (index, stored) in stores)
             {
-                await delivery.WaitForRoomAsync(clientId, CancellationToken.None);
+                try
+                {
+                    await stored;
+                }
+                catch (Exception ex)
+                {
+                    (results ??= new NodeDeliveryResult[batch.Length])[index] = NodeDeliveryResults.NotStored(ex);
+                }
             }
         }
 
-        return undelivered is null ? [] : [.. undelivered];
+        return results ?? NodeDeliveryResults.AllDelivered;
+    }
+
+    public async Task WaitForRoom(string[] clientIds)
+    {
+        foreach (var clientId in clientIds)
+        {
+            await delivery.WaitForRoomAsync(clientId, CancellationToken.None);
+        }
     }
 
     public Task<bool> Close(ConnectionRef connection, byte reasonCode) => delivery.CloseAsync(connection, reasonCode);

@@ -62,19 +62,35 @@ public sealed partial class SessionGrain
 
                 // The connection stores what it takes (a MessageNotStoredException when it cannot); the rest is queued here,
                 // all of it when the connection's node cannot be reached (killed): its client comes back on another node.
-                NodeDelivery[] undelivered;
+                NodeDeliveryResult[] results;
                 try
                 {
-                    undelivered = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
+                    results = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
                 }
-                catch (Exception ex) when (ex is not (MessageNotStoredException or OperationCanceledException)
-                                           && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
+                catch (Exception ex) when (ex is not OperationCanceledException && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
                 {
                     // Never sent there, or its node was declared dead (its connection is gone; what the call may have
                     // handed it before is in its stored records, recovered when the client returns). Any other failure
                     // fails the Enqueue: its publisher is not acknowledged.
                     LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, messages.Length);
-                    undelivered = batch;
+                    results = new NodeDeliveryResult[batch.Length];
+                    Array.Fill(results, NodeDeliveryResult.NotConnected);
+                }
+
+                var undelivered = new List<NodeDelivery>();
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    var result = NodeDeliveryResults.Of(results, i);
+                    if (NodeDeliveryResults.Refusal(result) is { } refused)
+                    {
+                        // The connection could not store its copy: the publisher is not acknowledged.
+                        throw new MessageNotStoredException(messages[i].Message.Topic, refused);
+                    }
+
+                    if (result == NodeDeliveryResult.NotConnected)
+                    {
+                        undelivered.Add(batch[i]);
+                    }
                 }
 
                 await Persist(

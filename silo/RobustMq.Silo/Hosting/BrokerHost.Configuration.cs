@@ -13,6 +13,17 @@ public static partial class BrokerHost
     /// <summary>appsettings.json, then <c>--config FILE</c>, then <c>ROBUSTMQ_</c> variables, then command-line overrides.</summary>
     private static void Configure(ConfigurationManager configuration, BrokerCommandLine command)
     {
+        // The web host reads every environment variable as a key (CLUSTER=2 in a shell would be the Cluster section):
+        // only ROBUSTMQ_ ones configure the broker (DOTNET_ and ASPNETCORE_ ones still set up the host).
+        var sources = configuration.Sources;
+        for (var i = sources.Count - 1; i >= 0; i--)
+        {
+            if (sources[i] is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" })
+            {
+                sources.RemoveAt(i);
+            }
+        }
+
         if (command.ConfigFile is { } extra)
         {
             var path = FindConfigFile(extra)

@@ -13,11 +13,19 @@ public interface INodeDispatcherGrain : IGrainWithStringKey
     Task ApplyRoutes(RouteBatch batch);
 
     /// <summary>
-    /// Deliver to live local connections; returns the deliveries whose client has no connection here, once those
-    /// delivered are stored where their connection keeps them (<see cref="ILocalDelivery.TryDeliver"/>).
+    /// Deliver to live local connections, in the batch's order; returns one <see cref="NodeDeliveryResult"/> per item
+    /// (or <see cref="NodeDeliveryResults.AllDelivered"/>, empty, when every item was delivered), once the deliveries
+    /// are stored where their connections keep them (<see cref="ILocalDelivery.TryDeliver"/>). A node's publish path
+    /// keeps one such call in flight per other node, so a batch holds the messages of many publishers (MQTT 4.6 order
+    /// per publisher). It does not wait for slow clients: it reports them <see cref="NodeDeliveryResult.Congested"/>.
     /// </summary>
-    /// <exception cref="Messages.MessageNotStoredException">A delivery could not be stored: its publisher must not be acknowledged.</exception>
-    Task<NodeDelivery[]> Deliver(NodeDelivery[] batch);
+    Task<NodeDeliveryResult[]> Deliver(NodeDelivery[] batch);
+
+    /// <summary>
+    /// Back-pressure across nodes: completes once every client named has room in its queue again (each wait bounded by
+    /// <c>Mqtt:BackPressureTimeoutMs</c>, or ended by its connection closing).
+    /// </summary>
+    Task WaitForRoom(string[] clientIds);
 
     /// <summary>Close a connection (DISCONNECT with the reason on MQTT 5); returns once it has let go of its routes.</summary>
     Task<bool> Close(ConnectionRef connection, byte reasonCode);

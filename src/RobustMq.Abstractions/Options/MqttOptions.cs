@@ -28,7 +28,11 @@ public sealed class MqttOptions
     /// <summary>How many QoS 1/2 messages we send a client without acknowledgement, at most (its Receive Maximum may lower it).</summary>
     public int MaxInflight { get; set; } = DefaultMaxInflight;
 
-    /// <summary>Messages queued per session (offline, or beyond the inflight window); more are dropped and counted.</summary>
+    /// <summary>
+    /// Messages queued per session (offline, or beyond the inflight window); more are dropped and counted, except QoS 1/2
+    /// messages for a connected client that still drains (its publishers are held back meanwhile, see
+    /// <see cref="BackPressureTimeoutMs"/>): those acknowledged to their publishers are kept.
+    /// </summary>
     public int MaxQueuedMessages { get; set; } = DefaultMaxQueuedMessages;
 
     /// <summary>Largest session expiry interval granted, in seconds; also the expiry of MQTT 3.1.x persistent sessions.</summary>

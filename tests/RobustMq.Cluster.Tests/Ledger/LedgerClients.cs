@@ -10,12 +10,15 @@ namespace RobustMq.Cluster.Tests.Ledger;
 /// <summary>
 /// A persistent subscriber (MQTT 5, session expiry 1 h) that records every message in the ledger and, when its
 /// connection drops without its asking, reconnects to the next live silo without a clean start, recording how long
-/// that took and whether its session was there.
+/// that took and whether its session was there. <see cref="TakeOverAsync"/> connects a second client with its client
+/// id on another silo while the first is still connected, as a device that moved would.
 /// </summary>
 public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityOfServiceLevel qos, DeliveryLedger ledger, Func<int, BrokerExecutable?> silo)
 {
     private static readonly MqttClientFactory Factory = new();
-    private readonly IMqttClient _client = Factory.CreateMqttClient();
+    private IMqttClient _client = Factory.CreateMqttClient();
+    private readonly List<IMqttClient> _replaced = [];
+    private TaskCompletionSource<MqttClientDisconnectReason> _replacedReason = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _silo;
     private volatile bool _closing;
 
@@ -24,17 +27,34 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
     public async Task StartAsync(int firstSilo)
     {
         _silo = firstSilo;
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            var text = e.ApplicationMessage.ConvertPayloadToString();
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            ledger.Received(clientId, text[..colon], int.Parse(text.AsSpan(colon + 1), CultureInfo.InvariantCulture), e.ApplicationMessage.Dup, e.PacketIdentifier);
-            return Task.CompletedTask;
-        };
-        _client.DisconnectedAsync += e => _closing || !e.ClientWasConnected ? Task.CompletedTask : ReconnectAsync();
+        Wire(_client);
         await _client.ConnectAsync(Options(silo(_silo)!, cleanStart: true));
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(topic).WithQualityOfServiceLevel(qos)).Build());
         ledger.Subscribed(topic, clientId);
+    }
+
+    /// <summary>
+    /// A new connection on silo <paramref name="to"/> resumes the session (clean start 0) while the current one is still
+    /// open; returns once the old connection was closed by the server, with its reason (0x8E expected, MQTT-3.1.4-3).
+    /// The CONNECT to CONNACK time and session present go to the ledger.
+    /// </summary>
+    public async Task<MqttClientDisconnectReason> TakeOverAsync(int to)
+    {
+        var old = _client;
+        _replacedReason = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var next = Factory.CreateMqttClient();
+        Wire(next);
+        var clock = Stopwatch.StartNew();
+        var result = await next.ConnectAsync(Options(silo(to)!, cleanStart: false));
+        ledger.Reconnected(clock.Elapsed, result.IsSessionPresent);
+        lock (_replaced)
+        {
+            _replaced.Add(old);
+        }
+
+        _silo = to;
+        _client = next;
+        return await _replacedReason.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async Task StopAsync()
@@ -46,6 +66,37 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
         }
 
         _client.Dispose();
+        foreach (var replaced in _replaced)
+        {
+            replaced.Dispose();
+        }
+    }
+
+    private void Wire(IMqttClient client)
+    {
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var text = e.ApplicationMessage.ConvertPayloadToString();
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            ledger.Received(clientId, text[..colon], int.Parse(text.AsSpan(colon + 1), CultureInfo.InvariantCulture), e.ApplicationMessage.Dup, e.PacketIdentifier);
+            return Task.CompletedTask;
+        };
+        client.DisconnectedAsync += e =>
+        {
+            if (_closing || !e.ClientWasConnected)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (!ReferenceEquals(client, _client) || e.Reason == MqttClientDisconnectReason.SessionTakenOver)
+            {
+                // A connection taken over by TakeOverAsync's (the server may close it before the CONNACK of the next).
+                _replacedReason.TrySetResult(e.Reason);
+                return Task.CompletedTask;
+            }
+
+            return ReconnectAsync();
+        };
     }
 
     private async Task ReconnectAsync()

@@ -214,13 +214,35 @@ public sealed class OutboundQueueTests
     }
 
     [Fact]
-    public void A_full_queue_drops_and_counts()
+    public void A_full_queue_drops_QoS_0_and_counts()
     {
         var queue = new OutboundQueue(window: 1, maxQueued: 2);
 
-        var results = Enumerable.Range(0, 3).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 1))).ToList();
+        var results = Enumerable.Range(0, 3).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 0))).ToList();
 
         Assert.Equal([OutboundQueue.EnqueueResult.QueuedCongested, OutboundQueue.EnqueueResult.QueuedCongested, OutboundQueue.EnqueueResult.DroppedQueueFull], results);
+        Assert.Equal(1, queue.Dropped);
+    }
+
+    [Fact]
+    public void A_full_queue_of_a_client_still_draining_takes_QoS_1_past_its_limit_and_reports_it_congested()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 2);
+
+        var results = Enumerable.Range(0, 4).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: (byte)(i % 2 + 1)))).ToList();
+
+        Assert.All(results, r => Assert.Equal(OutboundQueue.EnqueueResult.QueuedCongested, r));
+        Assert.Equal(0, queue.Dropped);
+    }
+
+    [Fact]
+    public void Without_back_pressure_a_full_queue_drops_QoS_1_too()
+    {
+        var queue = new OutboundQueue(window: 1, maxQueued: 2, holdsPublishers: false);
+
+        var results = Enumerable.Range(0, 3).Select(i => queue.EnqueueDelivery(Message($"t{i}", qos: 1))).ToList();
+
+        Assert.Equal(OutboundQueue.EnqueueResult.DroppedQueueFull, results[2]);
         Assert.Equal(1, queue.Dropped);
     }
 

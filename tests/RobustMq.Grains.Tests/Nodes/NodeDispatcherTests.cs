@@ -62,9 +62,9 @@ public sealed class NodeDispatcherTests(ClusterFixture cluster)
         var dispatcher = cluster.Client.GetGrain<INodeDispatcherGrain>(cluster.Node(1));
         var batch = new[] { new NodeDelivery("dispatcher-nobody", TestMessages.Pending("dispatcher/deliver", "x")) };
 
-        var undelivered = await dispatcher.Deliver(batch);
+        var results = await dispatcher.Deliver(batch);
 
-        Assert.Equal("dispatcher-nobody", Assert.Single(undelivered).ClientId);
+        Assert.Equal(NodeDeliveryResult.NotConnected, Assert.Single(results));
     }
 
     [Fact]

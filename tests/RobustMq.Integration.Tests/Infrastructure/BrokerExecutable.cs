@@ -50,8 +50,11 @@ public sealed class BrokerExecutable : IAsyncDisposable
     /// <summary>The port keys given free loopback ports unless an argument sets them.</summary>
     public static readonly string[] PortKeys = ["Listeners:Tcp:Port", "Listeners:WebSocket:Port", "Admin:Port", "Cluster:SiloPort", "Cluster:GatewayPort"];
 
-    /// <summary>Starts the broker: free ports for every <see cref="PortKeys"/> not in <paramref name="arguments"/>, loopback listeners, then the arguments.</summary>
-    public static BrokerExecutable Start(IEnumerable<string> arguments, bool givePorts = true)
+    /// <summary>
+    /// Starts the broker: free ports for every <see cref="PortKeys"/> not in <paramref name="arguments"/>, loopback
+    /// listeners, then the arguments; <paramref name="environment"/> adds variables to the process's environment.
+    /// </summary>
+    public static BrokerExecutable Start(IEnumerable<string> arguments, bool givePorts = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var args = arguments.ToList();
         var info = new ProcessStartInfo("dotnet")
@@ -61,6 +64,11 @@ public sealed class BrokerExecutable : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robustmq.dll"));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var ports = new Dictionary<string, int>();
         if (givePorts)
         {

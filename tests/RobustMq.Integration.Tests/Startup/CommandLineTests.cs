@@ -48,4 +48,30 @@ public sealed class CommandLineTests
         Assert.StartsWith($"robustmq: {expected}", broker.Log, StringComparison.Ordinal);
         Assert.Contains("Usage: robustmq", broker.Log, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Only <c>ROBUSTMQ_</c> variables configure the broker: a shell's <c>CLUSTER=2</c> or <c>Mqtt__MaxPacketSize=0</c> (an
+    /// ASP.NET host would read both as keys) leaves it as it was, while <c>ROBUSTMQ_Mqtt__MaxPacketSize=0</c> is read and
+    /// refused, naming the key.
+    /// </summary>
+    [Fact]
+    public async Task Environment_variables_without_the_ROBUSTMQ_prefix_are_not_configuration()
+    {
+        await using (var broker = BrokerExecutable.Start([], environment: new Dictionary<string, string>
+        {
+            ["CLUSTER"] = "2",
+            ["Mqtt__MaxPacketSize"] = "0",
+            ["Listeners__Tcp__Port"] = "1",
+        }))
+        {
+            await broker.WaitStartedAsync("a broker started beside unprefixed variables");
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, broker.MqttPort);
+        }
+
+        await using var prefixed = BrokerExecutable.Start([], environment: new Dictionary<string, string> { ["ROBUSTMQ_Mqtt__MaxPacketSize"] = "0" });
+        var exitCode = await prefixed.WaitForExitAsync("a broker given ROBUSTMQ_Mqtt__MaxPacketSize=0");
+        Assert.True(exitCode != 0, $"exit code 0 with MaxPacketSize 0; output:\n{prefixed.Log}");
+        Assert.Contains("MaxPacketSize", prefixed.Log, StringComparison.Ordinal);
+    }
 }
