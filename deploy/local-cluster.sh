@@ -2,6 +2,7 @@
 # A RobustMq.Orleans cluster on this machine: a throwaway PostgreSQL and N silos.
 #
 #   deploy/local-cluster.sh up [N]    build, start PostgreSQL and N silos (default 3), print where they listen
+#   deploy/local-cluster.sh add       one more silo joins (scale out; same port variables as at up)
 #   deploy/local-cluster.sh down      stop every silo and the PostgreSQL this script started, delete their data
 #   deploy/local-cluster.sh status    what is running
 #
@@ -29,7 +30,7 @@ say() { echo "local-cluster: $*"; }
 die() { echo "local-cluster: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -85,6 +86,37 @@ wait_for_line() { # FILE PATTERN SECONDS PID
   return 1
 }
 
+# start_silo I: silo I on the ports of its index, against the cluster's PostgreSQL; waits until it serves.
+start_silo() {
+  local i=$1 connection
+  connection=$(cat "$state/connection")
+  mkdir -p "$state/silo-$i"
+  # shellcheck disable=SC2086  # SILO_ARGS is a word list on purpose
+  setsid dotnet "$broker" \
+    --Cluster:Mode=AdoNet "--Cluster:ConnectionString=$connection" --Cluster:AdvertisedAddress=127.0.0.1 \
+    --Cluster:SiloPort=$((silo_port + i)) --Cluster:GatewayPort=$((gateway_port + i)) \
+    --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port=$((mqtt_port + i)) \
+    --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port=$((ws_port + i)) \
+    --Admin:Address=127.0.0.1 --Admin:Port=$((admin_port + i)) \
+    --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" ${SILO_ARGS:-} \
+    </dev/null >"$state/silo-$i.log" 2>&1 &
+  echo $! >"$state/silo-$i.pid"
+  wait_for_line "$state/silo-$i.log" "Application started" 90 "$(cat "$state/silo-$i.pid")" \
+    || die "silo $i did not start; see $state/silo-$i.log: $(tail -n 5 "$state/silo-$i.log")"
+  say "silo $i: MQTT 127.0.0.1:$((mqtt_port + i)), admin http://127.0.0.1:$((admin_port + i)), pid $(cat "$state/silo-$i.pid")"
+}
+
+# add: one more silo (the next index) joins the running cluster, without restarting any.
+add() {
+  [[ -e $state/connection ]] || die "not up (state in $state); run '$0 up' first"
+  local i=0
+  while [[ -e $state/silo-$i.pid ]]; do i=$((i + 1)); done
+  for port in $((mqtt_port + i)) $((admin_port + i)) $((ws_port + i)) $((silo_port + i)) $((gateway_port + i)); do
+    port_free "$port" || die "port $port is taken (set MQTT_PORT, ADMIN_PORT, WS_PORT, SILO_PORT or GATEWAY_PORT as at up)"
+  done
+  start_silo "$i"
+}
+
 up() {
   local count=${1:-3}
   [[ $count =~ ^[1-9][0-9]*$ ]] || usage
@@ -123,19 +155,7 @@ up() {
   dotnet "$broker" db init --connection "$connection"
 
   for ((i = 0; i < count; i++)); do
-    mkdir -p "$state/silo-$i"
-    setsid dotnet "$broker" \
-      --Cluster:Mode=AdoNet "--Cluster:ConnectionString=$connection" --Cluster:AdvertisedAddress=127.0.0.1 \
-      --Cluster:SiloPort=$((silo_port + i)) --Cluster:GatewayPort=$((gateway_port + i)) \
-      --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port=$((mqtt_port + i)) \
-      --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port=$((ws_port + i)) \
-      --Admin:Address=127.0.0.1 --Admin:Port=$((admin_port + i)) \
-      --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" ${SILO_ARGS:-} \
-      </dev/null >"$state/silo-$i.log" 2>&1 &
-    echo $! >"$state/silo-$i.pid"
-    wait_for_line "$state/silo-$i.log" "Application started" 90 "$(cat "$state/silo-$i.pid")" \
-      || die "silo $i did not start; see $state/silo-$i.log: $(tail -n 5 "$state/silo-$i.log")"
-    say "silo $i: MQTT 127.0.0.1:$((mqtt_port + i)), admin http://127.0.0.1:$((admin_port + i)), pid $(cat "$state/silo-$i.pid")"
+    start_silo "$i"
   done
   say "PostgreSQL on 127.0.0.1:$pg_port ($connection)"
   say "up: $count silos; '$0 down' stops them"
@@ -173,6 +193,7 @@ status() {
 
 case ${1:-} in
   up) up "${2:-3}" ;;
+  add) add ;;
   down) down ;;
   status) status ;;
   *) usage ;;

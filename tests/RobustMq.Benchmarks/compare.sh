@@ -55,6 +55,7 @@ SCENARIOS=(
   "shared|shared --publishers 4 --subscribers 4 --qos 1 --payload 64|shared 4->\$share(4) q1"
   "latency|latency --qos 1 --payload 64|ping-pong q1"
   "topics|topics --topics $TOPICS --subscribers 10 --publishers 4 --qos 0 --payload 64|topics ${TOPICS} 1:1 q0"
+  "subscribe|subscribe --subscribers 4 --qos 1|route change (4 clients)"
 )
 # key | JSON field | label | which way is better
 METRICS=(
@@ -74,6 +75,9 @@ METRICS=(
   "latency|rtt_p999_ms|RTT p99.9 ms|lower"
   "topics|msg_per_s|msg/s|higher"
   "topics|subscriptions_per_s|subscribe/s|higher"
+  "subscribe|suback_p50_ms|SUBACK p50 ms|lower"
+  "subscribe|suback_p99_ms|SUBACK p99 ms|lower"
+  "subscribe|subscribes_per_s|SUBSCRIBE/s|higher"
 )
 
 log() { echo "compare: $*" >&2; }

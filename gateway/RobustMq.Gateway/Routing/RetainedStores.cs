@@ -7,11 +7,14 @@ namespace RobustMq.Gateway.Routing;
 /// <summary>
 /// This node's references to the retained store shards, made once: GetGrain resolves the interface type on every
 /// call, which showed in the connect profile for the directory; a retained publish or a SUBSCRIBE (8 shard
-/// lookups) would pay it as often.
+/// lookups) would pay it as often. Made at first use, not at start-up: on a gateway-only silo (<c>Node:Roles</c>)
+/// the interface resolves only once the cluster's manifest has a silo that hosts the shards.
 /// </summary>
 public sealed class RetainedStores(IGrainFactory grains)
 {
-    private readonly IRetainedStoreGrain[] _shards = CreateShards(grains);
+    private IRetainedStoreGrain[]? _created;
+
+    private IRetainedStoreGrain[] _shards => _created ??= CreateShards(grains);
 
     public IRetainedStoreGrain ForTopic(string topic) => _shards[RetainedShards.ShardOf(topic)];
 

@@ -19,8 +19,22 @@ public static class AdminApi
         {
             endpoints.MapMetrics("/metrics", registry);
             endpoints.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
-            endpoints.MapGet("/api/node", (NodeIdentity node, ConnectionRegistry connections, RouteCache routes) =>
-                Results.Ok(new { node = node.Name, name = node.DisplayName, connections = connections.Count, routes = routes.Count }));
+            endpoints.MapGet("/api/node", async (NodeIdentity node, ConnectionRegistry connections, RouteCache routes, IGrainFactory grains, ILocalSiloDetails silo) =>
+            {
+                // Grain activations on this node by grain class (which state it hosts: none of the durable ones on a
+                // gateway-only silo, Node:Roles).
+                var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]);
+                var activations = new SortedDictionary<string, int>(StringComparer.Ordinal);
+                foreach (var statistic in statistics)
+                {
+                    // "Namespace.Class,Assembly": the class name.
+                    var type = statistic.GrainType.Split(',')[0];
+                    var name = type[(type.LastIndexOf('.') + 1)..];
+                    activations[name] = activations.GetValueOrDefault(name) + statistic.ActivationCount;
+                }
+
+                return Results.Ok(new { node = node.Name, name = node.DisplayName, connections = connections.Count, routes = routes.Count, activations });
+            });
             endpoints.MapGet("/api/clients", (ConnectionRegistry connections) =>
             {
                 var list = new List<ClientView>();

@@ -82,9 +82,18 @@ public static partial class BrokerHost
     /// Every section's checks, before the host is built: the options validators also run at start
     /// (<c>ValidateOnStart</c>), but there a failure is logged with a stack trace before the process ends.
     /// </summary>
-    private static void Validate(IConfiguration configuration, ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners)
+    private static void Validate(IConfiguration configuration, ClusterOptions cluster, AdminOptions admin, ListenerOptions listeners, NodeOptions node)
     {
         var errors = new List<string>();
+        if (node.ParseRoles() is not { } roles)
+        {
+            errors.Add($"Node:Roles must be gateway, grains or both (comma-separated; got '{node.Roles}')");
+        }
+        else if (!(roles.Gateway && roles.Grains) && !cluster.IsAdoNet)
+        {
+            errors.Add($"Node:Roles '{node.Roles}' needs a cluster (Cluster:Mode AdoNet): a single node must be both gateway and grains");
+        }
+
         Check(errors, new ListenerOptionsValidator().Validate(null, listeners));
         Check(errors, new MqttOptionsValidator().Validate(null, configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions()));
         Check(errors, new AclOptionsValidator().Validate(null, configuration.GetSection(AclOptions.Section).Get<AclOptions>() ?? new AclOptions()));

@@ -43,10 +43,19 @@ public static partial class BrokerHost
         ClusterDefaults(configuration);
         var warnings = ConfigurationCheck.Run(configuration);
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        if (node.ParseRoles() is { Gateway: false })
+        {
+            // A grains-only silo opens no MQTT listener (its admin API stays).
+            configuration["Listeners:Tcp:Enabled"] = configuration["Listeners:WebSocket:Enabled"] = "false";
+            configuration["Listeners:Tls:Port"] = configuration["Listeners:Wss:Port"] = "0";
+        }
+
         var listeners = configuration.GetSection(ListenerOptions.Section).Get<ListenerOptions>() ?? new ListenerOptions();
         var admin = configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
-        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-        Validate(configuration, cluster, admin, listeners);
+        Validate(configuration, cluster, admin, listeners, node);
+        var roles = node.ParseRoles()!.Value;
+
         PortCheck.EnsureFree(Endpoints(cluster, admin, listeners));
         if (cluster.IsAdoNet)
         {
@@ -70,6 +79,18 @@ public static partial class BrokerHost
             var nodeName = node.Name is { Length: > 0 } configured ? configured : $"{Environment.MachineName}_{cluster.SiloPort}";
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = nodeName);
             silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
+            if (!roles.Grains)
+            {
+                // A gateway-only silo leaves the durable grains out of its manifest, so Orleans never places one here.
+                silo.Services.PostConfigure<Orleans.Configuration.GrainTypeOptions>(o =>
+                {
+                    foreach (var type in DurableGrains.Types)
+                    {
+                        o.Classes.Remove(type);
+                    }
+                });
+            }
+
             silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ConnectionServices.GrainCallTimeout);
             // Orleans caches up to 1,000,000 grain locations by default, in tables sized for that many: with a session
             // grain per client, most of what an idle persistent connection costs (issue 10). Session grains come and go

@@ -16,6 +16,7 @@ namespace RobustMq.Benchmarks.Load;
 /// load shared  --publishers 4 --subscribers 4 --qos 1        ($share/g/topic with 4 members)
 /// load latency --qos 1                                       (ping-pong between two clients)
 /// load topics  --topics 100000 --subscribers 10 --publishers 4
+/// load subscribe --subscribers 4 --qos 1                     (route changes: SUBSCRIBE to SUBACK, one at a time per client)
 /// load sessions --clients 100000 --session-expiry 86400 --inflight 200 (persistent sessions left behind)
 /// load first-connect --timeout 60                           (when a starting broker first accepts a CONNECT)
 /// common: --host 127.0.0.1 --port N [--subscriber-port N] --duration S --warmup S --version 4|5 --window 64 --timeout S
@@ -23,7 +24,7 @@ namespace RobustMq.Benchmarks.Load;
 /// </remarks>
 public static class LoadCommand
 {
-    private static readonly string[] Scenarios = ["connect", "fanin", "fanout", "shared", "latency", "topics", "sessions", "first-connect"];
+    private static readonly string[] Scenarios = ["connect", "fanin", "fanout", "shared", "latency", "topics", "subscribe", "sessions", "first-connect"];
     private static int s_printed;
 
     public static async Task<int> RunAsync(string[] args)
@@ -74,6 +75,7 @@ public static class LoadCommand
                 "sessions" => SessionsScenario.RunAsync(options, runId, result, token),
                 "first-connect" => SessionsScenario.FirstConnectAsync(options, runId, result, token),
                 "latency" => LatencyScenario.RunAsync(options, runId, result, token),
+                "subscribe" => SubscribeScenario.RunAsync(options, runId, result, token),
                 "fanin" => FlowScenario.RunAsync(options, FlowPlan.FanIn($"lg/{runId}", options), runId, result, token),
                 "fanout" => FlowScenario.RunAsync(options, FlowPlan.FanOut($"lg/{runId}", options), runId, result, token),
                 "shared" => FlowScenario.RunAsync(options, FlowPlan.Shared($"lg/{runId}", options), runId, result, token),

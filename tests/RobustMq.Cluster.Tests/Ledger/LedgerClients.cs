@@ -147,4 +147,59 @@ public static class LedgerPublisher
             ledger.Acknowledged(name, seq, topic);
         }
     }
+
+    /// <summary>
+    /// QoS 1 messages "name:seq" round the topics until <paramref name="stop"/>, then 20 more, from an MQTT 5 client
+    /// that connects to <paramref name="silo"/>(<paramref name="first"/>) and, when its connection is refused or cut off
+    /// (its silo shutting down or gone), to the next one; a message not acknowledged is sent again (QoS 1 allows the
+    /// duplicates). Records what was acknowledged; returns how many messages were.
+    /// </summary>
+    public static async Task<int> RunUntilAsync(
+        string name, int first, string[] topics, DeliveryLedger ledger, Func<int, BrokerExecutable?> silo, CancellationToken stop)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var next = first;
+        var seq = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
+        for (var after = 0; after < 20; seq++)
+        {
+            after += stop.IsCancellationRequested ? 1 : 0;
+            var topic = topics[seq % topics.Length];
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload($"{name}:{seq}")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            while (true)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{name}: message {seq} still not acknowledged");
+                try
+                {
+                    if (!client.IsConnected && silo(next++) is { } target)
+                    {
+                        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", target.MqttPort)
+                            .WithClientId("ledger-" + name).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                            .WithTimeout(TimeSpan.FromSeconds(5)).Build());
+                    }
+
+                    if (client.IsConnected && (await client.PublishAsync(message)).IsSuccess)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception) when (DateTime.UtcNow < deadline)
+                {
+                    // Its silo is shutting down (0x8B), just went, or refused the CONNECT: again, on the next one.
+                }
+
+                await Task.Delay(50);
+            }
+
+            ledger.Acknowledged(name, seq, topic);
+        }
+
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync();
+        }
+
+        return seq;
+    }
 }

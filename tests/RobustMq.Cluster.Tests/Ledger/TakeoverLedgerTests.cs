@@ -35,7 +35,7 @@ public sealed class TakeoverLedgerTests(PostgresServer server, ITestOutputHelper
         }
 
         using var stop = new CancellationTokenSource();
-        var publishers = Enumerable.Range(0, Publishers).Select(p => PublishUntilAsync(cluster, $"tp{p}", topics, ledger, stop.Token)).ToList();
+        var publishers = Enumerable.Range(0, Publishers).Select(p => LedgerPublisher.RunUntilAsync($"tp{p}", 2, topics, ledger, s => cluster.Silos[2], stop.Token)).ToList();
 
         var reasons = new List<MqttClientDisconnectReason>();
         foreach (var wave in subscribers.Chunk(Wave))
@@ -66,24 +66,5 @@ public sealed class TakeoverLedgerTests(PostgresServer server, ITestOutputHelper
         Assert.Equal(1.0, summary.SessionPresentRatio);
         Assert.Equal(Sessions, summary.Reconnects);
         Assert.True(summary.ReconnectP99Ms <= 1000, $"takeover CONNECT to CONNACK p99 {summary.ReconnectP99Ms} ms, more than 1 s");
-    }
-
-    /// <summary>QoS 1 messages "name:seq" round the topics until <paramref name="stop"/>, then 20 more; returns how many were acknowledged.</summary>
-    private static async Task<int> PublishUntilAsync(SiloCluster cluster, string name, string[] topics, DeliveryLedger ledger, CancellationToken stop)
-    {
-        using var client = await Clients.ConnectAsync(cluster.Silos[2], "takeover-" + name);
-        var seq = 0;
-        for (var after = 0; after < 20; seq++)
-        {
-            after += stop.IsCancellationRequested ? 1 : 0;
-            var topic = topics[seq % topics.Length];
-            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload($"{name}:{seq}")
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-            await Clients.PublishUntilAcknowledgedAsync(client, message, DateTime.UtcNow + TimeSpan.FromSeconds(30));
-            ledger.Acknowledged(name, seq, topic);
-        }
-
-        await client.DisconnectAsync();
-        return seq;
     }
 }

@@ -181,6 +181,9 @@ public sealed class BrokerExecutable : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>) and waits for it to be gone.</summary>
     public void Kill()
     {

@@ -93,7 +93,7 @@ public sealed class AdminApiTests(BrokerFixture broker) : IClassFixture<BrokerFi
         using var node = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/node", UriKind.Relative)));
         var health = await _http.GetStringAsync(new Uri("/api/health", UriKind.Relative));
 
-        Assert.Equal(["node", "name", "connections", "routes"], Names(node.RootElement));
+        Assert.Equal(["node", "name", "connections", "routes", "activations"], Names(node.RootElement));
         Assert.Equal("""{"status":"ok"}""", health);
     }
 
