@@ -40,6 +40,9 @@ public sealed partial class RouteSync(
         lifecycle.Subscribe(nameof(RouteSync), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
+    // Set once a load found no silo that hosts topic shards (a gateway-only silo before any grains silo is up).
+    private volatile bool _noGrainsSilo;
+
     /// <summary>Loads every shard (retrying for up to a minute), then follows them.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +62,9 @@ public sealed partial class RouteSync(
 
             if (DateTime.UtcNow - started > StartupLimit)
             {
-                throw new InvalidOperationException($"the route table could not be loaded from topic shards {string.Join(", ", pending)} within {StartupLimit.TotalSeconds} s");
+                throw new InvalidOperationException(_noGrainsSilo
+                    ? $"no silo hosting topic shards (Node:Roles with grains) joined the cluster within {StartupLimit.TotalSeconds} s: start one first"
+                    : $"the route table could not be loaded from topic shards {string.Join(", ", pending)} within {StartupLimit.TotalSeconds} s");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -130,6 +135,18 @@ public sealed partial class RouteSync(
             cache.AbandonSync(shard);
             return false;
         }
+        catch (ArgumentException ex) when (ex.Message.StartsWith("Could not find an implementation", StringComparison.Ordinal))
+        {
+            // No silo in the cluster hosts topic shards: this one is gateway-only (Node:Roles) and no grains silo is up.
+            cache.AbandonSync(shard);
+            if (!_noGrainsSilo)
+            {
+                _noGrainsSilo = true;
+                LogNoGrainsSilo(logger);
+            }
+
+            return false;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             cache.AbandonSync(shard);
@@ -186,6 +203,9 @@ public sealed partial class RouteSync(
 
     [LoggerMessage(EventId = 7106, Level = LogLevel.Warning, Message = "Some active silos' grain types were still unknown after 15 s; deliveries to them may fail until they are")]
     private static partial void LogManifestsIncomplete(ILogger logger);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "Route table: no silo in the cluster hosts topic shards (a silo with Node:Roles grains); waiting for one")]
+    private static partial void LogNoGrainsSilo(ILogger logger);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Route table: topic shard {Shard} could not be loaded; retrying")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, int shard);

@@ -87,7 +87,7 @@ public static partial class BrokerHost
         var errors = new List<string>();
         if (node.ParseRoles() is not { } roles)
         {
-            errors.Add($"Node:Roles must be gateway, grains or both (comma-separated; got '{node.Roles}')");
+            errors.Add($"Node:Roles must be gateway, grains, or gateway,grains (got '{node.Roles}')");
         }
         else if (!(roles.Gateway && roles.Grains) && !cluster.IsAdoNet)
         {

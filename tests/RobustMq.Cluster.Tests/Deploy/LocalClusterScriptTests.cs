@@ -27,7 +27,7 @@ public sealed class LocalClusterScriptTests(ITestOutputHelper output) : IAsyncLi
         _environment["BUILD"] = "0";
         foreach (var key in (string[])["MQTT_PORT", "ADMIN_PORT", "WS_PORT", "SILO_PORT", "GATEWAY_PORT"])
         {
-            _environment[key] = FreeRange(3).ToString(CultureInfo.InvariantCulture);
+            _environment[key] = FreeRange(4).ToString(CultureInfo.InvariantCulture);
         }
 
         return Task.CompletedTask;
@@ -82,6 +82,17 @@ public sealed class LocalClusterScriptTests(ITestOutputHelper output) : IAsyncLi
         }
 
         Assert.Equal(Enumerable.Range(1, 1000), distinct.Order());
+        back.Kill();
+
+        // Scale out: `add` starts a fourth silo without restarting any; the session moves there and is served.
+        var (added, addSaid) = await RunAsync($"'{Script}' add", TimeSpan.FromSeconds(120));
+        Assert.True(added == 0, $"add: exit {added}: {addSaid}");
+        Assert.Contains($"silo 3: MQTT 127.0.0.1:{MqttPort(3)}", addSaid, StringComparison.Ordinal);
+        using var fourth = CliProcess.Start("/usr/bin/stdbuf", "-oL", "/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", MqttPort(3).ToString(CultureInfo.InvariantCulture),
+            "-V", "mqttv311", "-c", "-i", "dw", "-q", "1", "-t", "dw/#", "-d");
+        await fourth.WaitForLineAsync(l => l.Contains("received SUBACK", StringComparison.Ordinal), "the session on the added silo 3");
+        await PublishUntilAcknowledgedAsync(1001, 1001, MqttPort(0));
+        await fourth.WaitForLineAsync(l => l == "1001", "a message published on silo 0, on the added silo 3", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>

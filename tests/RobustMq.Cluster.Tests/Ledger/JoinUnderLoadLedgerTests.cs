@@ -26,12 +26,10 @@ public sealed class JoinUnderLoadLedgerTests(PostgresServer server, ITestOutputH
         var subscribers = Enumerable.Range(0, Sessions)
             .Select(i => new LedgerSubscriber($"join-{i}", topics[i % Topics], MqttQualityOfServiceLevel.AtLeastOnce, ledger, s => cluster.Silos[s % cluster.Silos.Count]))
             .ToList();
-        foreach (var chunk in subscribers.Select((s, i) => (s, i)).Chunk(50))
-        {
-            await Task.WhenAll(chunk.Select(c => c.s.StartAsync(c.i % 2)));
-        }
+        await LedgerRun.StartAsync(subscribers, i => i % 2);
 
         using var stop = new CancellationTokenSource();
+        await using var guard = LedgerRun.Guard(stop, subscribers);
         var publishers = Enumerable.Range(0, 2)
             .Select(p => LedgerPublisher.RunUntilAsync($"jp{p}", p, topics, ledger, s => cluster.Silos[s % 2], stop.Token)).ToList();
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -46,22 +44,7 @@ public sealed class JoinUnderLoadLedgerTests(PostgresServer server, ITestOutputH
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await stop.CancelAsync();
-        var published = (await Task.WhenAll(publishers)).Sum();
-        output.WriteLine($"{published} messages acknowledged while silo 2 joined and took {reasons.Count} sessions");
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (ledger.Missing() > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-
-        var summary = ledger.Summarize($"a third silo joins under a QoS 1 stream and takes {reasons.Count} of {Sessions} persistent sessions", exactlyOnce: false);
-        output.WriteLine(summary.ToJson());
-        foreach (var subscriber in subscribers)
-        {
-            await subscriber.StopAsync();
-        }
+        var summary = await LedgerRun.FinishAsync(ledger, stop, publishers, subscribers, $"a third silo joins under a QoS 1 stream and takes {reasons.Count} of {Sessions} persistent sessions", output);
 
         Assert.All(reasons, reason => Assert.Equal(MqttClientDisconnectReason.SessionTakenOver, reason));
         Assert.Equal(0, summary.Lost);

@@ -21,6 +21,8 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
     private TaskCompletionSource<MqttClientDisconnectReason> _replacedReason = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _silo;
     private volatile bool _closing;
+    private volatile bool _paused;
+    private bool _stopped;
 
     public string ClientId => clientId;
 
@@ -57,8 +59,50 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
         return await _replacedReason.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>Disconnects normally, leaving the session (expiry 1 h): what is published meanwhile is queued for it.</summary>
+    public async Task PauseAsync()
+    {
+        _paused = true;
+        await _client.DisconnectAsync();
+    }
+
+    /// <summary>
+    /// Connects again to its silo without a clean start, trying for up to 30 s (the broker may refuse while its storage
+    /// is back but not yet reached); the CONNECT to CONNACK time and session present go to the ledger.
+    /// </summary>
+    public async Task ResumeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var result = await _client.ConnectAsync(Options(silo(_silo)!, cleanStart: false));
+                if (result.ResultCode == MqttClientConnectResultCode.Success)
+                {
+                    _paused = false;
+                    ledger.Reconnected(clock.Elapsed, result.IsSessionPresent);
+                    return;
+                }
+            }
+            catch (Exception) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // Refused or cut off: again.
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{clientId} could not connect again within 30 s");
+            await Task.Delay(200);
+        }
+    }
+
     public async Task StopAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         _closing = true;
         if (_client.IsConnected)
         {
@@ -83,7 +127,7 @@ public sealed class LedgerSubscriber(string clientId, string topic, MqttQualityO
         };
         client.DisconnectedAsync += e =>
         {
-            if (_closing || !e.ClientWasConnected)
+            if (_closing || _paused || !e.ClientWasConnected)
             {
                 return Task.CompletedTask;
             }
@@ -201,5 +245,64 @@ public static class LedgerPublisher
         }
 
         return seq;
+    }
+}
+
+/// <summary>The start and the end every ledger run shares.</summary>
+public static class LedgerRun
+{
+    /// <summary>
+    /// For <c>await using</c>: when the test leaves early (an assertion failed), its publishers are stopped and its
+    /// subscribers disconnected, so they do not go on against the ports of the tests after it.
+    /// </summary>
+    public static IAsyncDisposable Guard(CancellationTokenSource stop, IEnumerable<LedgerSubscriber> subscribers) => new Guarded(stop, subscribers);
+
+    /// <summary>Starts <paramref name="subscribers"/>, 50 at a time, subscriber i on silo <paramref name="firstSilo"/>(i).</summary>
+    public static async Task StartAsync(IReadOnlyList<LedgerSubscriber> subscribers, Func<int, int> firstSilo)
+    {
+        foreach (var chunk in subscribers.Select((subscriber, i) => (subscriber, i)).Chunk(50))
+        {
+            await Task.WhenAll(chunk.Select(c => c.subscriber.StartAsync(firstSilo(c.i))));
+        }
+    }
+
+    /// <summary>
+    /// Ends a run: stops the publishers (they send 20 more each), waits up to 60 s until every acknowledged message
+    /// reached every subscriber of its topic, writes how many were published and the summary's JSON line, and stops
+    /// the subscribers.
+    /// </summary>
+    public static async Task<LedgerSummary> FinishAsync(
+        DeliveryLedger ledger, CancellationTokenSource stop, IEnumerable<Task<int>> publishers, IEnumerable<LedgerSubscriber> subscribers,
+        string scenario, Xunit.Abstractions.ITestOutputHelper output, bool exactlyOnce = false)
+    {
+        await stop.CancelAsync();
+        var published = (await Task.WhenAll(publishers)).Sum();
+        output.WriteLine($"{published} messages acknowledged");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (ledger.Missing() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        var summary = ledger.Summarize(scenario, exactlyOnce);
+        output.WriteLine(summary.ToJson());
+        foreach (var subscriber in subscribers)
+        {
+            await subscriber.StopAsync();
+        }
+
+        return summary;
+    }
+
+    private sealed class Guarded(CancellationTokenSource stop, IEnumerable<LedgerSubscriber> subscribers) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            foreach (var subscriber in subscribers)
+            {
+                await subscriber.StopAsync();
+            }
+        }
     }
 }

@@ -38,12 +38,10 @@ public sealed class RollingRestartLedgerTests(PostgresServer server, ITestOutput
         var subscribers = Enumerable.Range(0, Sessions)
             .Select(i => new LedgerSubscriber($"rolling-{i}", topics[i % Topics], MqttQualityOfServiceLevel.AtLeastOnce, ledger, Live))
             .ToList();
-        foreach (var chunk in subscribers.Select((s, i) => (s, i)).Chunk(50))
-        {
-            await Task.WhenAll(chunk.Select(c => c.s.StartAsync(c.i % 3)));
-        }
+        await LedgerRun.StartAsync(subscribers, i => i % 3);
 
         using var stop = new CancellationTokenSource();
+        await using var guard = LedgerRun.Guard(stop, subscribers);
         var publishers = Enumerable.Range(0, Publishers).Select(p => LedgerPublisher.RunUntilAsync($"rp{p}", p, topics, ledger, Live, stop.Token)).ToList();
 
         for (var i = 0; i < 3; i++)
@@ -67,22 +65,7 @@ public sealed class RollingRestartLedgerTests(PostgresServer server, ITestOutput
             output.WriteLine($"silo {i} replaced; {ledger.Missing()} deliveries owed so far");
         }
 
-        await stop.CancelAsync();
-        var published = (await Task.WhenAll(publishers)).Sum();
-        output.WriteLine($"{published} messages acknowledged while the three silos were replaced");
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (ledger.Missing() > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-
-        var summary = ledger.Summarize($"rolling restart of 3 silos (SIGTERM, then a new silo), {Sessions} persistent sessions, QoS 1", exactlyOnce: false);
-        output.WriteLine(summary.ToJson());
-        foreach (var subscriber in subscribers)
-        {
-            await subscriber.StopAsync();
-        }
+        var summary = await LedgerRun.FinishAsync(ledger, stop, publishers, subscribers, $"rolling restart of 3 silos (SIGTERM, then a new silo), {Sessions} persistent sessions, QoS 1", output);
 
         Assert.Equal(0, summary.Lost);
         Assert.Equal(1.0, summary.SessionPresentRatio);

@@ -39,10 +39,7 @@ public sealed class SiloKillLedgerTests(PostgresServer server, ITestOutputHelper
         var subscribers = Enumerable.Range(0, Sessions)
             .Select(i => new LedgerSubscriber($"ledger-{(int)qos}-{i}", topics[i % Topics], qos, ledger, s => Silo(s)))
             .ToList();
-        foreach (var chunk in subscribers.Select((subscriber, i) => (subscriber, i)).Chunk(50))
-        {
-            await Task.WhenAll(chunk.Select(c => c.subscriber.StartAsync(c.i % 3)));
-        }
+        await LedgerRun.StartAsync(subscribers, i => i % 3);
 
         var publishers = new List<IMqttClient>();
         for (var p = 0; p < Publishers; p++)

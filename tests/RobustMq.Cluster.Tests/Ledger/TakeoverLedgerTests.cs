@@ -29,12 +29,10 @@ public sealed class TakeoverLedgerTests(PostgresServer server, ITestOutputHelper
         var subscribers = Enumerable.Range(0, Sessions)
             .Select(i => new LedgerSubscriber($"takeover-{i}", topics[i % Topics], MqttQualityOfServiceLevel.AtLeastOnce, ledger, s => cluster.Silos[s % 3]))
             .ToList();
-        foreach (var chunk in subscribers.Chunk(50))
-        {
-            await Task.WhenAll(chunk.Select(s => s.StartAsync(0)));
-        }
+        await LedgerRun.StartAsync(subscribers, i => 0);
 
         using var stop = new CancellationTokenSource();
+        await using var guard = LedgerRun.Guard(stop, subscribers);
         var publishers = Enumerable.Range(0, Publishers).Select(p => LedgerPublisher.RunUntilAsync($"tp{p}", 2, topics, ledger, s => cluster.Silos[2], stop.Token)).ToList();
 
         var reasons = new List<MqttClientDisconnectReason>();
@@ -43,22 +41,7 @@ public sealed class TakeoverLedgerTests(PostgresServer server, ITestOutputHelper
             reasons.AddRange(await Task.WhenAll(wave.Select(s => s.TakeOverAsync(1))));
         }
 
-        await stop.CancelAsync();
-        var published = (await Task.WhenAll(publishers)).Sum();
-        output.WriteLine($"{published} messages acknowledged to {Publishers} publishers on silo 2 while {Sessions} sessions moved");
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (ledger.Missing() > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-
-        var summary = ledger.Summarize($"takeover of {Sessions} persistent sessions from silo 0 to silo 1 under a QoS 1 stream", exactlyOnce: false);
-        output.WriteLine(summary.ToJson());
-        foreach (var subscriber in subscribers)
-        {
-            await subscriber.StopAsync();
-        }
+        var summary = await LedgerRun.FinishAsync(ledger, stop, publishers, subscribers, $"takeover of {Sessions} persistent sessions from silo 0 to silo 1 under a QoS 1 stream", output);
 
         Assert.All(reasons, reason => Assert.Equal(MqttClientDisconnectReason.SessionTakenOver, reason));
         Assert.Equal(0, summary.Lost);

@@ -52,8 +52,8 @@ public sealed class NodeRolesTests(PostgresServer server, ITestOutputHelper outp
     }
 
     [Theory]
-    [InlineData("--Node:Roles=broker", "Node:Roles must be gateway, grains or both")]
-    [InlineData("--Node:Roles=", "Node:Roles must be gateway, grains or both")]
+    [InlineData("--Node:Roles=broker", "Node:Roles must be gateway, grains, or gateway,grains")]
+    [InlineData("--Node:Roles=", "Node:Roles must be gateway, grains, or gateway,grains")]
     public async Task Unknown_roles_stop_start_up_naming_the_key(string roles, string expected)
     {
         await using var silo = BrokerExecutable.Start([.. SiloCluster.SiloArguments(server.ConnectionString()), roles]);
