@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using System.IO.Pipelines;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;

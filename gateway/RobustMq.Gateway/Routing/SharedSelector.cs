@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Abstractions;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Nodes;

@@ -7,6 +7,7 @@ using RobustMq.Gateway.Connections;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Grains.Placement;
 using RobustMq.Grains.Storage;
 using RobustMq.Silo.Admin;

@@ -9,13 +9,13 @@ namespace RobustMq.Abstractions.Nodes;
 /// </summary>
 public interface INodeDispatcherGrain : IGrainWithStringKey
 {
-    /// <summary>One topic shard's changes for the node's route cache (<see cref="IRouteReplica.Apply"/>).</summary>
+    /// <summary>One topic shard's changes for the node's route cache (the node\'s route cache).</summary>
     Task ApplyRoutes(RouteBatch batch);
 
     /// <summary>
     /// Deliver to live local connections, in the batch's order; returns one <see cref="NodeDeliveryResult"/> per item
     /// (or <see cref="NodeDeliveryResults.AllDelivered"/>, empty, when every item was delivered), once the deliveries
-    /// are stored where their connections keep them (<see cref="ILocalDelivery.TryDeliver"/>). A node's publish path
+    /// are stored where their connections keep them (the node\'s local delivery (TryDeliver)). A node's publish path
     /// keeps one such call in flight per other node, so a batch holds the messages of many publishers (MQTT 4.6 order
     /// per publisher). It does not wait for slow clients: it reports them <see cref="NodeDeliveryResult.Congested"/>.
     /// </summary>

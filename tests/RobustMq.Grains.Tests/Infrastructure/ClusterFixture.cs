@@ -10,7 +10,7 @@ using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
-using RobustMq.Grains.Placement;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Grains.Storage;
 
 namespace RobustMq.Grains.Tests.Infrastructure;

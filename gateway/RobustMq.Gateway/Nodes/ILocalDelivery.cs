@@ -1,6 +1,6 @@
 using RobustMq.Abstractions.Sessions;
 
-namespace RobustMq.Abstractions.Nodes;
+namespace RobustMq.Gateway.Nodes;
 
 /// <summary>The node-local side of delivery (a service on every silo): hands messages to live connections.</summary>
 public interface ILocalDelivery

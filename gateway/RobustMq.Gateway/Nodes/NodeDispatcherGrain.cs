@@ -1,9 +1,10 @@
+using Orleans.Concurrency;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
+using RobustMq.Gateway.Routing;
 using RobustMq.Abstractions.Sessions;
-using RobustMq.Grains.Placement;
 
-namespace RobustMq.Grains.Nodes;
+namespace RobustMq.Gateway.Nodes;
 
 /// <summary>
 /// A node's inbox, living on that node. Reentrant: it holds no state of its own and only hands work to

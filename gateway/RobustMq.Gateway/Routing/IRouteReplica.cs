@@ -1,4 +1,6 @@
-namespace RobustMq.Abstractions.Routing;
+using RobustMq.Abstractions.Routing;
+
+namespace RobustMq.Gateway.Routing;
 
 /// <summary>The node-local copy of the route table (a service on every silo). Fed by topic shards.</summary>
 public interface IRouteReplica

@@ -1,6 +1,6 @@
 using Orleans.Placement;
 
-namespace RobustMq.Grains.Placement;
+namespace RobustMq.Gateway.Nodes;
 
 /// <summary>Places a grain on the silo named by its string key (a silo address in parsable form).</summary>
 [GenerateSerializer, Immutable, Alias("robustmq.nodeplacement")]

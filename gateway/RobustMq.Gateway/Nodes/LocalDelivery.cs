@@ -1,4 +1,4 @@
-namespace RobustMq.Abstractions.Nodes;
+namespace RobustMq.Gateway.Nodes;
 
 /// <summary>What happened to a message handed to a connection on this node.</summary>
 public enum LocalDelivery

@@ -1,6 +1,6 @@
 using Orleans.Runtime.Placement;
 
-namespace RobustMq.Grains.Placement;
+namespace RobustMq.Gateway.Nodes;
 
 /// <summary>Puts a <see cref="NodePlacement"/> grain on the silo its key names, when that silo is compatible.</summary>
 public sealed class NodePlacementDirector : IPlacementDirector
