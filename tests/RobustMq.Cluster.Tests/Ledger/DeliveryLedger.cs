@@ -101,6 +101,25 @@ public sealed class DeliveryLedger
         return missing;
     }
 
+    /// <summary>Up to <paramref name="max"/> owed deliveries not received, as "client publisher:seq topic (copies of it received elsewhere)".</summary>
+    public List<string> MissingSample(int max)
+    {
+        var sample = new List<string>();
+        foreach (var ((publisher, seq), topic) in _acknowledged)
+        {
+            foreach (var client in _subscribersOf.GetValueOrDefault(topic) ?? [])
+            {
+                if (sample.Count < max && !_received.ContainsKey((client, publisher, seq)))
+                {
+                    var elsewhere = _received.Keys.Count(k => k.Publisher == publisher && k.Seq == seq);
+                    sample.Add($"{client} {publisher}:{seq} {topic} ({elsewhere} subscribers got it)");
+                }
+            }
+        }
+
+        return sample;
+    }
+
     public LedgerSummary Summarize(string scenario, bool exactlyOnce)
     {
         var reconnects = _reconnectMs.Order().ToArray();

@@ -10,7 +10,9 @@ namespace RobustMq.Cluster.Tests.Ledger;
 /// Issue 11's fault test: 1,000 persistent sessions spread over three silos, a QoS 1 (or QoS 2) stream from four
 /// publishers, <c>kill -9</c> of one silo at a random point. Every acknowledged message must reach every subscriber of
 /// its topic (lost = 0), QoS 2 exactly once, every session present again. Ends with one JSON line.
-/// Not in the test command (Category=Fault, README): it does not hold in every run yet (docs/cluster.md).
+/// Not in the test command (Category=Fault, README) until they hold in every run: QoS 1 lost 1 of 100,000 deliveries in
+/// 1 of 4 runs on 2026-12-01, and in QoS 2 a publish refused because its delivery to the killed silo may have arrived
+/// is sent again and reaches the other silos' subscribers twice (docs/cluster.md).
 /// </summary>
 [Collection(PostgresCollection.Name)]
 [Trait("Category", "Fault")]
@@ -21,10 +23,15 @@ public sealed class SiloKillLedgerTests(PostgresServer server, ITestOutputHelper
     private const int Publishers = 4;
     private const int PerPublisher = 125;
 
-    [Theory]
-    [InlineData(MqttQualityOfServiceLevel.AtLeastOnce)]
-    [InlineData(MqttQualityOfServiceLevel.ExactlyOnce)]
-    public async Task Kill_9_of_a_silo_during_a_stream_to_1000_persistent_sessions_loses_no_acknowledged_message(MqttQualityOfServiceLevel qos)
+    [Fact]
+    public Task Kill_9_of_a_silo_during_a_QoS_1_stream_to_1000_persistent_sessions_loses_no_acknowledged_message() =>
+        KillDuringStreamAsync(MqttQualityOfServiceLevel.AtLeastOnce);
+
+    [Fact]
+    public Task Kill_9_of_a_silo_during_a_QoS_2_stream_to_1000_persistent_sessions_loses_nothing_and_duplicates_nothing() =>
+        KillDuringStreamAsync(MqttQualityOfServiceLevel.ExactlyOnce);
+
+    private async Task KillDuringStreamAsync(MqttQualityOfServiceLevel qos)
     {
         await using var cluster = await SiloCluster.StartAsync(server, output, 3);
         var ledger = new DeliveryLedger();
@@ -70,6 +77,10 @@ public sealed class SiloKillLedgerTests(PostgresServer server, ITestOutputHelper
 
         var summary = ledger.Summarize($"kill -9 of 1 of 3 silos, {Sessions} persistent sessions, QoS {(int)qos}", exactlyOnce: qos == MqttQualityOfServiceLevel.ExactlyOnce);
         output.WriteLine(summary.ToJson());
+        foreach (var missing in ledger.MissingSample(20))
+        {
+            output.WriteLine($"missing: {missing}");
+        }
         foreach (var subscriber in subscribers)
         {
             await subscriber.StopAsync();
