@@ -52,45 +52,26 @@ public sealed partial class SessionGrain
 
         try
         {
-            if (_state.Connection is { } connection)
+            if (_state.Connection is { } first)
             {
-                var batch = new NodeDelivery[messages.Length];
-                for (var i = 0; i < messages.Length; i++)
+                var undelivered = new List<NodeDelivery>(messages.Length);
+                foreach (var message in messages)
                 {
-                    batch[i] = new NodeDelivery(ClientId, messages[i]);
+                    undelivered.Add(new NodeDelivery(ClientId, message));
                 }
 
-                // The connection stores what it takes (a MessageNotStoredException when it cannot); the rest is queued here,
-                // all of it when the connection's node cannot be reached (killed): its client comes back on another node.
-                NodeDeliveryResult[] results;
-                try
+                // Enqueue interleaves with Connect: while a call to the old connection's node was out, a CONNECT may have
+                // attached a new connection. What the old one did not take goes to the new one then, not to the queue
+                // (queued now, it would wait for the client's next return while its client is connected).
+                for (var connection = first; ; )
                 {
-                    results = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver(batch);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
-                {
-                    // Never sent there, or its node was declared dead (its connection is gone; what the call may have
-                    // handed it before is in its stored records, recovered when the client returns). Any other failure
-                    // fails the Enqueue: its publisher is not acknowledged.
-                    LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, messages.Length);
-                    results = new NodeDeliveryResult[batch.Length];
-                    Array.Fill(results, NodeDeliveryResult.NotConnected);
-                }
-
-                var undelivered = new List<NodeDelivery>();
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    var result = NodeDeliveryResults.Of(results, i);
-                    if (NodeDeliveryResults.Refusal(result) is { } refused)
+                    undelivered = await DeliverToConnection(connection, undelivered);
+                    if (undelivered.Count == 0 || _state.Connection is not { } current || current == connection)
                     {
-                        // The connection could not store its copy: the publisher is not acknowledged.
-                        throw new MessageNotStoredException(messages[i].Message.Topic, refused);
+                        break;
                     }
 
-                    if (result == NodeDeliveryResult.NotConnected)
-                    {
-                        undelivered.Add(batch[i]);
-                    }
+                    connection = current;
                 }
 
                 await Persist(
@@ -228,4 +209,44 @@ public sealed partial class SessionGrain
     }
 
     private Task MoveRoutes(string oldNode, string newNode) => Routes.MoveAsync(oldNode, newNode);
+
+    /// <summary>
+    /// Hands <paramref name="batch"/> to <paramref name="connection"/>; returns what its node reports not connected there
+    /// (all of it when the node cannot be reached: killed, its client comes back on another node). The connection stores
+    /// what it takes.
+    /// </summary>
+    /// <exception cref="MessageNotStoredException">The connection could not store a copy: the publisher is not acknowledged.</exception>
+    private async Task<List<NodeDelivery>> DeliverToConnection(ConnectionRef connection, List<NodeDelivery> batch)
+    {
+        NodeDeliveryResult[] results;
+        try
+        {
+            results = await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).Deliver([.. batch]);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
+        {
+            // Never sent there, or its node was declared dead (its connection is gone; what the call may have handed it
+            // before is in its stored records, recovered when the client returns). Any other failure fails the
+            // Enqueue: its publisher is not acknowledged.
+            LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, batch.Count);
+            return batch;
+        }
+
+        var undelivered = new List<NodeDelivery>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var result = NodeDeliveryResults.Of(results, i);
+            if (NodeDeliveryResults.Refusal(result) is { } refused)
+            {
+                throw new MessageNotStoredException(batch[i].Message.Message.Topic, refused);
+            }
+
+            if (result == NodeDeliveryResult.NotConnected)
+            {
+                undelivered.Add(batch[i]);
+            }
+        }
+
+        return undelivered;
+    }
 }
