@@ -136,8 +136,7 @@ for proj in "${projects[@]}"; do
 
   log "testing $name"
   status=0
-  # Category=Fault: the cluster fault tests with a delivery ledger, a separate command (README).
-  timeout -k 30 "$left" dotnet test "$proj" -c Release --no-build --filter "Category!=Fault" \
+  timeout -k 30 "$left" dotnet test "$proj" -c Release --no-build \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
     </dev/null 2>&1 | tee "$results/$name.log" || status=$?

@@ -17,7 +17,10 @@ namespace RobustMq.Gateway.Connections;
 /// </summary>
 internal static class MessageMapping
 {
-    /// <summary>The message a PUBLISH or a will carries; the expiry interval starts at <paramref name="nowUnixMs"/>.</summary>
+    /// <summary>
+    /// The message a PUBLISH or a will carries, with a new <see cref="BrokerMessage.MessageId"/>; the expiry interval
+    /// starts at <paramref name="nowUnixMs"/>.
+    /// </summary>
     public static BrokerMessage ToMessage(
         string topic, ReadOnlyMemory<byte> payload, QoS qos, bool retain, MqttProperties? properties, string? publisher, long nowUnixMs)
     {
@@ -27,7 +30,7 @@ internal static class MessageMapping
             expiresAt = nowUnixMs + (expiry * 1000L);
         }
 
-        return new BrokerMessage(topic, payload, (byte)qos, retain, ToMessageProperties(properties), publisher, expiresAt);
+        return new BrokerMessage(topic, payload, (byte)qos, retain, ToMessageProperties(properties), publisher, expiresAt, MessageIds.New());
     }
 
     /// <summary>The application message properties of a PUBLISH or will; null when it has none.</summary>

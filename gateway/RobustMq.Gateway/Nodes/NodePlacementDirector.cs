@@ -1,4 +1,5 @@
 using Orleans.Runtime.Placement;
+using RobustMq.Abstractions.Nodes;
 
 namespace RobustMq.Gateway.Nodes;
 
@@ -17,6 +18,6 @@ public sealed class NodePlacementDirector : IPlacementDirector
             }
         }
 
-        throw new OrleansException($"Node {wanted} is not an active silo; cannot place {target.GrainIdentity}.");
+        throw new NodeNotActiveException($"Node {wanted} is not an active silo; cannot place {target.GrainIdentity}.");
     }
 }

@@ -13,12 +13,39 @@ public sealed partial class DeadNodes(IClusterMembershipService membership, ILog
 {
     private readonly CancellationTokenSource _stopping = new();
     private View _view = new(FrozenSet<string>.Empty, 0);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The last membership view: which nodes are dead, and how many times that set changed.</summary>
     public View Current => Volatile.Read(ref _view);
 
     /// <summary>True when <paramref name="node"/> has been declared dead (a lock-free read of the last membership view).</summary>
     public bool Contains(string node) => Current.Contains(node);
+
+    /// <summary>
+    /// Waits until membership declares <paramref name="node"/> dead; false when it has not within
+    /// <paramref name="timeout"/> (it lives on, or is slow to be found dead).
+    /// </summary>
+    public async Task<bool> WaitForDeathAsync(string node, TimeSpan timeout, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var started = clock.GetTimestamp();
+        while (true)
+        {
+            var changed = Volatile.Read(ref _changed).Task;
+            if (Contains(node))
+            {
+                return true;
+            }
+
+            var left = timeout - clock.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await changed.WaitAsync(left, clock).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -71,6 +98,7 @@ public sealed partial class DeadNodes(IClusterMembershipService membership, ILog
         if (!dead.SetEquals(current.Nodes))
         {
             Volatile.Write(ref _view, new View(dead.ToFrozenSet(StringComparer.Ordinal), current.Generation + 1));
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }
 

@@ -55,6 +55,12 @@ public sealed partial class MessageRouter(
     /// </summary>
     public async ValueTask<int> PublishAsync(BrokerMessage message, List<Task>? pendingStores, PublisherPipeline? pipeline, CancellationToken cancellationToken)
     {
+        if (message.MessageId == Guid.Empty)
+        {
+            // A backend service's or the broker's own message: every publication has one (BrokerMessage.MessageId).
+            message = message with { MessageId = MessageIds.New() };
+        }
+
         if (message.Retain)
         {
             var stored = await retained.ForTopic(message.Topic).Set(message).WaitAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Nodes;
+using RobustMq.Abstractions.Sessions;
 
 namespace RobustMq.Gateway.Routing;
 
@@ -13,18 +14,29 @@ namespace RobustMq.Gateway.Routing;
 /// hundreds of messages (one grain call, one group commit there, per batch rather than per message).
 /// What the node reports not connected there, and the whole batch when the call was refused before it ran (the node
 /// is unreachable: killed and not yet declared dead), goes to the clients' sessions before the next call is made, so
-/// those too keep their order. A call that failed otherwise may have been delivered: its batch's publishers are
-/// refused (not acknowledged), as handing it on could deliver it twice.
+/// those too keep their order. A call during which the node died (<see cref="SiloUnavailableException"/>) may have
+/// been delivered: once membership declares the node dead (within <see cref="DeathWait"/>) its batch goes to the
+/// sessions as what may have reached them (<see cref="ISessionGrain.EnqueueAgain"/>: each session leaves out what its
+/// connection there had stored, by message id), so the publishers are acknowledged and send nothing twice;
+/// a node not declared dead by then may still deliver it, and the batch's publishers are refused (not acknowledged),
+/// as they are for any other failure (a timeout: the node lives).
 /// </summary>
-public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNodes, SessionHandover handover, ILogger<NodeOutboxes> logger)
+public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNodes, SessionHandover handover, TimeProvider clock, ILogger<NodeOutboxes> logger)
 {
     /// <summary>The most deliveries one call carries (more wait for the next call).</summary>
     public const int MaxBatch = 4096;
+
+    /// <summary>
+    /// How long a batch whose call failed in flight waits for membership to declare its node dead (seconds with the
+    /// broker's membership settings, docs/cluster.md), before its publishers are refused.
+    /// </summary>
+    public static readonly TimeSpan DeathWait = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new(StringComparer.Ordinal);
     private readonly IGrainFactory _grains = grains;
     private readonly DeadNodes _deadNodes = deadNodes;
     private readonly SessionHandover _handover = handover;
+    private readonly TimeProvider _clock = clock;
     private readonly ILogger _logger = logger;
 
     /// <summary>
@@ -131,6 +143,7 @@ public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNod
         private async Task<NodeDeliveryResult[]> DeliverAsync(INodeDispatcherGrain dispatcher, NodeDelivery[] items)
         {
             NodeDeliveryResult[] results;
+            var mayHaveArrived = false;
             try
             {
                 results = await dispatcher.Deliver(items).ConfigureAwait(false);
@@ -144,11 +157,28 @@ public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNod
                 results = new NodeDeliveryResult[items.Length];
                 Array.Fill(results, NodeDeliveryResult.NotConnected);
             }
+            catch (SiloUnavailableException ex)
+            {
+                // The node died with the call in flight, so it may have been delivered: its sessions take the batch as
+                // such once the node is declared dead (a killed process delivers nothing more; one that was only
+                // paused stops when it learns it was declared dead, but may deliver what it had received before it
+                // does), or its publishers are refused.
+                LogUncertain(owner._logger, ex, items.Length, node);
+                if (!await owner._deadNodes.WaitForDeathAsync(node, DeathWait, owner._clock).ConfigureAwait(false))
+                {
+                    LogUncertainRefused(owner._logger, items.Length, node, DeathWait.TotalSeconds);
+                    throw new MessageNotStoredException("a delivery to another node may or may not have arrived", ex);
+                }
+
+                mayHaveArrived = true;
+                results = new NodeDeliveryResult[items.Length];
+                Array.Fill(results, NodeDeliveryResult.NotConnected);
+            }
             catch (Exception ex)
             {
-                // It may have been delivered (a timeout, the node died with the call in flight): handing it to the
-                // sessions could deliver it twice, dropping it could lose it. Its publishers are not acknowledged.
-                LogUncertain(owner._logger, ex, items.Length, node);
+                // It may have been delivered (a timeout: the node lives, maybe slow), or failed here: handing it on could
+                // deliver it twice, dropping it could lose it. Its publishers are not acknowledged.
+                LogRefused(owner._logger, ex, items.Length, node);
                 throw new MessageNotStoredException("a delivery to another node may or may not have arrived", ex);
             }
 
@@ -166,7 +196,7 @@ public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNod
                 }
             }
 
-            var outcomes = await owner._handover.HandOverAsync(offline, CancellationToken.None).ConfigureAwait(false);
+            var outcomes = await owner._handover.HandOverAsync(offline, CancellationToken.None, mayHaveArrived).ConfigureAwait(false);
             var bySession = new Dictionary<string, StoreOutcome>(outcomes.Length, StringComparer.Ordinal);
             foreach (var (clientId, outcome) in outcomes)
             {
@@ -193,8 +223,14 @@ public sealed partial class NodeOutboxes(IGrainFactory grains, DeadNodes deadNod
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Delivering {Count} messages to node {Node} failed before they were sent; their sessions take them")]
     private static partial void LogNodeUnreachable(ILogger logger, Exception ex, int count, string node);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Delivering {Count} messages to node {Node} failed and they may have arrived; their publishers are not acknowledged")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Delivering {Count} messages to node {Node} failed and they may have arrived; their sessions take them once the node is declared dead")]
     private static partial void LogUncertain(ILogger logger, Exception ex, int count, string node);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Delivering {Count} messages to node {Node} failed and they may have arrived; their publishers are not acknowledged")]
+    private static partial void LogRefused(ILogger logger, Exception ex, int count, string node);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Node {Node} was not declared dead within {Seconds} s of a failed delivery of {Count} messages that may have arrived; their publishers are not acknowledged")]
+    private static partial void LogUncertainRefused(ILogger logger, int count, string node, double seconds);
 }
 
 /// <summary>

@@ -19,9 +19,11 @@ public sealed partial class SessionHandover(IGrainFactory grains, TimeProvider c
 
     /// <summary>
     /// Groups <paramref name="deliveries"/> by session (keeping their order) and hands each session its messages; returns
-    /// each session's outcome, in the order the sessions first appear.
+    /// each session's outcome, in the order the sessions first appear. With <paramref name="mayHaveArrived"/>, they are
+    /// what a call to a node carried when the node died with the call in flight (<see cref="ISessionGrain.EnqueueAgain"/>).
     /// </summary>
-    public async Task<(string ClientId, StoreOutcome Outcome)[]> HandOverAsync(IEnumerable<NodeDelivery> deliveries, CancellationToken cancellationToken)
+    public async Task<(string ClientId, StoreOutcome Outcome)[]> HandOverAsync(
+        IEnumerable<NodeDelivery> deliveries, CancellationToken cancellationToken, bool mayHaveArrived = false)
     {
         var bySession = new Dictionary<string, List<PendingMessage>>(StringComparer.Ordinal);
         foreach (var item in deliveries)
@@ -38,7 +40,7 @@ public sealed partial class SessionHandover(IGrainFactory grains, TimeProvider c
         var i = 0;
         foreach (var (clientId, messages) in bySession)
         {
-            calls[i++] = EnqueueAsync(clientId, [.. messages], cancellationToken);
+            calls[i++] = EnqueueAsync(clientId, [.. messages], mayHaveArrived, cancellationToken);
         }
 
         await Task.WhenAll(calls);
@@ -71,26 +73,31 @@ public sealed partial class SessionHandover(IGrainFactory grains, TimeProvider c
 
     /// <summary>
     /// One session's messages. A call Orleans could not address (the grain's directory entry or activation was on a
-    /// silo that just died: refused before it ran) is made again, for up to <see cref="RetryLimit"/>, so a silo's death
-    /// costs a short wait rather than a refusal, whose resend would reach the subscribers already served a second
-    /// time. Any other failure, or one that lasts, is <see cref="StoreOutcome.Unavailable"/> (a timeout may have run the
-    /// call after all: it is not made again, which could queue the messages twice).
+    /// silo that just died: refused before it ran) is made again, and so is one whose silo died with it in flight
+    /// (<see cref="SiloUnavailableException"/>: the session's, or that of the directory partition it was looked up in),
+    /// then as <see cref="ISessionGrain.EnqueueAgain"/>, which leaves out what the session has already. For up to
+    /// <see cref="RetryLimit"/> from the first failure: a silo's death costs a short wait rather than a refusal, whose resend would reach the
+    /// subscribers already served a second time. Any other failure, or one that lasts, is
+    /// <see cref="StoreOutcome.Unavailable"/> (a timeout may still be running: it is not made again).
     /// </summary>
-    private async Task<StoreOutcome> EnqueueAsync(string clientId, PendingMessage[] messages, CancellationToken cancellationToken)
+    private async Task<StoreOutcome> EnqueueAsync(string clientId, PendingMessage[] messages, bool again, CancellationToken cancellationToken)
     {
-        var started = clock.GetTimestamp();
+        long? failedAt = null;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await grains.GetGrain<ISessionGrain>(clientId).Enqueue(messages).WaitAsync(cancellationToken);
+                var session = grains.GetGrain<ISessionGrain>(clientId);
+                return await (again ? session.EnqueueAgain(messages) : session.Enqueue(messages)).WaitAsync(cancellationToken);
             }
             catch (MessageNotStoredException ex)
             {
                 return ex.Outcome;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && NodeCalls.NeverRan(ex) && clock.GetElapsedTime(started) < RetryLimit)
+            catch (Exception ex) when (ex is not OperationCanceledException && (NodeCalls.NeverRan(ex) || ex is SiloUnavailableException)
+                && clock.GetElapsedTime(failedAt ??= clock.GetTimestamp()) < RetryLimit)
             {
+                again |= !NodeCalls.NeverRan(ex);
                 if (attempt == 0)
                 {
                     LogEnqueueRetried(logger, ex, clientId);

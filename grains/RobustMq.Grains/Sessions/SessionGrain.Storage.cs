@@ -62,6 +62,8 @@ public sealed partial class SessionGrain
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
         var attached = record.Attached is { } a && a.IsLive(membership.CurrentSnapshot) ? a : null;
+        // Its connection's node died without the connection handing the session back: its records are orphans.
+        var orphaned = record.Attached is not null && attached is null;
         if (attached is not null)
         {
             // Deactivated while its client stayed connected: that connection serves it still, and owns the records it
@@ -83,8 +85,18 @@ public sealed partial class SessionGrain
         {
             if (attached is null || _state.OwnsRecord(entry.Key))
             {
-                _state.Restore(entry.Key, PendingRecord.Decode(entry.Value));
+                var message = PendingRecord.Decode(entry.Value);
+                _state.Restore(entry.Key, message);
+                if (orphaned)
+                {
+                    _state.RecoveredMessage(message);
+                }
             }
+        }
+
+        if (_state.RecoveredAny)
+        {
+            _recoveredAt = clock.GetTimestamp();
         }
 
         if (attached is null)
@@ -116,15 +128,41 @@ public sealed partial class SessionGrain
     /// </summary>
     private void KeepWhileNeeded()
     {
+        if (_state.RecoveredAny && clock.GetElapsedTime(_recoveredAt) >= RecoveredKeptFor)
+        {
+            _state.ForgetRecovered();
+        }
+
         if (_state.QueueKeyPrefix is null || !Store.Sync.SurvivesProcessCrash || (_state.Exists && _state.Connection is null))
         {
             DelayDeactivation(TimeSpan.MaxValue);
         }
-        else if (_handOnLater is null)
+        else if (_state.RecoveredAny)
         {
+            // What a dead node's connection had is known by message id here (deliveries that may have reached it still
+            // come, EnqueueAgain): not forgotten by deactivating.
+            DelayDeactivation(RecoveredKeptFor - clock.GetElapsedTime(_recoveredAt));
+        }
+        else if (_handOnLater is null && !_connecting)
+        {
+            // (Deactivating cannot be undone: not while a Connect that may recover a dead connection's records runs.)
             DeactivateOnIdle();
         }
     }
+
+    /// <summary>
+    /// How long an activation that recovered a dead connection's records stays, knowing their message ids: longer than a
+    /// delivery that may have reached that connection takes to be handed here (NodeOutboxes.DeathWait, then the
+    /// handover's retries and a grain call's timeout).
+    /// </summary>
+    private static readonly TimeSpan RecoveredKeptFor = TimeSpan.FromMinutes(2);
+
+    // When this activation last recovered a dead connection's records (a TimeProvider timestamp).
+    private long _recoveredAt;
+
+    // Whether a Connect is under way: an Enqueue that interleaves with it must not deactivate the grain before the
+    // Connect's recovery is remembered (KeepWhileNeeded).
+    private bool _connecting;
 
     /// <summary>
     /// Runs <paramref name="mutate"/> (synchronous: nothing interleaves with it) with the queue's changes recorded, then
@@ -162,6 +200,11 @@ public sealed partial class SessionGrain
     /// over at its CONNECT, or stored as they came) ended without handing the session back. They go first, as the
     /// deliveries they were.
     /// </summary>
+    /// <remarks>
+    /// Connect calls it while the connection that ended is still the session's (<see cref="SessionState.Connection"/>):
+    /// the records of a live connection are not orphans. Each message recovered is remembered by id
+    /// (<see cref="SessionState.RecoveredMessage"/>).
+    /// </remarks>
     private async Task RecoverOrphans()
     {
         if (_state.QueueKeyPrefix is not { } prefix || !Store.Sync.SurvivesProcessCrash)
@@ -175,9 +218,16 @@ public sealed partial class SessionGrain
             var sequence = SessionQueue.SequenceOf(prefix, entry.Key);
             if (!_state.Holds(sequence) && !_state.OwnsRecord(entry.Key))
             {
-                found.Add(PendingRecord.Decode(entry.Value) with { StoreSequence = sequence });
+                var message = PendingRecord.Decode(entry.Value) with { StoreSequence = sequence };
+                found.Add(message);
                 _state.Recovered(sequence);
+                _state.RecoveredMessage(message);
             }
+        }
+
+        if (found.Count > 0)
+        {
+            _recoveredAt = clock.GetTimestamp();
         }
 
         _state.ReturnUnacknowledged([.. found]);

@@ -4,6 +4,7 @@ using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Storage;
 using RobustMq.Storage;
 
 namespace RobustMq.Grains.Sessions;
@@ -113,6 +114,49 @@ public sealed partial class SessionGrain
         }
     }
 
+    public async Task<StoreOutcome> EnqueueAgain(PendingMessage[] messages) => await Enqueue(await NotTaken(messages));
+
+    /// <summary>
+    /// Of messages that may have reached this session or its connection already: those it does not have. A message is
+    /// known by <see cref="SessionState.DeliveryKey"/> in the queue, in every queue record of the session (its
+    /// connections' included: a connection stores each delivery it takes), and among those recovered from a dead
+    /// connection's records (<see cref="SessionState.HasRecovered"/>: acknowledged since, their records are gone). QoS 0
+    /// ones are dropped (at most once). Scans the session's records: for the failure path only. A copy a live
+    /// connection took and its client acknowledged (its record deleted) before this runs is not known, and comes again.
+    /// </summary>
+    private async Task<PendingMessage[]> NotTaken(PendingMessage[] messages)
+    {
+        var held = new HashSet<(Guid, string?, string?)>();
+        foreach (var message in _state.Queue)
+        {
+            held.Add(SessionState.DeliveryKey(message));
+        }
+
+        if (_state.QueueKeyPrefix is { } prefix)
+        {
+            await foreach (var entry in Store.ScanAsync(SessionQueue.Space, prefix))
+            {
+                held.Add(SessionState.DeliveryKey(PendingRecord.Decode(entry.Value)));
+            }
+        }
+
+        var kept = new List<PendingMessage>(messages.Length);
+        foreach (var message in messages)
+        {
+            if (message.QoS == 0)
+            {
+                drops.Dropped(DropReasons.NodeUnreachable, 1);
+            }
+            else if (message.Message.MessageId == Guid.Empty
+                || (!_state.HasRecovered(message) && !held.Contains(SessionState.DeliveryKey(message))))
+            {
+                kept.Add(message);
+            }
+        }
+
+        return [.. kept];
+    }
+
     /// <summary>True when membership has declared the node (a node name) dead.</summary>
     private bool IsDead(string node) =>
         membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) == SiloStatus.Dead;
@@ -194,7 +238,7 @@ public sealed partial class SessionGrain
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Storing {Count} messages for the session of {ClientId} failed; their publishers are not acknowledged")]
     private static partial void LogQueueNotStored(ILogger logger, Exception ex, string clientId, int count);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "The connection of {ClientId} on {Node} could not be reached; {Count} messages are queued for the client's return")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "The connection of {ClientId} on {Node} could not be reached; {Count} messages go to the client's next connection")]
     private static partial void LogConnectionNodeUnreachable(ILogger logger, Exception exception, string clientId, string node, int count);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Handing on {Count} messages owed to the ended session of {ClientId} failed")]
@@ -225,11 +269,18 @@ public sealed partial class SessionGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException && (NodeCalls.NeverRan(ex) || IsDead(connection.Node)))
         {
-            // Never sent there, or its node was declared dead (its connection is gone; what the call may have handed it
-            // before is in its stored records, recovered when the client returns). Any other failure fails the
-            // Enqueue: its publisher is not acknowledged.
+            // Never sent there, or its node was declared dead. Any other failure fails the Enqueue: its publisher is not
+            // acknowledged.
             LogConnectionNodeUnreachable(logger, ex, ClientId, connection.Node, batch.Count);
-            return batch;
+            if (NodeCalls.NeverRan(ex))
+            {
+                return batch;
+            }
+
+            // The node died with the call in flight: what the connection took, it stored (its records come back when
+            // the client connects again); the rest goes on.
+            var kept = await NotTaken([.. batch.Select(static d => d.Message)]);
+            return [.. kept.Select(m => new NodeDelivery(ClientId, m))];
         }
 
         var undelivered = new List<NodeDelivery>();

@@ -34,6 +34,19 @@ public sealed partial class SessionGrain(
 
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
+        _connecting = true;
+        try
+        {
+            return await ConnectCore(request);
+        }
+        finally
+        {
+            _connecting = false;
+        }
+    }
+
+    private async Task<ConnectResult> ConnectCore(ConnectRequest request)
+    {
         StopTimers();
         var claim = await SessionDirectory.For(GrainFactory, ClientId).Claim(ClientId, request.Connection, backed: true);
         if (claim.Previous is { } served && !claim.Backed)
@@ -133,6 +146,7 @@ public sealed partial class SessionGrain(
 
         // After the result: a slow hand-on must not hold the CONNACK past the connection's grain-call timeout.
         HandOnAfterThisCall(discarded);
+        _connecting = false;
         KeepWhileNeeded();
         return result!;
 

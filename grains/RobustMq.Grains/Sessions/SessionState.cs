@@ -23,6 +23,9 @@ internal sealed class SessionState
     // Records loaded from storage because the connection that had them ended without handing the session back.
     private HashSet<long>? _recovered;
 
+    // The message ids of those records, with the shared subscription each came through (see RecoveredMessage).
+    private HashSet<(Guid, string?, string?)>? _recoveredIds;
+
     /// <summary>The key prefix of this session's queue records, or null when nothing is stored.</summary>
     public string? QueueKeyPrefix { get; set; }
 
@@ -267,6 +270,39 @@ internal sealed class SessionState
     /// session back (see <see cref="WasRecovered"/>).
     /// </summary>
     public void Recovered(long sequence) => (_recovered ??= []).Add(sequence);
+
+    /// <summary>
+    /// <paramref name="message"/> was loaded from the record of a connection that ended with its node, without handing
+    /// the session back: a delivery that may have reached that connection is known as this one by its message id
+    /// (<see cref="HasRecovered"/>), even once its client acknowledged it and the record went.
+    /// </summary>
+    public void RecoveredMessage(PendingMessage message)
+    {
+        if (message.Message.MessageId != Guid.Empty)
+        {
+            (_recoveredIds ??= []).Add(DeliveryKey(message));
+        }
+    }
+
+    /// <summary>Forgets the ids <see cref="RecoveredMessage"/> remembered (after the window in which they can matter).</summary>
+    public void ForgetRecovered() => _recoveredIds = null;
+
+    /// <summary>
+    /// What makes a delivery of a message to this session one copy: the message id, and the shared subscription (group
+    /// and filter) it came through, since a client subscribed to a topic several ways gets a copy each way.
+    /// </summary>
+    public static (Guid, string?, string?) DeliveryKey(PendingMessage message) =>
+        (message.Message.MessageId, message.ShareGroup, message.ShareFilter);
+
+    /// <summary>
+    /// Whether <paramref name="message"/> (by <see cref="DeliveryKey"/>) was loaded from a dead connection's records
+    /// (<see cref="RecoveredMessage"/>).
+    /// </summary>
+    public bool HasRecovered(PendingMessage message) =>
+        message.Message.MessageId != Guid.Empty && _recoveredIds?.Contains(DeliveryKey(message)) == true;
+
+    /// <summary>Whether any message was loaded from a dead connection's records in this activation.</summary>
+    public bool RecoveredAny => _recoveredIds is { Count: > 0 };
 
     /// <summary>
     /// Whether <paramref name="message"/>, handed back late by a connection that was taken over, was loaded from its

@@ -9,13 +9,18 @@ namespace RobustMq.Grains.Storage;
 /// fields in a fixed order. Every optional property has a presence bit, so an absent property and an empty one stay
 /// apart (MQTT 5, 3.3.2.3). Lengths are unsigned LEB128; integers little-endian. Layout of version 1:
 /// <c>01 flags qos expiresAt:i64 topic [publisher] [props] payload</c>, where a string or byte run is its length and its
-/// bytes, flags bit 0 = retain, bit 1 = publisher present, bit 2 = properties present, and props are a presence byte
+/// bytes, flags bit 0 = retain, bit 1 = publisher present, bit 2 = properties present. Version 2 is version 1 with the
+/// message id (<see cref="BrokerMessage.MessageId"/>, the 16 bytes of <see cref="Guid.TryWriteBytes(Span{byte})"/>)
+/// before the payload: <c>02 flags qos expiresAt:i64 topic [publisher] [props] messageId payload</c>, written for every
+/// message that has an id (a binary from before it reads it as an unknown version, not as a wrong payload). Props are
+/// a presence byte
 /// (bit 0 payload format, 1 content type, 2 response topic, 3 correlation data, 4 user properties, 5 expiry interval)
 /// followed by the present ones in that order.
 /// </summary>
 public static class MessageRecord
 {
     private const byte Version1 = 1;
+    private const byte Version2 = 2;
 
     /// <summary>The record bytes of <paramref name="message"/>.</summary>
     public static byte[] Encode(BrokerMessage message)
@@ -33,7 +38,7 @@ public static class MessageRecord
         ArgumentNullException.ThrowIfNull(message);
         var props = message.Properties;
         var flags = (byte)((message.Retain ? 1 : 0) | (message.PublisherClientId is null ? 0 : 2) | (props is null ? 0 : 4));
-        RecordWriter.Byte(writer, Version1);
+        RecordWriter.Byte(writer, message.MessageId == Guid.Empty ? Version1 : Version2);
         RecordWriter.Byte(writer, flags);
         RecordWriter.Byte(writer, message.QoS);
         RecordWriter.Int64(writer, message.ExpiresAtUnixMs);
@@ -46,6 +51,11 @@ public static class MessageRecord
         if (props is not null)
         {
             WriteProperties(writer, props);
+        }
+
+        if (message.MessageId != Guid.Empty)
+        {
+            RecordWriter.Guid(writer, message.MessageId);
         }
 
         RecordWriter.Bytes(writer, message.Payload.Span);
@@ -63,7 +73,7 @@ public static class MessageRecord
     internal static BrokerMessage Read(ref RecordReader reader)
     {
         var version = reader.Byte();
-        if (version != Version1)
+        if (version is not (Version1 or Version2))
         {
             throw new FormatException($"unknown message record version {version}");
         }
@@ -74,13 +84,14 @@ public static class MessageRecord
         var topic = reader.String();
         var publisher = (flags & 2) != 0 ? reader.String() : null;
         var props = (flags & 4) != 0 ? ReadProperties(ref reader) : null;
+        var id = version == Version2 ? reader.Guid() : Guid.Empty;
         var payload = reader.Bytes();
-        if (qos > 2)
+        if (qos > 2 || flags > 7)
         {
-            throw new FormatException($"QoS {qos}");
+            throw new FormatException($"QoS {qos} or unknown flags {flags}");
         }
 
-        return new BrokerMessage(topic, payload, qos, (flags & 1) != 0, props, publisher, expiresAt);
+        return new BrokerMessage(topic, payload, qos, (flags & 1) != 0, props, publisher, expiresAt, id);
     }
 
     private static void WriteProperties(IBufferWriter<byte> writer, MessageProperties props)
@@ -145,8 +156,4 @@ public static class MessageRecord
         uint? expiry = (presence & 32) != 0 ? reader.UInt32() : null;
         return new MessageProperties(format, contentType, responseTopic, correlation, user, expiry);
     }
-
-
-
-
 }

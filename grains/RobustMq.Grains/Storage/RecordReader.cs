@@ -65,6 +65,8 @@ internal struct RecordReader(ReadOnlyMemory<byte> record)
 
     public ReadOnlyMemory<byte> Bytes() => Take(Length());
 
+    public Guid Guid() => new(Take(16).Span);
+
     private ReadOnlyMemory<byte> Take(int count)
     {
         if (count < 0 || count > record.Length - _position)

@@ -34,6 +34,12 @@ internal static class RecordWriter
         writer.Advance(8);
     }
 
+    public static void Guid(IBufferWriter<byte> writer, Guid value)
+    {
+        value.TryWriteBytes(writer.GetSpan(16));
+        writer.Advance(16);
+    }
+
     public static void Length(IBufferWriter<byte> writer, int length)
     {
         var span = writer.GetSpan(5);

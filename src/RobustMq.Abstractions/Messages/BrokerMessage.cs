@@ -3,6 +3,9 @@ namespace RobustMq.Abstractions.Messages;
 /// <summary>
 /// One published application message, shared by every subscriber that receives it. Immutable: Orleans
 /// passes it by reference on local calls, and the payload array is never copied after decoding.
+/// <see cref="MessageId"/> (EMQX's message id) names this publication: set once when the broker accepts it
+/// (<see cref="MessageIds.New"/>), kept by every copy and stored with it, so a copy that may have reached a session
+/// already is known as one (<c>ISessionGrain.EnqueueAgain</c>); <see cref="Guid.Empty"/> for none.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.msg.v1")]
 public sealed record BrokerMessage(
@@ -12,7 +15,8 @@ public sealed record BrokerMessage(
     [property: Id(3)] bool Retain,
     [property: Id(4)] MessageProperties? Properties = null,
     [property: Id(5)] string? PublisherClientId = null,
-    [property: Id(6)] long ExpiresAtUnixMs = 0)
+    [property: Id(6)] long ExpiresAtUnixMs = 0,
+    [property: Id(7)] Guid MessageId = default)
 {
     /// <summary>True when the message expiry interval has passed at <paramref name="nowUnixMs"/>.</summary>
     public bool IsExpired(long nowUnixMs) => ExpiresAtUnixMs != 0 && nowUnixMs >= ExpiresAtUnixMs;

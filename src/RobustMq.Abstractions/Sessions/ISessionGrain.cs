@@ -31,6 +31,18 @@ public interface ISessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<StoreOutcome> Enqueue(PendingMessage[] messages);
 
+    /// <summary>
+    /// <see cref="Enqueue"/> again, for messages handed to this session by a call that may or may not have run: a silo
+    /// died with it in flight (this session's, or the node of its connection, whose dispatcher stores what it takes).
+    /// Those this session already has (by <see cref="BrokerMessage.MessageId"/> and shared group: in its queue, in the
+    /// records of its connections, or recovered from a dead connection's records lately) are left out, and QoS 0 ones are
+    /// dropped (at most once; counted as <c>node_unreachable</c>), so each is queued once. Same outcomes as
+    /// <see cref="Enqueue"/>.
+    /// </summary>
+    /// <exception cref="MessageNotStoredException">Forwarded to the client's connection, which could not store them.</exception>
+    [AlwaysInterleave]
+    Task<StoreOutcome> EnqueueAgain(PendingMessage[] messages);
+
     /// <summary>Read the session.</summary>
     [ReadOnly]
     Task<SessionInfo> GetInfo();

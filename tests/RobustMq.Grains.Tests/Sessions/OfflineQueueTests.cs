@@ -1,4 +1,7 @@
+using RobustMq.Abstractions.Messages;
+using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Routing;
 using RobustMq.Grains.Tests.Infrastructure;
 
 namespace RobustMq.Grains.Tests.Sessions;
@@ -102,6 +105,40 @@ public sealed class OfflineQueueTests(ClusterFixture cluster)
         var info = await session.GetInfo();
         Assert.Equal((false, 0), (info.Exists, info.QueuedMessages));
     }
+
+    [Fact]
+    public async Task EnqueueAgain_leaves_out_the_copies_the_session_has_and_drops_QoS_0()
+    {
+        var client = await DisconnectedSession("queue-again");
+        var had = WithId(TestMessages.Pending("queue/again", "had"));
+        await client.Session.Enqueue([had]);
+
+        // The same message again, the same message through a shared subscription (another copy), a new one, a QoS 0 one.
+        var shared = had with { ShareGroup = "g", ShareFilter = "queue/#" };
+        await client.Session.EnqueueAgain([had, shared, WithId(TestMessages.Pending("queue/again", "new")), WithId(TestMessages.Pending("queue/again", "zero", qos: 0))]);
+
+        var result = await client.ConnectAsync(cleanStart: false);
+        Assert.Equal(["had", "had", "new"], Array.ConvertAll(result.Pending, TestMessages.Text));
+        Assert.Equal(["-", "g", "-"], Array.ConvertAll(result.Pending, p => p.ShareGroup ?? "-"));
+    }
+
+    [Fact]
+    public async Task A_handover_whose_session_call_ran_but_lost_its_answer_to_a_silos_death_queues_the_message_once()
+    {
+        var client = await DisconnectedSession("queue-lost-answer");
+        EnqueueHold.LoseNextAnswer("queue-lost-answer");
+
+        // The first Enqueue queues it, and its caller hears the silo died: the handover calls EnqueueAgain, which
+        // finds it queued. The publisher is acknowledged (Stored), not refused into a resend.
+        var outcomes = await cluster.Service<SessionHandover>(0).HandOverAsync(
+            [new NodeDelivery("queue-lost-answer", WithId(TestMessages.Pending("queue/lost", "once")))], CancellationToken.None);
+
+        Assert.Equal(StoreOutcome.Stored, Assert.Single(outcomes).Outcome);
+        var result = await client.ConnectAsync(cleanStart: false);
+        Assert.Equal(["once"], Array.ConvertAll(result.Pending, TestMessages.Text));
+    }
+
+    private static PendingMessage WithId(PendingMessage pending) => pending with { Message = pending.Message with { MessageId = MessageIds.New() } };
 
     private async Task<TestClient> DisconnectedSession(string clientId)
     {

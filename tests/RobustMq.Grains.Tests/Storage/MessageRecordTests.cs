@@ -32,6 +32,38 @@ public sealed class MessageRecordTests
         Assert.Equal("0106000000000000000000" + "0174" + "0163" + "08" + "00" + "016D", Convert.ToHexString(bytes));
     }
 
+    [Fact]
+    public void A_message_id_has_its_documented_bytes_and_reads_back()
+    {
+        var id = new Guid("00112233-4455-6677-8899-aabbccddeeff");
+        var message = new BrokerMessage("t", new byte[] { 0x6D }, 2, false, MessageId: id);
+
+        var bytes = MessageRecord.Encode(message);
+
+        // version 2, no flags, qos 2, topic "t", the id's 16 bytes (Guid.TryWriteBytes order), payload "m".
+        Assert.Equal("0200020000000000000000" + "0174" + "33221100554477668899AABBCCDDEEFF" + "016D", Convert.ToHexString(bytes));
+        Assert.Equal(id, MessageRecord.Decode(bytes).MessageId);
+    }
+
+    [Fact]
+    public void A_record_written_before_message_ids_reads_with_none()
+    {
+        // As A_plain_message_has_its_documented_bytes: version 1.
+        var message = MessageRecord.Decode(Convert.FromHexString("0101010201000000000000" + "03612F62" + "026869"));
+
+        Assert.Equal(Guid.Empty, message.MessageId);
+        Assert.Equal("a/b", message.Topic);
+    }
+
+    [Fact]
+    public void Unknown_flags_are_corrupt()
+    {
+        var bytes = MessageRecord.Encode(new BrokerMessage("a", new byte[] { 1 }, 0, false));
+        bytes[1] = 8;
+
+        Assert.Equal(StorageErrorKind.Corrupt, Assert.Throws<StorageException>(() => MessageRecord.Decode(bytes)).Kind);
+    }
+
     [Property(MaxTest = 300)]
     public Property Every_message_reads_back_as_written() =>
         Prop.ForAll(Messages.ToArbitrary(), message =>
@@ -86,7 +118,8 @@ public sealed class MessageRecordTests
         from props in Properties
         from publisher in Optional(Text)
         from expiresAt in Gen.Elements(0L, 1L, long.MaxValue, 1_700_000_000_000L)
-        select new BrokerMessage(topic, payload, qos, retain, props, publisher, expiresAt);
+        from id in Gen.Elements(Guid.Empty, MessageIds.New(), new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff"))
+        select new BrokerMessage(topic, payload, qos, retain, props, publisher, expiresAt, id);
 
     private static string Describe(BrokerMessage m)
     {
@@ -95,7 +128,7 @@ public sealed class MessageRecordTests
             ? "none"
             : $"{p.PayloadFormatIndicator?.ToString() ?? "-"}|{Show(p.ContentType)}|{Show(p.ResponseTopic)}|{(p.CorrelationData is null ? "-" : Convert.ToHexString(p.CorrelationData))}|"
               + $"{(p.UserProperties is null ? "-" : string.Join(",", p.UserProperties.Select(u => u.Key + "=" + u.Value)))}|{p.MessageExpiryInterval?.ToString() ?? "-"}";
-        return $"{m.Topic}|{Convert.ToHexString(m.Payload.Span)}|{m.QoS}|{m.Retain}|{Show(m.PublisherClientId)}|{m.ExpiresAtUnixMs}|{props}";
+        return $"{m.Topic}|{Convert.ToHexString(m.Payload.Span)}|{m.QoS}|{m.Retain}|{Show(m.PublisherClientId)}|{m.ExpiresAtUnixMs}|{m.MessageId}|{props}";
     }
 
     private static string Show(string? value) => value is null ? "-" : "'" + value + "'";

@@ -10,6 +10,7 @@ namespace RobustMq.Integration.Tests.Acl;
 /// A wildcard subscription the ACL allows (<c>#</c>, <c>+/x</c>) does not bring topics a deny rule refuses to
 /// the client (<c>deny subscribe secret/#</c>): live, retained, shared and queued for an offline session.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class AclReadCheckTests(AclBrokerFixture broker) : IClassFixture<AclBrokerFixture>
 {
     private const MqttQualityOfServiceLevel QoS1 = MqttQualityOfServiceLevel.AtLeastOnce;

@@ -10,6 +10,7 @@ namespace RobustMq.Integration.Tests.Acl;
 /// old session's routes while the new one was being attached. <c>guest</c> may not read <c>private/hidden</c>; <c>owner</c> may read all of
 /// <c>private/#</c>, so its subscription carries no read check.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class AclReaderChangeTests(AclBrokerFixture broker) : IClassFixture<AclBrokerFixture>
 {
     private const MqttQualityOfServiceLevel QoS1 = MqttQualityOfServiceLevel.AtLeastOnce;

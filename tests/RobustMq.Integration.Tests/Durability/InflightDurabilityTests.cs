@@ -13,6 +13,7 @@ namespace RobustMq.Integration.Tests.Durability;
 /// publisher got PUBACK/PUBCOMP for survives <c>kill -9</c> of the broker. Real broker processes, a raw-socket
 /// subscriber that decides exactly when to acknowledge, MQTTnet publishers.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class InflightDurabilityTests
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);

@@ -8,6 +8,7 @@ namespace RobustMq.Integration.Tests.Durability;
 /// subscriber (<c>mosquitto_sub -c -i ID -q 1</c>), <c>kill -9</c> of the broker, a restart on the same
 /// <c>Storage:Path</c>, and the subscriber reconnects: every acknowledged message is delivered, session present.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class OfflineQueueDurabilityTests
 {
     private const int Messages = 10_000;

@@ -11,6 +11,7 @@ namespace RobustMq.Integration.Tests.Durability;
 /// there after a restart on the same <c>Storage:Path</c>, properties and all; a cleared one stays cleared. Against
 /// the real executable, for each durable local backend.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class RetainedDurabilityTests
 {
     [Theory]

@@ -17,6 +17,7 @@ namespace RobustMq.Integration.Tests.Durability;
 /// never published); each retained topic holds its last acknowledged value, or a later one that was published but whose
 /// PUBACK the kill cut off. Only acknowledged publishes are owed: one in flight at the kill may or may not be there.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class RocksDbBurstCrashTests(ITestOutputHelper output)
 {
     private const int Sessions = 1_000;

@@ -11,6 +11,7 @@ namespace RobustMq.Integration.Tests.Durability;
 /// PUBACK 0x97 Quota exceeded; the broker stays up, what was stored before is intact, and publishes are accepted again once
 /// space frees. Needs root to mount the tmpfs (CI runs as root).
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class StoreFullTests
 {
     private const int Payload = 256 * 1024;

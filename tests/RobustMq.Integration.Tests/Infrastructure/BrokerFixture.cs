@@ -1,18 +1,33 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using RobustMq.Silo.Hosting;
+using RobustMq.Storage.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// One embedded broker (a real silo with real Kestrel listeners) on free loopback ports, shared by the
 /// tests of a class. Extra configuration can be given by subclasses.
+/// With <c>ROBUSTMQ_TEST_TOPOLOGY=cluster</c> (<see cref="ClusterMode"/>) it is a cluster instead: two
+/// <c>robustmq</c> processes on a database of their own in a throwaway PostgreSQL server
+/// (<see cref="SharedPostgres"/>), behind a <see cref="RoundRobinForwarder"/> on <see cref="MqttPort"/> and
+/// <see cref="WebSocketPort"/>, so a test's consecutive clients (a subscriber, then its publisher) are on different
+/// silos; <see cref="AdminPort"/> and <see cref="GatewayPort"/> are the first silo's. Tests that need the one
+/// in-process broker (<see cref="Services"/>) or a single node's view carry <c>[Trait("Topology", "SingleNode")]</c>
+/// and are left out of that run.
 /// </summary>
 public class BrokerFixture : IAsyncLifetime
 {
     private const int StartAttempts = 3;
 
+    /// <summary>Whether the suite runs against a 2-silo cluster (<c>ROBUSTMQ_TEST_TOPOLOGY=cluster</c>).</summary>
+    public static bool ClusterMode { get; } = Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_TOPOLOGY") == "cluster";
+
     private WebApplication? _app;
+    private readonly List<BrokerExecutable> _silos = [];
+    private readonly List<RoundRobinForwarder> _forwarders = [];
+    private string? _database;
 
     public int MqttPort { get; private set; } = FreePorts.Next();
     public int WebSocketPort { get; private set; } = FreePorts.Next();
@@ -20,7 +35,13 @@ public class BrokerFixture : IAsyncLifetime
     public int SiloPort { get; private set; } = FreePorts.Next();
     public int GatewayPort { get; private set; } = FreePorts.Next();
 
-    public IServiceProvider Services => _app!.Services;
+    /// <summary>The embedded broker's services.</summary>
+    /// <exception cref="InvalidOperationException">In <see cref="ClusterMode"/>: there is no broker in this process.</exception>
+    public IServiceProvider Services => _app?.Services
+        ?? throw new InvalidOperationException("A cluster-mode fixture has no broker in this process: the test needs [Trait(\"Topology\", \"SingleNode\")].");
+
+    /// <summary>The silos of a <see cref="ClusterMode"/> fixture (empty otherwise).</summary>
+    public IReadOnlyList<BrokerExecutable> Silos => _silos;
 
     /// <summary>This broker's own Storage:Path, deleted when the fixture is disposed.</summary>
     public string DataPath { get; } = Directory.CreateTempSubdirectory("robustmq-data-").FullName;
@@ -29,6 +50,12 @@ public class BrokerFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        if (ClusterMode)
+        {
+            await StartClusterAsync();
+            return;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -52,7 +79,79 @@ public class BrokerFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         await StopAsync();
+        foreach (var forwarder in _forwarders)
+        {
+            await forwarder.DisposeAsync();
+        }
+
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await (await SharedPostgres.GetAsync()).DropDatabaseAsync(_database);
+        }
+
         Directory.Delete(DataPath, recursive: true);
+    }
+
+    /// <summary>
+    /// Two silos on a new database (schema by <c>robustmq db init</c>, as an operator makes it), started together, and
+    /// the forwarders in front of them.
+    /// </summary>
+    private async Task StartClusterAsync()
+    {
+        var server = await SharedPostgres.GetAsync();
+        _database = await server.CreateDatabaseAsync();
+        var connection = server.ConnectionString(_database);
+        using (var init = CliProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "robustmq.dll"), "db", "init", "--connection", connection]))
+        {
+            var code = await init.WaitForExitAsync("robustmq db init", TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, $"robustmq db init exited with {code}: {init.Describe()}");
+        }
+
+        // A listener port a subclass set (TLS, WSS) is the forwarder's; each silo listens on a free one of its own.
+        var extra = ExtraArguments.ToList();
+        var listeners = new Dictionary<int, int[]>();
+        for (var a = 0; a < extra.Count; a++)
+        {
+            if (extra[a].StartsWith("--Listeners:", StringComparison.Ordinal) && extra[a].Split('=') is [var key, var value]
+                && key.EndsWith(":Port", StringComparison.Ordinal) && int.TryParse(value, CultureInfo.InvariantCulture, out var port))
+            {
+                listeners[port] = [FreePorts.Next(), FreePorts.Next()];
+            }
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var silo = i;
+            var own = extra.Select(arg => arg.Split('=') is [var key, var value] && key.EndsWith(":Port", StringComparison.Ordinal)
+                && int.TryParse(value, CultureInfo.InvariantCulture, out var port) && listeners.TryGetValue(port, out var ports)
+                    ? $"{key}={ports[silo].ToString(CultureInfo.InvariantCulture)}"
+                    : arg);
+            _silos.Add(BrokerExecutable.Start(
+            [
+                "--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connection}", "--Cluster:AdvertisedAddress=127.0.0.1",
+                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",
+                .. own,
+            ]));
+        }
+
+        await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
+        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.MqttPort)]));
+        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.Ports["Listeners:WebSocket:Port"])]));
+        foreach (var (port, ports) in listeners)
+        {
+            _forwarders.Add(RoundRobinForwarder.Start(port, ports));
+        }
+
+        MqttPort = _forwarders[0].Port;
+        WebSocketPort = _forwarders[1].Port;
+        AdminPort = _silos[0].Ports["Admin:Port"];
+        SiloPort = _silos[0].Ports["Cluster:SiloPort"];
+        GatewayPort = _silos[0].Ports["Cluster:GatewayPort"];
     }
 
     private async Task StartAsync()

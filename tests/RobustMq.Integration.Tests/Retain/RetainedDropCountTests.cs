@@ -12,6 +12,7 @@ namespace RobustMq.Integration.Tests.Retain;
 /// A retained message that finds no subscriber is stored, not dropped: neither the broker's own retained
 /// <c>$SYS</c> publications nor a client's retained publish count in <c>robustmq_messages_dropped_total{reason="no_subscribers"}</c>.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class RetainedDropCountTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     private double NoSubscriberDrops => broker.Services.GetRequiredService<BrokerMetrics>().MessagesDropped.WithLabels("no_subscribers").Value;

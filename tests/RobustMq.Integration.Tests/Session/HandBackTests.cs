@@ -7,6 +7,7 @@ namespace RobustMq.Integration.Tests.Session;
 /// A connection hands its session back however its transport ends. The connection under test runs on the broker's
 /// own services behind a listener of the test, so its half-close can fail the way a TLS shutdown can.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class HandBackTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     [Fact]

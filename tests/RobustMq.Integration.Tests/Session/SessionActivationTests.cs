@@ -12,6 +12,7 @@ namespace RobustMq.Integration.Tests.Session;
 /// none, so an idle connected client costs its connection only, on RocksDB (the fixture's store). Its session is
 /// loaded again whenever a call needs it.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class SessionActivationTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     private const int Clients = 20;

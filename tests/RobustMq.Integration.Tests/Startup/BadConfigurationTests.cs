@@ -3,6 +3,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Startup;
 
 /// <summary>The real executable refuses bad configuration at start-up with one line naming the key, exit code 2.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class BadConfigurationTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Startup;
 
 /// <summary><c>--help</c> and <c>--version</c> answer and exit; a command line that is not understood gets the usage and exit 2.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class CommandLineTests
 {
     [Theory]

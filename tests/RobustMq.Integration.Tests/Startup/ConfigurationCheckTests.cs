@@ -7,6 +7,7 @@ namespace RobustMq.Integration.Tests.Startup;
 /// <see cref="ConfigurationCheck"/> on every kind of key an options class can have, including kinds no broker section
 /// has yet (TimeSpan, double, nullable, unsigned), so a new key of such a type is checked like the others.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ConfigurationCheckTests
 {
     [Theory]

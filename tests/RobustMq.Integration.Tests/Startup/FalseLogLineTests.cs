@@ -9,6 +9,7 @@ namespace RobustMq.Integration.Tests.Startup;
 /// events when they are true. (The executable test in <see cref="StartupLogTests"/> sees the watchdog line only when
 /// Orleans' start-up race happens, about one start in two on this machine; this one shows the rule each time.)
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class FalseLogLineTests
 {
     // The templates as Orleans 10 and ASP.NET Core log them (dotnet/orleans src/Orleans.Runtime/Silo/Watchdog.cs, Silo.cs).

@@ -5,6 +5,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Startup;
 
 /// <summary>A port another process listens on stops start-up with one line naming the key and the port (exit 2).</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class PortInUseTests
 {
     /// <summary>Each listener's key, with the address the broker binds it to and the address the other process holds.</summary>

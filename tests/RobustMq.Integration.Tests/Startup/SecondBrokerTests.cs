@@ -6,6 +6,7 @@ namespace RobustMq.Integration.Tests.Startup;
 /// A second broker given a port the first one listens on stops (exit 2, one line naming the key) instead of
 /// listening beside it: SO_REUSEPORT let both bind 1883 and the Orleans ports, and split the clients between them.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class SecondBrokerTests(SecondBrokerTests.RunningBroker first) : IClassFixture<SecondBrokerTests.RunningBroker>
 {
     [Theory]

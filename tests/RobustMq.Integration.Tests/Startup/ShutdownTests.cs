@@ -8,6 +8,7 @@ namespace RobustMq.Integration.Tests.Startup;
 /// The real executable stops on SIGINT (Ctrl-C) or SIGTERM within seconds whatever is connected, and every
 /// listener's MQTT 5 clients get DISCONNECT 0x8B Server shutting down first (MQTT 4.13).
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ShutdownTests
 {
     private const int SigInt = 2;

@@ -4,6 +4,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Startup;
 
 /// <summary>What the real executable logs while it starts and while clients come and go: only what is true.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class StartupLogTests(StartupLogTests.StartedBroker started) : IClassFixture<StartupLogTests.StartedBroker>
 {
     private BrokerExecutable Broker => started.Broker;

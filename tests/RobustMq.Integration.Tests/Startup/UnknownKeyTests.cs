@@ -3,6 +3,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Startup;
 
 /// <summary>A key that none of the broker's options has is not ignored silently: a warning names it and the nearest known key.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class UnknownKeyTests
 {
     [Fact]
