@@ -122,8 +122,10 @@ failed=0
 failures=()
 summaries=()
 
-for proj in "${projects[@]}"; do
-  name=$(basename "$proj" .csproj)
+# run_tests PROJECT NAME [dotnet test arguments...]: one run, counted under NAME.
+run_tests() {
+  local proj=$1 name=$2
+  shift 2
   trx=$results/$name.trx
   left=$((budget - SECONDS))
   if ((left < 60)); then
@@ -131,12 +133,12 @@ for proj in "${projects[@]}"; do
     failed=$((failed + 1))
     failures+=("$name (not run: time budget used up)")
     summaries+=("$name: not run")
-    continue
+    return
   fi
 
   log "testing $name"
   status=0
-  timeout -k 30 "$left" dotnet test "$proj" -c Release --no-build \
+  timeout -k 30 "$left" dotnet test "$proj" -c Release --no-build "$@" \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
     --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
     </dev/null 2>&1 | tee "$results/$name.log" || status=$?
@@ -169,6 +171,15 @@ for proj in "${projects[@]}"; do
   passed=$((passed + p))
   failed=$((failed + f))
   summaries+=("$name: $p passed, $f failed")
+}
+
+for proj in "${projects[@]}"; do
+  run_tests "$proj" "$(basename "$proj" .csproj)"
+  if [[ $(basename "$proj" .csproj) == RobustMq.Integration.Tests ]]; then
+    # The same suite against a 2-silo cluster (issue 11): clients alternate between the silos, so publishers and
+    # subscribers are on different ones; tests of a single node's view are left out (BrokerFixture.ClusterMode).
+    ROBUSTMQ_TEST_TOPOLOGY=cluster run_tests "$proj" "RobustMq.Integration.Tests-cluster" --filter "Topology!=SingleNode"
+  fi
 done
 
 echo

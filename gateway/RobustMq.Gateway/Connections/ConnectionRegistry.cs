@@ -93,6 +93,32 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         return true;
     }
 
+    public async Task<TakeoverResult> TakeOverAsync(ConnectionRef connection)
+    {
+        if (!_all.TryGetValue(connection.ConnectionId, out var live))
+        {
+            return new TakeoverResult(false, null);
+        }
+
+        if (live.ClientId is { } clientId)
+        {
+            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, live));
+        }
+
+        var handBack = live.TakeOver();
+        try
+        {
+            // Bounded as a close is (CloseAsync): past it, the connection hands its session back to the grain itself.
+            return new TakeoverResult(true, await handBack.Task.WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // Past the bound (or a takeover before this one stopped waiting): the connection hands back to the grain.
+            handBack.TrySetCanceled();
+            return new TakeoverResult(true, handBack.Task.IsCompletedSuccessfully ? handBack.Task.Result : null);
+        }
+    }
+
     /// <summary>
     /// Server shutdown: every connection is closed from the server, with DISCONNECT <paramref name="reasonCode"/> on
     /// MQTT 5 (0x8B, MQTT 4.13), and its session handed back while grains still serve. Completes when all are,

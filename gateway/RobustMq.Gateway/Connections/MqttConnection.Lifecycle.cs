@@ -147,6 +147,7 @@ public sealed partial class MqttConnection
             finally
             {
                 // A takeover or a shutdown waits for this, never for the drain below.
+                (Interlocked.CompareExchange(ref _handBack, GrainTakesHandBack, null) as TaskCompletionSource<DisconnectRequest?>)?.TrySetResult(null);
                 _handedBack.TrySetResult();
             }
         }
@@ -200,7 +201,6 @@ public sealed partial class MqttConnection
         }
 
         MarkReleased();
-        _services.Registry.Forget(this);
         var (unacked, pubrel) = _outbound.Close();
         for (var i = 0; i < unacked.Length; i++)
         {
@@ -210,13 +210,28 @@ public sealed partial class MqttConnection
         }
 
         var request = new DisconnectRequest(Ref, _endKind, unacked, pubrel, _inbound?.AwaitingRelease ?? [], _expiryOnDisconnect);
+        if (Interlocked.CompareExchange(ref _handBack, request, null) is TaskCompletionSource<DisconnectRequest?> takeover
+            && takeover.TrySetResult(request))
+        {
+            // The CONNECT that took the session over takes what this connection owed (TakeOver), with the packet ids.
+            _services.Registry.Forget(this);
+            return;
+        }
+
         try
         {
+            // A CONNECT that takes the session over meanwhile finds this connection still (it is forgotten only once
+            // the grain has the hand-back) and takes the same request (TakeOver): the grain leaves out of this call
+            // what that CONNECT took, whichever of the two it serves first.
             await _services.Grains.GetGrain<ISessionGrain>(ClientId).Disconnect(request).WaitAsync(_services.GrainTimeout);
         }
         catch (Exception ex)
         {
             LogSessionDisconnectFailed(_services.Logger, ex, ClientId);
+        }
+        finally
+        {
+            _services.Registry.Forget(this);
         }
     }
 

@@ -212,6 +212,11 @@ public sealed partial class MqttConnection
         }
     }
 
+    // The takeover waiting for this connection's hand-back (TakeOver), the hand-back on its way to the session grain,
+    // or GrainTakesHandBack once the connection ended needing none.
+    private object? _handBack;
+    private static readonly object GrainTakesHandBack = new();
+
     /// <summary>Close from the server side: DISCONNECT with the reason on MQTT 5, then close.</summary>
     public void CloseFromServer(byte reasonCode)
     {
@@ -223,6 +228,33 @@ public sealed partial class MqttConnection
         _endKind = DisconnectDecision.FromServer((ReasonCode)reasonCode).Kind;
         _endReason ??= ServerClose((ReasonCode)reasonCode);
         SendDisconnectAndClose((ReasonCode)reasonCode);
+    }
+
+    /// <summary>
+    /// Closes this connection for a CONNECT that takes its session over (0x8E, MQTT-3.1.4-3): the returned source
+    /// completes with what the connection owed its client (what it hands the session grain otherwise), which the caller
+    /// takes instead. A connection already handing it to the grain gives the same request (the grain leaves out of
+    /// that call what the takeover took); one that needed no hand-back gives null. A caller that stops waiting cancels
+    /// it, and the connection then hands back to the grain as usual.
+    /// </summary>
+    internal TaskCompletionSource<DisconnectRequest?> TakeOver()
+    {
+        var takeover = new TaskCompletionSource<DisconnectRequest?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        switch (Interlocked.CompareExchange(ref _handBack, takeover, null))
+        {
+            case TaskCompletionSource<DisconnectRequest?> waiting:
+                takeover = waiting;
+                break;
+            case DisconnectRequest handingBack:
+                takeover.TrySetResult(handingBack);
+                break;
+            case not null:
+                takeover.TrySetResult(null);
+                break;
+        }
+
+        CloseFromServer((byte)ReasonCode.SessionTakenOver);
+        return takeover;
     }
 
     /// <summary>

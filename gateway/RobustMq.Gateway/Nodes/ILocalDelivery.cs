@@ -28,6 +28,12 @@ public interface ILocalDelivery
     /// </summary>
     Task<bool> CloseAsync(ConnectionRef connection, byte reasonCode);
 
+    /// <summary>
+    /// Close a connection whose session a new CONNECT takes over (0x8E) and return what it owed its client
+    /// (<see cref="INodeDispatcherGrain.TakeOver"/>).
+    /// </summary>
+    Task<TakeoverResult> TakeOverAsync(ConnectionRef connection);
+
     /// <summary>The session of a live connection that needs no session grain (clean session); null otherwise.</summary>
     SessionInfo? Describe(ConnectionRef connection);
 }

@@ -13,9 +13,11 @@ namespace RobustMq.Gateway.Nodes;
 [NodePlacement, Reentrant]
 public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery delivery) : Grain, INodeDispatcherGrain
 {
-    public Task ApplyRoutes(RouteBatch batch)
+    public Task<bool> ApplyRoutes(RouteBatch batch) => Task.FromResult(routes.Apply(batch));
+
+    public Task LoadRoutes(RouteSnapshot snapshot)
     {
-        routes.Apply(batch);
+        routes.Load(snapshot);
         return Task.CompletedTask;
     }
 
@@ -71,6 +73,8 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
     }
 
     public Task<bool> Close(ConnectionRef connection, byte reasonCode) => delivery.CloseAsync(connection, reasonCode);
+
+    public Task<TakeoverResult> TakeOver(ConnectionRef connection) => delivery.TakeOverAsync(connection);
 
     public Task<SessionInfo?> Describe(ConnectionRef connection) => Task.FromResult(delivery.Describe(connection));
 }

@@ -57,8 +57,11 @@ public sealed class RouteCache : IRouteReplica
         }
     }
 
-    /// <summary>One shard's pushed changes: applied if they follow the last applied, held while the shard loads, else the shard is behind.</summary>
-    public void Apply(RouteBatch batch)
+    /// <summary>
+    /// One shard's pushed changes: applied if they follow the last applied (true), else held (false) while the shard
+    /// loads, or the shard is behind and a load is asked for (<see cref="ShardBehind"/>).
+    /// </summary>
+    public bool Apply(RouteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         bool behind;
@@ -73,16 +76,15 @@ public sealed class RouteCache : IRouteReplica
                 behind = !shard.Loading;
                 if (!behind)
                 {
-                    return;
+                    return false;
                 }
             }
             else
             {
-
                 if (batch.Epoch == shard.Epoch && batch.Version <= shard.Version)
                 {
                     // Already in what was applied (a snapshot taken after it, or a late retry).
-                    return;
+                    return true;
                 }
 
                 behind = batch.Epoch != shard.Epoch || batch.Version != shard.Version + 1;
@@ -105,6 +107,38 @@ public sealed class RouteCache : IRouteReplica
         if (behind)
         {
             ShardBehind?.Invoke(batch.Shard);
+        }
+
+        return !behind;
+    }
+
+    /// <summary>
+    /// The shard's whole table from its grain, for a push this replica was behind on (<see cref="Apply"/> false): the
+    /// shard's routes become the snapshot's and the held pushes that follow are applied, unless the replica already
+    /// has this activation's version or a later one. A load under way (<see cref="BeginSync"/>) goes on; its older
+    /// snapshot then changes nothing (<see cref="CompleteSync"/>).
+    /// </summary>
+    public void Load(RouteSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _lock.EnterWriteLock();
+        try
+        {
+            var state = _shards[snapshot.Shard];
+            if (state.Epoch == snapshot.Epoch && state.Version >= snapshot.Version)
+            {
+                return;
+            }
+
+            var caughtUp = LoadLocked(state, snapshot);
+            if (!state.Loading)
+            {
+                state.Waiting = caughtUp ? null : [];
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
         }
     }
 
@@ -144,57 +178,15 @@ public sealed class RouteCache : IRouteReplica
         try
         {
             var state = _shards[snapshot.Shard];
-            var wanted = new HashSet<RouteEntry>(snapshot.Routes);
-            var stale = new List<RouteEntry>();
-            foreach (var entry in _present)
+            bool caughtUp;
+            if (state.Epoch == snapshot.Epoch && state.Version > snapshot.Version)
             {
-                if (TopicShards.ShardOf(entry.Filter) == snapshot.Shard && !wanted.Contains(entry))
-                {
-                    stale.Add(entry);
-                }
+                // The shard sent a newer table meanwhile (Load): this one is older, and changes nothing.
+                caughtUp = ApplyWaitingLocked(state);
             }
-
-            foreach (var entry in stale)
+            else
             {
-                _present.Remove(entry);
-                _trie.Remove(entry.Filter, entry);
-            }
-
-            foreach (var entry in snapshot.Routes)
-            {
-                if (_present.Add(entry))
-                {
-                    _trie.Add(entry.Filter, entry);
-                    _additions++;
-                }
-            }
-
-            state.Epoch = snapshot.Epoch;
-            state.Version = snapshot.Version;
-            var waiting = state.Waiting ?? [];
-            waiting.Sort((a, b) => a.Version.CompareTo(b.Version));
-            var caughtUp = true;
-            foreach (var batch in waiting)
-            {
-                if (batch.Epoch != state.Epoch)
-                {
-                    caughtUp = false;
-                    continue;
-                }
-
-                if (batch.Version <= state.Version)
-                {
-                    continue;
-                }
-
-                if (batch.Version != state.Version + 1)
-                {
-                    caughtUp = false;
-                    break;
-                }
-
-                ApplyLocked(batch.Changes);
-                state.Version = batch.Version;
+                caughtUp = LoadLocked(state, snapshot);
             }
 
             state.Loading = false;
@@ -205,6 +197,71 @@ public sealed class RouteCache : IRouteReplica
         {
             _lock.ExitWriteLock();
         }
+    }
+
+    /// <summary>Makes the shard's routes those of <paramref name="snapshot"/> and applies the held pushes that follow; true when none is missing.</summary>
+    private bool LoadLocked(ShardState state, RouteSnapshot snapshot)
+    {
+        var wanted = new HashSet<RouteEntry>(snapshot.Routes);
+        var stale = new List<RouteEntry>();
+        foreach (var entry in _present)
+        {
+            if (TopicShards.ShardOf(entry.Filter) == snapshot.Shard && !wanted.Contains(entry))
+            {
+                stale.Add(entry);
+            }
+        }
+
+        foreach (var entry in stale)
+        {
+            _present.Remove(entry);
+            _trie.Remove(entry.Filter, entry);
+        }
+
+        foreach (var entry in snapshot.Routes)
+        {
+            if (_present.Add(entry))
+            {
+                _trie.Add(entry.Filter, entry);
+                _additions++;
+            }
+        }
+
+        state.Epoch = snapshot.Epoch;
+        state.Version = snapshot.Version;
+        return ApplyWaitingLocked(state);
+    }
+
+    /// <summary>Applies the held pushes of the shard's epoch that follow its version, in order; false when one is missing.</summary>
+    private bool ApplyWaitingLocked(ShardState state)
+    {
+        var waiting = state.Waiting ?? [];
+        waiting.Sort((a, b) => a.Version.CompareTo(b.Version));
+        var caughtUp = true;
+        foreach (var batch in waiting)
+        {
+            if (batch.Epoch != state.Epoch)
+            {
+                caughtUp = false;
+                continue;
+            }
+
+            if (batch.Version <= state.Version)
+            {
+                continue;
+            }
+
+            if (batch.Version != state.Version + 1)
+            {
+                caughtUp = false;
+                break;
+            }
+
+            ApplyLocked(batch.Changes);
+            state.Version = batch.Version;
+        }
+
+        return caughtUp;
     }
 
     /// <summary>Gives up a load begun with <see cref="BeginSync"/> (the snapshot could not be read): the shard stays behind, its pushes keep waiting.</summary>

@@ -239,7 +239,15 @@ public sealed partial class TopicShardGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<INodeDispatcherGrain>(node).ApplyRoutes(batch).WaitAsync(PushTimeout);
+            var dispatcher = GrainFactory.GetGrain<INodeDispatcherGrain>(node);
+            if (!await dispatcher.ApplyRoutes(batch).WaitAsync(PushTimeout))
+            {
+                // The node is behind on this shard (it missed a push, or knew an earlier activation of it): it gets
+                // the whole table now, so the change is in effect there before this call returns (and the SUBSCRIBE
+                // that made it is answered). The routes are this version's: no other change runs meanwhile.
+                _followers[node] = SiloAddress.FromParsableString(node);
+                await dispatcher.LoadRoutes(new RouteSnapshot(Shard, _epoch, batch.Version, [.. _routes])).WaitAsync(PushTimeout);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

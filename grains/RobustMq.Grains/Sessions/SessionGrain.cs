@@ -59,15 +59,38 @@ public sealed partial class SessionGrain(
         if (_state.Connection is { } old)
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
-            if (!await CloseConnection(old, 0x8E))
+            var takeover = await TakeOverConnection(old);
+            if (!takeover.Closed)
             {
                 // It is gone without having handed the session back (the hand-back failed, or its node died): what it
                 // had and its client did not acknowledge is in storage.
                 await RecoverOrphans();
             }
+            else if (takeover.HandBack is { } back)
+            {
+                // What it owed its client, with the packet ids it was sent under: the new connection sends it again
+                // under them (MQTT-4.4.0-1), so a QoS 2 message the client has already is known as one.
+                // The connection may be handing the same to this grain too (it ended as the takeover came): that call
+                // leaves out what is taken here (WasRecovered).
+                await Persist(
+                    () =>
+                    {
+                        var taken = Array.FindAll(back.Unacknowledged, m => !_state.WasRecovered(m));
+                        foreach (var message in taken)
+                        {
+                            _state.TakenBack(message);
+                        }
+
+                        _state.ReturnUnacknowledged(taken);
+                        _state.PendingPubRel.UnionWith(back.PendingPubRel);
+                        _state.InboundQoS2.UnionWith(back.InboundQoS2);
+                    },
+                    record: false);
+                _recoveredAt = clock.GetTimestamp();
+            }
 
             // The subscriptions and inbound QoS 2 ids as that connection left them in storage (the close waited until
-            // it let go of the session; its own hand-back comes after this call and brings its unacknowledged messages).
+            // it let go of the session; when it could not hand over in time, its own hand-back comes after this call).
             await ReloadSubscriptions();
             await ReloadInbound();
 
@@ -376,6 +399,23 @@ public sealed partial class SessionGrain(
         _willTimer = null;
         _expiryTimer?.Dispose();
         _expiryTimer = null;
+    }
+
+    /// <summary>
+    /// Closes the session's connection for a new CONNECT (0x8E) and takes what it owed its client
+    /// (<see cref="INodeDispatcherGrain.TakeOver"/>); not closed when its node could not be reached.
+    /// </summary>
+    private async Task<TakeoverResult> TakeOverConnection(ConnectionRef connection)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<INodeDispatcherGrain>(connection.Node).TakeOver(connection);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCloseFailed(logger, ex, ClientId, connection.Node);
+            return new TakeoverResult(false, null);
+        }
     }
 
     private async Task<bool> CloseConnection(ConnectionRef connection, byte reasonCode)

@@ -308,7 +308,22 @@ internal sealed class SessionState
     /// Whether <paramref name="message"/>, handed back late by a connection that was taken over, was loaded from its
     /// record already (<see cref="Recovered"/>): taking it again would deliver it twice.
     /// </summary>
-    public bool WasRecovered(PendingMessage message) => message.StoreSequence != 0 && _recovered?.Contains(message.StoreSequence) == true;
+    public bool WasRecovered(PendingMessage message) =>
+        (message.StoreSequence != 0 && _recovered?.Contains(message.StoreSequence) == true) || HasRecovered(message);
+
+    /// <summary>
+    /// <paramref name="message"/> was taken from a connection a CONNECT took over (its hand-back, by TakeOver): that
+    /// connection's own hand-back, if it comes as well, leaves it out (<see cref="WasRecovered"/>).
+    /// </summary>
+    public void TakenBack(PendingMessage message)
+    {
+        if (message.StoreSequence != 0)
+        {
+            Recovered(message.StoreSequence);
+        }
+
+        RecoveredMessage(message);
+    }
 
     /// <summary>Puts a stored queue entry back at the end of the queue (loading); its sequence is parsed from its key.</summary>
     /// <exception cref="StorageException">Kind Corrupt: the key is not one of this session's queue keys.</exception>

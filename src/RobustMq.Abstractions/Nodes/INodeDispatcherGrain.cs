@@ -9,8 +9,19 @@ namespace RobustMq.Abstractions.Nodes;
 /// </summary>
 public interface INodeDispatcherGrain : IGrainWithStringKey
 {
-    /// <summary>One topic shard's changes for the node's route cache (the node\'s route cache).</summary>
-    Task ApplyRoutes(RouteBatch batch);
+    /// <summary>
+    /// One topic shard's changes for the node's route cache. True when they are in effect there once this returns
+    /// (applied, or applied before); false when the node is behind on that shard (it missed a push, or knew an earlier
+    /// activation of it) and holds them: the shard then sends its whole table (<see cref="LoadRoutes"/>), so a change
+    /// is in effect on every live node before its SUBSCRIBE is answered.
+    /// </summary>
+    Task<bool> ApplyRoutes(RouteBatch batch);
+
+    /// <summary>
+    /// A topic shard's whole table, for a node that was behind on it (<see cref="ApplyRoutes"/> false): its routes
+    /// become the snapshot's, and the pushes it held that are newer follow.
+    /// </summary>
+    Task LoadRoutes(RouteSnapshot snapshot);
 
     /// <summary>
     /// Deliver to live local connections, in the batch's order; returns one <see cref="NodeDeliveryResult"/> per item
@@ -29,6 +40,14 @@ public interface INodeDispatcherGrain : IGrainWithStringKey
 
     /// <summary>Close a connection (DISCONNECT with the reason on MQTT 5); returns once it has let go of its routes.</summary>
     Task<bool> Close(ConnectionRef connection, byte reasonCode);
+
+    /// <summary>
+    /// Close a connection whose session a new CONNECT takes over (DISCONNECT 0x8E on MQTT 5, MQTT-3.1.4-3) and return
+    /// what it owed its client, which the session gives the new connection to send again with the original packet ids
+    /// (MQTT-4.4.0-1); then the old connection does not hand it to the session grain itself. Closed is false when the
+    /// connection is not on this node. Bounded by the connection's close (about 10 s).
+    /// </summary>
+    Task<TakeoverResult> TakeOver(ConnectionRef connection);
 
     /// <summary>The session of a live clean-session connection on this node (no session grain holds it).</summary>
     Task<SessionInfo?> Describe(ConnectionRef connection);

@@ -15,11 +15,18 @@ internal sealed class PostgresSql
     /// <summary>The first key of the session-level advisory lock (<c>pg_try_advisory_lock(int, int)</c>): "RMQ1".</summary>
     public const int AdvisoryLockClass = 0x524D5131;
 
+    /// <summary>The first key of the transaction-level advisory lock held while the schema is created: "RMQ2".</summary>
+    public const int SchemaLockClass = 0x524D5132;
+
     public PostgresSql(string schema)
     {
         Schema = schema;
         var s = $"\"{schema}\"";
+        // One batch, one implicit transaction: the transaction-level lock (taken in a DO block, so the batch's only
+        // result is still the version) makes silos that start together on a new database create the schema one after
+        // another (CREATE ... IF NOT EXISTS alone races: 23505 on pg_namespace).
         CreateSchema = $"""
+            DO $$ BEGIN PERFORM pg_advisory_xact_lock({SchemaLockClass}, hashtext('{schema}')); END $$;
             CREATE SCHEMA IF NOT EXISTS {s};
             CREATE TABLE IF NOT EXISTS {s}.meta (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);
             INSERT INTO {s}.meta (name, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (name) DO NOTHING;

@@ -131,12 +131,16 @@ public sealed class LocalClusterScriptTests(ITestOutputHelper output) : IAsyncLi
         return (code, process.Describe());
     }
 
-    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that are free now.</summary>
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive loopback ports that are free now, below the kernel's ephemeral
+    /// range (32768+), as <see cref="FreePorts"/> draws them: there, the source port of a silo's outgoing connection
+    /// could take one before the next silo binds it (a run failed so: "Cluster:GatewayPort 36790 is already in use").
+    /// </summary>
     private static int FreeRange(int count)
     {
         while (true)
         {
-            var first = Random.Shared.Next(20_000, 60_000);
+            var first = Random.Shared.Next(20_000, 32_000 - count);
             if (Enumerable.Range(first, count).All(FreePorts.IsFree))
             {
                 return first;

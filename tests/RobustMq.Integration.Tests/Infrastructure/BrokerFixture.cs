@@ -84,9 +84,15 @@ public class BrokerFixture : IAsyncLifetime
             await forwarder.DisposeAsync();
         }
 
-        foreach (var silo in _silos)
+        for (var i = 0; i < _silos.Count; i++)
         {
-            await silo.DisposeAsync();
+            await _silos[i].DisposeAsync();
+            if (Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } folder)
+            {
+                // Every line of every silo, for a failure that needs them.
+                Directory.CreateDirectory(folder);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{GetType().Name}-{_database}-silo{i}.log"), _silos[i].Log);
+            }
         }
 
         if (_database is not null)
@@ -134,7 +140,9 @@ public class BrokerFixture : IAsyncLifetime
             _silos.Add(BrokerExecutable.Start(
             [
                 "--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connection}", "--Cluster:AdvertisedAddress=127.0.0.1",
-                "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",
+                // With ROBUSTMQ_TEST_LOGS (every line kept), the broker's information lines too.
+                $"--Logging:LogLevel:Default={(Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } ? "Information" : "Warning")}",
+                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",
                 .. own,
             ]));
         }

@@ -4,6 +4,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 namespace RobustMq.Integration.Tests.Limits;
 
 /// <summary>Each way a message is discarded is counted in <c>robustmq_messages_dropped_total</c> with its reason.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class DropReasonMetricsTests(DropReasonBrokerFixture broker) : IClassFixture<DropReasonBrokerFixture>, IDisposable
 {
     private readonly DropMetrics _metrics = new(broker);

@@ -150,6 +150,35 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
         await AssertResentWithDupAsync("session-dup-fast", original);
     }
 
+    [Fact]
+    public async Task A_takeover_resends_the_QoS_2_message_the_old_connection_had_in_flight_with_DUP_and_its_packet_id()
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, "takeover-inflight-pub");
+        using var first = await RawClient.OpenAsync(broker);
+        await first.ConnectAsync("takeover-inflight", RawPackets.V5, cleanStart: true, sessionExpiry: 60);
+        await first.SendAsync(RawPackets.Subscribe(1, "takeover/inflight", RawPackets.V5, qos: 2));
+        await first.ExpectAsync(RawPacket.SubAck, "the first connection waits for SUBACK");
+        await publisher.PublishAsync(Mqtt.Message("takeover/inflight", "owed", MqttQualityOfServiceLevel.ExactlyOnce).Build());
+        var original = await first.ExpectAsync(RawPacket.Publish, "the first connection waits for the message it will not acknowledge");
+
+        // While it is in flight (no PUBREC), a second connection takes the session over (MQTT-3.1.4-3): the first gets
+        // 0x8E, the second the same message again, under its packet id, with DUP (MQTT-4.4.0-1), so a client that had
+        // it already does not take it twice.
+        using var second = await RawClient.OpenAsync(broker);
+        var connAck = await second.ConnectAsync("takeover-inflight", RawPackets.V5, cleanStart: false, sessionExpiry: 0);
+        var resent = await second.ExpectAsync(RawPacket.Publish, "the second connection waits for the resent message");
+        var closed = await first.ExpectAsync(RawPacket.Disconnect, "the first connection waits for its DISCONNECT");
+
+        Assert.True(connAck.SessionPresent);
+        Assert.Equal(0x8E, closed.ReasonCode);
+        Assert.True(resent.Dup, $"the resend must have DUP set and the original packet id {original.PacketId}: {resent}");
+        Assert.Equal((original.PacketId, "owed", 2), (resent.PacketId, resent.PayloadText(RawPackets.V5), resent.QoS));
+        await second.SendAsync(RawPackets.PubRec(resent.PacketId));
+        await second.ExpectAsync(RawPacket.PubRel, "the second connection waits for PUBREL");
+        await second.SendAsync(RawPackets.PubComp(resent.PacketId));
+        await second.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+    }
+
     /// <summary>Subscribes with a raw persistent session, takes one QoS 1 message without PUBACK, then resets the socket.</summary>
     private async Task<RawPacket> LeaveUnacknowledgedAsync(string clientId, string topic, RawWill? will)
     {

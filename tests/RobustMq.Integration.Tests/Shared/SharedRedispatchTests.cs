@@ -139,6 +139,7 @@ public sealed class SharedRedispatchTests(NoSysBrokerFixture broker) : IClassFix
     }
 
     [Fact]
+    [Trait("Topology", "SingleNode")] // the counters of one node
     public async Task Messages_of_a_member_that_ends_with_no_other_member_left_are_dropped_and_counted()
     {
         using var metrics = new DropMetrics(broker);

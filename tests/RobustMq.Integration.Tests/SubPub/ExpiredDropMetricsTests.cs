@@ -9,6 +9,7 @@ namespace RobustMq.Integration.Tests.SubPub;
 /// <c>robustmq_messages_dropped_total{reason="expired"}</c>, wherever it waited. The waits of 1.5 s let a one-second
 /// expiry pass: that is the behaviour under test.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ExpiredDropMetricsTests(NoSysBrokerFixture broker) : IClassFixture<NoSysBrokerFixture>, IDisposable
 {
     private const string Expired = "expired";

@@ -21,6 +21,7 @@ public sealed class SysTopicsTests(BrokerFixture broker) : IClassFixture<BrokerF
     }
 
     [Fact]
+    [Trait("Topology", "SingleNode")] // the counters of one node
     public async Task Sys_connected_clients_counts_the_subscriber_itself()
     {
         using var client = await Mqtt.ConnectAsync(broker, "sys-clients");

@@ -6,6 +6,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Transport;
 
+[Trait("Topology", "SingleNode")]
 public sealed class AdminApiTests(BrokerFixture broker) : IClassFixture<BrokerFixture>, IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(10) };
