@@ -105,11 +105,12 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
             _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, live));
         }
 
-        var handBack = live.TakeOver();
+        var handBack = live.TakeOver(out var alsoToGrain);
         try
         {
             // Bounded as a close is (CloseAsync): past it, the connection hands its session back to the grain itself.
-            return new TakeoverResult(true, await handBack.Task.WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None).ConfigureAwait(false));
+            var owed = await handBack.Task.WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None).ConfigureAwait(false);
+            return new TakeoverResult(true, owed, alsoToGrain);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {

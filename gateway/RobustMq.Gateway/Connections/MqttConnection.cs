@@ -234,11 +234,12 @@ public sealed partial class MqttConnection
     /// Closes this connection for a CONNECT that takes its session over (0x8E, MQTT-3.1.4-3): the returned source
     /// completes with what the connection owed its client (what it hands the session grain otherwise), which the caller
     /// takes instead. A connection already handing it to the grain gives the same request (the grain leaves out of
-    /// that call what the takeover took); one that needed no hand-back gives null. A caller that stops waiting cancels
-    /// it, and the connection then hands back to the grain as usual.
+    /// that call what the takeover took: <paramref name="alsoToGrain"/>); one that needed no hand-back gives null. A
+    /// caller that stops waiting cancels it, and the connection then hands back to the grain as usual.
     /// </summary>
-    internal TaskCompletionSource<DisconnectRequest?> TakeOver()
+    internal TaskCompletionSource<DisconnectRequest?> TakeOver(out bool alsoToGrain)
     {
+        alsoToGrain = false;
         var takeover = new TaskCompletionSource<DisconnectRequest?>(TaskCreationOptions.RunContinuationsAsynchronously);
         switch (Interlocked.CompareExchange(ref _handBack, takeover, null))
         {
@@ -246,6 +247,7 @@ public sealed partial class MqttConnection
                 takeover = waiting;
                 break;
             case DisconnectRequest handingBack:
+                alsoToGrain = true;
                 takeover.TrySetResult(handingBack);
                 break;
             case not null:

@@ -130,6 +130,8 @@ public sealed class RouteCache : IRouteReplica
                 return;
             }
 
+            // Held pushes of another activation are older than this table, which the live one sent with its push.
+            state.Waiting?.RemoveAll(batch => batch.Epoch != snapshot.Epoch);
             var caughtUp = LoadLocked(state, snapshot);
             if (!state.Loading)
             {

@@ -205,11 +205,11 @@ public sealed partial class SessionGrain
     /// the records of a live connection are not orphans. Each message recovered is remembered by id
     /// (<see cref="SessionState.RecoveredMessage"/>).
     /// </remarks>
-    private async Task RecoverOrphans()
+    private async Task<PendingMessage[]> RecoverOrphans()
     {
         if (_state.QueueKeyPrefix is not { } prefix || !Store.Sync.SurvivesProcessCrash)
         {
-            return;
+            return [];
         }
 
         var found = new List<PendingMessage>();
@@ -220,7 +220,6 @@ public sealed partial class SessionGrain
             {
                 var message = PendingRecord.Decode(entry.Value) with { StoreSequence = sequence };
                 found.Add(message);
-                _state.Recovered(sequence);
                 _state.RecoveredMessage(message);
             }
         }
@@ -231,6 +230,7 @@ public sealed partial class SessionGrain
         }
 
         _state.ReturnUnacknowledged([.. found]);
+        return [.. found];
     }
 
     /// <summary>The inbound QoS 2 ids a connection stored (before its PUBRECs) and did not hand back.</summary>

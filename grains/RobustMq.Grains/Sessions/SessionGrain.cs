@@ -35,13 +35,53 @@ public sealed partial class SessionGrain(
     public async Task<ConnectResult> Connect(ConnectRequest request)
     {
         _connecting = true;
+        _tookOver = false;
         try
         {
             return await ConnectCore(request);
         }
+        catch when (_state.Exists && (_state.Connection is null || _tookOver))
+        {
+            // The new connection is refused, and the old one was closed (or is gone): no connection serves the session
+            // now, and none will hand it back, so it is detached here (its expiry starts, and storage says so).
+            await DetachAfterFailedConnect();
+            throw;
+        }
         finally
         {
             _connecting = false;
+        }
+    }
+
+    // Whether the Connect under way closed the session's old connection (or found it gone).
+    private bool _tookOver;
+
+    private async Task DetachAfterFailedConnect()
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        _state.Connection = null;
+        _state.Detach();
+        if (_state.DisconnectedAtUnixMs == 0)
+        {
+            _state.DisconnectedAtUnixMs = now;
+        }
+
+        if (_state.ExpirySeconds != uint.MaxValue && _expiryTimer is null)
+        {
+            // The CONNECT stopped the timers; the expiry counts from when the last connection ended.
+            var left = TimeSpan.FromMilliseconds(Math.Max(0, _state.DisconnectedAtUnixMs + (_state.ExpirySeconds * 1000L) - now));
+            _expiryTimer = this.RegisterGrainTimer(OnExpired, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
+        }
+
+        KeepWhileNeeded();
+        try
+        {
+            await Persist(static () => { });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Storage is what failed the CONNECT, likely: the next activation finds the old connection gone then.
+            LogDetachNotStored(logger, ex, ClientId);
         }
     }
 
@@ -60,33 +100,32 @@ public sealed partial class SessionGrain(
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
             var takeover = await TakeOverConnection(old);
+            _tookOver = true;
             if (!takeover.Closed)
             {
                 // It is gone without having handed the session back (the hand-back failed, or its node died): what it
-                // had and its client did not acknowledge is in storage.
-                await RecoverOrphans();
+                // had and its client did not acknowledge is in storage. Should its hand-back come after all, it leaves
+                // these out.
+                TakenFrom(old, await RecoverOrphans());
             }
             else if (takeover.HandBack is { } back)
             {
                 // What it owed its client, with the packet ids it was sent under: the new connection sends it again
                 // under them (MQTT-4.4.0-1), so a QoS 2 message the client has already is known as one.
-                // The connection may be handing the same to this grain too (it ended as the takeover came): that call
-                // leaves out what is taken here (WasRecovered).
+                if (takeover.AlsoToGrain)
+                {
+                    // It ended as the takeover came and is handing the same to this grain: that call leaves these out.
+                    TakenFrom(old, back.Unacknowledged);
+                }
+
                 await Persist(
                     () =>
                     {
-                        var taken = Array.FindAll(back.Unacknowledged, m => !_state.WasRecovered(m));
-                        foreach (var message in taken)
-                        {
-                            _state.TakenBack(message);
-                        }
-
-                        _state.ReturnUnacknowledged(taken);
+                        _state.ReturnUnacknowledged(back.Unacknowledged);
                         _state.PendingPubRel.UnionWith(back.PendingPubRel);
                         _state.InboundQoS2.UnionWith(back.InboundQoS2);
                     },
                     record: false);
-                _recoveredAt = clock.GetTimestamp();
             }
 
             // The subscriptions and inbound QoS 2 ids as that connection left them in storage (the close waited until
@@ -198,8 +237,13 @@ public sealed partial class SessionGrain(
         {
             // A stale connection (taken over): what it still owed goes to the current one, unless that
             // one started clean (the old session ended with what it owed).
-            // Those loaded from their records when it was found gone (RecoverOrphans) are not taken twice.
-            var unacknowledged = Array.FindAll(request.Unacknowledged, m => !_state.WasRecovered(m));
+            // Those loaded from their records when it was found gone (RecoverOrphans), and those its takeover took
+            // (TakeOver, when this call was already on its way), are not taken twice.
+            PendingMessage[]? taken = null;
+            _takenFrom?.Remove(request.Connection, out taken);
+            var unacknowledged = taken is null
+                ? request.Unacknowledged
+                : Array.FindAll(request.Unacknowledged, m => Array.FindIndex(taken, t => SessionState.SameDelivery(t, m)) < 0);
             if (!_state.StartedClean)
             {
                 await Enqueue(unacknowledged);
@@ -330,6 +374,28 @@ public sealed partial class SessionGrain(
         return holder is { Backed: false } ? holder.Previous : null;
     }
 
+    /// <summary>
+    /// Connections a CONNECT took over whose own hand-back (a Disconnect) may still come, and what the takeover took from
+    /// them (their hand-back, or their records): that Disconnect leaves those out. A few at most (the oldest go).
+    /// </summary>
+    private Dictionary<ConnectionRef, PendingMessage[]>? _takenFrom;
+
+    private void TakenFrom(ConnectionRef connection, PendingMessage[] taken)
+    {
+        if (taken.Length == 0)
+        {
+            return;
+        }
+
+        _takenFrom ??= [];
+        if (_takenFrom.Count >= 8)
+        {
+            _takenFrom.Remove(_takenFrom.Keys.First());
+        }
+
+        _takenFrom[connection] = taken;
+    }
+
     private SessionInfo NoSession()
     {
         DeactivateOnIdle();
@@ -433,6 +499,9 @@ public sealed partial class SessionGrain(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Publishing the will of {ClientId} to {Topic} failed")]
     private static partial void LogWillFailed(ILogger logger, Exception ex, string clientId, string topic);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The session of {ClientId} has no connection after a refused CONNECT, and storing that failed")]
+    private static partial void LogDetachNotStored(ILogger logger, Exception ex, string clientId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Closing the old connection of {ClientId} on {Node} failed")]
     private static partial void LogCloseFailed(ILogger logger, Exception ex, string clientId, string node);

@@ -20,9 +20,6 @@ internal sealed class SessionState
     // The first sequence of the range the next connection gets (SessionQueue.RangeSize each); ranges only grow.
     private long _nextRange = SessionQueue.RangeSize;
 
-    // Records loaded from storage because the connection that had them ended without handing the session back.
-    private HashSet<long>? _recovered;
-
     // The message ids of those records, with the shared subscription each came through (see RecoveredMessage).
     private HashSet<(Guid, string?, string?)>? _recoveredIds;
 
@@ -266,12 +263,6 @@ internal sealed class SessionState
     public bool Holds(long sequence) => _sequences.ContainsValue(sequence);
 
     /// <summary>
-    /// Record <paramref name="sequence"/> was loaded from storage: the connection that had it ended without handing the
-    /// session back (see <see cref="WasRecovered"/>).
-    /// </summary>
-    public void Recovered(long sequence) => (_recovered ??= []).Add(sequence);
-
-    /// <summary>
     /// <paramref name="message"/> was loaded from the record of a connection that ended with its node, without handing
     /// the session back: a delivery that may have reached that connection is known as this one by its message id
     /// (<see cref="HasRecovered"/>), even once its client acknowledged it and the record went.
@@ -294,36 +285,19 @@ internal sealed class SessionState
     public static (Guid, string?, string?) DeliveryKey(PendingMessage message) =>
         (message.Message.MessageId, message.ShareGroup, message.ShareFilter);
 
+    /// <summary>Whether two owed messages are the same delivery: the same record when stored, else the same <see cref="DeliveryKey"/>.</summary>
+    public static bool SameDelivery(PendingMessage a, PendingMessage b) =>
+        a.StoreSequence != 0 || b.StoreSequence != 0 ? a.StoreSequence == b.StoreSequence : DeliveryKey(a) == DeliveryKey(b);
+
     /// <summary>
     /// Whether <paramref name="message"/> (by <see cref="DeliveryKey"/>) was loaded from a dead connection's records
-    /// (<see cref="RecoveredMessage"/>).
+    /// (<see cref="RecoveredMessage"/>) lately.
     /// </summary>
     public bool HasRecovered(PendingMessage message) =>
         message.Message.MessageId != Guid.Empty && _recoveredIds?.Contains(DeliveryKey(message)) == true;
 
     /// <summary>Whether any message was loaded from a dead connection's records in this activation.</summary>
     public bool RecoveredAny => _recoveredIds is { Count: > 0 };
-
-    /// <summary>
-    /// Whether <paramref name="message"/>, handed back late by a connection that was taken over, was loaded from its
-    /// record already (<see cref="Recovered"/>): taking it again would deliver it twice.
-    /// </summary>
-    public bool WasRecovered(PendingMessage message) =>
-        (message.StoreSequence != 0 && _recovered?.Contains(message.StoreSequence) == true) || HasRecovered(message);
-
-    /// <summary>
-    /// <paramref name="message"/> was taken from a connection a CONNECT took over (its hand-back, by TakeOver): that
-    /// connection's own hand-back, if it comes as well, leaves it out (<see cref="WasRecovered"/>).
-    /// </summary>
-    public void TakenBack(PendingMessage message)
-    {
-        if (message.StoreSequence != 0)
-        {
-            Recovered(message.StoreSequence);
-        }
-
-        RecoveredMessage(message);
-    }
 
     /// <summary>Puts a stored queue entry back at the end of the queue (loading); its sequence is parsed from its key.</summary>
     /// <exception cref="StorageException">Kind Corrupt: the key is not one of this session's queue keys.</exception>

@@ -132,19 +132,23 @@ public sealed class SessionQueueRecordTests
     }
 
     [Fact]
-    public void Recovered_records_are_known_so_a_late_hand_back_does_not_queue_them_twice()
+    public void A_late_hand_back_knows_a_delivery_taken_already_by_its_record_or_else_by_message_id_and_shared_subscription()
     {
         var state = new SessionState { QueueKeyPrefix = Prefix };
         var range = state.AttachConnection(stores: true);
         var recovered = Message("a") with { StoreSequence = range + 3 };
         Write(state, s => s.ReturnUnacknowledged([recovered]));
-        state.Recovered(range + 3);
 
         Assert.True(state.Holds(range + 3));
         Assert.False(state.Holds(range + 4));
-        Assert.True(state.WasRecovered(Message("b") with { StoreSequence = range + 3 }));
-        Assert.False(state.WasRecovered(Message("c") with { StoreSequence = range + 4 }));
-        Assert.False(state.WasRecovered(Message("d")));
+        Assert.True(SessionState.SameDelivery(recovered, Message("b") with { StoreSequence = range + 3 }));
+        Assert.False(SessionState.SameDelivery(recovered, Message("c") with { StoreSequence = range + 4 }));
+
+        var id = Abstractions.Messages.MessageIds.New();
+        var unstored = Message("d") with { Message = Message("d").Message with { MessageId = id } };
+        Assert.True(SessionState.SameDelivery(unstored, Message("e") with { Message = Message("e").Message with { MessageId = id } }));
+        Assert.False(SessionState.SameDelivery(unstored, unstored with { ShareGroup = "g", ShareFilter = "t" }));
+        Assert.False(SessionState.SameDelivery(unstored, Message("d")));
     }
 
     [Fact]

@@ -179,6 +179,32 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
         await second.SendAsync(RawPackets.Disconnect(RawPackets.V5));
     }
 
+    [Fact]
+    public async Task A_message_in_flight_through_two_takeovers_in_a_row_is_resent_on_each_new_connection()
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, "takeover-twice-pub");
+        using var first = await RawClient.OpenAsync(broker);
+        await first.ConnectAsync("takeover-twice", RawPackets.V5, cleanStart: true, sessionExpiry: 60);
+        await first.SendAsync(RawPackets.Subscribe(1, "takeover/twice", RawPackets.V5, qos: 1));
+        await first.ExpectAsync(RawPacket.SubAck, "the first connection waits for SUBACK");
+        await publisher.PublishAsync(Mqtt.Message("takeover/twice", "owed", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var original = await first.ExpectAsync(RawPacket.Publish, "the first connection waits for the message it will not acknowledge");
+
+        // Neither the first nor the second connection acknowledges it: the third gets it still, under its packet id.
+        using var second = await RawClient.OpenAsync(broker);
+        await second.ConnectAsync("takeover-twice", RawPackets.V5, cleanStart: false, sessionExpiry: 60);
+        var again = await second.ExpectAsync(RawPacket.Publish, "the second connection waits for the resent message");
+        using var third = await RawClient.OpenAsync(broker);
+        var connAck = await third.ConnectAsync("takeover-twice", RawPackets.V5, cleanStart: false, sessionExpiry: 0);
+        var last = await third.ExpectAsync(RawPacket.Publish, "the third connection waits for the resent message");
+
+        Assert.True(connAck.SessionPresent);
+        Assert.True(again.Dup && last.Dup, $"both resends must have DUP set: {again}, {last}");
+        Assert.Equal((original.PacketId, "owed"), (last.PacketId, last.PayloadText(RawPackets.V5)));
+        await third.SendAsync(RawPackets.PubAck(last.PacketId));
+        await third.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+    }
+
     /// <summary>Subscribes with a raw persistent session, takes one QoS 1 message without PUBACK, then resets the socket.</summary>
     private async Task<RawPacket> LeaveUnacknowledgedAsync(string clientId, string topic, RawWill? will)
     {
