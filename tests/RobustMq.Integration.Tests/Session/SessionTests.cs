@@ -153,13 +153,8 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
     [Fact]
     public async Task A_takeover_resends_the_QoS_2_message_the_old_connection_had_in_flight_with_DUP_and_its_packet_id()
     {
-        using var publisher = await Mqtt.ConnectAsync(broker, "takeover-inflight-pub");
-        using var first = await RawClient.OpenAsync(broker);
-        await first.ConnectAsync("takeover-inflight", RawPackets.V5, cleanStart: true, sessionExpiry: 60);
-        await first.SendAsync(RawPackets.Subscribe(1, "takeover/inflight", RawPackets.V5, qos: 2));
-        await first.ExpectAsync(RawPacket.SubAck, "the first connection waits for SUBACK");
-        await publisher.PublishAsync(Mqtt.Message("takeover/inflight", "owed", MqttQualityOfServiceLevel.ExactlyOnce).Build());
-        var original = await first.ExpectAsync(RawPacket.Publish, "the first connection waits for the message it will not acknowledge");
+        var (first, original) = await TakeOneInFlightAsync("takeover-inflight", "takeover/inflight", MqttQualityOfServiceLevel.ExactlyOnce);
+        using var firstConnection = first;
 
         // While it is in flight (no PUBREC), a second connection takes the session over (MQTT-3.1.4-3): the first gets
         // 0x8E, the second the same message again, under its packet id, with DUP (MQTT-4.4.0-1), so a client that had
@@ -182,13 +177,8 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
     [Fact]
     public async Task A_message_in_flight_through_two_takeovers_in_a_row_is_resent_on_each_new_connection()
     {
-        using var publisher = await Mqtt.ConnectAsync(broker, "takeover-twice-pub");
-        using var first = await RawClient.OpenAsync(broker);
-        await first.ConnectAsync("takeover-twice", RawPackets.V5, cleanStart: true, sessionExpiry: 60);
-        await first.SendAsync(RawPackets.Subscribe(1, "takeover/twice", RawPackets.V5, qos: 1));
-        await first.ExpectAsync(RawPacket.SubAck, "the first connection waits for SUBACK");
-        await publisher.PublishAsync(Mqtt.Message("takeover/twice", "owed", MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        var original = await first.ExpectAsync(RawPacket.Publish, "the first connection waits for the message it will not acknowledge");
+        var (first, original) = await TakeOneInFlightAsync("takeover-twice", "takeover/twice", MqttQualityOfServiceLevel.AtLeastOnce);
+        using var firstConnection = first;
 
         // Neither the first nor the second connection acknowledges it: the third gets it still, under its packet id.
         using var second = await RawClient.OpenAsync(broker);
@@ -203,6 +193,29 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
         Assert.Equal((original.PacketId, "owed"), (last.PacketId, last.PayloadText(RawPackets.V5)));
         await third.SendAsync(RawPackets.PubAck(last.PacketId));
         await third.SendAsync(RawPackets.Disconnect(RawPackets.V5));
+    }
+
+    /// <summary>
+    /// A raw persistent session (expiry 60 s) subscribed at <paramref name="qos"/> to <paramref name="topic"/>, and one
+    /// message ("owed") it was sent and does not acknowledge: the open connection and that PUBLISH.
+    /// </summary>
+    private async Task<(RawClient First, RawPacket Original)> TakeOneInFlightAsync(string clientId, string topic, MqttQualityOfServiceLevel qos)
+    {
+        using var publisher = await Mqtt.ConnectAsync(broker, $"{clientId}-pub");
+        var first = await RawClient.OpenAsync(broker);
+        try
+        {
+            await first.ConnectAsync(clientId, RawPackets.V5, cleanStart: true, sessionExpiry: 60);
+            await first.SendAsync(RawPackets.Subscribe(1, topic, RawPackets.V5, qos: (byte)qos));
+            await first.ExpectAsync(RawPacket.SubAck, $"{clientId} waits for SUBACK");
+            await publisher.PublishAsync(Mqtt.Message(topic, "owed", qos).Build());
+            return (first, await first.ExpectAsync(RawPacket.Publish, $"{clientId} waits for the message it will not acknowledge"));
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Subscribes with a raw persistent session, takes one QoS 1 message without PUBACK, then resets the socket.</summary>
