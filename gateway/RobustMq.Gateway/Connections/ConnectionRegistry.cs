@@ -148,6 +148,25 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
     public SessionInfo? Describe(ConnectionRef connection) =>
         _all.TryGetValue(connection.ConnectionId, out var live) ? live.DescribeCleanSession() : null;
 
+    /// <summary>
+    /// Every client id a connection here holds in directory shard <paramref name="directoryShard"/>: its claim was
+    /// answered (<see cref="MqttConnection.HoldsClientId"/>). One whose claim is on its way is left out, so a shard that
+    /// starts while a second connection claims an id takes the first as the holder, and the claim closes it.
+    /// </summary>
+    public DirectoryHolder[] Holders(int directoryShard)
+    {
+        var held = new List<DirectoryHolder>();
+        foreach (var (clientId, connection) in _byClient)
+        {
+            if (connection.HoldsClientId && SessionDirectory.ShardOf(clientId) == directoryShard)
+            {
+                held.Add(new DirectoryHolder(clientId, connection.Ref, connection.ServedByGrain));
+            }
+        }
+
+        return [.. held];
+    }
+
     public void Dispose() => _heartbeat?.Dispose();
 
     private void Beat()

@@ -33,6 +33,16 @@ public sealed partial class MqttConnection
 
     private bool ServesCleanSession => _clean is not null;
 
+    /// <summary>
+    /// Whether this connection holds its client id in the session directory: its claim was answered (a clean session it
+    /// serves itself), or its session grain answered its CONNECT. One whose claim is still on its way is not counted: the
+    /// claim itself reaches the directory.
+    /// </summary>
+    internal bool HoldsClientId => _clean is not null || _persistent is not null;
+
+    /// <summary>Whether a session grain holds this connection's session (one that outlives it, or a stored one it ends).</summary>
+    internal bool ServedByGrain => _persistent is not null;
+
     /// <summary>The subscriptions this connection serves (null before its CONNECT is answered).</summary>
     private SessionRoutes? Routes => _clean ?? _persistent;
 

@@ -36,4 +36,7 @@ public interface ILocalDelivery
 
     /// <summary>The session of a live connection that needs no session grain (clean session); null otherwise.</summary>
     SessionInfo? Describe(ConnectionRef connection);
+
+    /// <summary>The client ids local connections hold in a session-directory shard (<see cref="INodeDispatcherGrain.Holders"/>).</summary>
+    DirectoryHolder[] Holders(int directoryShard);
 }

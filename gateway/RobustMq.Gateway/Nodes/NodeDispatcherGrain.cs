@@ -77,4 +77,6 @@ public sealed class NodeDispatcherGrain(IRouteReplica routes, ILocalDelivery del
     public Task<TakeoverResult> TakeOver(ConnectionRef connection) => delivery.TakeOverAsync(connection);
 
     public Task<SessionInfo?> Describe(ConnectionRef connection) => Task.FromResult(delivery.Describe(connection));
+
+    public Task<DirectoryHolder[]> Holders(int directoryShard) => Task.FromResult(delivery.Holders(directoryShard));
 }

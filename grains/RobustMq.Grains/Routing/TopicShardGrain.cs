@@ -189,6 +189,9 @@ public sealed partial class TopicShardGrain(
 
     public Task<RouteEntry[]> GetRoutes() => Task.FromResult(_routes.ToArray());
 
+    public Task<RouteEntry[]> GroupRoutes(string group, string filter) =>
+        Task.FromResult(_routes.Where(r => string.Equals(r.ShareGroup, group, StringComparison.Ordinal) && string.Equals(r.Filter, filter, StringComparison.Ordinal)).ToArray());
+
     public Task<RouteVersion> Version() => Task.FromResult(new RouteVersion(_epoch, _version));
 
     public Task<RouteSnapshot> Snapshot(string node)

@@ -1,13 +1,100 @@
+using Microsoft.Extensions.Logging;
+using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Storage;
 
 namespace RobustMq.Grains.Sessions;
 
-/// <summary>One shard of the session directory (see <see cref="ISessionDirectoryGrain"/>): an in-memory map.</summary>
-// Its map lives only in memory, so it must not be collected while idle.
+/// <summary>
+/// One shard of the session directory (see <see cref="ISessionDirectoryGrain"/>): a map in memory, rebuilt when the
+/// shard activates from what outlives its silo. The live nodes say which of their connections hold an id of the shard
+/// (<see cref="INodeDispatcherGrain.Holders"/>), and the <see cref="SessionIndex"/> in storage says which ids a session
+/// grain holds state for. The shard also looks after the stored sessions whose grains died with a silo: a session whose
+/// connection was on a dead node is woken at once (its grain detaches it, sends its will and starts its expiry), and
+/// each disconnected one is woken when its will or expiry is due, so neither waits for its client to return.
+/// </summary>
+// Its map lives in memory and its wake timer runs here, so it must not be collected while idle.
 [KeepAlive]
-public sealed class SessionDirectoryGrain : Grain, ISessionDirectoryGrain
+public sealed partial class SessionDirectoryGrain(
+    StorageEngines storage,
+    IClusterMembershipService membership,
+    TimeProvider clock,
+    ILogger<SessionDirectoryGrain> logger) : Grain, ISessionDirectoryGrain
 {
+    /// <summary>How long a starting shard waits for one node's holders.</summary>
+    private static readonly TimeSpan HoldersTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a session whose wake failed waits to be woken again.</summary>
+    private static readonly TimeSpan WakeRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Session grains woken at once.</summary>
+    private const int WakesAtOnce = 64;
+
     private readonly Dictionary<string, Holder> _holders = new(StringComparer.Ordinal);
+
+    /// <summary>Disconnected stored sessions by when their will or expiry is due (Unix ms), as the index said.</summary>
+    private readonly PriorityQueue<string, long> _due = new();
+
+    /// <summary>Sessions whose connection's node died: their grains are woken at the next wake.</summary>
+    private readonly HashSet<string> _orphans = new(StringComparer.Ordinal);
+
+    /// <summary>Dead nodes already handled.</summary>
+    private readonly HashSet<string> _forgotten = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _deactivating = new();
+    private IGrainTimer? _wakeTimer;
+    private bool _waking;
+
+    /// <summary>Before this, orphans whose wake failed wait (<see cref="WakeRetryDelay"/>).</summary>
+    private DateTimeOffset _retryAt;
+
+    private int Shard => (int)this.GetPrimaryKeyLong();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var live = new List<string>();
+        foreach (var member in snapshot.Members.Values)
+        {
+            var node = NodeNames.Of(member.SiloAddress);
+            if (member.Status == SiloStatus.Dead)
+            {
+                // What was on it is gone; the rebuild below takes live nodes' connections only.
+                _forgotten.Add(node);
+            }
+            else if (member.Status == SiloStatus.Active)
+            {
+                live.Add(node);
+            }
+        }
+
+        // A storage failure fails the activation: the caller's CONNECT fails and its client tries again.
+        var connected = await LoadIndexAsync(cancellationToken);
+        var reported = await Task.WhenAll(live.Select(AskHoldersAsync));
+        foreach (var holder in reported.SelectMany(static h => h))
+        {
+            var backed = holder.Persistent || (_holders.TryGetValue(holder.ClientId, out var stored) && stored.Backed);
+            _holders[holder.ClientId] = new Holder(holder.Connection, backed);
+            connected.Remove(holder.ClientId);
+        }
+
+        // Stored as connected, and no live node holds them: their connections' nodes died (or stopped before the
+        // hand-back was written).
+        _orphans.UnionWith(connected);
+        if (_holders.Count > 0)
+        {
+            LogRebuilt(logger, Shard, _holders.Count, _orphans.Count, _due.Count);
+        }
+
+        _wakeTimer = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
+        ScheduleWake();
+        _ = FollowMembershipAsync(_deactivating.Token);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _deactivating.CancelAsync();
+        _deactivating.Dispose();
+    }
 
     public Task<SessionClaim> Claim(string clientId, ConnectionRef connection, bool backed)
     {
@@ -23,8 +110,9 @@ public sealed class SessionDirectoryGrain : Grain, ISessionDirectoryGrain
             return Task.FromResult(new SessionClaim(previous.Connection, true));
         }
 
-        _holders[clientId] = new Holder(connection, backed);
-        return Task.FromResult(new SessionClaim(previous.Connection, previous.Backed));
+        _holders[clientId] = new Holder(connection, backed || previous.Backed);
+        // The same connection (its node reported it to this shard as it started, before its claim came): nothing to close.
+        return Task.FromResult(new SessionClaim(previous.Connection == connection ? null : previous.Connection, previous.Backed));
     }
 
     public Task ClaimStored(string[] clientIds)
@@ -54,12 +142,251 @@ public sealed class SessionDirectoryGrain : Grain, ISessionDirectoryGrain
             _holders.Remove(clientId);
         }
 
+        _orphans.Remove(clientId);
         return Task.CompletedTask;
     }
 
     public Task<SessionClaim?> Lookup(string clientId) =>
         Task.FromResult(_holders.TryGetValue(clientId, out var holder) ? new SessionClaim(holder.Connection, holder.Backed) : null);
 
+    public async Task ForgetNodes(string[] nodes)
+    {
+        var gone = new HashSet<string>(nodes, StringComparer.Ordinal);
+        var ended = new List<string>();
+        foreach (var (clientId, holder) in _holders)
+        {
+            if (holder.Connection is { } connection && gone.Contains(connection.Node))
+            {
+                ended.Add(clientId);
+            }
+        }
+
+        foreach (var clientId in ended)
+        {
+            if (_holders[clientId].Backed)
+            {
+                // Its grain detaches the dead connection (will, expiry) when woken; the id stays the grain's.
+                _holders[clientId] = new Holder(null, true);
+                _orphans.Add(clientId);
+            }
+            else
+            {
+                // A clean session ends with its connection.
+                _holders.Remove(clientId);
+            }
+        }
+
+        // The grains of disconnected sessions that ran on the dead silo ran their will and expiry timers there: the
+        // index says when each is due, and the shard wakes them then (waking one that lives elsewhere does nothing).
+        _due.Clear();
+        await LoadIndexAsync(CancellationToken.None, holdersToo: false);
+        LogNodesForgotten(logger, Shard, string.Join(", ", nodes), ended.Count, _due.Count);
+        ScheduleWake();
+    }
+
+    /// <summary>
+    /// Reads the shard's index entries: each id is held for its session grain (when <paramref name="holdersToo"/>), each
+    /// disconnected session with a will or expiry goes to <see cref="_due"/>. Returns the ids stored as connected.
+    /// </summary>
+    private async Task<HashSet<string>> LoadIndexAsync(CancellationToken cancellationToken, bool holdersToo = true)
+    {
+        var connected = new HashSet<string>(StringComparer.Ordinal);
+        var store = storage.ForState();
+        await foreach (var entry in store.ScanAsync(SessionIndex.Space, SessionIndex.Prefix(Shard), cancellationToken))
+        {
+            string clientId;
+            SessionIndexEntry index;
+            try
+            {
+                clientId = SessionIndex.ClientIdOf(entry.Key);
+                index = SessionIndex.Decode(entry.Value);
+            }
+            catch (RobustMq.Storage.StorageException ex)
+            {
+                // One bad entry keeps neither the shard from starting nor the others from their wakes.
+                LogBadEntry(logger, ex, entry.Key);
+                continue;
+            }
+
+            if (holdersToo)
+            {
+                _holders.TryAdd(clientId, new Holder(null, true));
+            }
+
+            if (index.Connected)
+            {
+                connected.Add(clientId);
+            }
+            else if (index.DueAtUnixMs != long.MaxValue)
+            {
+                _due.Enqueue(clientId, index.DueAtUnixMs);
+            }
+        }
+
+        return connected;
+    }
+
+    private async Task<DirectoryHolder[]> AskHoldersAsync(string node)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<INodeDispatcherGrain>(node).Holders(Shard).WaitAsync(HoldersTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Its clients keep their connections; a second CONNECT with one of their ids is not a takeover until that
+            // connection ends or claims again.
+            LogHoldersFailed(logger, ex, Shard, node);
+            return [];
+        }
+    }
+
+    /// <summary>Sets the wake timer for the next orphan (now) or due session.</summary>
+    private void ScheduleWake()
+    {
+        if (_waking || _wakeTimer is null)
+        {
+            // The wake under way schedules the next when it ends.
+            return;
+        }
+
+        TimeSpan dueIn;
+        if (_orphans.Count > 0)
+        {
+            dueIn = clock.GetUtcNow() < _retryAt ? _retryAt - clock.GetUtcNow() : TimeSpan.Zero;
+        }
+        else if (_due.TryPeek(out _, out var at))
+        {
+            dueIn = TimeSpan.FromMilliseconds(Math.Clamp(at - clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, (long)TimeSpan.FromDays(30).TotalMilliseconds));
+        }
+        else
+        {
+            return;
+        }
+
+        _wakeTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Activates the session grains of orphans and of sessions now due (a read of the session does it): each detaches
+    /// a dead connection, sends a will that is due and ends an expired session as it loads.
+    /// </summary>
+    private async Task WakeAsync(CancellationToken cancellationToken)
+    {
+        _waking = true;
+        try
+        {
+            var wake = new List<string>(_orphans);
+            _orphans.Clear();
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            while (_due.TryPeek(out var clientId, out var at) && at <= now)
+            {
+                _due.Dequeue();
+                if (_holders.TryGetValue(clientId, out var holder) && holder.Backed)
+                {
+                    wake.Add(clientId);
+                }
+            }
+
+            string[] dead = [.. _forgotten];
+            var failed = new List<string>();
+            foreach (var batch in wake.Distinct(StringComparer.Ordinal).Chunk(WakesAtOnce))
+            {
+                var woken = await Task.WhenAll(batch.Select(clientId => WakeOneAsync(clientId, dead)));
+                failed.AddRange(batch.Where((_, i) => !woken[i]));
+            }
+
+            if (failed.Count > 0)
+            {
+                // Its grain could not be reached yet (the grain directory of the dead silo is being taken over, a storage
+                // outage): tried again in a second, for as long as the session holds its id here.
+                _retryAt = clock.GetUtcNow() + WakeRetryDelay;
+                foreach (var clientId in failed)
+                {
+                    if (_holders.TryGetValue(clientId, out var holder) && holder.Backed)
+                    {
+                        _orphans.Add(clientId);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _waking = false;
+            ScheduleWake();
+        }
+    }
+
+    private async Task<bool> WakeOneAsync(string clientId, string[] deadNodes)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISessionGrain>(clientId).Wake(deadNodes);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogWakeFailed(logger, ex, clientId);
+            return false;
+        }
+    }
+
+    /// <summary>Each silo that membership declares dead: its connections' ids are let go (through a call to this grain).</summary>
+    private async Task FollowMembershipAsync(CancellationToken cancellationToken)
+    {
+        var self = this.AsReference<ISessionDirectoryGrain>();
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var dead = new List<string>();
+                foreach (var member in snapshot.Members.Values)
+                {
+                    if (member.Status == SiloStatus.Dead && _forgotten.Add(NodeNames.Of(member.SiloAddress)))
+                    {
+                        dead.Add(NodeNames.Of(member.SiloAddress));
+                    }
+                }
+
+                if (dead.Count > 0)
+                {
+                    try
+                    {
+                        await self.ForgetNodes([.. dead]);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Tried again at the next membership change.
+                        _forgotten.ExceptWith(dead);
+                        LogForgetFailed(logger, ex, Shard);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deactivating.
+        }
+    }
+
     /// <summary>A struct, so an entry costs no object of its own (one per connected clean client).</summary>
     private readonly record struct Holder(ConnectionRef? Connection, bool Backed);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Session directory shard {Shard} started with {Holders} client ids; {Orphans} sessions lost their connection's node, {Due} are due later")]
+    private static partial void LogRebuilt(ILogger logger, int shard, int holders, int orphans, int due);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: node {Node} did not say which client ids it holds")]
+    private static partial void LogHoldersFailed(ILogger logger, Exception ex, int shard, string node);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "The session index entry {Key} cannot be read; its session is not looked after")]
+    private static partial void LogBadEntry(ILogger logger, Exception ex, string key);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Waking the session of {ClientId} failed; tried again in a second")]
+    private static partial void LogWakeFailed(ILogger logger, Exception ex, string clientId);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Session directory shard {Shard}: nodes {Nodes} died; {Ended} of their client ids let go, {Due} disconnected sessions to wake when due")]
+    private static partial void LogNodesForgotten(ILogger logger, int shard, string nodes, int ended, int due);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: letting go of dead nodes' client ids failed; retried at the next membership change")]
+    private static partial void LogForgetFailed(ILogger logger, Exception ex, int shard);
 }

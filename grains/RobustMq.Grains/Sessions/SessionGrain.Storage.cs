@@ -112,6 +112,21 @@ public sealed partial class SessionGrain
             _expiryTimer = this.RegisterGrainTimer(OnExpired, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
         }
 
+        if (attached is null && _state.Will is { } will && will.DelaySeconds < _state.ExpirySeconds)
+        {
+            // The will goes out at min(will delay, session expiry) after the disconnect (the expiry timer sends it
+            // otherwise); an activation that ran this timer may have died with its silo. At once for a connection
+            // whose node died: its network connection ended without a DISCONNECT.
+            var left = TimeSpan.FromMilliseconds(Math.Max(0, _state.DisconnectedAtUnixMs + (will.DelaySeconds * 1000L) - now));
+            _willTimer = this.RegisterGrainTimer(OnWillDelayElapsed, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
+        }
+
+        if (orphaned)
+        {
+            // Stored as disconnected now, so the directory and a later activation count the will and expiry from now.
+            await Persist(static () => { });
+        }
+
         if (attached is null)
         {
             // Its timers run here (the call that activated it decides the rest: KeepWhileNeeded).
@@ -160,6 +175,9 @@ public sealed partial class SessionGrain
     // When this activation last recovered a dead connection's records (a TimeProvider timestamp).
     private long _recoveredAt;
 
+    // The session's index entry as this activation last wrote it (null: not written by it yet).
+    private SessionIndexEntry? _indexed;
+
     // Whether a Connect is under way: an Enqueue that interleaves with it must not deactivate the grain before the
     // Connect's recovery is remembered (KeepWhileNeeded).
     private bool _connecting;
@@ -179,20 +197,50 @@ public sealed partial class SessionGrain
         }
 
         var batch = Record(mutate, into);
-
+        var indexing = false;
         if (record)
         {
             if (_state.Exists)
             {
                 batch.Put(SessionSpace, ClientId, ToRecord().Encode());
+                var entry = SessionIndex.Of(_state.Connection is not null, _state.DisconnectedAtUnixMs, _state.ExpirySeconds, _state.Will);
+                if (entry != _indexed)
+                {
+                    // What the directory needs after a silo's death changed (connected, or when the will or expiry is due).
+                    batch.Put(SessionIndex.Space, SessionIndex.Key(ClientId), SessionIndex.Encode(entry));
+                    _indexed = entry;
+                    indexing = true;
+                }
             }
             else
             {
                 batch.Delete(SessionSpace, ClientId);
+                batch.Delete(SessionIndex.Space, SessionIndex.Key(ClientId));
+                _indexed = null;
             }
         }
 
-        return batch.IsEmpty ? Task.CompletedTask : Store.WriteAsync(batch).AsTask();
+        if (batch.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        var write = Store.WriteAsync(batch).AsTask();
+        return indexing ? ForgetIndexedOnFailure(write) : write;
+    }
+
+    /// <summary>A failed write leaves the index entry unknown: the next record write writes it again.</summary>
+    private async Task ForgetIndexedOnFailure(Task write)
+    {
+        try
+        {
+            await write;
+        }
+        catch
+        {
+            _indexed = null;
+            throw;
+        }
     }
 
     /// <summary>

@@ -402,6 +402,47 @@ public sealed partial class SessionGrain(
         return new SessionInfo(ClientId, false, false, null, 0, [], 0, 0, null);
     }
 
+    public async Task Wake(string[] deadNodes)
+    {
+        if (!_state.Exists)
+        {
+            // Ended meanwhile.
+            DeactivateOnIdle();
+            return;
+        }
+
+        if (_state.Connection is not { } connection || _connecting || !IsDead(connection.Node, deadNodes))
+        {
+            // Activating it did the rest: timers for what is due, a stored connection on a dead node detached.
+            KeepWhileNeeded();
+            return;
+        }
+
+        // Its connection's node died (a gateway silo, while this grain's silo lives): nothing will come back from it.
+        // What it had stored and its client did not acknowledge comes back from storage, as when a takeover finds the
+        // connection gone; a hand-back that comes after all leaves these out.
+        TakenFrom(connection, await RecoverOrphans());
+        await ReloadInbound();
+        await Disconnect(new DisconnectRequest(connection, DisconnectKind.Abnormal, [], [], []));
+    }
+
+    private bool IsDead(string node, string[] deadNodes)
+    {
+        if (Array.IndexOf(deadNodes, node) >= 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) == SiloStatus.Dead;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     private async Task OnWillDelayElapsed(CancellationToken cancellationToken)
     {
         _willTimer?.Dispose();

@@ -102,6 +102,7 @@ public sealed partial class StoredSessionRoutes(
             if (record.DisconnectedAtUnixMs == 0 && record.Attached?.IsLive(membership.CurrentSnapshot) != true)
             {
                 disconnected.Put(SessionGrain.SessionSpace, entry.Key, (record with { DisconnectedAtUnixMs = now, Attached = null }).Encode());
+                disconnected.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(false, now, record.ExpirySeconds, record.Will)));
                 if (disconnected.Operations.Count >= ChangesPerCall)
                 {
                     await storage.ForState().WriteAsync(disconnected, cancellationToken);

@@ -3,12 +3,32 @@ using RobustMq.Abstractions.Shared;
 
 namespace RobustMq.Grains.Shared;
 
-/// <summary>Members of one <c>$share/{group}/{filter}</c>; each member's route is kept in the filter's topic shard.</summary>
-// Its state lives only in memory in this version, so it must not be collected while idle.
-[KeepAlive]
+/// <summary>
+/// Members of one <c>$share/{group}/{filter}</c>. Each member's route is kept in the filter's topic shard, which is the
+/// record of membership (stored there in a cluster): an activation loads its members from the shard, so the grain may be
+/// collected when idle, and one that starts anew after its silo died knows its members again.
+/// </summary>
 public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
 {
     private readonly Dictionary<string, RouteEntry> _members = new(StringComparer.Ordinal);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Key: {group}/{filter}; a group name has no '/' (MQTT 5 4.8.2).
+        var key = this.GetPrimaryKeyString();
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            return;
+        }
+
+        var (group, filter) = (key[..slash], key[(slash + 1)..]);
+        foreach (var route in await Shard(filter).GroupRoutes(group, filter))
+        {
+            // One route per member: a second (left by a node change that failed half-way) goes at the member's next change.
+            _members.TryAdd(route.ClientId, route);
+        }
+    }
 
     public async Task Join(RouteEntry member, RouteEntry? previous = null)
     {
@@ -24,7 +44,7 @@ public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
         }
         else if (previous is not null && previous != member)
         {
-            // Not known here (this grain started anew after its silo died): the session says what to take out.
+            // Not known here (the shard did not have it when this grain loaded): the session says what to take out.
             changes.Add(new RouteChange(false, previous));
         }
 
@@ -39,7 +59,7 @@ public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
         {
             if (route is not null)
             {
-                // Not known here (started anew after its silo died): the route the session had goes all the same.
+                // Not known here (the shard did not have it when this grain loaded): the route the session had goes all the same.
                 await Shard(route.Filter).Apply([new RouteChange(false, route)]);
             }
 

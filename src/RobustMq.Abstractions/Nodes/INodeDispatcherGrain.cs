@@ -51,4 +51,11 @@ public interface INodeDispatcherGrain : IGrainWithStringKey
 
     /// <summary>The session of a live clean-session connection on this node (no session grain holds it).</summary>
     Task<SessionInfo?> Describe(ConnectionRef connection);
+
+    /// <summary>
+    /// The client ids this node's connections hold in session-directory shard <paramref name="directoryShard"/>
+    /// (<see cref="SessionDirectory.ShardOf"/>): what a directory shard that starts anew (its silo died) asks every
+    /// live node, so a second CONNECT with one of those ids still takes the first over.
+    /// </summary>
+    Task<DirectoryHolder[]> Holders(int directoryShard);
 }

@@ -17,6 +17,13 @@ public interface ITopicShardGrain : IGrainWithIntegerKey
     Task<RouteEntry[]> GetRoutes();
 
     /// <summary>
+    /// The member routes of shared subscription <c>$share/{group}/{filter}</c> in this shard (the shard of
+    /// <paramref name="filter"/>): what a <c>ISharedGroupGrain</c> loads as it activates.
+    /// </summary>
+    [ReadOnly]
+    Task<RouteEntry[]> GroupRoutes(string group, string filter);
+
+    /// <summary>
     /// Every route of the shard with its epoch and version; <paramref name="node"/> (a node name, <c>NodeNames.Of</c>)
     /// gets every change after it, even before its membership reaches the shard's silo.
     /// </summary>

@@ -32,6 +32,14 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     /// <summary>The session grain's state ended (expired, or replaced by a clean start): the id is free.</summary>
     Task Forget(string clientId);
 
+    /// <summary>
+    /// These nodes (node names) died: the ids their clean-session connections held are free; the sessions whose
+    /// connections were there, and the disconnected sessions whose grains may have been, are woken
+    /// (<see cref="ISessionGrain.Wake"/>) now or when their will or expiry is due. Called by the shard itself as its
+    /// silo's membership declares a silo dead.
+    /// </summary>
+    Task ForgetNodes(string[] nodes);
+
     /// <summary>The connection holding the id and whether a session grain backs it; null when nobody holds it.</summary>
     [ReadOnly]
     Task<SessionClaim?> Lookup(string clientId);

@@ -49,4 +49,12 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>Close the client's connection from the server side (administrative action, 0x98).</summary>
     Task<bool> Kick();
+
+    /// <summary>
+    /// The session directory looks after a session whose grain or connection may have died with a silo: activating the
+    /// grain loads the session and runs a will or expiry that is due; a connection on one of <paramref name="deadNodes"/>
+    /// (node names), or on a node membership declares dead, is detached as a network failure would (its records come
+    /// back to the queue, the will is sent at its delay, the expiry starts).
+    /// </summary>
+    Task Wake(string[] deadNodes);
 }

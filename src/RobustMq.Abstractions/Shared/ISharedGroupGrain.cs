@@ -11,8 +11,8 @@ public interface ISharedGroupGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Adds or replaces <paramref name="member"/>'s route. <paramref name="previous"/>: the route the session had in this
-    /// group before (another node or other options), removed from the shard even if this grain no longer knows it (its
-    /// silo died, and it lives in memory only), so no stale member stays in the route table.
+    /// group before (another node or other options), removed from the shard even if this grain does not know it (a
+    /// route the shard did not have when the grain loaded), so no stale member stays in the route table.
     /// </summary>
     Task Join(RouteEntry member, RouteEntry? previous = null);
 

@@ -5,9 +5,9 @@ using RobustMq.Grains.Tests.Infrastructure;
 namespace RobustMq.Grains.Tests.Shared;
 
 /// <summary>
-/// A shared group's members live in its grain's memory, while their routes are stored with the topic shards (in a
-/// cluster): after the group's silo dies its grain starts empty. The session says which route it had, so leaving or
-/// moving still takes that route out and no stale member stays in the route table.
+/// A shared group's members are their routes in the topic shard (stored there in a cluster): a group grain that starts
+/// anew, after its silo died or it was collected while idle, loads them from the shard. The session also says which
+/// route it had, so leaving or moving takes that route out even when the group does not know it.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class SharedGroupRecoveryTests(ClusterFixture cluster)
@@ -17,9 +17,12 @@ public sealed class SharedGroupRecoveryTests(ClusterFixture cluster)
     {
         var route = new RouteEntry("recover/leave", "recover-leaver", cluster.Node(0), 1, false, false, 0, ShareGroup: "rg");
         var shard = cluster.Client.GetGrain<ITopicShardGrain>(TopicShards.ShardOf(route.Filter));
+        // The group grain is active before the route reaches the shard, so it does not know the member.
+        var group = cluster.Client.GetGrain<ISharedGroupGrain>("rg/recover/leave");
+        Assert.Empty(await group.GetMembers());
         await shard.Apply([new RouteChange(true, route)]);
 
-        var wasMember = await cluster.Client.GetGrain<ISharedGroupGrain>("rg/recover/leave").Leave(route.ClientId, route);
+        var wasMember = await group.Leave(route.ClientId, route);
 
         Assert.False(wasMember);
         Assert.DoesNotContain(route, await shard.GetRoutes());
@@ -32,6 +35,7 @@ public sealed class SharedGroupRecoveryTests(ClusterFixture cluster)
         var before = new RouteEntry("recover/move", "recover-mover", cluster.Node(0), 1, false, false, 0, ShareGroup: "rg");
         var after = before with { Node = cluster.Node(1) };
         var shard = cluster.Client.GetGrain<ITopicShardGrain>(TopicShards.ShardOf(before.Filter));
+        Assert.Empty(await cluster.Client.GetGrain<ISharedGroupGrain>("rg/recover/move").GetMembers());
         await shard.Apply([new RouteChange(true, before)]);
 
         await cluster.Client.GetGrain<ISharedGroupGrain>("rg/recover/move").Join(after, previous: before);
@@ -40,5 +44,29 @@ public sealed class SharedGroupRecoveryTests(ClusterFixture cluster)
         Assert.Equal(after, Assert.Single(routes));
         await cluster.Client.GetGrain<ISharedGroupGrain>("rg/recover/move").Leave(after.ClientId, after);
         Assert.DoesNotContain(await shard.GetRoutes(), r => r.ClientId == before.ClientId);
+    }
+
+    [Fact]
+    public async Task A_group_grain_that_starts_anew_knows_its_members_from_the_shard()
+    {
+        // Routes as an earlier activation of the group left them in the shard (its silo then died), beside a route of
+        // another group on the same filter and a plain subscription.
+        var first = new RouteEntry("recover/load", "recover-load-1", cluster.Node(0), 1, false, false, 0, ShareGroup: "lg");
+        var second = new RouteEntry("recover/load", "recover-load-2", cluster.Node(1), 1, false, false, 0, ShareGroup: "lg");
+        var otherGroup = first with { ClientId = "recover-load-3", ShareGroup = "other" };
+        var plain = first with { ClientId = "recover-load-4", ShareGroup = null };
+        var shard = cluster.Client.GetGrain<ITopicShardGrain>(TopicShards.ShardOf(first.Filter));
+        await shard.Apply([new RouteChange(true, first), new RouteChange(true, second), new RouteChange(true, otherGroup), new RouteChange(true, plain)]);
+
+        var group = cluster.Client.GetGrain<ISharedGroupGrain>("lg/recover/load");
+        var members = await group.GetMembers();
+
+        Assert.Equal(new[] { first, second }.OrderBy(r => r.ClientId), members.OrderBy(r => r.ClientId));
+        // A member leaving without naming its route (as a session that lost it would) is still known, and its route goes.
+        Assert.True(await group.Leave(second.ClientId));
+        Assert.DoesNotContain(second, await shard.GetRoutes());
+        Assert.Contains(otherGroup, await shard.GetRoutes());
+        await group.Leave(first.ClientId);
+        await shard.Apply([new RouteChange(false, otherGroup), new RouteChange(false, plain)]);
     }
 }
