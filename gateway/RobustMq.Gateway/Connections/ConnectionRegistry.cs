@@ -156,9 +156,11 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
     public DirectoryHolder[] Holders(int directoryShard)
     {
         var held = new List<DirectoryHolder>();
-        foreach (var (clientId, connection) in _byClient)
+        // Every connection, not only the one a client id delivers to: a second CONNECT on this node replaces the first
+        // there before its claim, and the first holds the id until the claim closes it.
+        foreach (var connection in _all.Values)
         {
-            if (connection.HoldsClientId && SessionDirectory.ShardOf(clientId) == directoryShard)
+            if (connection.ClientId is { } clientId && connection.HoldsClientId && SessionDirectory.ShardOf(clientId) == directoryShard)
             {
                 held.Add(new DirectoryHolder(clientId, connection.Ref, connection.ServedByGrain));
             }

@@ -21,11 +21,15 @@ public sealed partial class SessionDirectoryGrain(
     TimeProvider clock,
     ILogger<SessionDirectoryGrain> logger) : Grain, ISessionDirectoryGrain
 {
+    /// <summary>How long a failed <see cref="ForgetNodes"/> waits to be tried again.</summary>
+    private static readonly TimeSpan ForgetRetryDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a starting shard waits for one node's holders.</summary>
     private static readonly TimeSpan HoldersTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a session whose wake failed waits to be woken again.</summary>
+    /// <summary>How long a session whose wake failed waits to be woken again: the first time, then doubling up to the second.</summary>
     private static readonly TimeSpan WakeRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxWakeRetryDelay = TimeSpan.FromMinutes(1);
 
     /// <summary>Session grains woken at once.</summary>
     private const int WakesAtOnce = 64;
@@ -44,8 +48,9 @@ public sealed partial class SessionDirectoryGrain(
     private IGrainTimer? _wakeTimer;
     private bool _waking;
 
-    /// <summary>Before this, orphans whose wake failed wait (<see cref="WakeRetryDelay"/>).</summary>
+    /// <summary>Before this, orphans whose wake failed wait (<see cref="_retryDelay"/>).</summary>
     private DateTimeOffset _retryAt;
+    private TimeSpan _retryDelay;
 
     private int Shard => (int)this.GetPrimaryKeyLong();
 
@@ -85,7 +90,6 @@ public sealed partial class SessionDirectoryGrain(
             LogRebuilt(logger, Shard, _holders.Count, _orphans.Count, _due.Count);
         }
 
-        _wakeTimer = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
         ScheduleWake();
         _ = FollowMembershipAsync(_deactivating.Token);
     }
@@ -110,7 +114,7 @@ public sealed partial class SessionDirectoryGrain(
             return Task.FromResult(new SessionClaim(previous.Connection, true));
         }
 
-        _holders[clientId] = new Holder(connection, backed || previous.Backed);
+        _holders[clientId] = new Holder(connection, backed);
         // The same connection (its node reported it to this shard as it started, before its claim came): nothing to close.
         return Task.FromResult(new SessionClaim(previous.Connection == connection ? null : previous.Connection, previous.Backed));
     }
@@ -178,18 +182,37 @@ public sealed partial class SessionDirectoryGrain(
 
         // The grains of disconnected sessions that ran on the dead silo ran their will and expiry timers there: the
         // index says when each is due, and the shard wakes them then (waking one that lives elsewhere does nothing).
+        // Read into a new queue, so a storage failure leaves the old one (the call is tried again).
+        var due = new PriorityQueue<string, long>();
+        var connected = await LoadIndexAsync(CancellationToken.None, holdersToo: false, due);
+        foreach (var clientId in connected)
+        {
+            if (_holders.TryGetValue(clientId, out var holder) && holder.Backed && holder.Connection is null)
+            {
+                // Stored as connected, and this shard does not know where (no node reported it when the shard started):
+                // woken, its grain detaches the connection if it was on a dead node.
+                _orphans.Add(clientId);
+            }
+        }
+
         _due.Clear();
-        await LoadIndexAsync(CancellationToken.None, holdersToo: false);
+        while (due.TryDequeue(out var clientId, out var at))
+        {
+            _due.Enqueue(clientId, at);
+        }
+
         LogNodesForgotten(logger, Shard, string.Join(", ", nodes), ended.Count, _due.Count);
         ScheduleWake();
     }
 
     /// <summary>
     /// Reads the shard's index entries: each id is held for its session grain (when <paramref name="holdersToo"/>), each
-    /// disconnected session with a will or expiry goes to <see cref="_due"/>. Returns the ids stored as connected.
+    /// disconnected session with a will or expiry goes to <paramref name="due"/> (<see cref="_due"/> when null). Returns
+    /// the ids stored as connected.
     /// </summary>
-    private async Task<HashSet<string>> LoadIndexAsync(CancellationToken cancellationToken, bool holdersToo = true)
+    private async Task<HashSet<string>> LoadIndexAsync(CancellationToken cancellationToken, bool holdersToo = true, PriorityQueue<string, long>? due = null)
     {
+        due ??= _due;
         var connected = new HashSet<string>(StringComparer.Ordinal);
         var store = storage.ForState();
         await foreach (var entry in store.ScanAsync(SessionIndex.Space, SessionIndex.Prefix(Shard), cancellationToken))
@@ -219,7 +242,7 @@ public sealed partial class SessionDirectoryGrain(
             }
             else if (index.DueAtUnixMs != long.MaxValue)
             {
-                _due.Enqueue(clientId, index.DueAtUnixMs);
+                due.Enqueue(clientId, index.DueAtUnixMs);
             }
         }
 
@@ -241,30 +264,42 @@ public sealed partial class SessionDirectoryGrain(
         }
     }
 
-    /// <summary>Sets the wake timer for the next orphan (now) or due session.</summary>
+    /// <summary>
+    /// Starts waking the orphans now (a task of this activation, which interleaves with calls while it waits), or sets a
+    /// one-shot timer for the next due session or the retry of failed wakes.
+    /// </summary>
     private void ScheduleWake()
     {
-        if (_waking || _wakeTimer is null)
+        if (_waking || _deactivating.IsCancellationRequested)
         {
             // The wake under way schedules the next when it ends.
             return;
         }
 
+        _wakeTimer?.Dispose();
+        _wakeTimer = null;
+        var now = clock.GetUtcNow();
         TimeSpan dueIn;
+        if (_orphans.Count > 0 && now >= _retryAt)
+        {
+            _ = WakeAsync(CancellationToken.None);
+            return;
+        }
+
         if (_orphans.Count > 0)
         {
-            dueIn = clock.GetUtcNow() < _retryAt ? _retryAt - clock.GetUtcNow() : TimeSpan.Zero;
+            dueIn = _retryAt - now;
         }
         else if (_due.TryPeek(out _, out var at))
         {
-            dueIn = TimeSpan.FromMilliseconds(Math.Clamp(at - clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, (long)TimeSpan.FromDays(30).TotalMilliseconds));
+            dueIn = TimeSpan.FromMilliseconds(Math.Clamp(at - now.ToUnixTimeMilliseconds(), 0, (long)TimeSpan.FromDays(30).TotalMilliseconds));
         }
         else
         {
             return;
         }
 
-        _wakeTimer.Change(dueIn, Timeout.InfiniteTimeSpan);
+        _wakeTimer = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(dueIn, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     /// <summary>
@@ -296,11 +331,17 @@ public sealed partial class SessionDirectoryGrain(
                 failed.AddRange(batch.Where((_, i) => !woken[i]));
             }
 
-            if (failed.Count > 0)
+            if (failed.Count == 0)
+            {
+                _retryDelay = TimeSpan.Zero;
+            }
+            else
             {
                 // Its grain could not be reached yet (the grain directory of the dead silo is being taken over, a storage
-                // outage): tried again in a second, for as long as the session holds its id here.
-                _retryAt = clock.GetUtcNow() + WakeRetryDelay;
+                // outage, a record that cannot be read): tried again after 1 s, doubling up to a minute, for as long as
+                // the session holds its id here.
+                _retryDelay = _retryDelay == TimeSpan.Zero ? WakeRetryDelay : TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaxWakeRetryDelay.Ticks));
+                _retryAt = clock.GetUtcNow() + _retryDelay;
                 foreach (var clientId in failed)
                 {
                     if (_holders.TryGetValue(clientId, out var holder) && holder.Backed)
@@ -348,17 +389,18 @@ public sealed partial class SessionDirectoryGrain(
                     }
                 }
 
-                if (dead.Count > 0)
+                while (dead.Count > 0)
                 {
                     try
                     {
                         await self.ForgetNodes([.. dead]);
+                        break;
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        // Tried again at the next membership change.
-                        _forgotten.ExceptWith(dead);
+                        // A storage failure reading the index: tried again in a few seconds.
                         LogForgetFailed(logger, ex, Shard);
+                        await Task.Delay(ForgetRetryDelay, cancellationToken);
                     }
                 }
             }
@@ -381,12 +423,12 @@ public sealed partial class SessionDirectoryGrain(
     [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "The session index entry {Key} cannot be read; its session is not looked after")]
     private static partial void LogBadEntry(ILogger logger, Exception ex, string key);
 
-    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Waking the session of {ClientId} failed; tried again in a second")]
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Waking the session of {ClientId} failed; tried again later")]
     private static partial void LogWakeFailed(ILogger logger, Exception ex, string clientId);
 
     [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Session directory shard {Shard}: nodes {Nodes} died; {Ended} of their client ids let go, {Due} disconnected sessions to wake when due")]
     private static partial void LogNodesForgotten(ILogger logger, int shard, string nodes, int ended, int due);
 
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: letting go of dead nodes' client ids failed; retried at the next membership change")]
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: looking after dead nodes' sessions failed; tried again in 5 s")]
     private static partial void LogForgetFailed(ILogger logger, Exception ex, int shard);
 }

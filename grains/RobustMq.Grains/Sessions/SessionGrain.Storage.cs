@@ -115,16 +115,25 @@ public sealed partial class SessionGrain
         if (attached is null && _state.Will is { } will && will.DelaySeconds < _state.ExpirySeconds)
         {
             // The will goes out at min(will delay, session expiry) after the disconnect (the expiry timer sends it
-            // otherwise); an activation that ran this timer may have died with its silo. At once for a connection
-            // whose node died: its network connection ended without a DISCONNECT.
+            // otherwise); an activation that ran this timer may have died with its silo. For a connection whose node
+            // died, the disconnect is now: its network connection ended without a DISCONNECT.
             var left = TimeSpan.FromMilliseconds(Math.Max(0, _state.DisconnectedAtUnixMs + (will.DelaySeconds * 1000L) - now));
             _willTimer = this.RegisterGrainTimer(OnWillDelayElapsed, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
         }
 
-        if (orphaned)
+        if (orphaned && IsDead(record.Attached!.Connection.Node, []))
         {
             // Stored as disconnected now, so the directory and a later activation count the will and expiry from now.
+            // Only for a node declared dead: one shutting down (not active) hands its connections back itself.
             await Persist(static () => { });
+        }
+        else if (attached is null)
+        {
+            // Its index entry as this record says (a session stored before the index had none): a disconnected session's
+            // grain stays active for its timers, and the directory needs the entry should that grain's silo die.
+            var entry = SessionIndex.Of(false, _state.DisconnectedAtUnixMs, _state.ExpirySeconds, _state.Will);
+            await Store.WriteAsync(new StorageBatch().Put(SessionIndex.Space, SessionIndex.Key(ClientId), SessionIndex.Encode(entry)), cancellationToken);
+            _indexed = entry;
         }
 
         if (attached is null)

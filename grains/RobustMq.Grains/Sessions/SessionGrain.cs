@@ -53,6 +53,9 @@ public sealed partial class SessionGrain(
         }
     }
 
+    /// <summary>Whether the session ends with the connection that sent <paramref name="request"/> (its expiry, as that DISCONNECT left it, is 0).</summary>
+    private bool EndsWith(DisconnectRequest request) => (request.SessionExpirySeconds ?? _state.ExpirySeconds) == 0;
+
     // Whether the Connect under way closed the session's old connection (or found it gone).
     private bool _tookOver;
 
@@ -96,6 +99,8 @@ public sealed partial class SessionGrain(
             await CloseConnection(served, 0x8E);
         }
 
+        // How the connection taken over had ended, when its client had ended it already (a DISCONNECT this CONNECT overtook).
+        DisconnectRequest? endedByClient = null;
         if (_state.Connection is { } old)
         {
             // MQTT-3.1.4-3: the existing connection is closed with 0x8E; its will (if undelayed) is published.
@@ -110,6 +115,11 @@ public sealed partial class SessionGrain(
             }
             else if (takeover.HandBack is { } back)
             {
+                if (back.Kind is DisconnectKind.Normal or DisconnectKind.NormalWithWill)
+                {
+                    endedByClient = back;
+                }
+
                 // What it owed its client, with the packet ids it was sent under: the new connection sends it again
                 // under them (MQTT-4.4.0-1), so a QoS 2 message the client has already is known as one.
                 if (takeover.AlsoToGrain)
@@ -135,7 +145,10 @@ public sealed partial class SessionGrain(
 
             var oldWill = _state.Will;
             _state.Will = null;
-            if (oldWill is not null && oldWill.DelaySeconds == 0)
+            // A DISCONNECT with 0x00 discards the will (MQTT-3.1.2-10); one with another reason, or a takeover, sends it
+            // unless it is delayed (the delay outlasts the session only if the session goes on, which it does here).
+            var sendWill = endedByClient is null ? oldWill?.DelaySeconds == 0 : endedByClient.Kind == DisconnectKind.NormalWithWill && (oldWill?.DelaySeconds == 0 || EndsWith(endedByClient));
+            if (oldWill is not null && sendWill)
             {
                 await PublishWill(oldWill);
             }
@@ -146,10 +159,13 @@ public sealed partial class SessionGrain(
             _state.Will = null;
         }
 
-        var present = _state.Exists && !request.CleanStart;
+        // A session with expiry 0 ended with the connection its client disconnected (MQTT 5 3.1.2.11.2): this
+        // CONNECT, which overtook that DISCONNECT, starts a new one as after a clean start.
+        var sessionEnded = endedByClient is not null && EndsWith(endedByClient);
+        var present = _state.Exists && !request.CleanStart && !sessionEnded;
         PendingMessage[] discarded = [];
         StorageBatch? ended = null;
-        if (_state.Exists && request.CleanStart)
+        if (_state.Exists && (request.CleanStart || sessionEnded))
         {
             // MQTT-3.1.2-4: the old session ends; what it owed through a shared subscription goes to another member.
             // Its records go in the same write as the new session's (one atomic batch, one sync).
@@ -286,6 +302,11 @@ public sealed partial class SessionGrain(
                 _state.Will = null;
                 will = null;
             }
+            else if (will is not null && Math.Min(will.DelaySeconds, _state.ExpirySeconds) == 0)
+            {
+                // Sent just below: stored without it, so no later activation sends it again (at most once on a crash).
+                _state.Will = null;
+            }
         });
 
         if (_state.ExpirySeconds == 0)
@@ -411,7 +432,7 @@ public sealed partial class SessionGrain(
             return;
         }
 
-        if (_state.Connection is not { } connection || _connecting || !IsDead(connection.Node, deadNodes))
+        if (_state.Connection is not { } connection || !IsDead(connection.Node, deadNodes))
         {
             // Activating it did the rest: timers for what is due, a stored connection on a dead node detached.
             KeepWhileNeeded();

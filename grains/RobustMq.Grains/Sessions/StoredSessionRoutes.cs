@@ -15,7 +15,8 @@ namespace RobustMq.Grains.Sessions;
 /// which ends the stored session), so a message
 /// published before a client returns is queued for it (its session grain activates to take it) instead of finding
 /// no subscriber. No session grain is activated for this; one whose session expired while the broker was down is
-/// woken to end itself (will, queue, record), and each other one at its expiry if its client never returns.
+/// woken to end itself (will, queue, record), and each other one at its expiry if its client never returns (the session
+/// directory also wakes each when its will or expiry is due, from the session index: <see cref="SessionDirectoryGrain"/>).
 /// </summary>
 public sealed partial class StoredSessionRoutes(
     StorageEngines storage,

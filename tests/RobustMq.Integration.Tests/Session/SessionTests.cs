@@ -246,6 +246,28 @@ public sealed class SessionTests(BrokerFixture broker) : IClassFixture<BrokerFix
         await raw.SendAsync(RawPackets.Disconnect(RawPackets.V5));
     }
 
+    [Fact]
+    public async Task A_connect_sent_right_after_a_disconnect_that_set_expiry_0_finds_the_session_ended()
+    {
+        // MQTT 5 3.1.2.11.2: the session ends as that connection closes. A CONNECT sent at once may reach the session
+        // before the broker has handled the close (Paho's test_session_expiry does this once): it must find it ended.
+        for (var i = 0; i < 50; i++)
+        {
+            // Raw: MQTTnet leaves a Session Expiry Interval of 0 out of its DISCONNECT, which then changes nothing.
+            using (var raw = await RawClient.OpenAsync(broker))
+            {
+                await raw.ConnectAsync("session-overtake", sessionExpiry: 60);
+                // DISCONNECT, reason 0x00, properties: Session Expiry Interval (0x11) = 0.
+                await raw.SendAsync([0xE0, 0x07, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x00]);
+            }
+
+            using var again = Mqtt.NewClient();
+            var connAck = await again.ConnectAsync(Persistent("session-overtake").Build());
+            Assert.False(connAck.IsSessionPresent, $"try {i}: session present after a DISCONNECT that set its expiry to 0");
+            await again.DisconnectAsync();
+        }
+    }
+
     private MqttClientOptionsBuilder Persistent(string clientId) =>
         Mqtt.Options(broker, clientId).WithCleanStart(false).WithSessionExpiryInterval(60);
 
