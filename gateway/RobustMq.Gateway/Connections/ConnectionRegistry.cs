@@ -155,18 +155,20 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
     /// </summary>
     public DirectoryHolder[] Holders(int directoryShard)
     {
-        var held = new List<DirectoryHolder>();
-        // Every connection, not only the one a client id delivers to: a second CONNECT on this node replaces the first
-        // there before its claim, and the first holds the id until the claim closes it.
+        // Every open connection, not only the one a client id delivers to: a second CONNECT on this node replaces the
+        // first there before its claim, and the first holds the id until the claim closes it. One that is closing has let
+        // go of it (or is being taken over); of two that hold an id, the newer.
+        var held = new Dictionary<string, DirectoryHolder>(StringComparer.Ordinal);
         foreach (var connection in _all.Values)
         {
-            if (connection.ClientId is { } clientId && connection.HoldsClientId && SessionDirectory.ShardOf(clientId) == directoryShard)
+            if (connection.ClientId is { } clientId && connection.HoldsClientId && !connection.IsClosing && SessionDirectory.ShardOf(clientId) == directoryShard
+                && (!held.TryGetValue(clientId, out var other) || other.Connection.ConnectionId < connection.Ref.ConnectionId))
             {
-                held.Add(new DirectoryHolder(clientId, connection.Ref, connection.ServedByGrain));
+                held[clientId] = new DirectoryHolder(clientId, connection.Ref, connection.ServedByGrain);
             }
         }
 
-        return [.. held];
+        return [.. held.Values];
     }
 
     public void Dispose() => _heartbeat?.Dispose();

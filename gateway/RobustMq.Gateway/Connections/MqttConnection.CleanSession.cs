@@ -40,6 +40,9 @@ public sealed partial class MqttConnection
     /// </summary>
     internal bool HoldsClientId => _clean is not null || _persistent is not null;
 
+    /// <summary>Whether the connection is closing (its client disconnected, or the server closes it).</summary>
+    internal bool IsClosing => _closing;
+
     /// <summary>Whether a session grain holds this connection's session (one that outlives it, or a stored one it ends).</summary>
     internal bool ServedByGrain => _persistent is not null;
 

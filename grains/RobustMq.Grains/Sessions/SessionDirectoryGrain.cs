@@ -39,8 +39,11 @@ public sealed partial class SessionDirectoryGrain(
     /// <summary>Disconnected stored sessions by when their will or expiry is due (Unix ms), as the index said.</summary>
     private readonly PriorityQueue<string, long> _due = new();
 
-    /// <summary>Sessions whose connection's node died: their grains are woken at the next wake.</summary>
+    /// <summary>Sessions whose connection's node died: their grains are woken at once.</summary>
     private readonly HashSet<string> _orphans = new(StringComparer.Ordinal);
+
+    /// <summary>Sessions whose wake failed: woken again at <see cref="_retryAt"/>.</summary>
+    private readonly HashSet<string> _retrying = new(StringComparer.Ordinal);
 
     /// <summary>Dead nodes already handled.</summary>
     private readonly HashSet<string> _forgotten = new(StringComparer.Ordinal);
@@ -48,7 +51,7 @@ public sealed partial class SessionDirectoryGrain(
     private IGrainTimer? _wakeTimer;
     private bool _waking;
 
-    /// <summary>Before this, orphans whose wake failed wait (<see cref="_retryDelay"/>).</summary>
+    /// <summary>When the sessions whose wake failed are tried again (<see cref="_retryDelay"/> after the failure).</summary>
     private DateTimeOffset _retryAt;
     private TimeSpan _retryDelay;
 
@@ -147,6 +150,7 @@ public sealed partial class SessionDirectoryGrain(
         }
 
         _orphans.Remove(clientId);
+        _retrying.Remove(clientId);
         return Task.CompletedTask;
     }
 
@@ -179,6 +183,8 @@ public sealed partial class SessionDirectoryGrain(
                 _holders.Remove(clientId);
             }
         }
+
+        ScheduleWake();
 
         // The grains of disconnected sessions that ran on the dead silo ran their will and expiry timers there: the
         // index says when each is due, and the shard wakes them then (waking one that lives elsewhere does nothing).
@@ -278,27 +284,29 @@ public sealed partial class SessionDirectoryGrain(
 
         _wakeTimer?.Dispose();
         _wakeTimer = null;
-        var now = clock.GetUtcNow();
-        TimeSpan dueIn;
-        if (_orphans.Count > 0 && now >= _retryAt)
+        if (_orphans.Count > 0)
         {
             _ = WakeAsync(CancellationToken.None);
             return;
         }
 
-        if (_orphans.Count > 0)
+        var next = long.MaxValue;
+        if (_retrying.Count > 0)
         {
-            dueIn = _retryAt - now;
+            next = _retryAt.ToUnixTimeMilliseconds();
         }
-        else if (_due.TryPeek(out _, out var at))
+
+        if (_due.TryPeek(out _, out var at))
         {
-            dueIn = TimeSpan.FromMilliseconds(Math.Clamp(at - now.ToUnixTimeMilliseconds(), 0, (long)TimeSpan.FromDays(30).TotalMilliseconds));
+            next = Math.Min(next, at);
         }
-        else
+
+        if (next == long.MaxValue)
         {
             return;
         }
 
+        var dueIn = TimeSpan.FromMilliseconds(Math.Clamp(next - clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, (long)TimeSpan.FromDays(30).TotalMilliseconds));
         _wakeTimer = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(dueIn, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
@@ -308,11 +316,23 @@ public sealed partial class SessionDirectoryGrain(
     /// </summary>
     private async Task WakeAsync(CancellationToken cancellationToken)
     {
+        if (_waking)
+        {
+            // A tick queued before its timer was replaced: the wake under way covers it.
+            return;
+        }
+
         _waking = true;
         try
         {
             var wake = new List<string>(_orphans);
             _orphans.Clear();
+            if (_retrying.Count > 0 && clock.GetUtcNow() >= _retryAt)
+            {
+                wake.AddRange(_retrying);
+                _retrying.Clear();
+            }
+
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             while (_due.TryPeek(out var clientId, out var at) && at <= now)
             {
@@ -346,7 +366,7 @@ public sealed partial class SessionDirectoryGrain(
                 {
                     if (_holders.TryGetValue(clientId, out var holder) && holder.Backed)
                     {
-                        _orphans.Add(clientId);
+                        _retrying.Add(clientId);
                     }
                 }
             }
@@ -396,9 +416,9 @@ public sealed partial class SessionDirectoryGrain(
                         await self.ForgetNodes([.. dead]);
                         break;
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
-                        // A storage failure reading the index: tried again in a few seconds.
+                        // A storage failure reading the index (or a call that timed out): tried again in a few seconds.
                         LogForgetFailed(logger, ex, Shard);
                         await Task.Delay(ForgetRetryDelay, cancellationToken);
                     }

@@ -61,8 +61,10 @@ public sealed partial class SessionGrain
 
         _state.PendingPubRel.UnionWith(record.PendingPubRel);
         _state.InboundQoS2.UnionWith(record.InboundQoS2);
-        var attached = record.Attached is { } a && a.IsLive(membership.CurrentSnapshot) ? a : null;
-        // Its connection's node died without the connection handing the session back: its records are orphans.
+        // Its connection's node died (declared dead, or gone from membership) without the connection handing the session
+        // back: its records are orphans. A node shutting down, or one this silo's view has not caught up with, still
+        // serves it: that connection hands the session back itself.
+        var attached = record.Attached is { } a && !IsGone(a.Connection.Node, []) ? a : null;
         var orphaned = record.Attached is not null && attached is null;
         if (attached is not null)
         {
@@ -121,16 +123,15 @@ public sealed partial class SessionGrain
             _willTimer = this.RegisterGrainTimer(OnWillDelayElapsed, new GrainTimerCreationOptions(left, Timeout.InfiniteTimeSpan));
         }
 
-        if (orphaned && IsDead(record.Attached!.Connection.Node, []))
+        if (orphaned)
         {
             // Stored as disconnected now, so the directory and a later activation count the will and expiry from now.
-            // Only for a node declared dead: one shutting down (not active) hands its connections back itself.
             await Persist(static () => { });
         }
-        else if (attached is null)
+        else if (attached is null && await Store.GetAsync(SessionIndex.Space, SessionIndex.Key(ClientId), cancellationToken) is null)
         {
-            // Its index entry as this record says (a session stored before the index had none): a disconnected session's
-            // grain stays active for its timers, and the directory needs the entry should that grain's silo die.
+            // A session stored before the index had no entry: a disconnected session's grain stays active for its
+            // timers, and the directory needs the entry should that grain's silo die (and to know the id is held).
             var entry = SessionIndex.Of(false, _state.DisconnectedAtUnixMs, _state.ExpirySeconds, _state.Will);
             await Store.WriteAsync(new StorageBatch().Put(SessionIndex.Space, SessionIndex.Key(ClientId), SessionIndex.Encode(entry)), cancellationToken);
             _indexed = entry;

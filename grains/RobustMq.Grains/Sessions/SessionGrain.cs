@@ -147,16 +147,26 @@ public sealed partial class SessionGrain(
             _state.Will = null;
             // A DISCONNECT with 0x00 discards the will (MQTT-3.1.2-10); one with another reason, or a takeover, sends it
             // unless it is delayed (the delay outlasts the session only if the session goes on, which it does here).
-            var sendWill = endedByClient is null ? oldWill?.DelaySeconds == 0 : endedByClient.Kind == DisconnectKind.NormalWithWill && (oldWill?.DelaySeconds == 0 || EndsWith(endedByClient));
+            // A session that ends now (a clean start, or the expiry 0 that DISCONNECT left) sends a delayed will too:
+            // the will goes out at the earlier of its delay and the session's end (MQTT 5 3.1.3.2.2).
+            var endsNow = request.CleanStart || (endedByClient is not null && EndsWith(endedByClient));
+            var sendWill = endedByClient is null
+                ? oldWill?.DelaySeconds == 0 || endsNow
+                : endedByClient.Kind == DisconnectKind.NormalWithWill && (oldWill?.DelaySeconds == 0 || endsNow);
             if (oldWill is not null && sendWill)
             {
                 await PublishWill(oldWill);
             }
         }
-        else if (_state.Will is not null)
+        else if (_state.Will is { } pending)
         {
-            // A new connection before the will delay passed: the will is not sent (MQTT 3.1.3.2.2).
+            // A new connection before the will delay passed: the will is not sent (MQTT 3.1.3.2.2), unless a clean start
+            // ends the session now, which is when the will is due at the latest.
             _state.Will = null;
+            if (request.CleanStart)
+            {
+                await PublishWill(pending);
+            }
         }
 
         // A session with expiry 0 ended with the connection its client disconnected (MQTT 5 3.1.2.11.2): this
@@ -184,7 +194,8 @@ public sealed partial class SessionGrain(
         var readerChanged = present && _state.UserName != request.UserName;
         _state.Exists = true;
         _state.Connection = request.Connection;
-        _state.StartedClean = request.CleanStart;
+        // A session that ended (clean start, or expiry 0) takes nothing from a stale hand-back of the old one.
+        _state.StartedClean = request.CleanStart || sessionEnded;
         _state.Node = request.Connection.Node;
         _state.ExpirySeconds = request.SessionExpirySeconds;
         _state.Will = request.Will;
@@ -432,7 +443,7 @@ public sealed partial class SessionGrain(
             return;
         }
 
-        if (_state.Connection is not { } connection || !IsDead(connection.Node, deadNodes))
+        if (_state.Connection is not { } connection || !IsGone(connection.Node, deadNodes))
         {
             // Activating it did the rest: timers for what is due, a stored connection on a dead node detached.
             KeepWhileNeeded();
@@ -447,7 +458,11 @@ public sealed partial class SessionGrain(
         await Disconnect(new DisconnectRequest(connection, DisconnectKind.Abnormal, [], [], []));
     }
 
-    private bool IsDead(string node, string[] deadNodes)
+    /// <summary>
+    /// Whether <paramref name="node"/> is gone: one of <paramref name="deadNodes"/>, declared dead, or not in membership at
+    /// all (a silo of an earlier start, its entry cleaned up).
+    /// </summary>
+    private bool IsGone(string node, string[] deadNodes)
     {
         if (Array.IndexOf(deadNodes, node) >= 0)
         {
@@ -456,7 +471,7 @@ public sealed partial class SessionGrain(
 
         try
         {
-            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) == SiloStatus.Dead;
+            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) is SiloStatus.Dead or SiloStatus.None;
         }
         catch (FormatException)
         {

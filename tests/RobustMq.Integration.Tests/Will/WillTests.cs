@@ -110,6 +110,26 @@ public sealed class WillTests(BrokerFixture broker) : IClassFixture<BrokerFixtur
     }
 
     [Fact]
+    public async Task A_clean_start_before_the_will_delay_ends_the_session_and_sends_the_will_then()
+    {
+        // MQTT 5 3.1.3.2.2: the will goes out when its delay passes or the session ends, whichever comes first; a
+        // CONNECT with Clean Start ends the old session.
+        using var watcher = Mqtt.NewClient();
+        var received = await WatchAsync(watcher, "will-clean-watch", "will/clean");
+        var client = await Mqtt.ConnectAsync(broker, "will-clean", configure: o => o.WithWillTopic("will/clean").WithWillPayload("ended")
+            .WithWillDelayInterval(60).WithSessionExpiryInterval(120));
+        client.Dispose();
+
+        var clock = Stopwatch.StartNew();
+        using var again = await Mqtt.ConnectAsync(broker, "will-clean", configure: o => o.WithCleanStart(true).WithSessionExpiryInterval(10));
+
+        var will = await received.NextAsync("watcher waits for the will of the session the clean start ended", TimeSpan.FromSeconds(20));
+        Assert.Equal("ended", will.ConvertPayloadToString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the will came only after {clock.Elapsed.TotalSeconds:F1} s");
+        await again.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+    }
+
+    [Fact]
     public async Task Will_with_retain_is_kept_as_the_retained_message()
     {
         using var watcher = Mqtt.NewClient();
