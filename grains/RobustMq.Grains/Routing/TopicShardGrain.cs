@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Routing;
+using RobustMq.Grains.Membership;
 using RobustMq.Grains.Storage;
 using RobustMq.Storage;
 
@@ -201,41 +202,10 @@ public sealed partial class TopicShardGrain(
     }
 
     /// <summary>Each silo that membership declares dead has its clean routes removed (through a call to this grain, in turn).</summary>
-    private async Task FollowMembershipAsync(CancellationToken cancellationToken)
+    private Task FollowMembershipAsync(CancellationToken cancellationToken)
     {
         var self = this.AsReference<ITopicShardGrain>();
-        try
-        {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
-            {
-                var dead = new List<string>();
-                foreach (var member in snapshot.Members.Values)
-                {
-                    if (member.Status == SiloStatus.Dead && _forgotten.Add(NodeNames.Of(member.SiloAddress)))
-                    {
-                        dead.Add(NodeNames.Of(member.SiloAddress));
-                    }
-                }
-
-                if (dead.Count > 0)
-                {
-                    try
-                    {
-                        await self.ForgetNodes([.. dead]);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // Tried again at the next membership change.
-                        _forgotten.ExceptWith(dead);
-                        LogForgetFailed(logger, ex, Shard);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Deactivating.
-        }
+        return DeadNodeFollower.FollowAsync(membership, _forgotten, self.ForgetNodes, ex => LogForgetFailed(logger, ex, Shard), cancellationToken);
     }
 
     private async Task PushAsync(string node, RouteBatch batch)
@@ -265,7 +235,7 @@ public sealed partial class TopicShardGrain(
     [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "Topic shard {Shard}: removed {Count} routes of clean sessions on dead nodes {Nodes}")]
     private static partial void LogNodeRoutesRemoved(ILogger logger, int shard, int count, string nodes);
 
-    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Topic shard {Shard}: removing the routes of dead nodes failed; retried at the next membership change")]
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Topic shard {Shard}: removing the routes of dead nodes failed; tried again in 5 s")]
     private static partial void LogForgetFailed(ILogger logger, Exception exception, int shard);
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Topic shard {Shard}: route change {Version} did not reach node {Node}; it will load the shard again")]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Grains.Membership;
 using RobustMq.Grains.Storage;
 
 namespace RobustMq.Grains.Sessions;
@@ -21,9 +22,6 @@ public sealed partial class SessionDirectoryGrain(
     TimeProvider clock,
     ILogger<SessionDirectoryGrain> logger) : Grain, ISessionDirectoryGrain
 {
-    /// <summary>How long a failed <see cref="ForgetNodes"/> waits to be tried again.</summary>
-    private static readonly TimeSpan ForgetRetryDelay = TimeSpan.FromSeconds(5);
-
     /// <summary>How long a starting shard waits for one node's holders.</summary>
     private static readonly TimeSpan HoldersTimeout = TimeSpan.FromSeconds(5);
 
@@ -393,42 +391,10 @@ public sealed partial class SessionDirectoryGrain(
     }
 
     /// <summary>Each silo that membership declares dead: its connections' ids are let go (through a call to this grain).</summary>
-    private async Task FollowMembershipAsync(CancellationToken cancellationToken)
+    private Task FollowMembershipAsync(CancellationToken cancellationToken)
     {
         var self = this.AsReference<ISessionDirectoryGrain>();
-        try
-        {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
-            {
-                var dead = new List<string>();
-                foreach (var member in snapshot.Members.Values)
-                {
-                    if (member.Status == SiloStatus.Dead && _forgotten.Add(NodeNames.Of(member.SiloAddress)))
-                    {
-                        dead.Add(NodeNames.Of(member.SiloAddress));
-                    }
-                }
-
-                while (dead.Count > 0)
-                {
-                    try
-                    {
-                        await self.ForgetNodes([.. dead]);
-                        break;
-                    }
-                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        // A storage failure reading the index (or a call that timed out): tried again in a few seconds.
-                        LogForgetFailed(logger, ex, Shard);
-                        await Task.Delay(ForgetRetryDelay, cancellationToken);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Deactivating.
-        }
+        return DeadNodeFollower.FollowAsync(membership, _forgotten, self.ForgetNodes, ex => LogForgetFailed(logger, ex, Shard), cancellationToken);
     }
 
     /// <summary>A struct, so an entry costs no object of its own (one per connected clean client).</summary>

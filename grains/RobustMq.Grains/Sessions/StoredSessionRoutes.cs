@@ -41,7 +41,13 @@ public sealed partial class StoredSessionRoutes(
         if (routeTable.Value.Durable)
         {
             // A cluster: the topic shards keep every route themselves, and a silo that starts must not take the stored
-            // sessions of the others (connected elsewhere) to itself.
+            // sessions of the others (connected elsewhere) to itself. It only gives sessions stored before the session
+            // index their entries, once per database, in the background.
+            lifecycle.Subscribe(nameof(StoredSessionRoutes), ServiceLifecycleStage.Active, starting =>
+            {
+                _ = IndexStoredSessionsAsync(_stopping.Token);
+                return Task.CompletedTask;
+            }, _ => { Dispose(); return Task.CompletedTask; });
             return;
         }
 
@@ -49,6 +55,75 @@ public sealed partial class StoredSessionRoutes(
         // start after the silo does.
         lifecycle.Subscribe(nameof(StoredSessionRoutes), ServiceLifecycleStage.Active, RestoreAsync, _ => { Dispose(); return Task.CompletedTask; });
     }
+
+    /// <summary>The index key that says every session stored before the index has its entry (not a shard prefix).</summary>
+    internal const string IndexedMarker = "indexed-v1";
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Writes the <see cref="SessionIndex"/> entry of every stored session that has none (stored by a version before the
+    /// index), so a directory shard that starts anew knows it; then the marker, so later starts skip the scan. Silos that
+    /// start together may both run it: each writes what the record says, as a session grain would. Returns how many
+    /// entries were written; -1 when the marker was there.
+    /// </summary>
+    public async Task<int> IndexStoredSessionsAsync(CancellationToken cancellationToken)
+    {
+        var store = storage.ForState();
+        try
+        {
+            if (await store.GetAsync(SessionIndex.Space, IndexedMarker, cancellationToken) is not null)
+            {
+                return -1;
+            }
+
+            var batch = new RobustMq.Storage.StorageBatch();
+            var written = 0;
+            await foreach (var entry in store.ScanAsync(SessionGrain.SessionSpace, "", cancellationToken))
+            {
+                if (SessionQueue.PrefixOf(entry.Key) is null
+                    || !TryDecode(entry, SessionRecord.Decode, LogBadRecord, out var record)
+                    || await store.GetAsync(SessionIndex.Space, SessionIndex.Key(entry.Key), cancellationToken) is not null)
+                {
+                    continue;
+                }
+
+                batch.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(record.Attached is not null, record.DisconnectedAtUnixMs, record.ExpirySeconds, record.Will)));
+                written++;
+                if (batch.Operations.Count >= ChangesPerCall)
+                {
+                    await store.WriteAsync(batch, cancellationToken);
+                    batch = new RobustMq.Storage.StorageBatch();
+                }
+            }
+
+            batch.Put(SessionIndex.Space, IndexedMarker, new byte[] { 1 });
+            await store.WriteAsync(batch, cancellationToken);
+            if (written > 0)
+            {
+                LogIndexed(logger, written);
+            }
+
+            return written;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The silo stops; the next start tries again.
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            // The next start tries again; meanwhile such a session is found when its client returns.
+            LogIndexFailed(logger, ex);
+            return 0;
+        }
+    }
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "Wrote the session index entries of {Count} sessions stored before the index")]
+    private static partial void LogIndexed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning, Message = "Writing the session index entries of sessions stored before the index failed; tried again at the next start")]
+    private static partial void LogIndexFailed(ILogger logger, Exception ex);
 
     /// <summary>Subscribes every stored, unexpired session again; returns how many sessions were restored.</summary>
     public async Task<int> RestoreAsync(CancellationToken cancellationToken)
@@ -202,10 +277,18 @@ public sealed partial class StoredSessionRoutes(
     {
         lock (_lock)
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             _stopped = true;
             _timer?.Dispose();
             _timer = null;
         }
+
+        _stopping.Cancel();
+        _stopping.Dispose();
     }
 
     private void ScheduleNext()

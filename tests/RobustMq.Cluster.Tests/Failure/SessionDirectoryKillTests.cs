@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MQTTnet;
+using Npgsql;
 using RobustMq.Cluster.Tests.Infrastructure;
 using RobustMq.Storage.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -96,6 +97,37 @@ public sealed class SessionDirectoryKillTests(PostgresServer server, ITestOutput
         Assert.False(connAck.IsSessionPresent, "the session of a client whose gateway silo died did not expire");
         await back.DisconnectAsync();
         await watcher.DisconnectAsync();
+    }
+
+    [Fact]
+    public async Task A_session_stored_before_the_session_index_gets_its_entry_when_a_silo_starts()
+    {
+        await using var cluster = await SiloCluster.StartAsync(server, output, 1);
+        var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(Clients.PersistentOptions(cluster.Silos[0], "preindex", cleanStart: true));
+        await Clients.SubscribeAsync(client, "preindex/t");
+        await client.DisconnectAsync();
+
+        // As a version before the index left the database: the session record, no index entry, no marker.
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using (var delete = new NpgsqlCommand("DELETE FROM robustmq.kv WHERE space = 'session_index'", connection))
+        {
+            Assert.True(await delete.ExecuteNonQueryAsync() >= 1, "the session had no index entry to begin with");
+        }
+
+        await cluster.AddSiloAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long found;
+        do
+        {
+            await Task.Delay(200);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM robustmq.kv WHERE space = 'session_index' AND convert_from(key, 'UTF8') LIKE '%/preindex'", connection);
+            found = (long)(await count.ExecuteScalarAsync())!;
+        }
+        while (found == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(1, found);
     }
 
     /// <summary>Connects, trying again while the cluster has not yet declared the killed silo dead (up to 30 s).</summary>
