@@ -81,11 +81,7 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
             return false;
         }
 
-        if (live.ClientId is { } clientId)
-        {
-            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, live));
-        }
-
+        ForgetClient(live);
         live.CloseFromServer(reasonCode);
         // Bounded: a connection ends within about 5 s (its final flush), less than a grain call's timeout.
         await live.WhenReleased().WaitAsync(MqttConnection.CloseGrace, clock, CancellationToken.None)
@@ -100,11 +96,7 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
             return new TakeoverResult(false, null);
         }
 
-        if (live.ClientId is { } clientId)
-        {
-            _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, live));
-        }
-
+        ForgetClient(live);
         var handBack = live.TakeOver(out var alsoToGrain);
         try
         {
@@ -132,11 +124,7 @@ public sealed class ConnectionRegistry(NodeIdentity node, TimeProvider clock) : 
         var ending = new List<Task>();
         foreach (var connection in _all.Values)
         {
-            if (connection.ClientId is { } clientId)
-            {
-                _byClient.TryRemove(new KeyValuePair<string, MqttConnection>(clientId, connection));
-            }
-
+            ForgetClient(connection);
             connection.CloseFromServer(reasonCode);
             ending.Add(connection.WhenHandedBack());
         }

@@ -35,7 +35,7 @@ public sealed partial class SessionDirectoryGrain(
     private readonly Dictionary<string, Holder> _holders = new(StringComparer.Ordinal);
 
     /// <summary>Disconnected stored sessions by when their will or expiry is due (Unix ms), as the index said.</summary>
-    private readonly PriorityQueue<string, long> _due = new();
+    private PriorityQueue<string, long> _due = new();
 
     /// <summary>Sessions whose connection's node died: their grains are woken at once.</summary>
     private readonly HashSet<string> _orphans = new(StringComparer.Ordinal);
@@ -74,7 +74,14 @@ public sealed partial class SessionDirectoryGrain(
         }
 
         // A storage failure fails the activation: the caller's CONNECT fails and its client tries again.
-        var connected = await LoadIndexAsync(cancellationToken);
+        var index = await ReadIndexAsync(cancellationToken);
+        foreach (var clientId in index.Stored)
+        {
+            _holders.TryAdd(clientId, new Holder(null, true));
+        }
+
+        _due = index.Due;
+        var connected = index.Connected;
         var reported = await Task.WhenAll(live.Select(AskHoldersAsync));
         foreach (var holder in reported.SelectMany(static h => h))
         {
@@ -187,9 +194,8 @@ public sealed partial class SessionDirectoryGrain(
         // The grains of disconnected sessions that ran on the dead silo ran their will and expiry timers there: the
         // index says when each is due, and the shard wakes them then (waking one that lives elsewhere does nothing).
         // Read into a new queue, so a storage failure leaves the old one (the call is tried again).
-        var due = new PriorityQueue<string, long>();
-        var connected = await LoadIndexAsync(CancellationToken.None, holdersToo: false, due);
-        foreach (var clientId in connected)
+        var index = await ReadIndexAsync(CancellationToken.None);
+        foreach (var clientId in index.Connected)
         {
             if (_holders.TryGetValue(clientId, out var holder) && holder.Backed && holder.Connection is null)
             {
@@ -199,27 +205,21 @@ public sealed partial class SessionDirectoryGrain(
             }
         }
 
-        _due.Clear();
-        while (due.TryDequeue(out var clientId, out var at))
-        {
-            _due.Enqueue(clientId, at);
-        }
-
+        _due = index.Due;
         LogNodesForgotten(logger, Shard, string.Join(", ", nodes), ended.Count, _due.Count);
         ScheduleWake();
     }
 
     /// <summary>
-    /// Reads the shard's index entries: each id is held for its session grain (when <paramref name="holdersToo"/>), each
-    /// disconnected session with a will or expiry goes to <paramref name="due"/> (<see cref="_due"/> when null). Returns
-    /// the ids stored as connected.
+    /// Reads the shard's index entries: every stored session's id, those stored as connected, and each disconnected
+    /// session with a will or expiry by when it is due.
     /// </summary>
-    private async Task<HashSet<string>> LoadIndexAsync(CancellationToken cancellationToken, bool holdersToo = true, PriorityQueue<string, long>? due = null)
+    private async Task<(List<string> Stored, HashSet<string> Connected, PriorityQueue<string, long> Due)> ReadIndexAsync(CancellationToken cancellationToken)
     {
-        due ??= _due;
+        var stored = new List<string>();
         var connected = new HashSet<string>(StringComparer.Ordinal);
-        var store = storage.ForState();
-        await foreach (var entry in store.ScanAsync(SessionIndex.Space, SessionIndex.Prefix(Shard), cancellationToken))
+        var due = new PriorityQueue<string, long>();
+        await foreach (var entry in storage.ForState().ScanAsync(SessionIndex.Space, SessionIndex.Prefix(Shard), cancellationToken))
         {
             string clientId;
             SessionIndexEntry index;
@@ -235,11 +235,7 @@ public sealed partial class SessionDirectoryGrain(
                 continue;
             }
 
-            if (holdersToo)
-            {
-                _holders.TryAdd(clientId, new Holder(null, true));
-            }
-
+            stored.Add(clientId);
             if (index.Connected)
             {
                 connected.Add(clientId);
@@ -250,7 +246,7 @@ public sealed partial class SessionDirectoryGrain(
             }
         }
 
-        return connected;
+        return (stored, connected, due);
     }
 
     private async Task<DirectoryHolder[]> AskHoldersAsync(string node)

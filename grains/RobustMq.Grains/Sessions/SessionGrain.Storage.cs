@@ -132,7 +132,7 @@ public sealed partial class SessionGrain
         {
             // A session stored before the index had no entry: a disconnected session's grain stays active for its
             // timers, and the directory needs the entry should that grain's silo die (and to know the id is held).
-            var entry = SessionIndex.Of(false, _state.DisconnectedAtUnixMs, _state.ExpirySeconds, _state.Will);
+            var entry = SessionIndex.Of(ToRecord());
             await Store.WriteAsync(new StorageBatch().Put(SessionIndex.Space, SessionIndex.Key(ClientId), SessionIndex.Encode(entry)), cancellationToken);
             _indexed = entry;
         }
@@ -212,8 +212,9 @@ public sealed partial class SessionGrain
         {
             if (_state.Exists)
             {
-                batch.Put(SessionSpace, ClientId, ToRecord().Encode());
-                var entry = SessionIndex.Of(_state.Connection is not null, _state.DisconnectedAtUnixMs, _state.ExpirySeconds, _state.Will);
+                var stored = ToRecord();
+                batch.Put(SessionSpace, ClientId, stored.Encode());
+                var entry = SessionIndex.Of(stored);
                 if (entry != _indexed)
                 {
                     // What the directory needs after a silo's death changed (connected, or when the will or expiry is due).

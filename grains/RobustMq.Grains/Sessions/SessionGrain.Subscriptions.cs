@@ -158,8 +158,20 @@ public sealed partial class SessionGrain
     }
 
     /// <summary>True when membership has declared the node (a node name) dead.</summary>
-    private bool IsDead(string node) =>
-        membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) == SiloStatus.Dead;
+    private bool IsDead(string node) => StatusOf(node) == SiloStatus.Dead;
+
+    /// <summary>The node's (a node name's) status in this silo's membership view (None: not there); null when it is not a node name.</summary>
+    private SiloStatus? StatusOf(string node)
+    {
+        try
+        {
+            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private void Queue(PendingMessage message)
     {

@@ -462,22 +462,8 @@ public sealed partial class SessionGrain(
     /// Whether <paramref name="node"/> is gone: one of <paramref name="deadNodes"/>, declared dead, or not in membership at
     /// all (a silo of an earlier start, its entry cleaned up).
     /// </summary>
-    private bool IsGone(string node, string[] deadNodes)
-    {
-        if (Array.IndexOf(deadNodes, node) >= 0)
-        {
-            return true;
-        }
-
-        try
-        {
-            return membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(node)) is SiloStatus.Dead or SiloStatus.None;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
+    private bool IsGone(string node, string[] deadNodes) =>
+        Array.IndexOf(deadNodes, node) >= 0 || StatusOf(node) is SiloStatus.Dead or SiloStatus.None;
 
     private async Task OnWillDelayElapsed(CancellationToken cancellationToken)
     {

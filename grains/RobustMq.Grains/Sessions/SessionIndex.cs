@@ -60,6 +60,13 @@ public static class SessionIndex
         return new SessionIndexEntry(connected, reader.Int64());
     });
 
+    /// <summary>What the index says of the session stored as <paramref name="record"/> (see the other overload).</summary>
+    public static SessionIndexEntry Of(SessionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return Of(record.Attached is not null, record.DisconnectedAtUnixMs, record.ExpirySeconds, record.Will);
+    }
+
     /// <summary>
     /// What the index says of a session: connected, or when its grain must run next while disconnected: the earlier of
     /// its will's delay and its expiry (Unix ms; <see cref="long.MaxValue"/> when neither, a session that never expires

@@ -88,7 +88,7 @@ public sealed partial class StoredSessionRoutes(
                     continue;
                 }
 
-                batch.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(record.Attached is not null, record.DisconnectedAtUnixMs, record.ExpirySeconds, record.Will)));
+                batch.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(record)));
                 written++;
                 if (batch.Operations.Count >= ChangesPerCall)
                 {
@@ -177,8 +177,9 @@ public sealed partial class StoredSessionRoutes(
             var disconnectedAt = record.DisconnectedAtUnixMs == 0 ? now : record.DisconnectedAtUnixMs;
             if (record.DisconnectedAtUnixMs == 0 && record.Attached?.IsLive(membership.CurrentSnapshot) != true)
             {
-                disconnected.Put(SessionGrain.SessionSpace, entry.Key, (record with { DisconnectedAtUnixMs = now, Attached = null }).Encode());
-                disconnected.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(false, now, record.ExpirySeconds, record.Will)));
+                var detached = record with { DisconnectedAtUnixMs = now, Attached = null };
+                disconnected.Put(SessionGrain.SessionSpace, entry.Key, detached.Encode());
+                disconnected.Put(SessionIndex.Space, SessionIndex.Key(entry.Key), SessionIndex.Encode(SessionIndex.Of(detached)));
                 if (disconnected.Operations.Count >= ChangesPerCall)
                 {
                     await storage.ForState().WriteAsync(disconnected, cancellationToken);
