@@ -226,7 +226,7 @@ public sealed partial class StoredSessionRoutes(
                 var route = RouteEntry.For(subscription, entry.Key, node, persistent: true);
                 if (route.ShareGroup is not null)
                 {
-                    calls.Add(grains.GetGrain<ISharedGroupGrain>(route.ShareGroup + "/" + route.Filter).Join(route));
+                    calls.Add(SharedGroups.Of(grains, route.ShareGroup, route.Filter).Join(route));
                     continue;
                 }
 

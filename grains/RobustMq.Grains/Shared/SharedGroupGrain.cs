@@ -14,15 +14,11 @@ public sealed class SharedGroupGrain : Grain, ISharedGroupGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Key: {group}/{filter}; a group name has no '/' (MQTT 5 4.8.2).
-        var key = this.GetPrimaryKeyString();
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0)
+        if (!SharedGroups.TryParseKey(this.GetPrimaryKeyString(), out var group, out var filter))
         {
             return;
         }
 
-        var (group, filter) = (key[..slash], key[(slash + 1)..]);
         foreach (var route in await Shard(filter).GroupRoutes(group, filter))
         {
             // One route per member: a second (left by a node change that failed half-way) goes at the member's next change.

@@ -49,7 +49,7 @@ public sealed class SessionRoutes(
             Subscriptions[sub.Filter] = sub;
             if (SharedSubscription.TryParse(sub.Filter, out var shared))
             {
-                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, node), previous));
+                joins.Add(SharedGroups.Of(grains, shared.Group, shared.Filter).Join(Route(sub, node), previous));
             }
             else
             {
@@ -100,7 +100,7 @@ public sealed class SessionRoutes(
             existed[i] = true;
             if (SharedSubscription.TryParse(old.Filter, out var shared))
             {
-                leaves.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Leave(clientId, Route(old, node)));
+                leaves.Add(SharedGroups.Of(grains, shared.Group, shared.Filter).Leave(clientId, Route(old, node)));
             }
             else
             {
@@ -135,7 +135,7 @@ public sealed class SessionRoutes(
         {
             if (SharedSubscription.TryParse(sub.Filter, out var shared))
             {
-                joins.Add(grains.GetGrain<ISharedGroupGrain>(GroupKey(shared)).Join(Route(sub, newNode), Route(sub, oldNode)));
+                joins.Add(SharedGroups.Of(grains, shared.Group, shared.Filter).Join(Route(sub, newNode), Route(sub, oldNode)));
             }
             else
             {
@@ -150,8 +150,6 @@ public sealed class SessionRoutes(
 
     /// <summary>The route this session's <paramref name="sub"/> stands for on <paramref name="node"/>, exactly as the shards hold it.</summary>
     public RouteEntry Route(SubscriptionRecord sub, string node) => RouteEntry.For(sub, clientId, node, persistent);
-
-    private static string GroupKey(SharedSubscription shared) => shared.Group + "/" + shared.Filter;
 
     private Task ApplyAsync(List<RouteChange> changes) => shards.ApplyAsync(changes);
 }

@@ -25,3 +25,26 @@ public interface ISharedGroupGrain : IGrainWithStringKey
     [ReadOnly]
     Task<RouteEntry[]> GetMembers();
 }
+
+/// <summary>The key of an <see cref="ISharedGroupGrain"/>: <c>{group}/{filter}</c> (a group name has no '/', MQTT 5 4.8.2).</summary>
+public static class SharedGroups
+{
+    /// <summary>The grain of <c>$share/{group}/{filter}</c>.</summary>
+    public static ISharedGroupGrain Of(IGrainFactory grains, string group, string filter)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<ISharedGroupGrain>(Key(group, filter));
+    }
+
+    /// <summary>The key of <c>$share/{group}/{filter}</c>.</summary>
+    public static string Key(string group, string filter) => string.Concat(group, "/", filter);
+
+    /// <summary>Splits a <see cref="Key"/>; false when it has no group (no '/' after at least one character).</summary>
+    public static bool TryParseKey(string key, out string group, out string filter)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        (group, filter) = slash > 0 ? (key[..slash], key[(slash + 1)..]) : ("", "");
+        return slash > 0;
+    }
+}
