@@ -18,7 +18,9 @@
 #
 #   connect first connects and closes WARMUP_CLIENTS clients on each broker, twice (ours compiles its connect path
 #   on the first ones and recompiles the hot part in the background; the flow scenarios warm up for WARMUP seconds
-#   the same way); WARMUP_CLIENTS=0 measures a cold start.
+#   the same way); WARMUP_CLIENTS=0 measures a cold start. Each connect scenario (clean, persistent) gets fresh brokers.
+#   "ping-pong q1 500/s" is light load: one ping every 2 ms, with the broker's CPU (percent of one core, from
+#   /proc/<pid>/stat) over the measured window.
 # Tunables (environment): ROUNDS=3 DURATION=5 WARMUP=1 CLIENTS=10000 WARMUP_CLIENTS=2000 FANOUT=1000 TOPICS=100000
 #   ONLY="fanin-q1 latency" (run a subset of the scenario keys below).
 #   CLUSTER=N (N >= 2): ours is a cluster of N silos on one PostgreSQL (deploy/local-cluster.sh, fresh each round, its
@@ -47,6 +49,7 @@ STARTED=$SECONDS
 # key | load arguments | what the table calls it
 SCENARIOS=(
   "connect|connect --clients $CLIENTS --inflight 100 --hold 3 --warmup-clients $WARMUP_CLIENTS|connect ${CLIENTS}"
+  "connect-p|connect --clients $CLIENTS --inflight 100 --hold 3 --session-expiry 3600|connect ${CLIENTS} persistent"
   "fanin-q0|fanin --publishers 4 --subscribers 1 --qos 0 --payload 64|fanin 4->1 q0"
   "fanin-q1|fanin --publishers 4 --subscribers 1 --qos 1 --payload 64|fanin 4->1 q1"
   "fanin-q1p|fanin --publishers 4 --subscribers 1 --qos 1 --payload 64 --session-expiry 3600|fanin 4->1 q1 persistent"
@@ -54,6 +57,7 @@ SCENARIOS=(
   "fanout|fanout --subscribers $FANOUT --qos 0 --payload 64|fanout 1->${FANOUT} q0"
   "shared|shared --publishers 4 --subscribers 4 --qos 1 --payload 64|shared 4->\$share(4) q1"
   "latency|latency --qos 1 --payload 64|ping-pong q1"
+  "light|latency --qos 1 --payload 64 --rate 500|ping-pong q1 500/s"
   "topics|topics --topics $TOPICS --subscribers 10 --publishers 4 --qos 0 --payload 64|topics ${TOPICS} 1:1 q0"
   "subscribe|subscribe --subscribers 4 --qos 1|route change (4 clients)"
 )
@@ -62,6 +66,8 @@ METRICS=(
   "connect|conn_per_s|conn/s|higher"
   "connect|connack_p99_ms|CONNACK p99 ms|lower"
   "connect|rss_per_conn_kb|RSS per idle conn kB|lower"
+  "connect-p|conn_per_s|conn/s|higher"
+  "connect-p|rss_per_conn_kb|RSS per idle conn kB|lower"
   "fanin-q0|msg_per_s|msg/s|higher"
   "fanin-q1|msg_per_s|msg/s|higher"
   "fanin-q1|latency_p99_ms|e2e p99 ms|lower"
@@ -73,6 +79,9 @@ METRICS=(
   "latency|rtt_p50_ms|RTT p50 ms|lower"
   "latency|rtt_p99_ms|RTT p99 ms|lower"
   "latency|rtt_p999_ms|RTT p99.9 ms|lower"
+  "light|rtt_p50_ms|RTT p50 ms|lower"
+  "light|rtt_p99_ms|RTT p99 ms|lower"
+  "light|broker_cpu_pct|broker CPU % of a core|lower"
   "topics|msg_per_s|msg/s|higher"
   "topics|subscriptions_per_s|subscribe/s|higher"
   "subscribe|suback_p50_ms|SUBACK p50 ms|lower"
@@ -250,6 +259,13 @@ for round in $(seq 1 "$ROUNDS"); do
   for entry in "${SCENARIOS[@]}"; do
     IFS='|' read -r key args _ <<<"$entry"
     selected "$key" || continue
+    if [[ $key == connect* ]] && ((index > 0)); then
+      # A connect scenario reads the RSS its connections add: it gets brokers that have served nothing yet.
+      log "round $round: fresh brokers for $key"
+      stop_brokers
+      start_ours
+      start_mosquitto
+    fi
     if (((round + index) % 2 == 1)); then order=(ours mosquitto); else order=(mosquitto ours); fi
     for broker in "${order[@]}"; do run_one "$broker" "$key" "$args"; done
     index=$((index + 1))

@@ -58,6 +58,11 @@ public sealed class LoadOptions
     public double HoldSeconds { get; private set; } = 5;
     /// <summary>latency: stop after this many round trips even if the duration has not passed.</summary>
     public int Count { get; private set; } = 1_000_000;
+    /// <summary>
+    /// latency: pings per second, each sent on a fixed schedule (a tick whose previous ping is still unanswered is
+    /// skipped, so no two are ever in flight); 0 (default): the next ping goes as soon as the pong arrives.
+    /// </summary>
+    public int Rate { get; private set; }
     public int? BrokerPid { get; private set; }
     /// <summary>
     /// Throughput scenarios: deliveries the publishers may run ahead of the subscribers (0 = open loop, no limit);
@@ -122,6 +127,7 @@ public sealed class LoadOptions
                     case "hold": options.HoldSeconds = Seconds(value, 0, 120); break;
                     case "warmup-clients": options.WarmupClients = Int(value, 0, 100_000); break;
                     case "count": options.Count = Int(value, 1, 10_000_000); break;
+                    case "rate": options.Rate = Int(value, 0, 100_000); break;
                     case "broker-pid": options.BrokerPid = Int(value, 1, int.MaxValue); break;
                     case "max-ahead": options.MaxAhead = Int(value, 0, int.MaxValue); break;
                     case "timeout": timeout = Seconds(value, 1, 3600); break;
