@@ -4,6 +4,7 @@ using RobustMq.Silo.Hosting;
 
 // Exit codes: 0 stopped normally (or --help / --version), 2 bad command line or configuration, one line naming the key,
 // 3 the cluster database (Cluster:Mode=AdoNet) cannot be reached or has no schema.
+SocketEventThreads.ServeInline();
 if (DatabaseCommand.Matches(args))
 {
     return await DatabaseCommand.RunAsync(args);

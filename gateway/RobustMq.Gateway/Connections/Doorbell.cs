@@ -6,7 +6,8 @@ namespace RobustMq.Gateway.Connections;
 /// Wakes a connection's write loop: any thread rings, one loop waits. A ring while the loop is busy is kept
 /// (the next wait returns at once); many rings fold into one. After <see cref="Complete"/> a pending ring is
 /// still handed out once, then waits return false. One small object, no allocation per wait (it replaces a
-/// bounded channel, which cost ~500 bytes per idle connection).
+/// bounded channel, which cost ~500 bytes per idle connection). A ring during a <see cref="ReadTurn"/> wakes the
+/// loop on the ringing thread when that turn ends; any other ring wakes it on the thread pool.
 /// </summary>
 internal sealed class Doorbell : IValueTaskSource<bool>
 {
@@ -14,7 +15,7 @@ internal sealed class Doorbell : IValueTaskSource<bool>
     private const int Waiting = 2;
     private const int Closed = 4;
 
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _core;
     private int _state;
 
     /// <summary>True when rung (drain the queue), false once completed.</summary>
@@ -60,7 +61,13 @@ internal sealed class Doorbell : IValueTaskSource<bool>
             {
                 if (Interlocked.CompareExchange(ref _state, state & ~Waiting, state) == state)
                 {
-                    _core.SetResult(true);
+                    // Neither waiting nor rung until the loop runs: a ring meanwhile sets Rung, a Complete sets Closed,
+                    // and the loop sees either at its next wait.
+                    if (!ReadTurn.Defer(this))
+                    {
+                        Wake(true, inline: false);
+                    }
+
                     return;
                 }
             }
@@ -69,6 +76,19 @@ internal sealed class Doorbell : IValueTaskSource<bool>
                 return;
             }
         }
+    }
+
+    /// <summary>Runs the loop a deferred <see cref="Ring"/> woke, on this thread (the end of a <see cref="ReadTurn"/>).</summary>
+    internal void WakeInline() => Wake(true, inline: true);
+
+    /// <summary>Runs the loop a deferred <see cref="Ring"/> woke, on the thread pool.</summary>
+    internal void WakeOnPool() => Wake(true, inline: false);
+
+    private void Wake(bool rung, bool inline)
+    {
+        // Set by the one thread that won the Waiting bit, before the completion reads it.
+        _core.RunContinuationsAsynchronously = !inline;
+        _core.SetResult(rung);
     }
 
     public void Complete()
@@ -85,7 +105,7 @@ internal sealed class Doorbell : IValueTaskSource<bool>
             {
                 if (Interlocked.CompareExchange(ref _state, Closed, state) == state)
                 {
-                    _core.SetResult(false);
+                    Wake(false, inline: false);
                     return;
                 }
             }

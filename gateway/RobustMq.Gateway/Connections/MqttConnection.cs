@@ -312,6 +312,8 @@ public sealed partial class MqttConnection
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
             var consumed = buffer.Start;
+            // What these packets wake is written by this thread once they are handled (or one of them waits).
+            ReadTurn.Enter();
             try
             {
                 var limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
@@ -323,7 +325,16 @@ public sealed partial class MqttConnection
                     var handled = packet is null ? HandlePublishAsync(publish) : HandleAsync(packet);
                     if (!handled.IsCompletedSuccessfully)
                     {
-                        await handled;
+                        // The turn ends before a wait: the rest of the loop may go on on another thread.
+                        ReadTurn.Exit();
+                        try
+                        {
+                            await handled;
+                        }
+                        finally
+                        {
+                            ReadTurn.Enter();
+                        }
                     }
 
                     limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
@@ -333,6 +344,7 @@ public sealed partial class MqttConnection
             }
             finally
             {
+                ReadTurn.Exit();
                 input.AdvanceTo(consumed, buffer.End);
             }
 
