@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Channel;
+using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
@@ -16,10 +18,29 @@ public sealed partial class MqttConnection
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
+        var inARow = 0;
         try
         {
-            while (await _doorbell.WaitAsync())
+            while (true)
             {
+                var rung = _doorbell.WaitAsync();
+                if (!rung.IsCompleted)
+                {
+                    inARow = 0;
+                }
+                else if (++inARow >= ReadTurn.MaxInARow && !Thread.CurrentThread.IsThreadPoolThread)
+                {
+                    // Rung again and again (a subscriber of busy publishers): a socket event thread that woke this
+                    // loop is not kept from its other sockets; the loop goes on on the pool.
+                    inARow = 0;
+                    await Task.Yield();
+                }
+
+                if (!await rung)
+                {
+                    break;
+                }
+
                 if (!await WriteQueuedAsync(output))
                 {
                     break;
@@ -124,6 +145,11 @@ public sealed partial class MqttConnection
             await writer.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        if (_takenOver && !_inputEnded && !_aborted)
+        {
+            ApplyUnreadDisconnect();
+        }
+
         if (_clean is null)
         {
             // Deliveries for the client id go to the session from now on; a takeover still finds this connection and
@@ -166,6 +192,48 @@ public sealed partial class MqttConnection
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // The transport was cut off.
+        }
+    }
+
+    /// <summary>
+    /// A takeover's CONNECT can be handled before this connection read the last packets its client sent on it: a client
+    /// that sends DISCONNECT and connects again at once. A DISCONNECT among what arrived (read now, without waiting)
+    /// still decides how the session is handed back: its Session Expiry Interval (0 ends the session, MQTT 5
+    /// 3.1.2.11.2) and whether the will goes (0x00 discards it, MQTT-3.1.2-10). What came before it is not handled: the
+    /// session is taken over already.
+    /// </summary>
+    private void ApplyUnreadDisconnect()
+    {
+        var input = _transport.Input;
+        (input as Listeners.SocketReader)?.ReceiveAvailable();
+        if (!input.TryRead(out var result))
+        {
+            return;
+        }
+
+        var buffer = result.Buffer;
+        try
+        {
+            var limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
+            while (MqttPacketReader.TryReadFrame(ref buffer, limits, out var packet, out _))
+            {
+                if (packet is DisconnectPacket disconnect)
+                {
+                    var decision = DisconnectDecision.FromClient(disconnect, _sessionExpiry, _services.Options);
+                    _expiryOnDisconnect = decision.SessionExpirySeconds;
+                    _endKind = decision.Kind;
+                    _endReason = "client sent DISCONNECT " + Describe(disconnect.ReasonCode) + ", read after the takeover";
+                    break;
+                }
+            }
+        }
+        catch (MqttProtocolException)
+        {
+            // Bad input after the takeover: the session is handed back as taken over.
+        }
+        finally
+        {
+            input.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 

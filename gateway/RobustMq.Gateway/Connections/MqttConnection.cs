@@ -32,6 +32,9 @@ public sealed partial class MqttConnection
     private volatile bool _closing;
     private DisconnectKind _endKind = DisconnectKind.Abnormal;
     private uint? _expiryOnDisconnect;
+
+    // Closed for a CONNECT that took its session over (TakeOver).
+    private volatile bool _takenOver;
     private bool _inputEnded;
     private long _closingSeenAt;
     private bool _aborted;
@@ -255,6 +258,7 @@ public sealed partial class MqttConnection
                 break;
         }
 
+        _takenOver = true;
         CloseFromServer((byte)ReasonCode.SessionTakenOver);
         return takeover;
     }
@@ -307,9 +311,23 @@ public sealed partial class MqttConnection
     private async Task ReadLoopAsync()
     {
         var input = _transport.Input;
+        var inARow = 0;
         while (true)
         {
-            var result = await input.ReadAsync();
+            var read = input.ReadAsync();
+            if (!read.IsCompleted)
+            {
+                inARow = 0;
+            }
+            else if (++inARow >= ReadTurn.MaxInARow && !Thread.CurrentThread.IsThreadPoolThread)
+            {
+                // A client that always has more to read would keep a socket event thread, and every socket of its
+                // loop, to itself: it goes on on the pool (and comes back to an event thread at its next wait).
+                inARow = 0;
+                await Task.Yield();
+            }
+
+            var result = await read;
             var buffer = result.Buffer;
             var consumed = buffer.Start;
             // What these packets wake is written by this thread once they are handled (or one of them waits).

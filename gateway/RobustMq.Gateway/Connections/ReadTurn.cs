@@ -10,7 +10,8 @@ namespace RobustMq.Gateway.Connections;
 /// <remarks>
 /// Turns nest (a read loop resumed inline within another's turn): the outermost one wakes them all. A write loop woken
 /// here runs until its next wait; it writes with non-blocking sends and goes asynchronous when the socket is full, so
-/// a slow client does not hold the thread.
+/// a slow client does not hold the thread, and after <see cref="MaxInARow"/> wakes without a wait it goes on on the
+/// pool, so a busy one does not either. A loop rung by another thread while its wake is held here waits for this turn.
 /// </remarks>
 internal static class ReadTurn
 {
@@ -21,6 +22,13 @@ internal static class ReadTurn
     /// of 3 runs of <c>load fanout</c> on 2 cores).
     /// </summary>
     internal const int MaxInline = 8;
+
+    /// <summary>
+    /// Reads (or write-loop wakes) in a row that completed without waiting, after which a loop on a socket event thread
+    /// goes on on the thread pool: a client that always has more to send, or a subscriber rung without pause, would
+    /// otherwise keep the event thread, and every other socket of its loop, to itself.
+    /// </summary>
+    internal const int MaxInARow = 16;
 
     [ThreadStatic]
     private static List<Doorbell>? t_woken;
@@ -61,13 +69,19 @@ internal static class ReadTurn
         finally
         {
             t_depth = 0;
-            // Only if a wake threw (a bug): the loops not reached yet are woken on the pool rather than never.
-            for (; next < woken.Count; next++)
+            try
             {
-                woken[next].WakeOnPool();
+                // Only if a wake threw (a bug): the loops not reached yet are woken on the pool rather than never.
+                for (; next < woken.Count; next++)
+                {
+                    woken[next].WakeOnPool();
+                }
             }
-
-            woken.Clear();
+            finally
+            {
+                // Never woken twice: a held wake belongs to this turn only.
+                woken.Clear();
+            }
         }
     }
 

@@ -118,6 +118,21 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         return false;
     }
 
+    /// <summary>
+    /// Takes what the kernel holds now into the buffer, without waiting, for <see cref="TryRead"/> to see (a connection
+    /// taken over looks at what its client sent last). Nothing after the end of the stream, an error or completion.
+    /// </summary>
+    internal void ReceiveAvailable()
+    {
+        lock (_lock)
+        {
+            if (!_completed && !_eof && _error is null)
+            {
+                TryReceive();
+            }
+        }
+    }
+
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)

@@ -98,6 +98,9 @@ public static partial class BrokerHost
             // (active only while there is work), so a bounded cache of recent locations is enough.
             silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o => o.CacheSize = GrainLocationCacheSize);
         });
+        // A console that cannot keep up (a slow pipe, a reconnect storm's 20,000 lines) loses lines, counted in a line of
+        // its own, rather than stall the thread that logs: a socket event thread serves many connections (Main).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.QueueFullMode = Microsoft.Extensions.Logging.Console.ConsoleLoggerQueueFullMode.DropWrite);
         builder.Services.AddRobustMqGateway(configuration);
         builder.Services.AddRobustMqStorage(configuration);
         builder.Services.Configure<RobustMq.Grains.Routing.RouteTableOptions>(o => o.Durable = cluster.IsAdoNet);

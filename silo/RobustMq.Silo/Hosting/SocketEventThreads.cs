@@ -9,11 +9,13 @@ namespace RobustMq.Silo.Hosting;
 /// </summary>
 /// <remarks>
 /// Measured on 2 cores (<c>load latency --rate 500</c>, QoS 1 ping-pong at 500/s): the broker used 21-26% of a core
-/// with pool hops, 5-6% without; round trip p50 0.37 ms to 0.23-0.29 ms. Code on those threads must not block: the
-/// MQTT loops send and receive without blocking, Kestrel (WebSocket, TLS, admin) keeps dispatching its application code
-/// to the pool (its UnsafePreferInlineScheduling stays off), Orleans hands received messages to the pool, and grain
-/// calls resume on the pool. The runtime reads the switch once, when the first socket starts asynchronous I/O, so it is
-/// set first thing in Main. An operator's <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0</c> keeps the pool hops.
+/// with pool hops, 5-6% without; round trip p50 0.37 ms to 0.23-0.29 ms. Code on those threads must not wait for I/O:
+/// the MQTT loops send and receive without blocking and move to the pool when busy (<c>ReadTurn.MaxInARow</c>), Kestrel
+/// (WebSocket, TLS, admin) keeps dispatching its application code to the pool (its UnsafePreferInlineScheduling stays
+/// off), Orleans hands received messages to the pool, grain calls resume on the pool, and the console log drops lines
+/// rather than wait when its queue is full. The runtime reads the switch once, when the first socket starts
+/// asynchronous I/O, so it is set first thing in Main. An operator's <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0</c>
+/// keeps the pool hops.
 /// </remarks>
 internal static class SocketEventThreads
 {
