@@ -13,7 +13,8 @@
 #
 # Each test runs in its own python3 process under `timeout` (PAHO_TIMEOUT
 # seconds, default 60), because some tests loop forever against a broker that
-# does not do what they wait for. Per-test logs go to PAHO_LOGS (default: a
+# does not do what they wait for. PAHO_SCRIPTS picks the scripts (default
+# "client_test client_test5"). Per-test logs go to PAHO_LOGS (default: a
 # new temporary folder). Prints PASS/FAIL per test, then
 # `client_test.py: N/10` and `client_test5.py: N/27`; exits 0 only when every
 # test that ran passed.
@@ -81,7 +82,7 @@ while True:
 PY
 
 status=0
-for script in client_test client_test5; do
+for script in ${PAHO_SCRIPTS:-client_test client_test5}; do
   mapfile -t names < <(sed -n 's/^ *def \(test[A-Za-z0-9_]*\)(self.*/\1/p' "$suite/$script.py")
   ran=0 passed=0
   for name in "${names[@]}"; do

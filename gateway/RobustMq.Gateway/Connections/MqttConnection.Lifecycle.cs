@@ -18,21 +18,16 @@ public sealed partial class MqttConnection
     private async Task WriteLoopAsync()
     {
         var output = _transport.Output;
-        var inARow = 0;
+        var inARow = default(InARow);
         try
         {
             while (true)
             {
                 var rung = _doorbell.WaitAsync();
-                if (!rung.IsCompleted)
-                {
-                    inARow = 0;
-                }
-                else if (++inARow >= ReadTurn.MaxInARow && !Thread.CurrentThread.IsThreadPoolThread)
+                if (inARow.ShouldYield(rung.IsCompleted))
                 {
                     // Rung again and again (a subscriber of busy publishers): a socket event thread that woke this
                     // loop is not kept from its other sockets; the loop goes on on the pool.
-                    inARow = 0;
                     await Task.Yield();
                 }
 

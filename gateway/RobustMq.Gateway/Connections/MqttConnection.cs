@@ -311,19 +311,14 @@ public sealed partial class MqttConnection
     private async Task ReadLoopAsync()
     {
         var input = _transport.Input;
-        var inARow = 0;
+        var inARow = default(InARow);
         while (true)
         {
             var read = input.ReadAsync();
-            if (!read.IsCompleted)
-            {
-                inARow = 0;
-            }
-            else if (++inARow >= ReadTurn.MaxInARow && !Thread.CurrentThread.IsThreadPoolThread)
+            if (inARow.ShouldYield(read.IsCompleted))
             {
                 // A client that always has more to read would keep a socket event thread, and every socket of its
                 // loop, to itself: it goes on on the pool (and comes back to an event thread at its next wait).
-                inARow = 0;
                 await Task.Yield();
             }
 

@@ -106,3 +106,30 @@ internal static class ReadTurn
         return true;
     }
 }
+
+/// <summary>
+/// Counts a loop's waits that completed at once (a read that found data, a doorbell already rung); after
+/// <see cref="ReadTurn.MaxInARow"/> in a row on a socket event thread, the loop should go on on the thread pool.
+/// </summary>
+internal struct InARow
+{
+    private int _count;
+
+    /// <summary>Whether to yield (<c>await Task.Yield()</c>) before going on, given how the wait just returned.</summary>
+    public bool ShouldYield(bool completedAtOnce)
+    {
+        if (!completedAtOnce)
+        {
+            _count = 0;
+            return false;
+        }
+
+        if (++_count < ReadTurn.MaxInARow || Thread.CurrentThread.IsThreadPoolThread)
+        {
+            return false;
+        }
+
+        _count = 0;
+        return true;
+    }
+}

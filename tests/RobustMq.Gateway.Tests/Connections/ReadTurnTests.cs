@@ -127,6 +127,35 @@ public sealed class ReadTurnTests
         Assert.Equal(1, loop.Wakes);
     }
 
+    [Fact]
+    public async Task A_loop_off_the_pool_yields_after_so_many_waits_in_a_row_that_completed_at_once()
+    {
+        var offPool = await OnThreadOfItsOwn(() =>
+        {
+            var inARow = default(InARow);
+            var yields = new List<int>();
+            for (var i = 1; i <= 3 * ReadTurn.MaxInARow; i++)
+            {
+                // A wait that did not complete at once starts the count again.
+                if (inARow.ShouldYield(completedAtOnce: i != ReadTurn.MaxInARow + 5))
+                {
+                    yields.Add(i);
+                }
+            }
+
+            return yields;
+        });
+
+        Assert.Equal([ReadTurn.MaxInARow, (2 * ReadTurn.MaxInARow) + 5], offPool);
+
+        var onPool = await Task.Run(() =>
+        {
+            var inARow = default(InARow);
+            return Enumerable.Range(0, 3 * ReadTurn.MaxInARow).Count(_ => inARow.ShouldYield(completedAtOnce: true));
+        });
+        Assert.Equal(0, onPool);
+    }
+
     private static Task<T> OnThreadOfItsOwn<T>(Func<T> body)
     {
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
