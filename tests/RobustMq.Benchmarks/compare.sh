@@ -27,7 +27,8 @@
 #   storage the cluster default: PostgreSQL), publishers connect to silo 0 and subscribers to silo 1, so every message
 #   crosses silos (issue 11's target: fan-in QoS 1 at least 1.0x Mosquitto on one node).
 # Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.
-# Takes about 6-7 minutes on 2 cores with the defaults (352-381 s in the issue 4 runs).
+# Takes about 10-12 minutes on 2 cores with the defaults (352-381 s in the issue 4 runs, before the persistent
+# connect and light-load scenarios and the fresh brokers per connect scenario; 7 of the scenarios took 320 s in issue 12).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
