@@ -214,10 +214,7 @@ public sealed partial class MqttConnection
             {
                 if (packet is DisconnectPacket disconnect)
                 {
-                    var decision = DisconnectDecision.FromClient(disconnect, _sessionExpiry, _services.Options);
-                    _expiryOnDisconnect = decision.SessionExpirySeconds;
-                    _endKind = decision.Kind;
-                    _endReason = "client sent DISCONNECT " + Describe(disconnect.ReasonCode) + ", read after the takeover";
+                    ApplyClientDisconnect(disconnect, afterTakeover: true);
                     break;
                 }
             }

@@ -404,11 +404,29 @@ public sealed partial class MqttConnection
 
     private void OnDisconnect(DisconnectPacket disconnect)
     {
+        ApplyClientDisconnect(disconnect, afterTakeover: false);
+        _closing = true;
+    }
+
+    /// <summary>
+    /// The client's DISCONNECT decides how the session is handed back: its Session Expiry Interval (MQTT 5 3.1.2.11.2)
+    /// and whether the will goes (0x00 discards it, MQTT-3.1.2-10). One read after a takeover overrides the takeover as
+    /// the reason the connection ended.
+    /// </summary>
+    private void ApplyClientDisconnect(DisconnectPacket disconnect, bool afterTakeover)
+    {
         var decision = DisconnectDecision.FromClient(disconnect, _sessionExpiry, _services.Options);
         _expiryOnDisconnect = decision.SessionExpirySeconds;
         _endKind = decision.Kind;
-        _endReason ??= "client sent DISCONNECT " + Describe(disconnect.ReasonCode);
-        _closing = true;
+        var reason = "client sent DISCONNECT " + Describe(disconnect.ReasonCode);
+        if (afterTakeover)
+        {
+            _endReason = reason + ", read after the takeover";
+        }
+        else
+        {
+            _endReason ??= reason;
+        }
     }
 
     private void OnProtocolError(MqttProtocolException ex)
