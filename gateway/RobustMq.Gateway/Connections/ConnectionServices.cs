@@ -61,9 +61,8 @@ public sealed class ConnectionServices(
     private readonly ISessionDirectoryGrain?[] _directory = new ISessionDirectoryGrain?[SessionDirectory.Shards];
 
     /// <summary>The session directory shard of a client id (a cached reference).</summary>
-    public ISessionDirectoryGrain Directory(string clientId)
-    {
-        var shard = SessionDirectory.ShardOf(clientId);
-        return _directory[shard] ??= Grains.GetGrain<ISessionDirectoryGrain>(shard);
-    }
+    public ISessionDirectoryGrain Directory(string clientId) => DirectoryShard(SessionDirectory.ShardOf(clientId));
+
+    /// <summary>Session directory shard <paramref name="shard"/> (0 .. <see cref="SessionDirectory.Shards"/> - 1), a cached reference.</summary>
+    public ISessionDirectoryGrain DirectoryShard(int shard) => _directory[shard] ??= Grains.GetGrain<ISessionDirectoryGrain>(shard);
 }

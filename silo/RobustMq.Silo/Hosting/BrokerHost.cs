@@ -107,6 +107,8 @@ public static partial class BrokerHost
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
+        builder.Services.AddHostedService<SessionDirectoryWarmUp>();
+        builder.Services.AddHostedService<StartupCollection>();
         if (listeners.Tcp.Enabled)
         {
             // Registered after the silo, so it accepts clients only once grains can serve them.
