@@ -13,6 +13,8 @@
 # PG_PORT fixes PostgreSQL's. State, logs and PIDs live in STATE_DIR (default /tmp/robustmq-local-cluster).
 # BUILD=0 skips building (robustmq.dll must be built already). SILO_ARGS adds arguments to every silo's command line
 # (configuration keys, e.g. SILO_ARGS="--Logging:LogLevel:Default=Warning --Mqtt:MaxInflight=1000").
+# This is a development cluster on loopback: its silos let anonymous clients in (--Auth:AllowAnonymous=true, which a
+# cluster does not by default); SILO_ARGS="--Auth:AllowAnonymous=false --Auth:Sources:0=builtin" turns that off.
 #
 # A silo's log: $STATE_DIR/silo-<i>.log. Kill one like a crash: kill -9 "$(cat $STATE_DIR/silo-<i>.pid)".
 set -euo pipefail
@@ -98,7 +100,7 @@ start_silo() {
     --Listeners:Tcp:Address=127.0.0.1 --Listeners:Tcp:Port=$((mqtt_port + i)) \
     --Listeners:WebSocket:Address=127.0.0.1 --Listeners:WebSocket:Port=$((ws_port + i)) \
     --Admin:Address=127.0.0.1 --Admin:Port=$((admin_port + i)) \
-    --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" ${SILO_ARGS:-} \
+    --Node:Name="silo-$i" --Storage:Path="$state/silo-$i" --Auth:AllowAnonymous=true ${SILO_ARGS:-} \
     </dev/null >"$state/silo-$i.log" 2>&1 &
   echo $! >"$state/silo-$i.pid"
   wait_for_line "$state/silo-$i.log" "Application started" 90 "$(cat "$state/silo-$i.pid")" \

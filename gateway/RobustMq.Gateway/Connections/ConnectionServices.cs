@@ -6,6 +6,7 @@ using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
+using RobustMq.Gateway.Security.Authentication;
 
 namespace RobustMq.Gateway.Connections;
 
@@ -22,6 +23,7 @@ public sealed class ConnectionServices(
     ISessionStore sessionStore,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
+    Authenticator authenticator,
     BrokerMetrics metrics,
     TimeProvider clock,
     ILoggerFactory loggers)
@@ -43,6 +45,9 @@ public sealed class ConnectionServices(
     public ISessionStore SessionStore { get; } = sessionStore;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;
+
+    /// <summary>The authentication chain every CONNECT passes (Auth:Sources).</summary>
+    public Authenticator Authenticator { get; } = authenticator;
     public BrokerMetrics Metrics { get; } = metrics;
     public TimeProvider Clock { get; } = clock;
     public ILogger Logger { get; } = loggers.CreateLogger("RobustMq.Gateway.Connections");

@@ -50,4 +50,7 @@ public sealed partial class MqttConnection
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Client {ClientId} disconnected: {Reason} (connection {ConnectionId})")]
     private static partial void LogDisconnected(ILogger logger, string clientId, string reason, long connectionId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Connection {ConnectionId}: client {ClientId}, user {UserName} refused by authentication ({Source}): {Reason}")]
+    private static partial void LogAuthenticationRefused(ILogger logger, long connectionId, string clientId, string? userName, string source, string? reason);
 }

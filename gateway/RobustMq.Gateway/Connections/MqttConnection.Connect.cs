@@ -3,6 +3,7 @@ using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
 using RobustMq.Gateway.Security;
+using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
@@ -16,6 +17,12 @@ public sealed partial class MqttConnection
     private uint _clientMaxPacketSize;
     private string? _userName;
 
+    /// <summary>Whether the authentication source that let the client in made it a superuser (no ACL check).</summary>
+    private bool _superuser;
+
+    /// <summary>The ACL this connection's client is checked against: none for a superuser.</summary>
+    private AclRuleSet Acl => _superuser ? AclRuleSet.AllowAll : _services.Acl;
+
     private async Task HandleConnectAsync(ConnectPacket connect)
     {
         _version = connect.ProtocolVersion;
@@ -27,6 +34,11 @@ public sealed partial class MqttConnection
         }
 
         var clientId = negotiated.ClientId;
+        if (!_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
+        {
+            return;
+        }
+
         ClientId = clientId;
         _userName = connect.UserName;
         CleanStart = connect.CleanStart;
@@ -127,6 +139,33 @@ public sealed partial class MqttConnection
         }
     }
 
+    /// <summary>
+    /// Asks the authentication chain (<see cref="Authenticator"/>); false when it refused the client, whose CONNACK is
+    /// then on its way. The refusal is logged without the password.
+    /// </summary>
+    private async ValueTask<bool> AuthenticateAsync(ConnectPacket connect, string clientId)
+    {
+        var decision = await _services.Authenticator.AuthenticateAsync(
+            new AuthRequest(clientId, connect.UserName, connect.Password, RemoteEndPoint, (byte)_version), _closed.Token);
+        if (decision.Allowed)
+        {
+            _services.Metrics.Authentications.WithLabels("allowed").Inc();
+            _superuser = decision.Superuser;
+            return true;
+        }
+
+        _services.Metrics.Authentications.WithLabels(decision.Refusal.Reason switch
+        {
+            ReasonCode.BadUserNameOrPassword => "bad_credentials",
+            ReasonCode.NotAuthorized => "not_authorized",
+            _ => "unavailable",
+        }).Inc();
+        _endReason ??= $"authentication refused ({decision.Source ?? "no source"}): {decision.Reason}";
+        LogAuthenticationRefused(_services.Logger, Ref.ConnectionId, clientId, connect.UserName, decision.Source ?? "-", decision.Reason);
+        RejectConnect(decision.Refusal);
+        return false;
+    }
+
     private void RejectConnect(ConnectRefusal refusal)
     {
         _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = refusal.CodeFor(_version) });
@@ -142,7 +181,7 @@ public sealed partial class MqttConnection
             return null;
         }
 
-        var decision = _services.Acl.Check(AclAction.Publish, will.Topic, clientId, connect.UserName);
+        var decision = Acl.Check(AclAction.Publish, will.Topic, clientId, connect.UserName);
         if (!decision.Allowed)
         {
             return null;

@@ -52,7 +52,7 @@ public sealed partial class MqttConnection
             return ValueTask.CompletedTask;
         }
 
-        var decision = _services.Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
+        var decision = Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped(DropReasons.NotAuthorized);

@@ -13,7 +13,7 @@ public sealed partial class MqttConnection
 {
     private async Task HandleSubscribeAsync(SubscribePacket subscribe)
     {
-        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, _services.Acl, ClientId!, _userName);
+        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName);
         var records = decision.Accepted;
         bool[] existed = [];
         if (records.Length > 0)
@@ -68,7 +68,7 @@ public sealed partial class MqttConnection
     /// </summary>
     private PendingMessage[] Readable(PendingMessage[] pending)
     {
-        if (pending.Length == 0 || !_services.Acl.MayRefuseReads(ClientId!, _userName))
+        if (pending.Length == 0 || !Acl.MayRefuseReads(ClientId!, _userName))
         {
             return pending;
         }
@@ -76,7 +76,7 @@ public sealed partial class MqttConnection
         var kept = new List<PendingMessage>(pending.Length);
         foreach (var message in pending)
         {
-            if (_services.Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+            if (Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
             {
                 kept.Add(message);
             }
@@ -96,7 +96,7 @@ public sealed partial class MqttConnection
     /// </summary>
     private bool MayRead(PendingMessage message)
     {
-        if (!_services.Acl.MayRefuseReads(ClientId!, _userName) || _services.Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+        if (!Acl.MayRefuseReads(ClientId!, _userName) || Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
         {
             return true;
         }
@@ -131,7 +131,7 @@ public sealed partial class MqttConnection
             var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
             foreach (var message in found[i])
             {
-                if (record.CheckRead && !_services.Acl.MayReceive(message.Topic, ClientId!, record.UserName))
+                if (record.CheckRead && !Acl.MayReceive(message.Topic, ClientId!, record.UserName))
                 {
                     _services.Metrics.Dropped(DropReasons.NotAuthorized); // a retained topic this client may not subscribe to
                     continue;

@@ -12,6 +12,7 @@ using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
+using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Sys;
 
 namespace RobustMq.Gateway.Hosting;
@@ -28,6 +29,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<SysOptions>().Bind(configuration.GetSection(SysOptions.Section));
         services.AddOptions<AclOptions>().Bind(configuration.GetSection(AclOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AclOptions>, AclOptionsValidator>();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NodeIdentity>();
@@ -50,11 +53,28 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
+        services.AddSingleton(CreateAuthenticator);
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();
         services.AddHostedService<ConnectionShutdown>();
         return services;
+    }
+
+    /// <summary>
+    /// The chain of <c>Auth:Sources</c>. <c>Auth:AllowAnonymous</c> unset means true here: the host sets it for a
+    /// cluster (false), and a gateway without a host's say is the embedded quick-start.
+    /// </summary>
+    private static Authenticator CreateAuthenticator(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var sources = options.Sources.Select(name => name switch
+        {
+            "builtin" => (IAuthSource)new BuiltInAuthSource(services.GetService<IUserStore>()
+                ?? throw new InvalidOperationException("Auth:Sources has builtin, and this host has no user store")),
+            _ => throw new InvalidOperationException($"Auth:Sources: '{name}' is not an authentication source"),
+        });
+        return new Authenticator(sources, options.AllowAnonymous ?? true, options.FallThroughWhenDown);
     }
 
     private static AclRuleSet LoadAcl(AclOptions options) =>

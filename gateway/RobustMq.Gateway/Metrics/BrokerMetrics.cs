@@ -34,6 +34,8 @@ public sealed class BrokerMetrics : IDropCounter
         SlowSubscribers = factory.CreateCounter("robustmq_slow_subscribers_total", "Times a subscriber did not drain within Mqtt:BackPressureTimeoutMs and stopped holding publishers back.");
         ConnectionsRefused = factory.CreateCounter("robustmq_connections_refused_total", "Network connections closed at once because Listeners:MaxConnections were open.");
         ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
+        Authentications = factory.CreateCounter("robustmq_authentication_total",
+            "CONNECTs decided by the authentication chain (Auth:Sources, Auth:AllowAnonymous), by outcome: allowed, bad_credentials (0x86), not_authorized (0x87), unavailable (0x88).", "outcome");
     }
 
     public CollectorRegistry Registry { get; }
@@ -47,6 +49,9 @@ public sealed class BrokerMetrics : IDropCounter
     public Counter BytesSent { get; }
     public Gauge Subscriptions { get; }
     public Counter ProtocolErrors { get; }
+
+    /// <summary>CONNECTs the authentication chain decided on, by outcome (not counted when it lets everyone in without asking).</summary>
+    public Counter Authentications { get; }
     public Counter BackPressureWaits { get; }
     public Counter SlowSubscribers { get; }
 

@@ -58,6 +58,7 @@ public static class AdminApi
 
                 return Results.Ok(list);
             });
+            UserApi.Map(endpoints);
             endpoints.MapGet("/api/routes", (RouteCache routes) =>
             {
                 var snapshot = routes.Snapshot();

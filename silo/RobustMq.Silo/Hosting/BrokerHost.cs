@@ -8,6 +8,7 @@ using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Nodes;
+using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Grains.Placement;
 using RobustMq.Grains.Storage;
 using RobustMq.Silo.Admin;
@@ -105,6 +106,9 @@ public static partial class BrokerHost
         builder.Services.AddRobustMqStorage(configuration);
         builder.Services.Configure<RobustMq.Grains.Routing.RouteTableOptions>(o => o.Durable = cluster.IsAdoNet);
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
+        builder.Services.AddSingleton<IUserStore, StoredUsers>();
+        // Anonymous clients are let in by the embedded single-node quick-start, not by a cluster, unless Auth:AllowAnonymous says.
+        builder.Services.PostConfigure<AuthOptions>(o => o.AllowAnonymous ??= !cluster.IsAdoNet);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
         builder.Services.AddHostedService<SessionDirectoryWarmUp>();

@@ -4,6 +4,7 @@ using System.Reflection;
 using RobustMq.Abstractions.Options;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
+using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Sys;
 using RobustMq.Grains.Storage;
 
@@ -23,6 +24,7 @@ public static class ConfigurationCheck
         (ListenerOptions.Section, typeof(ListenerOptions)),
         (MqttOptions.Section, typeof(MqttOptions)),
         (AclOptions.Section, typeof(AclOptions)),
+        (AuthOptions.Section, typeof(AuthOptions)),
         (AdminOptions.Section, typeof(AdminOptions)),
         (ClusterOptions.Section, typeof(ClusterOptions)),
         (SysOptions.Section, typeof(SysOptions)),

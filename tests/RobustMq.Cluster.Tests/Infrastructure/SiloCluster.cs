@@ -67,7 +67,7 @@ public sealed class SiloCluster : IAsyncDisposable
 
     /// <summary>The arguments that put a broker into the cluster of <paramref name="connectionString"/>, advertised on the loopback address.</summary>
     public static string[] SiloArguments(string connectionString) =>
-        ["--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connectionString}", "--Cluster:AdvertisedAddress=127.0.0.1", "--Sys:IntervalSeconds=0"];
+        ["--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connectionString}", "--Cluster:AdvertisedAddress=127.0.0.1", "--Sys:IntervalSeconds=0", "--Auth:AllowAnonymous=true"];
 
     /// <summary>Runs <c>robustmq db ARGS</c>; returns its exit code and output (stdout and stderr).</summary>
     public static async Task<(int Code, string Output)> RunDatabaseCommandAsync(params string[] arguments)

@@ -140,6 +140,8 @@ public class BrokerFixture : IAsyncLifetime
             _silos.Add(BrokerExecutable.Start(
             [
                 "--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connection}", "--Cluster:AdvertisedAddress=127.0.0.1",
+                // The suite's clients connect anonymously; a cluster refuses them unless told (Auth:AllowAnonymous).
+                "--Auth:AllowAnonymous=true",
                 // With ROBUSTMQ_TEST_LOGS (every line kept), the broker's information lines too.
                 $"--Logging:LogLevel:Default={(Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } ? "Information" : "Warning")}",
                 "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",

@@ -1,0 +1,36 @@
+namespace RobustMq.Gateway.Security.Authentication;
+
+/// <summary>
+/// Configuration section <c>Auth</c>: the authentication chain.
+/// <code>
+/// "Auth": { "AllowAnonymous": false, "Sources": [ "builtin" ], "FallThroughWhenDown": false, "BuiltIn": { "Iterations": 10000 } }
+/// </code>
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The source names <c>Auth:Sources</c> may hold.</summary>
+    public static readonly IReadOnlyList<string> KnownSources = ["builtin"];
+
+    /// <summary>
+    /// Whether a client without a User Name that no source decides on is let in. Unset: true in the embedded single-node
+    /// quick-start (<c>Cluster:Mode</c> Localhost), false in a cluster (<c>AdoNet</c>); the host fills it in.
+    /// </summary>
+    public bool? AllowAnonymous { get; set; }
+
+    /// <summary>The authentication sources, asked in this order (<see cref="KnownSources"/>); none by default.</summary>
+    public string[] Sources { get; set; } = [];
+
+    /// <summary>Whether a source that is down is passed over instead of refusing the client with 0x88.</summary>
+    public bool FallThroughWhenDown { get; set; }
+
+    public BuiltInAuthOptions BuiltIn { get; set; } = new();
+}
+
+/// <summary>Configuration section <c>Auth:BuiltIn</c>: the built-in user store.</summary>
+public sealed class BuiltInAuthOptions
+{
+    /// <summary>PBKDF2-SHA-256 iterations for passwords set from now on (at least <see cref="PasswordHash.MinIterations"/>).</summary>
+    public int Iterations { get; set; } = 10_000;
+}
