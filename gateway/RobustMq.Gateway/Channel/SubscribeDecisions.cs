@@ -175,4 +175,17 @@ public static class SubscribeDecisions
         var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
         return acl.NeedsReadCheck(inner, clientId, userName);
     }
+
+    /// <summary>
+    /// Whether a subscription a session kept from an earlier connection needs the read check for this connection's
+    /// reader (another user name, a superuser no more, rules changed since): as at SUBSCRIBE, and also when the rules
+    /// now refuse the filter itself, so that none of its messages reach a reader who could not subscribe to it now.
+    /// </summary>
+    public static bool ResumedNeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(acl);
+        var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
+        return !acl.Check(AclAction.Subscribe, inner, clientId, userName).Allowed || acl.NeedsReadCheck(inner, clientId, userName);
+    }
 }

@@ -7,6 +7,7 @@ using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 
 namespace RobustMq.Gateway.Connections;
 
@@ -24,6 +25,8 @@ public sealed class ConnectionServices(
     IOptions<MqttOptions> options,
     AclRuleSet acl,
     Authenticator authenticator,
+    BlacklistService blacklist,
+    FlappingDetector flapping,
     BrokerMetrics metrics,
     TimeProvider clock,
     ILoggerFactory loggers)
@@ -48,6 +51,12 @@ public sealed class ConnectionServices(
 
     /// <summary>The authentication chain every CONNECT passes (Auth:Sources).</summary>
     public Authenticator Authenticator { get; } = authenticator;
+
+    /// <summary>The bans every CONNECT is checked against (cluster-wide, held in memory).</summary>
+    public BlacklistService Blacklist { get; } = blacklist;
+
+    /// <summary>Counts each client id's CONNECTs (Flapping).</summary>
+    public FlappingDetector Flapping { get; } = flapping;
     public BrokerMetrics Metrics { get; } = metrics;
     public TimeProvider Clock { get; } = clock;
     public ILogger Logger { get; } = loggers.CreateLogger("RobustMq.Gateway.Connections");

@@ -4,6 +4,7 @@ using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.ReasonCodes;
@@ -34,6 +35,11 @@ public sealed partial class MqttConnection
         }
 
         var clientId = negotiated.ClientId;
+        if (IsBanned(connect, clientId) || (_services.Flapping.Options.Enabled && await IsFlappingAsync(clientId)))
+        {
+            return;
+        }
+
         if (!_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
         {
             return;
@@ -82,6 +88,7 @@ public sealed partial class MqttConnection
             return;
         }
 
+        var readChecksFailed = false;
         if (_clean is null)
         {
             // The session grain answered: this connection serves the session's subscriptions from now on.
@@ -93,6 +100,7 @@ public sealed partial class MqttConnection
 
             _persistent = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId, subscriptions, persistent: true);
             Volatile.Write(ref _subscribed, result.Subscriptions ?? []);
+            readChecksFailed = subscriptions.Count > 0 && !await RedecideReadChecksAsync(clientId);
         }
 
         if (result.InboundQoS2.Length > 0)
@@ -132,6 +140,13 @@ public sealed partial class MqttConnection
         _services.Metrics.ConnectionsTotal.Inc();
         LogClientConnected(clientId, connect.CleanStart);
         Ring();
+        if (readChecksFailed)
+        {
+            // Its subscriptions may deliver what this reader may not read: closed, the session handed back as it is.
+            SendDisconnectAndClose(ReasonCode.UnspecifiedError);
+            return;
+        }
+
         if (owed.Length > 0)
         {
             // The old session ended with them; what came through a shared subscription goes to another member.
@@ -140,13 +155,113 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>
+    /// Re-decides the read check of each subscription the session kept (<see cref="SubscribeDecisions.ResumedNeedsReadCheck"/>)
+    /// for this connection's reader: its user name, and whether it is a superuser (none then), which may differ from the
+    /// reader that subscribed. Changed ones are stored and routed again before the CONNACK; false when that failed.
+    /// </summary>
+    private async Task<bool> RedecideReadChecksAsync(string clientId)
+    {
+        var routes = _persistent!;
+        List<SubscriptionRecord>? changed = null;
+        foreach (var subscription in routes.Subscriptions.Values)
+        {
+            var checkRead = SubscribeDecisions.ResumedNeedsReadCheck(subscription.Filter, Acl, clientId, _userName);
+            if (subscription.CheckRead != checkRead || subscription.UserName != _userName)
+            {
+                (changed ??= []).Add(subscription with { CheckRead = checkRead, UserName = _userName });
+            }
+        }
+
+        if (changed is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            await _services.SessionStore.SaveSubscriptionsAsync(clientId, changed, []).WaitAsync(_services.GrainTimeout);
+            await routes.SubscribeAsync(Ref.Node, [.. changed]).WaitAsync(_services.GrainTimeout);
+            Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "re-decide read checks");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a ban of the blacklist covers the client (its client id, user name or address): it is then refused with
+    /// CONNACK 0x8A Banned (MQTT 5) or return code 5 Not Authorized (3.1.x).
+    /// </summary>
+    private bool IsBanned(ConnectPacket connect, string clientId)
+    {
+        if (_services.Blacklist.Check(clientId, connect.UserName, RemoteEndPoint) is not { } ban)
+        {
+            return false;
+        }
+
+        RefuseBanned(clientId, $"banned: {ban.Kind} '{ban.Value}' ({ban.Reason ?? "no reason given"})");
+        return true;
+    }
+
+    /// <summary>
+    /// Counts the CONNECT (<see cref="FlappingDetector"/>); the one past <c>Flapping:MaxConnects</c> in
+    /// <c>Flapping:WindowSeconds</c> bans the client id for <c>Flapping:BanSeconds</c> on every node and is refused as banned.
+    /// </summary>
+    private async ValueTask<bool> IsFlappingAsync(string clientId)
+    {
+        var now = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (!_services.Flapping.Connected(clientId, now))
+        {
+            return false;
+        }
+
+        var options = _services.Flapping.Options;
+        var reason = $"flapping: more than {options.MaxConnects} CONNECTs in {options.WindowSeconds} s";
+        if (_services.Blacklist.CanStore)
+        {
+            try
+            {
+                await _services.Blacklist.AddAsync(new Ban(Ban.ClientId, clientId, reason, now + (options.BanSeconds * 1000L), now), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "ban a flapping client");
+            }
+        }
+
+        RefuseBanned(clientId, reason);
+        return true;
+    }
+
+    private void RefuseBanned(string clientId, string reason)
+    {
+        _services.Metrics.Authentications.WithLabels("banned").Inc();
+        _endReason ??= reason;
+        LogAuthenticationRefused(_services.Logger, Ref.ConnectionId, clientId, null, "blacklist", reason);
+        RejectConnect(new ConnectRefusal(ReasonCode.Banned, ConnectReturnCode.NotAuthorized));
+    }
+
+    /// <summary>
     /// Asks the authentication chain (<see cref="Authenticator"/>); false when it refused the client, whose CONNACK is
     /// then on its way. The refusal is logged without the password.
     /// </summary>
     private async ValueTask<bool> AuthenticateAsync(ConnectPacket connect, string clientId)
     {
-        var decision = await _services.Authenticator.AuthenticateAsync(
-            new AuthRequest(clientId, connect.UserName, connect.Password, RemoteEndPoint, (byte)_version), _closed.Token);
+        var request = new AuthRequest(clientId, connect.UserName, connect.Password is { } password ? password : null, RemoteEndPoint, (byte)_version);
+        AuthDecision decision;
+        try
+        {
+            // A source that hangs is given as long as a grain call: then the client hears 0x88, not a silent close.
+            decision = await _services.Authenticator.AuthenticateAsync(request, _closed.Token).AsTask().WaitAsync(_services.GrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            decision = AuthDecision.Refuse(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable, "authentication did not answer in time", null);
+        }
+
         if (decision.Allowed)
         {
             _services.Metrics.Authentications.WithLabels("allowed").Inc();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Gateway.Nodes;
 using RobustMq.Abstractions.Metrics;
@@ -13,6 +14,7 @@ using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Sys;
 
 namespace RobustMq.Gateway.Hosting;
@@ -31,6 +33,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AclOptions>, AclOptionsValidator>();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<FlappingOptions>().Bind(configuration.GetSection(FlappingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FlappingOptions>, FlappingOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<NodeIdentity>();
@@ -54,6 +58,17 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
+        services.AddHttpClient(HttpAuthClient);
+        services.AddSingleton(sp => new FlappingDetector(sp.GetRequiredService<IOptions<FlappingOptions>>().Value));
+        // Loads the bans before the listeners open (a hosted service registered ahead of them).
+        services.AddSingleton(sp => new BlacklistService(
+            sp.GetService<IBanStore>(),
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<IGrainFactory>(),
+            sp.GetRequiredService<IClusterMembershipService>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<BlacklistService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BlacklistService>());
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();
@@ -65,16 +80,28 @@ public static class GatewayServiceCollectionExtensions
     /// The chain of <c>Auth:Sources</c>. <c>Auth:AllowAnonymous</c> unset means true here: the host sets it for a
     /// cluster (false), and a gateway without a host's say is the embedded quick-start.
     /// </summary>
+    private const string HttpAuthClient = "robustmq-auth-http";
+
     private static Authenticator CreateAuthenticator(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var sources = options.Sources.Select(name => name switch
         {
             "builtin" => (IAuthSource)new BuiltInAuthSource(services.GetService<IUserStore>()
-                ?? throw new InvalidOperationException("Auth:Sources has builtin, and this host has no user store")),
+                ?? throw new InvalidOperationException("Auth:Sources has builtin, and this host has no user store"), options.BuiltIn.Iterations),
+            "jwt" => new JwtAuthSource(options.Jwt),
+            "http" => new HttpAuthSource(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpAuthClient), options.Http),
             _ => throw new InvalidOperationException($"Auth:Sources: '{name}' is not an authentication source"),
         });
-        return new Authenticator(sources, options.AllowAnonymous ?? true, options.FallThroughWhenDown);
+        var authenticator = new Authenticator(sources, options.AllowAnonymous ?? true, options.FallThroughWhenDown);
+        if (!authenticator.AllowAnonymous && options.Sources.Length == 0)
+        {
+            // A cluster's default (Auth:AllowAnonymous false) with no source: every client is refused. Said once at start.
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("RobustMq.Gateway.Security")
+                .LogWarning("Auth:AllowAnonymous is false and Auth:Sources is empty: every client is refused (0x87 without a user name, 0x86 with one); set Auth:Sources or Auth:AllowAnonymous=true");
+        }
+
+        return authenticator;
     }
 
     private static AclRuleSet LoadAcl(AclOptions options) =>

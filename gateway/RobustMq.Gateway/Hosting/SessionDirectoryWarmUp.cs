@@ -35,7 +35,7 @@ public sealed partial class SessionDirectoryWarmUp(ConnectionServices services, 
             await Task.WhenAll(calls).WaitAsync(Timeout, cancellationToken);
             LogWarmedUp(logger, calls.Length, clock.ElapsedMilliseconds);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogNotWarmedUp(logger, ex, calls.Count(c => c.IsCompletedSuccessfully), calls.Length);
         }

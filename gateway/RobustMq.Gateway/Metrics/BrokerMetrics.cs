@@ -35,7 +35,7 @@ public sealed class BrokerMetrics : IDropCounter
         ConnectionsRefused = factory.CreateCounter("robustmq_connections_refused_total", "Network connections closed at once because Listeners:MaxConnections were open.");
         ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
         Authentications = factory.CreateCounter("robustmq_authentication_total",
-            "CONNECTs decided by the authentication chain (Auth:Sources, Auth:AllowAnonymous), by outcome: allowed, bad_credentials (0x86), not_authorized (0x87), unavailable (0x88).", "outcome");
+            "CONNECTs decided by the blacklist and the authentication chain (Auth:Sources, Auth:AllowAnonymous), by outcome: allowed, bad_credentials (0x86), not_authorized (0x87), unavailable (0x88), banned (0x8A: the blacklist or flapping).", "outcome");
     }
 
     public CollectorRegistry Registry { get; }

@@ -6,7 +6,8 @@ using RobustMq.Gateway.Routing;
 namespace RobustMq.Silo.Admin;
 
 /// <summary>
-/// The admin HTTP endpoints of a node: health, <c>/metrics</c>, and read-only views. Every JSON property name is
+/// The admin HTTP endpoints of a node: health, <c>/metrics</c>, read-only views, and the built-in users and the
+/// blacklist (<see cref="UserApi"/>, <see cref="BlacklistApi"/>, guarded by <see cref="OperatorOnly"/>). Every JSON property name is
 /// written out (anonymous members or <see cref="System.Text.Json.Serialization.JsonPropertyNameAttribute"/>), never
 /// derived from a C# name by the camel-case policy.
 /// </summary>
@@ -59,6 +60,7 @@ public static class AdminApi
                 return Results.Ok(list);
             });
             UserApi.Map(endpoints);
+            BlacklistApi.Map(endpoints);
             endpoints.MapGet("/api/routes", (RouteCache routes) =>
             {
                 var snapshot = routes.Snapshot();

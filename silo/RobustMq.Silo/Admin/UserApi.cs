@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Silo.Hosting;
 using RobustMq.Storage;
 
 namespace RobustMq.Silo.Admin;
@@ -17,18 +18,29 @@ namespace RobustMq.Silo.Admin;
 /// <item><c>DELETE /api/users/{name}</c>: 204, or 404 when there is no such user.</item>
 /// </list>
 /// A change applies to the next CONNECT on every node that reads the same storage; connected clients stay connected.
-/// 503 when the store cannot be read or written.
+/// 503 when the store cannot be read or written. Guarded by <see cref="OperatorOnly"/> (<c>Admin:Token</c>, or loopback only).
 /// </summary>
 public static class UserApi
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/users", async (IUserStore users, CancellationToken cancellationToken) =>
+        var users = endpoints.MapGroup("/api/users").AddEndpointFilter<OperatorOnly>();
+        Map(users);
+    }
+
+    private static void Map(RouteGroupBuilder endpoints)
+    {
+        endpoints.MapGet("", async (IUserStore users, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok((await users.ListAsync(cancellationToken)).Select(UserView.Of).ToList())));
-        endpoints.MapGet("/api/users/{name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/{name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
             await Guard(async () => await users.GetAsync(name, cancellationToken) is { } user ? Results.Ok(UserView.Of(user)) : NoSuchUser(name)));
-        endpoints.MapPut("/api/users/{name}", async (string name, UserBody? body, IUserStore users, IOptions<AuthOptions> options, CancellationToken cancellationToken) =>
+        endpoints.MapPut("/{name}", async (string name, UserBody? body, IUserStore users, IOptions<AuthOptions> options, CancellationToken cancellationToken) =>
         {
+            if (!UserApiNames.IsValid(name))
+            {
+                return Results.BadRequest(new { error = "a user name is 1 to 65,535 bytes of UTF-8 without U+0000" });
+            }
+
             if (body?.Password is not { Length: > 0 } password)
             {
                 return Results.BadRequest(new { error = "the body must be {\"password\": \"...\", \"superuser\": false} with a password" });
@@ -36,13 +48,23 @@ public static class UserApi
 
             return await Guard(async () =>
             {
-                var existed = await users.GetAsync(name, cancellationToken) is not null;
+                bool existed;
+                try
+                {
+                    existed = await users.GetAsync(name, cancellationToken) is not null;
+                }
+                catch (StorageException ex) when (ex.Kind == StorageErrorKind.Corrupt)
+                {
+                    // A record that cannot be read is replaced.
+                    existed = true;
+                }
+
                 var user = UserRecord.Create(name, Encoding.UTF8.GetBytes(password), body.Superuser, options.Value.BuiltIn.Iterations);
                 await users.PutAsync(user, cancellationToken);
                 return existed ? Results.Ok(UserView.Of(user)) : Results.Created($"/api/users/{Uri.EscapeDataString(name)}", UserView.Of(user));
             });
         });
-        endpoints.MapDelete("/api/users/{name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
+        endpoints.MapDelete("/{name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
             await Guard(async () => await users.DeleteAsync(name, cancellationToken) ? Results.NoContent() : NoSuchUser(name)));
     }
 

@@ -9,4 +9,10 @@ public sealed class AdminOptions
     public bool Enabled { get; set; } = true;
     public string Address { get; set; } = "0.0.0.0";
     public int Port { get; set; } = DefaultPort;
+
+    /// <summary>
+    /// The bearer token the endpoints that manage users and bans ask for (<c>Authorization: Bearer {token}</c>); none
+    /// by default, and then they answer only clients on the loopback address.
+    /// </summary>
+    public string? Token { get; set; }
 }

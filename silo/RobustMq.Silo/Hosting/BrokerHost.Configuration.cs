@@ -4,6 +4,7 @@ using RobustMq.Abstractions.Options;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Sys;
 using RobustMq.Grains.Storage;
 
@@ -99,6 +100,7 @@ public static partial class BrokerHost
         Check(errors, new MqttOptionsValidator().Validate(null, configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions()));
         Check(errors, new AclOptionsValidator().Validate(null, configuration.GetSection(AclOptions.Section).Get<AclOptions>() ?? new AclOptions()));
         Check(errors, new AuthOptionsValidator().Validate(null, configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions()));
+        Check(errors, new FlappingOptionsValidator().Validate(null, configuration.GetSection(FlappingOptions.Section).Get<FlappingOptions>() ?? new FlappingOptions()));
         Check(errors, new StorageOptionsValidator().Validate(null, configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()));
         var sys = configuration.GetSection(SysOptions.Section).Get<SysOptions>() ?? new SysOptions();
         if (sys.IntervalSeconds < 0)

@@ -9,6 +9,7 @@ using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Nodes;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Grains.Placement;
 using RobustMq.Grains.Storage;
 using RobustMq.Silo.Admin;
@@ -107,6 +108,8 @@ public static partial class BrokerHost
         builder.Services.Configure<RobustMq.Grains.Routing.RouteTableOptions>(o => o.Durable = cluster.IsAdoNet);
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddSingleton<IUserStore, StoredUsers>();
+        builder.Services.AddSingleton<IBanStore, StoredBans>();
+        builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         // Anonymous clients are let in by the embedded single-node quick-start, not by a cluster, unless Auth:AllowAnonymous says.
         builder.Services.PostConfigure<AuthOptions>(o => o.AllowAnonymous ??= !cluster.IsAdoNet);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));

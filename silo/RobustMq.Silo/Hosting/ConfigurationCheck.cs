@@ -5,6 +5,7 @@ using RobustMq.Abstractions.Options;
 using RobustMq.Gateway.Hosting;
 using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Sys;
 using RobustMq.Grains.Storage;
 
@@ -25,6 +26,7 @@ public static class ConfigurationCheck
         (MqttOptions.Section, typeof(MqttOptions)),
         (AclOptions.Section, typeof(AclOptions)),
         (AuthOptions.Section, typeof(AuthOptions)),
+        (FlappingOptions.Section, typeof(FlappingOptions)),
         (AdminOptions.Section, typeof(AdminOptions)),
         (ClusterOptions.Section, typeof(ClusterOptions)),
         (SysOptions.Section, typeof(SysOptions)),

@@ -13,7 +13,13 @@ internal sealed class StoredUsers(StorageEngines storage) : IUserStore
 {
     public async Task<UserRecord?> GetAsync(string userName, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userName);
+        ArgumentNullException.ThrowIfNull(userName);
+        if (!UserApiNames.IsValid(userName))
+        {
+            // No user is stored under a name a key cannot hold (empty, U+0000).
+            return null;
+        }
+
         var value = await storage.ForState().GetAsync(IUserStore.Space, userName, cancellationToken);
         return value is null ? null : Decode(value);
     }
@@ -27,14 +33,7 @@ internal sealed class StoredUsers(StorageEngines storage) : IUserStore
     public async Task<bool> DeleteAsync(string userName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
-        var engine = storage.ForState();
-        if (await engine.GetAsync(IUserStore.Space, userName, cancellationToken) is null)
-        {
-            return false;
-        }
-
-        await engine.WriteAsync(new StorageBatch().Delete(IUserStore.Space, userName), cancellationToken);
-        return true;
+        return await KeyedSpace.DeleteIfPresentAsync(storage.ForState(), IUserStore.Space, userName, cancellationToken);
     }
 
     public async Task<IReadOnlyList<UserRecord>> ListAsync(CancellationToken cancellationToken = default)
@@ -60,4 +59,11 @@ internal sealed class StoredUsers(StorageEngines storage) : IUserStore
             throw new StorageException(StorageErrorKind.Corrupt, "auth_users: " + ex.Message);
         }
     }
+}
+
+/// <summary>What a user name of the built-in store may be: a storage key (1 to 65,535 bytes of UTF-8, no U+0000).</summary>
+internal static class UserApiNames
+{
+    public static bool IsValid(string name) =>
+        name.Length > 0 && !name.Contains('\0', StringComparison.Ordinal) && System.Text.Encoding.UTF8.GetByteCount(name) <= StorageNames.MaxKeyBytes;
 }

@@ -128,6 +128,36 @@ public sealed class AuthenticationTests(AuthBrokerFixture broker) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_superuser_demoted_while_its_session_waits_no_longer_reads_what_the_ACL_denies()
+    {
+        await PutUserAsync("demoted", "pw", superuser: true);
+        await PutUserAsync("vault-writer", "pw", superuser: true);
+        using (var first = Mqtt.NewClient())
+        {
+            var options = Mqtt.Options(broker, "demoted-client").WithCredentials("demoted", "pw").WithCleanStart(true).WithSessionExpiryInterval(3600);
+            Assert.Equal(MqttClientConnectResultCode.Success, (await first.ConnectAsync(options.Build())).ResultCode);
+            var granted = await first.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("vault/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, granted.Items.Single().ResultCode);
+            await first.DisconnectAsync();
+        }
+
+        await PutUserAsync("demoted", "pw", superuser: false, expected: HttpStatusCode.OK);
+        using var again = Mqtt.NewClient();
+        var received = new MessageCollector(again);
+        var resumed = await again.ConnectAsync(Mqtt.Options(broker, "demoted-client").WithCredentials("demoted", "pw").WithCleanStart(false).WithSessionExpiryInterval(3600).Build());
+        Assert.True(resumed.IsSessionPresent, "the session kept its subscription");
+        await again.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("open/demoted", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        using var writer = Mqtt.NewClient();
+        Assert.Equal(MqttClientConnectResultCode.Success, (await ConnectAsync(writer, "vault-writer-client", "vault-writer", "pw")).ResultCode);
+        await writer.PublishAsync(Mqtt.Message("vault/door", "secret", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await writer.PublishAsync(Mqtt.Message("open/demoted", "marker", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var next = await received.NextAsync("the first message after the demotion");
+        Assert.Equal("open/demoted", next.Topic);
+        await again.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+    }
+
+    [Fact]
     public async Task A_superuser_is_not_held_to_the_ACL_and_an_ordinary_user_is()
     {
         await PutUserAsync("root-user", "rootpw", superuser: true);
@@ -148,6 +178,40 @@ public sealed class AuthenticationTests(AuthBrokerFixture broker) : IClassFixtur
         Assert.Equal("open", (await received.NextAsync("the superuser's own message")).ConvertPayloadToString());
         var denied = await plain.PublishAsync(Mqtt.Message("vault/door", "shut", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, denied.ReasonCode);
+    }
+}
+
+/// <summary>With <c>Admin:Token</c>, the endpoints that manage users and bans ask for it; the read-only views do not.</summary>
+[Trait("Topology", "SingleNode")]
+public sealed class AdminTokenTests
+{
+    [Fact]
+    public async Task The_user_and_blacklist_endpoints_need_the_bearer_token()
+    {
+        await using var broker = BrokerExecutable.Start(["--Sys:IntervalSeconds=0", "--Admin:Token=t0ken-for-tests"]);
+        await broker.WaitStartedAsync("broker start-up");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{broker.Ports["Admin:Port"]}"), Timeout = TimeSpan.FromSeconds(10) };
+        using (var bare = await http.GetAsync("/api/users"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, bare.StatusCode);
+        }
+
+        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/blacklist") { Content = JsonContent.Create(new { kind = "clientid", value = "x" }) })
+        {
+            wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "t0ken-for-test");
+            using var response = await http.SendAsync(wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "t0ken-for-tests");
+        using (var right = await http.GetAsync("/api/users"))
+        {
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        }
+
+        http.DefaultRequestHeaders.Authorization = null;
+        using var health = await http.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 }
 

@@ -16,8 +16,11 @@ public sealed class BadConfigurationTests
     [InlineData("--Acl:File=/nonexistent/robustmq.acl", "Acl:File '/nonexistent/robustmq.acl' does not exist")]
     [InlineData("--Listeners:MaxConnections=-1", "Listeners:MaxConnections must be 0 (from the open-file limit) or more (got -1)")]
     [InlineData("--Sys:IntervalSeconds=-1", "Sys:IntervalSeconds must be 0 (off) or more (got -1)")]
-    [InlineData("--Auth:Sources:0=ldap", "Auth:Sources:0 'ldap' is not an authentication source (one of: builtin)")]
-    [InlineData("--Auth:BuiltIn:Iterations=10", "Auth:BuiltIn:Iterations 10 is below 1000")]
+    [InlineData("--Auth:Sources:0=ldap", "Auth:Sources:0 'ldap' is not an authentication source (one of: builtin, jwt, http)")]
+    [InlineData("--Auth:BuiltIn:Iterations=10", "Auth:BuiltIn:Iterations must be 1000-10000000 (got 10)")]
+    [InlineData("--Flapping:MaxConnects=0", "Flapping:MaxConnects must be 1 or more (got 0)")]
+    [InlineData("--Auth:Sources:0=jwt", "Auth:Sources has jwt: Auth:Jwt:Secret or Auth:Jwt:PublicKeyFile is required")]
+    [InlineData("--Auth:Sources:0=http", "Auth:Sources has http: Auth:Http:Url must be an http or https URL (got '')")]
     [InlineData("--Auth:AllowAnonymous=maybe", "Auth:AllowAnonymous must be true or false (got 'maybe')")]
     // Values that do not convert to the key's type: int, long, bool, enum, in every section.
     [InlineData("--Listeners:Tcp:Port=abc", "Listeners:Tcp:Port must be a whole number (-2147483648 to 2147483647) (got 'abc')")]

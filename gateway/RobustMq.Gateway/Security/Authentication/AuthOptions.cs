@@ -3,7 +3,8 @@ namespace RobustMq.Gateway.Security.Authentication;
 /// <summary>
 /// Configuration section <c>Auth</c>: the authentication chain.
 /// <code>
-/// "Auth": { "AllowAnonymous": false, "Sources": [ "builtin" ], "FallThroughWhenDown": false, "BuiltIn": { "Iterations": 10000 } }
+/// "Auth": { "AllowAnonymous": false, "Sources": [ "builtin", "jwt", "http" ], "FallThroughWhenDown": false,
+///           "BuiltIn": { "Iterations": 10000 }, "Jwt": { "Secret": "..." }, "Http": { "Url": "https://auth.example/mqtt" } }
 /// </code>
 /// </summary>
 public sealed class AuthOptions
@@ -11,7 +12,7 @@ public sealed class AuthOptions
     public const string Section = "Auth";
 
     /// <summary>The source names <c>Auth:Sources</c> may hold.</summary>
-    public static readonly IReadOnlyList<string> KnownSources = ["builtin"];
+    public static readonly IReadOnlyList<string> KnownSources = ["builtin", "jwt", "http"];
 
     /// <summary>
     /// Whether a client without a User Name that no source decides on is let in. Unset: true in the embedded single-node
@@ -26,11 +27,15 @@ public sealed class AuthOptions
     public bool FallThroughWhenDown { get; set; }
 
     public BuiltInAuthOptions BuiltIn { get; set; } = new();
+
+    public JwtAuthOptions Jwt { get; set; } = new();
+
+    public HttpAuthOptions Http { get; set; } = new();
 }
 
 /// <summary>Configuration section <c>Auth:BuiltIn</c>: the built-in user store.</summary>
 public sealed class BuiltInAuthOptions
 {
-    /// <summary>PBKDF2-SHA-256 iterations for passwords set from now on (at least <see cref="PasswordHash.MinIterations"/>).</summary>
+    /// <summary>PBKDF2-SHA-256 iterations for passwords set from now on (<see cref="PasswordHash.MinIterations"/>-<see cref="PasswordHash.MaxIterations"/>).</summary>
     public int Iterations { get; set; } = 10_000;
 }

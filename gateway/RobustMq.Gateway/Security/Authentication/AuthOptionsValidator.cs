@@ -23,9 +23,52 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             }
         }
 
-        if (options.BuiltIn.Iterations < PasswordHash.MinIterations)
+        if (options.BuiltIn.Iterations is < PasswordHash.MinIterations or > PasswordHash.MaxIterations)
         {
-            errors.Add($"Auth:BuiltIn:Iterations {options.BuiltIn.Iterations} is below {PasswordHash.MinIterations}");
+            errors.Add($"Auth:BuiltIn:Iterations must be {PasswordHash.MinIterations}-{PasswordHash.MaxIterations} (got {options.BuiltIn.Iterations})");
+        }
+
+        if (options.Sources.Contains("jwt"))
+        {
+            var jwt = options.Jwt;
+            if (jwt.Secret is not { Length: > 0 } && jwt.PublicKeyFile is not { Length: > 0 })
+            {
+                errors.Add("Auth:Sources has jwt: Auth:Jwt:Secret or Auth:Jwt:PublicKeyFile is required");
+            }
+
+            if (jwt.Secret is { Length: > 0 } secret && System.Text.Encoding.UTF8.GetByteCount(secret) < 32)
+            {
+                errors.Add("Auth:Jwt:Secret must be at least 32 bytes (HS256)");
+            }
+
+            if (jwt.PublicKeyFile is { Length: > 0 } file && !File.Exists(file))
+            {
+                errors.Add($"Auth:Jwt:PublicKeyFile '{file}' does not exist");
+            }
+
+            if (jwt.ClockSkewSeconds < 0)
+            {
+                errors.Add($"Auth:Jwt:ClockSkewSeconds must be 0 or more (got {jwt.ClockSkewSeconds})");
+            }
+        }
+
+        if (options.Sources.Contains("http"))
+        {
+            var http = options.Http;
+            if (!Uri.TryCreate(http.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"Auth:Sources has http: Auth:Http:Url must be an http or https URL (got '{http.Url}')");
+            }
+
+            if (http.TimeoutMs is < 1 or > 60_000)
+            {
+                errors.Add($"Auth:Http:TimeoutMs must be 1-60000 (got {http.TimeoutMs})");
+            }
+
+            if (http.OnFailure == AuthOutcome.Allow)
+            {
+                errors.Add("Auth:Http:OnFailure must be Unavailable, Deny or Ignore (a failure never lets a client in)");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -19,7 +19,7 @@ public readonly record struct AuthDecision(bool Allowed, bool Superuser, Connect
 /// <item>A source that allows lets the client in; one that denies refuses it with CONNACK 0x86 Bad User Name or
 /// Password (return code 4 on 3.1.x).</item>
 /// <item>A source that is down refuses it with 0x88 Server Unavailable (3), or, with <c>Auth:FallThroughWhenDown</c>,
-/// is passed over.</item>
+/// is passed over (and a client with a User Name that no other source decides on then gets 0x88, not 0x86).</item>
 /// <item>When every source ignores the client: one without a User Name is let in if <c>Auth:AllowAnonymous</c>, and
 /// refused with 0x87 Not Authorized (5) otherwise; one with a User Name that no source knows is refused with 0x86 (4),
 /// unless no source is configured and anonymous clients are allowed (then the User Name is not checked at all).</item>
@@ -65,6 +65,7 @@ public sealed class Authenticator
             return AuthDecision.Let(superuser: false, source: null);
         }
 
+        string? down = null;
         foreach (var source in _sources)
         {
             AuthResult result;
@@ -85,7 +86,16 @@ public sealed class Authenticator
                     return AuthDecision.Refuse(ReasonCode.BadUserNameOrPassword, ConnectReturnCode.BadUserNameOrPassword, result.Reason ?? "wrong credentials", source.Name);
                 case AuthOutcome.Unavailable when !FallThroughWhenDown:
                     return AuthDecision.Refuse(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable, result.Reason ?? "source unavailable", source.Name);
+                case AuthOutcome.Unavailable:
+                    down ??= source.Name + ": " + (result.Reason ?? "source unavailable");
+                    break;
             }
+        }
+
+        if (down is not null && request.UserName is not null)
+        {
+            // Passed over, and no other source knew the user: the one that could not answer might have.
+            return AuthDecision.Refuse(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable, down, null);
         }
 
         if (request.UserName is null)

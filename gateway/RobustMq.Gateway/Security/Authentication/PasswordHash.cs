@@ -18,6 +18,9 @@ public sealed record PasswordHash(int Iterations, byte[] Salt, byte[] Hash)
     /// <summary>The fewest iterations a stored hash may have.</summary>
     public const int MinIterations = 1_000;
 
+    /// <summary>The most iterations <c>Auth:BuiltIn:Iterations</c> may ask for (about 4 s of one core here).</summary>
+    public const int MaxIterations = 10_000_000;
+
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
 

@@ -24,25 +24,15 @@ public sealed record UserRecord(
     }
 
     /// <summary>The stored hash, or null for an algorithm this version does not know.</summary>
+    [JsonIgnore]
     public PasswordHash? Password => Algorithm == PasswordHash.Algorithm && Iterations >= PasswordHash.MinIterations ? new PasswordHash(Iterations, Salt, Hash) : null;
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     /// <summary>The record stored as <paramref name="value"/>.</summary>
     /// <exception cref="FormatException">Not a user record.</exception>
-    public static UserRecord Decode(ReadOnlySpan<byte> value)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<UserRecord>(value) is { UserName: { Length: > 0 }, Algorithm: not null, Salt: not null, Hash: not null } user
-                ? user
-                : throw new FormatException("not a user record");
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException("not a user record: " + ex.Message, ex);
-        }
-    }
+    public static UserRecord Decode(ReadOnlySpan<byte> value) =>
+        JsonRecord.Decode<UserRecord>(value, u => u is { UserName.Length: > 0, Algorithm: not null, Salt: not null, Hash: not null }, "user");
 }
 
 /// <summary>

@@ -61,6 +61,10 @@ public sealed class AuthenticatorTests
         var through = await new Authenticator([down, allow], false, fallThroughWhenDown: true).AuthenticateAsync(Named, default);
         Assert.True(through.Allowed);
         Assert.Equal("ok", through.Source);
+
+        // Passed over and nobody else decides: the client hears "unavailable", not "bad credentials".
+        var nobody = await new Authenticator([down, new Told("none", AuthResult.Ignored)], false, fallThroughWhenDown: true).AuthenticateAsync(Named, default);
+        Assert.Equal(ReasonCode.ServerUnavailable, nobody.Refusal.Reason);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class BuiltInAuthSourceTests
     private readonly Users _users = new();
     private readonly BuiltInAuthSource _source;
 
-    public BuiltInAuthSourceTests() => _source = new BuiltInAuthSource(_users);
+    public BuiltInAuthSourceTests() => _source = new BuiltInAuthSource(_users, PasswordHash.MinIterations);
 
     private ValueTask<AuthResult> Ask(string? user, string? password) =>
         _source.AuthenticateAsync(new AuthRequest("c", user, password is null ? null : System.Text.Encoding.UTF8.GetBytes(password), null, 4), default);
@@ -49,6 +49,31 @@ public sealed class BuiltInAuthSourceTests
 
         await _users.DeleteAsync("alice");
         Assert.Equal(AuthOutcome.Ignore, (await Ask("alice", "new")).Outcome);
+    }
+
+    [Fact]
+    public async Task A_remembered_password_skips_PBKDF2_and_an_unknown_user_costs_one_as_a_known_one_does()
+    {
+        await _users.PutAsync(UserRecord.Create("alice", "pw"u8, false, PasswordHash.MinIterations));
+        await Ask("alice", "pw");
+        var afterFirst = _source.HashesComputed;
+        Assert.Equal(1, afterFirst);
+        Assert.Equal(AuthOutcome.Allow, (await Ask("alice", "pw")).Outcome);
+        Assert.Equal(afterFirst, _source.HashesComputed);
+
+        // Unknown user, known user with a wrong password, known user without one: one PBKDF2 run each, so the answer's
+        // time does not tell which user names exist.
+        await Ask("nobody", "pw");
+        await Ask("alice", "wrong");
+        await Ask("alice", null);
+        Assert.Equal(afterFirst + 3, _source.HashesComputed);
+    }
+
+    [Fact]
+    public async Task An_empty_user_name_is_ignored_without_asking_the_store()
+    {
+        _users.Broken = true;
+        Assert.Equal(AuthOutcome.Ignore, (await Ask("", "pw")).Outcome);
     }
 
     [Fact]
