@@ -35,12 +35,18 @@ public sealed partial class MqttConnection
         }
 
         var clientId = negotiated.ClientId;
-        if (IsBanned(connect, clientId) || (_services.Flapping.Options.Enabled && await IsFlappingAsync(clientId)))
+        if (IsBanned(connect, clientId))
         {
             return;
         }
 
         if (!_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
+        {
+            return;
+        }
+
+        // Counted once the chain let the client in: CONNECTs with a client id and no credentials cannot ban its owner.
+        if (_services.Flapping.Options.Enabled && await IsFlappingAsync(clientId))
         {
             return;
         }
@@ -220,7 +226,7 @@ public sealed partial class MqttConnection
 
         var options = _services.Flapping.Options;
         var reason = $"flapping: more than {options.MaxConnects} CONNECTs in {options.WindowSeconds} s";
-        if (_services.Blacklist.CanStore)
+        if (_services.Blacklist.CanStore && Ban.Problem(Ban.ClientId, clientId) is null)
         {
             try
             {

@@ -58,7 +58,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
-        services.AddHttpClient(HttpAuthClient);
+        // No redirects (a login page's 200 must not read as an answer); connections renewed for DNS changes.
+        services.AddHttpClient(HttpAuthClient).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        });
         services.AddSingleton(sp => new FlappingDetector(sp.GetRequiredService<IOptions<FlappingOptions>>().Value));
         // Loads the bans before the listeners open (a hosted service registered ahead of them).
         services.AddSingleton(sp => new BlacklistService(
@@ -76,12 +81,12 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
+    private const string HttpAuthClient = "robustmq-auth-http";
+
     /// <summary>
     /// The chain of <c>Auth:Sources</c>. <c>Auth:AllowAnonymous</c> unset means true here: the host sets it for a
     /// cluster (false), and a gateway without a host's say is the embedded quick-start.
     /// </summary>
-    private const string HttpAuthClient = "robustmq-auth-http";
-
     private static Authenticator CreateAuthenticator(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;

@@ -43,9 +43,9 @@ public static class BlacklistApi
                 return Results.BadRequest(new { error = problem });
             }
 
-            if (body.DurationSeconds is < 1)
+            if (body.DurationSeconds is < 1 or > Ban.MaxDurationSeconds)
             {
-                return Results.BadRequest(new { error = $"duration_s must be 1 or more, or left out for a ban without end (got {body.DurationSeconds})" });
+                return Results.BadRequest(new { error = $"duration_s must be 1-{Ban.MaxDurationSeconds} (100 years), or left out for a ban without end (got {body.DurationSeconds})" });
             }
 
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -57,7 +57,7 @@ public static class BlacklistApi
             });
         });
         endpoints.MapDelete("/{kind}/{**value}", async (string kind, string value, BlacklistService blacklist, CancellationToken cancellationToken) =>
-            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, Uri.UnescapeDataString(value)), cancellationToken)
+            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)), cancellationToken)
                 ? Results.NoContent()
                 : Results.NotFound(new { error = $"no ban of {kind} '{value}'" })));
     }

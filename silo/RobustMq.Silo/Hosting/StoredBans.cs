@@ -9,7 +9,7 @@ namespace RobustMq.Silo.Hosting;
 /// <see cref="IBanStore.Space"/>, key <c>{kind}/{value}</c>, value a <see cref="Ban"/>. With <c>Cluster:Mode=AdoNet</c>
 /// that engine is the cluster's PostgreSQL, so the bans are the cluster's.
 /// </summary>
-internal sealed class StoredBans(StorageEngines storage) : IBanStore
+internal sealed partial class StoredBans(StorageEngines storage, ILogger<StoredBans> logger) : IBanStore
 {
     public async Task<IReadOnlyList<Ban>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -22,7 +22,9 @@ internal sealed class StoredBans(StorageEngines storage) : IBanStore
             }
             catch (FormatException ex)
             {
-                throw new StorageException(StorageErrorKind.Corrupt, $"blacklist '{entry.Key}': {ex.Message}");
+                // One record this version cannot read (a newer version's kind, a pattern it cannot run) must not take
+                // the whole list down: it is left out, and said.
+                LogUnreadable(logger, entry.Key, ex.Message);
             }
         }
 
@@ -40,4 +42,7 @@ internal sealed class StoredBans(StorageEngines storage) : IBanStore
         ArgumentException.ThrowIfNullOrEmpty(key);
         return await KeyedSpace.DeleteIfPresentAsync(storage.ForState(), IBanStore.Space, key, cancellationToken);
     }
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Blacklist: record '{Key}' cannot be read and is left out: {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string key, string problem);
 }

@@ -14,6 +14,39 @@ public sealed class FlappingBrokerFixture : BrokerFixture
         ["--Flapping:Enabled=true", "--Flapping:MaxConnects=3", "--Flapping:WindowSeconds=60", "--Flapping:BanSeconds=2"];
 }
 
+/// <summary>A broker that lets in only built-in users, with flapping detection (3 CONNECTs in 60 s).</summary>
+public sealed class FlappingAuthBrokerFixture : BrokerFixture
+{
+    protected override IEnumerable<string> ExtraArguments =>
+        ["--Auth:AllowAnonymous=false", "--Auth:Sources:0=builtin", "--Flapping:Enabled=true", "--Flapping:MaxConnects=3", "--Flapping:WindowSeconds=60", "--Flapping:BanSeconds=60"];
+}
+
+/// <summary>Only clients the chain let in are counted: CONNECTs with someone's client id and no credentials cannot ban it.</summary>
+[Trait("Topology", "SingleNode")]
+public sealed class FlappingNeedsAuthenticationTests(FlappingAuthBrokerFixture broker) : IClassFixture<FlappingAuthBrokerFixture>
+{
+    [Fact]
+    public async Task Refused_CONNECTs_with_a_victims_client_id_do_not_ban_it()
+    {
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(10) })
+        {
+            using var put = await http.PutAsJsonAsync("/api/users/victim", new { password = "right" });
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            using var attacker = Mqtt.NewClient();
+            var refused = await attacker.ConnectAsync(Mqtt.Options(broker, "victim-device").WithCredentials("victim", "wrong").Build());
+            Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, refused.ResultCode);
+        }
+
+        using var owner = Mqtt.NewClient();
+        var result = await owner.ConnectAsync(Mqtt.Options(broker, "victim-device").WithCredentials("victim", "right").Build());
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+    }
+}
+
 /// <summary>
 /// The blacklist (issue 13): bans made through the admin API refuse CONNECTs with 0x8A Banned (return code 5 on 3.1.1),
 /// close connected clients they cover, and end; a flapping client id is banned for a while.
@@ -133,7 +166,9 @@ public sealed class BlacklistTests(FlappingBrokerFixture broker) : IClassFixture
     [InlineData("{\"kind\":\"ip\",\"value\":\"1.2.3.4\"}", "kind must be one of")]
     [InlineData("{\"kind\":\"peerhost\",\"value\":\"1.2.3.0/40\"}", "is not an IP address or CIDR block")]
     [InlineData("{\"kind\":\"clientid_re\",\"value\":\"(\"}", "is not a regular expression")]
-    [InlineData("{\"kind\":\"clientid\",\"value\":\"x\",\"duration_s\":0}", "duration_s must be 1 or more")]
+    [InlineData("{\"kind\":\"clientid\",\"value\":\"x\",\"duration_s\":0}", "duration_s must be 1-3153600000")]
+    [InlineData("{\"kind\":\"clientid\",\"value\":\"x\",\"duration_s\":99999999999999}", "duration_s must be 1-3153600000")]
+    [InlineData("{\"kind\":\"clientid_re\",\"value\":\"(?=a)\"}", "no backtracking")]
     public async Task A_bad_ban_is_refused_naming_what_is_wrong(string body, string error)
     {
         using var response = await _http.PostAsync("/api/blacklist", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));

@@ -53,6 +53,13 @@ public sealed class ExternalAuthBrokerFixture : BrokerFixture
                     return Results.Ok(new { result = "allow", is_superuser = true });
                 case "http-500":
                     return Results.StatusCode(500);
+                case "http-weird":
+                    // A deny whose other field does not read as expected: still a deny.
+                    return Results.Text("{\"result\":\"deny\",\"is_superuser\":\"false\"}", "application/json");
+                case "http-html":
+                    return Results.Text("<html>sign in</html>", "text/html");
+                case "http-redirect":
+                    return Results.Redirect("/login");
                 case "http-slow":
                     await Task.Delay(3000);
                     return Results.Ok();
@@ -127,6 +134,9 @@ public sealed class ExternalAuthTests(ExternalAuthBrokerFixture broker) : IClass
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, await ConnectAsync("http-client-4", "http-500", "pw"));
         Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, await ConnectAsync("http-client-5", "http-slow", "pw"));
         Assert.Equal(MqttClientConnectResultCode.Success, await ConnectAsync("http-client-6", "http-root", "pw"));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectAsync("http-client-7", "http-weird", "pw"));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectAsync("http-client-8", "http-html", "pw"));
+        Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, await ConnectAsync("http-client-9", "http-redirect", "pw"));
     }
 
     [Fact]

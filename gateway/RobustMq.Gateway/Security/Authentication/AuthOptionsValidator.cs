@@ -46,9 +46,9 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
                 errors.Add($"Auth:Jwt:PublicKeyFile '{file}' does not exist");
             }
 
-            if (jwt.ClockSkewSeconds < 0)
+            if (jwt.ClockSkewSeconds is < 0 or > 300)
             {
-                errors.Add($"Auth:Jwt:ClockSkewSeconds must be 0 or more (got {jwt.ClockSkewSeconds})");
+                errors.Add($"Auth:Jwt:ClockSkewSeconds must be 0-300 (got {jwt.ClockSkewSeconds})");
             }
         }
 
@@ -60,9 +60,10 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
                 errors.Add($"Auth:Sources has http: Auth:Http:Url must be an http or https URL (got '{http.Url}')");
             }
 
-            if (http.TimeoutMs is < 1 or > 60_000)
+            if (http.TimeoutMs is < 1 or > 10_000)
             {
-                errors.Add($"Auth:Http:TimeoutMs must be 1-60000 (got {http.TimeoutMs})");
+                // Below the CONNECT's own limit on the whole chain (ConnectionServices.GrainCallTimeout, 15 s).
+                errors.Add($"Auth:Http:TimeoutMs must be 1-10000 (got {http.TimeoutMs})");
             }
 
             if (http.OnFailure == AuthOutcome.Allow)

@@ -93,9 +93,9 @@ public sealed class BuiltInAuthSource : IAuthSource
         if (_verified.Count >= VerifiedCacheSize)
         {
             // One out for one in: the others stay remembered.
-            foreach (var key in _verified.Keys)
+            foreach (var pair in _verified)
             {
-                _verified.TryRemove(key, out _);
+                _verified.TryRemove(pair.Key, out _);
                 break;
             }
         }

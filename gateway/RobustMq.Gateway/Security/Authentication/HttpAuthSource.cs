@@ -27,8 +27,9 @@ public sealed class HttpAuthOptions
 /// <c>{"clientid", "username", "password", "peerhost", "protocol"}</c> (the password as UTF-8 text; null fields when
 /// absent; <c>protocol</c> 3, 4 or 5). The answer:
 /// <list type="bullet">
-/// <item>2xx: allowed, unless its JSON body says <c>"result": "deny"</c> or <c>"ignore"</c>; <c>"is_superuser": true</c>
-/// makes a superuser. An empty or non-JSON body is an allow.</item>
+/// <item>2xx with an empty body, or a JSON object with <c>"result": "allow"</c>: allowed; <c>"is_superuser": true</c>
+/// makes a superuser. <c>"result": "ignore"</c>: the next source decides. Any other body (<c>"deny"</c>, another
+/// result, none, not JSON): denied. Redirects are not followed (a 3xx is a failure).</item>
 /// <item>4xx: denied (0x86).</item>
 /// <item>5xx, a refused connection, a timeout: <see cref="HttpAuthOptions.OnFailure"/>.</item>
 /// </list>
@@ -63,33 +64,51 @@ public sealed class HttpAuthSource(HttpClient http, HttpAuthOptions options) : I
             }
 
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
-            HttpAuthAnswer? answer = null;
-            if (text.Length > 0)
-            {
-                try
-                {
-                    answer = JsonSerializer.Deserialize<HttpAuthAnswer>(text);
-                }
-                catch (JsonException)
-                {
-                    // Not JSON: a bare 2xx allows.
-                }
-            }
-
-            return answer?.Result switch
-            {
-                "deny" => AuthResult.Denied("the authentication service said deny"),
-                "ignore" => AuthResult.Ignored,
-                _ => AuthResult.Allowed(answer?.Superuser == true),
-            };
+            return Decide(text);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return Failed($"no answer within {options.TimeoutMs} ms");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             return Failed("the authentication service cannot be reached: " + ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// A 2xx body: empty allows; otherwise a JSON object whose <c>result</c> is <c>allow</c>, <c>deny</c> or
+    /// <c>ignore</c> (any case). Anything else (not JSON, no or another <c>result</c>) is a deny: a body this source
+    /// cannot read never lets a client in.
+    /// </summary>
+    internal static AuthResult Decide(string body)
+    {
+        if (body.Length == 0)
+        {
+            return AuthResult.Allowed(false);
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.String)
+            {
+                return AuthResult.Denied("the authentication service's answer has no result");
+            }
+
+            var superuser = root.TryGetProperty("is_superuser", out var flag)
+                && (flag.ValueKind == JsonValueKind.True || (flag.ValueKind == JsonValueKind.String && string.Equals(flag.GetString(), "true", StringComparison.OrdinalIgnoreCase)));
+            return result.GetString()?.ToLowerInvariant() switch
+            {
+                "allow" => AuthResult.Allowed(superuser),
+                "ignore" => AuthResult.Ignored,
+                _ => AuthResult.Denied("the authentication service said " + result.GetString()),
+            };
+        }
+        catch (JsonException)
+        {
+            return AuthResult.Denied("the authentication service's answer is not JSON");
         }
     }
 
@@ -110,8 +129,4 @@ public sealed class HttpAuthSource(HttpClient http, HttpAuthOptions options) : I
         [property: JsonPropertyName("password")] string? Password,
         [property: JsonPropertyName("peerhost")] string? PeerHost,
         [property: JsonPropertyName("protocol")] byte Protocol);
-
-    private sealed record HttpAuthAnswer(
-        [property: JsonPropertyName("result")] string? Result,
-        [property: JsonPropertyName("is_superuser")] bool? Superuser);
 }

@@ -25,6 +25,12 @@ public sealed record Ban(
     [property: JsonPropertyName("until_ms")] long? UntilUnixMs,
     [property: JsonPropertyName("created_ms")] long CreatedUnixMs)
 {
+    /// <summary>The longest storage key (<c>{kind}/{value}</c>, UTF-8 bytes), as the storage engine takes it.</summary>
+    public const int MaxKeyBytes = 65_535;
+
+    /// <summary>The longest ban <c>duration_s</c> the admin API takes: 100 years.</summary>
+    public const long MaxDurationSeconds = 100L * 365 * 24 * 3600;
+
     public const string ClientId = "clientid";
     public const string UserName = "username";
     public const string PeerHost = "peerhost";
@@ -59,6 +65,11 @@ public sealed record Ban(
             return "value must not be empty";
         }
 
+        if (value.Contains('\0', StringComparison.Ordinal) || System.Text.Encoding.UTF8.GetByteCount(KeyOf(kind, value)) > MaxKeyBytes)
+        {
+            return $"value must be at most {MaxKeyBytes - kind.Length - 1} bytes of UTF-8 without U+0000";
+        }
+
         switch (kind)
         {
             case PeerHost when !IPNetwork.TryParse(value, out _) && !IPAddress.TryParse(value, out _):
@@ -68,9 +79,10 @@ public sealed record Ban(
                 {
                     _ = BanList.Compile(value);
                 }
-                catch (ArgumentException ex)
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
                 {
-                    return $"'{value}' is not a regular expression: {ex.Message}";
+                    // NotSupportedException: lookarounds, backreferences and the like, which need backtracking.
+                    return $"'{value}' is not a regular expression this broker runs (no backtracking): {ex.Message}";
                 }
 
                 break;

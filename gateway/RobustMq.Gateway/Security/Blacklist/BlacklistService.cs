@@ -64,7 +64,7 @@ public sealed partial class BlacklistService(
     {
         ArgumentNullException.ThrowIfNull(ban);
         await Store.PutAsync(ban, cancellationToken);
-        LogBanned(logger, ban.Kind, ban.Value, ban.Reason ?? "-", ban.UntilUnixMs is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until).ToString("O") : "never");
+        LogBanned(logger, ban.Kind, ban.Value, ban.Reason ?? "-", ban.UntilUnixMs is { } until ? until.ToString(System.Globalization.CultureInfo.InvariantCulture) + " (Unix ms)" : "never");
         await TellNodesAsync();
     }
 

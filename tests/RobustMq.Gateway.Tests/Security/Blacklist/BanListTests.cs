@@ -43,6 +43,8 @@ public sealed class BanListTests
     [InlineData("peerhost", "1.2.3.400", "is not an IP address or CIDR block")]
     [InlineData("peerhost", "10.0.0.0/33", "is not an IP address or CIDR block")]
     [InlineData("clientid_re", "([a-z", "is not a regular expression")]
+    [InlineData("clientid_re", "(?=a)b", "is not a regular expression this broker runs")]
+    [InlineData("clientid", "a\0b", "without U+0000")]
     public void A_ban_that_makes_no_sense_is_named_and_left_out_of_a_list(string kind, string value, string problem)
     {
         Assert.Contains(problem, Ban.Problem(kind, value), StringComparison.Ordinal);
