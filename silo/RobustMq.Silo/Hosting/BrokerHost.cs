@@ -114,7 +114,6 @@ public static partial class BrokerHost
         builder.Services.PostConfigure<AuthOptions>(o => o.AllowAnonymous ??= !cluster.IsAdoNet);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));
         builder.Services.AddHostedService<CodeWarmUp>();
-        builder.Services.AddHostedService<SessionDirectoryWarmUp>();
         builder.Services.AddHostedService<StartupCollection>();
         if (listeners.Tcp.Enabled)
         {
