@@ -71,6 +71,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<IClusterMembershipService>(),
+            sp.GetRequiredService<ILocalSiloDetails>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BlacklistService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BlacklistService>());

@@ -6,7 +6,9 @@ using RobustMq.Gateway.Routing;
 namespace RobustMq.Silo.Admin;
 
 /// <summary>
-/// The admin HTTP endpoints of a node: health, <c>/metrics</c>, read-only views, and the built-in users and the
+/// The admin HTTP endpoints of a node: health, <c>/metrics</c>, read-only views (<c>/api/node</c>, <c>/api/nodes</c>:
+/// <c>[{"address", "name", "status": "active|joining|shuttingdown|stopping|dead|…", "self"}]</c>, <c>/api/clients</c>,
+/// <c>/api/routes</c>), and the built-in users and the
 /// blacklist (<see cref="UserApi"/>, <see cref="BlacklistApi"/>, guarded by <see cref="OperatorOnly"/>). Every JSON property name is
 /// written out (anonymous members or <see cref="System.Text.Json.Serialization.JsonPropertyNameAttribute"/>), never
 /// derived from a C# name by the camel-case policy.
@@ -59,6 +61,19 @@ public static class AdminApi
 
                 return Results.Ok(list);
             });
+            // The cluster's members as this node sees them (membership spreads in seconds): every silo the
+            // membership table knows, dead ones included until they are cleaned out, this node's own marked.
+            endpoints.MapGet("/api/nodes", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
+                Results.Ok(membership.CurrentSnapshot.Members.Values
+                    .OrderBy(m => m.SiloAddress.ToParsableString(), StringComparer.Ordinal)
+                    .Select(m => new
+                    {
+                        address = m.SiloAddress.ToParsableString(),
+                        name = m.Name,
+                        status = m.Status.ToString().ToLowerInvariant(),
+                        self = m.SiloAddress.Equals(silo.SiloAddress),
+                    })
+                    .ToList()));
             UserApi.Map(endpoints);
             BlacklistApi.Map(endpoints);
             endpoints.MapGet("/api/routes", (RouteCache routes) =>

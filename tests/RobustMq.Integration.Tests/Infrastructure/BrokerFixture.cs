@@ -150,6 +150,7 @@ public class BrokerFixture : IAsyncLifetime
         }
 
         await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
+        await Task.WhenAll(_silos.Select((silo, i) => WaitForMembersAsync(silo.Ports["Admin:Port"], _silos.Count, $"cluster silo {i}")));
         _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.MqttPort)]));
         _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.Ports["Listeners:WebSocket:Port"])]));
         foreach (var (port, ports) in listeners)
@@ -162,6 +163,37 @@ public class BrokerFixture : IAsyncLifetime
         AdminPort = _silos[0].Ports["Admin:Port"];
         SiloPort = _silos[0].Ports["Cluster:SiloPort"];
         GatewayPort = _silos[0].Ports["Cluster:GatewayPort"];
+    }
+
+    /// <summary>
+    /// Waits until the node on <paramref name="adminPort"/> sees <paramref name="count"/> active members
+    /// (<c>/api/nodes</c>): a silo that has started may not yet have heard of the other, and a cluster-wide change made
+    /// through one (a ban) reaches only the members it knows.
+    /// </summary>
+    private static async Task WaitForMembersAsync(int adminPort, int count, string phase)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await http.GetStringAsync("/api/nodes");
+                using var nodes = System.Text.Json.JsonDocument.Parse(last);
+                if (nodes.RootElement.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "active") >= count)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{phase}: fewer than {count} active members within 60 s; /api/nodes: {last}");
     }
 
     private async Task StartAsync()

@@ -89,6 +89,18 @@ public sealed class AdminApiTests(BrokerFixture broker) : IClassFixture<BrokerFi
     }
 
     [Fact]
+    public async Task Nodes_endpoint_lists_this_active_node_as_itself()
+    {
+        using var nodes = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/nodes", UriKind.Relative)));
+
+        var self = Assert.Single(nodes.RootElement.EnumerateArray());
+        Assert.Equal(["address", "name", "status", "self"], Names(self));
+        Assert.Equal("active", self.GetProperty("status").GetString());
+        Assert.True(self.GetProperty("self").GetBoolean());
+        Assert.StartsWith("127.0.0.1:", self.GetProperty("address").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Node_and_health_endpoints_name_their_properties_in_camel_case()
     {
         using var node = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/node", UriKind.Relative)));

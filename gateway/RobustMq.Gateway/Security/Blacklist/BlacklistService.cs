@@ -13,13 +13,16 @@ namespace RobustMq.Gateway.Security.Blacklist;
 /// when a ban is added or deleted on any node (<see cref="AddAsync"/>, <see cref="DeleteAsync"/> tell every active node,
 /// <see cref="INodeControlGrain"/>), every <see cref="RefreshInterval"/> as well, and when the node starts. Each rebuild
 /// closes the node's connected clients that a ban now covers, with DISCONNECT 0x98 Administrative action (MQTT 5) or a
-/// plain close (3.1.x).
+/// plain close (3.1.x). A node that sees another become active tells it to read the list again: a ban added here while
+/// this node's view of the cluster did not yet hold the newcomer (membership spreads in seconds) reaches it then, not
+/// at its next refresh.
 /// </summary>
 public sealed partial class BlacklistService(
     IBanStore? store,
     ConnectionRegistry connections,
     IGrainFactory grains,
     IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     TimeProvider clock,
     ILogger<BlacklistService> logger) : IHostedService, IDisposable
 {
@@ -28,7 +31,9 @@ public sealed partial class BlacklistService(
 
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private volatile BanList _bans = BanList.Empty;
+    private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
+    private Task? _watching;
 
     /// <summary>The bans in force on this node now.</summary>
     public BanList Bans => _bans;
@@ -123,18 +128,50 @@ public sealed partial class BlacklistService(
         }
 
         _timer = clock.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
+        _watching = WatchMembershipAsync(_stopping.Token);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _timer?.Dispose();
-        return Task.CompletedTask;
+        await _stopping.CancelAsync();
+        if (_watching is { } watching)
+        {
+            await watching.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     public void Dispose()
     {
         _timer?.Dispose();
+        _stopping.Dispose();
         _reloading.Dispose();
+    }
+
+    /// <summary>Tells each node this one sees become active (itself left out) to read the list again.</summary>
+    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    {
+        var told = new HashSet<SiloAddress> { localSilo.SiloAddress };
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var joined = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active && told.Add(m.SiloAddress)).Select(m => m.SiloAddress).ToList();
+                told.RemoveWhere(s => s != localSilo.SiloAddress && snapshot.GetSiloStatus(s) is not SiloStatus.Active);
+                if (joined.Count > 0)
+                {
+                    await TellAsync(joined);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Membership updates end only with the silo; the 30 s refresh still covers every node.
+            LogWatchFailed(logger, ex);
+        }
     }
 
     private IBanStore Store => store ?? throw new InvalidOperationException("this host has no blacklist store");
@@ -168,11 +205,13 @@ public sealed partial class BlacklistService(
     }
 
     /// <summary>Every active node (this one included) reads the list again; a node that cannot be told picks it up at its next refresh.</summary>
-    private async Task TellNodesAsync()
+    private Task TellNodesAsync() =>
+        TellAsync(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList());
+
+    private async Task TellAsync(IReadOnlyList<SiloAddress> nodes)
     {
-        var calls = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
-            .Select(m => grains.GetGrain<INodeControlGrain>(m.SiloAddress.ToParsableString()).BlacklistChanged().WaitAsync(TimeSpan.FromSeconds(10)))
+        var calls = nodes
+            .Select(node => grains.GetGrain<INodeControlGrain>(node.ToParsableString()).BlacklistChanged().WaitAsync(TimeSpan.FromSeconds(10)))
             .ToList();
         try
         {
@@ -192,6 +231,9 @@ public sealed partial class BlacklistService(
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Blacklist: the store could not be read; the list in force stays until the next refresh")]
     private static partial void LogReloadFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Blacklist: membership updates ended; nodes that join pick up bans at their refresh (30 s)")]
+    private static partial void LogWatchFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Blacklist: {Failed} of {Nodes} nodes were not told of a change; they pick it up within 30 s")]
     private static partial void LogTellFailed(ILogger logger, Exception ex, int failed, int nodes);
