@@ -34,6 +34,10 @@ required=(
   mosquitto:mosquitto
   initdb:postgresql
   pg_ctl:postgresql
+  redis-server:redis-server
+  mariadbd:mariadb-server
+  mariadb-install-db:mariadb-server
+  openssl:openssl
 )
 
 log() { echo "test.sh: $*"; }

@@ -9,12 +9,16 @@ namespace RobustMq.Gateway.Channel;
 /// </summary>
 public sealed class SubscribeDecision
 {
-    internal SubscribeDecision(byte[] reasonCodes, int[] acceptedIndexes, SubscriptionRecord[] accepted)
+    internal SubscribeDecision(byte[] reasonCodes, int[] acceptedIndexes, SubscriptionRecord[] accepted, IReadOnlyList<string>? limitsHit = null)
     {
         ReasonCodes = reasonCodes;
         AcceptedIndexes = acceptedIndexes;
         Accepted = accepted;
+        LimitsHit = limitsHit ?? [];
     }
+
+    /// <summary>The limits that refused a filter (<see cref="Metrics.OverloadLimits"/>), once per filter refused, for counting.</summary>
+    public IReadOnlyList<string> LimitsHit { get; }
 
     /// <summary>
     /// The SUBACK reason codes, one per filter in the SUBSCRIBE's order (MQTT-3.9.3-1): the granted QoS (0-2), or a

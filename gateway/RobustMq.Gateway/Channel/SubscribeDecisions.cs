@@ -1,5 +1,6 @@
 using RobustMq.Abstractions.Options;
 using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
@@ -34,20 +35,43 @@ public static class SubscribeDecisions
     /// <param name="acl">The rules subscribe and read checks go by.</param>
     /// <param name="clientId">The subscribing client.</param>
     /// <param name="userName">The CONNECT's User Name; null when it had none.</param>
-    public static SubscribeDecision Decide(SubscribePacket subscribe, MqttProtocolVersion version, MqttOptions options, AclRuleSet acl, string clientId, string? userName)
+    /// <param name="held">The subscriptions the client holds now, for <c>Mqtt:MaxSubscriptions</c> (null: none).</param>
+    /// <remarks>
+    /// Limits (counted in <see cref="SubscribeDecision.LimitsHit"/>): a filter over <c>Mqtt:MaxTopicLength</c> or
+    /// <c>Mqtt:MaxTopicLevels</c> is refused with 0x8F; a new filter that would take the client past
+    /// <c>Mqtt:MaxSubscriptions</c> with 0x97 Quota exceeded (each 0x80 on 3.1.x).
+    /// </remarks>
+    public static SubscribeDecision Decide(
+        SubscribePacket subscribe, MqttProtocolVersion version, MqttOptions options, AclRuleSet acl, string clientId, string? userName,
+        IReadOnlyList<SubscriptionRecord>? held = null)
     {
         var v5 = version == MqttProtocolVersion.V500;
         var subscriptionId = SubscriptionIdentifier(subscribe);
         var requests = subscribe.Subscriptions;
         var codes = new byte[requests.Count];
         var accepted = 0;
+        List<string>? limitsHit = null;
         for (var i = 0; i < codes.Length; i++)
         {
+            // A shared subscription's limits are its topic filter's, without the $share/{group}/ before it.
+            var topicFilter = SharedSubscription.TryParse(requests[i].Filter, out var shared) ? shared.Filter : requests[i].Filter;
+            if (OverloadLimits.TopicOver(topicFilter, options.MaxTopicLength, options.MaxTopicLevels) is { } over)
+            {
+                codes[i] = v5 ? (byte)ReasonCode.TopicFilterInvalid : Failure;
+                (limitsHit ??= []).Add(over);
+                continue;
+            }
+
             codes[i] = Admit(requests[i], v5, options, acl, clientId, userName);
             if (codes[i] <= 2)
             {
                 accepted++;
             }
+        }
+
+        if (options.MaxSubscriptions > 0 && accepted > 0 && (held?.Count ?? 0) + accepted > options.MaxSubscriptions)
+        {
+            accepted -= RefusePastQuota(requests, codes, v5, options.MaxSubscriptions, held ?? [], ref limitsHit);
         }
 
         var indexes = new int[accepted];
@@ -68,7 +92,41 @@ public static class SubscribeDecisions
                 checkRead, checkRead ? userName : null);
         }
 
-        return new SubscribeDecision(codes, indexes, records);
+        return new SubscribeDecision(codes, indexes, records, limitsHit);
+    }
+
+    /// <summary>
+    /// Refuses, in order, the granted filters that are new to the client once it holds <paramref name="max"/>
+    /// subscriptions (a filter held already, or granted twice in this SUBSCRIBE, takes no new place); returns how many.
+    /// </summary>
+    private static int RefusePastQuota(IReadOnlyList<TopicSubscription> requests, byte[] codes, bool v5, int max, IReadOnlyList<SubscriptionRecord> held, ref List<string>? limitsHit)
+    {
+        var filters = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var subscription in held)
+        {
+            filters.Add(subscription.Filter);
+        }
+
+        var refused = 0;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] > 2 || filters.Contains(requests[i].Filter))
+            {
+                continue;
+            }
+
+            if (filters.Count >= max)
+            {
+                codes[i] = v5 ? (byte)ReasonCode.QuotaExceeded : Failure;
+                (limitsHit ??= []).Add(OverloadLimits.Subscriptions);
+                refused++;
+                continue;
+            }
+
+            filters.Add(requests[i].Filter);
+        }
+
+        return refused;
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ public sealed class ConnectionServices(
     ISessionStore sessionStore,
     IOptions<MqttOptions> options,
     AclRuleSet acl,
+    AclSourceList aclSources,
     Authenticator authenticator,
     BlacklistService blacklist,
     FlappingDetector flapping,
@@ -48,6 +49,9 @@ public sealed class ConnectionServices(
     public ISessionStore SessionStore { get; } = sessionStore;
     public MqttOptions Options { get; } = options.Value;
     public AclRuleSet Acl { get; } = acl;
+
+    /// <summary>The per-client rule stores asked at each CONNECT (<c>Acl:Sources</c>).</summary>
+    public AclSourceList AclSources { get; } = aclSources;
 
     /// <summary>The authentication chain every CONNECT passes (Auth:Sources).</summary>
     public Authenticator Authenticator { get; } = authenticator;

@@ -2,6 +2,7 @@ using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Security.Blacklist;
@@ -18,11 +19,17 @@ public sealed partial class MqttConnection
     private uint _clientMaxPacketSize;
     private string? _userName;
 
+    /// <summary>The client certificate the TLS handshake verified, or null.</summary>
+    private readonly PeerCertificate? _peerCertificate;
+
     /// <summary>Whether the authentication source that let the client in made it a superuser (no ACL check).</summary>
     private bool _superuser;
 
+    /// <summary>The client's own rules from <c>Acl:Sources</c> before the file's, fetched at CONNECT; null: the file's alone.</summary>
+    private AclRuleSet? _clientAcl;
+
     /// <summary>The ACL this connection's client is checked against: none for a superuser.</summary>
-    private AclRuleSet Acl => _superuser ? AclRuleSet.AllowAll : _services.Acl;
+    private AclRuleSet Acl => _superuser ? AclRuleSet.AllowAll : _clientAcl ?? _services.Acl;
 
     private async Task HandleConnectAsync(ConnectPacket connect)
     {
@@ -35,6 +42,13 @@ public sealed partial class MqttConnection
         }
 
         var clientId = negotiated.ClientId;
+        if (_peerCertificate is { NamesUser: true } named)
+        {
+            // Listeners:…:PeerCertAsUsername: the certificate names the user, whatever the CONNECT said (no name when
+            // the certificate has none of that part: never one the client chose).
+            connect.UserName = named.UserName;
+        }
+
         if (IsBanned(connect, clientId))
         {
             return;
@@ -47,6 +61,11 @@ public sealed partial class MqttConnection
 
         // Counted once the chain let the client in: CONNECTs with a client id and no credentials cannot ban its owner.
         if (_services.Flapping.Options.Enabled && await IsFlappingAsync(clientId))
+        {
+            return;
+        }
+
+        if (_services.AclSources.Sources.Count > 0 && !_superuser && !await LoadClientAclAsync(connect, clientId))
         {
             return;
         }
@@ -256,7 +275,7 @@ public sealed partial class MqttConnection
     /// </summary>
     private async ValueTask<bool> AuthenticateAsync(ConnectPacket connect, string clientId)
     {
-        var request = new AuthRequest(clientId, connect.UserName, connect.Password is { } password ? password : null, RemoteEndPoint, (byte)_version);
+        var request = new AuthRequest(clientId, connect.UserName, connect.Password is { } password ? password : null, RemoteEndPoint, (byte)_version, _peerCertificate?.Subject, _peerCertificate is { NamesUser: true } ? connect.UserName : null);
         AuthDecision decision;
         try
         {
@@ -285,6 +304,27 @@ public sealed partial class MqttConnection
         LogAuthenticationRefused(_services.Logger, Ref.ConnectionId, clientId, connect.UserName, decision.Source ?? "-", decision.Reason);
         RejectConnect(decision.Refusal);
         return false;
+    }
+
+    /// <summary>
+    /// The client's rules from <c>Acl:Sources</c>, held for the connection; false when a source could not give them
+    /// (the client is then refused with 0x88 Server unavailable, 3 on 3.1.x: a rule that could not be read might deny).
+    /// </summary>
+    private async ValueTask<bool> LoadClientAclAsync(ConnectPacket connect, string clientId)
+    {
+        try
+        {
+            _clientAcl = await _services.AclSources.ForClientAsync(_services.Acl, clientId, connect.UserName, RemoteEndPoint, _closed.Token)
+                .AsTask().WaitAsync(_services.GrainTimeout);
+            return true;
+        }
+        catch (Exception ex) when (ex is AclSourceException or TimeoutException)
+        {
+            _endReason ??= "ACL rules could not be read: " + ex.Message;
+            LogAuthenticationRefused(_services.Logger, Ref.ConnectionId, clientId, connect.UserName, "acl", ex.Message);
+            RejectConnect(new ConnectRefusal(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable));
+            return false;
+        }
     }
 
     private void RejectConnect(ConnectRefusal refusal)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RobustMq.Abstractions.Messages;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 using RobustMq.Protocol.Codec;
@@ -44,11 +45,22 @@ public sealed partial class MqttConnection
 
         InboundPublishState.CheckSentByClient(frame.Properties);
         _services.Metrics.MessagesReceived.Inc();
+        // Every PUBLISH counts towards Mqtt:MaxMessageRate, a QoS 2 resend too.
+        _messageRate?.Take(1);
         var qos = frame.QoS;
         if (Inbound.Receive(frame, out var topic) == InboundVerdict.Duplicate)
         {
             // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
             Acknowledge(qos, frame.PacketId, ReasonCode.Success);
+            return ValueTask.CompletedTask;
+        }
+
+        if (OverloadLimits.TopicOver(topic, _services.Options.MaxTopicLength, _services.Options.MaxTopicLevels) is { } over)
+        {
+            // 0x90 on MQTT 5 (the name is well formed but not accepted here); 3.1.x has no way to say it.
+            _services.Metrics.Overload(over);
+            _services.Metrics.Dropped(DropReasons.TopicLimit);
+            AcknowledgeWhenStored(qos, frame.PacketId, ReasonCode.TopicNameInvalid);
             return ValueTask.CompletedTask;
         }
 

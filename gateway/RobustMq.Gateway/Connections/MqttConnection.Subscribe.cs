@@ -13,7 +13,12 @@ public sealed partial class MqttConnection
 {
     private async Task HandleSubscribeAsync(SubscribePacket subscribe)
     {
-        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName);
+        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName, Volatile.Read(ref _subscribed));
+        foreach (var limit in decision.LimitsHit)
+        {
+            _services.Metrics.Overload(limit);
+        }
+
         var records = decision.Accepted;
         bool[] existed = [];
         if (records.Length > 0)

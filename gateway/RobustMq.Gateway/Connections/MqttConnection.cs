@@ -5,6 +5,7 @@ using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Listeners;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Codec;
 using RobustMq.Protocol.Packets;
@@ -48,8 +49,12 @@ public sealed partial class MqttConnection
     /// TLS close_notify, WebSocket Close) while the input stays readable.
     /// </param>
     /// <param name="services">The node's shared services.</param>
-    public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, Func<ValueTask> closeOutput, ConnectionServices services)
+    /// <param name="peerCertificate">The client certificate the TLS handshake verified, or null (plain transports, none sent).</param>
+    public MqttConnection(IDuplexPipe transport, string? remoteEndPoint, Action abort, Func<ValueTask> closeOutput, ConnectionServices services, PeerCertificate? peerCertificate = null)
     {
+        _peerCertificate = peerCertificate;
+        _messageRate = RateOf(services.Options.MaxMessageRate, services.Clock);
+        _byteRate = RateOf(services.Options.MaxByteRate, services.Clock);
         _transport = transport;
         _abort = abort;
         _closeOutput = closeOutput;
@@ -331,9 +336,18 @@ public sealed partial class MqttConnection
             {
                 var limits = new DecoderLimits(_version, (uint)_services.Options.MaxPacketSize);
                 var before = buffer.Length;
-                while (!_closing && MqttPacketReader.TryReadFrame(ref buffer, limits, out var packet, out var publish))
+                var unmetered = buffer.Length;
+                // A client over its rate is not read further: the rest of what it sent waits in the pipe (and then
+                // in its socket) until the debt is paid (MqttConnection.Limits).
+                while (!_closing && !OverRate && MqttPacketReader.TryReadFrame(ref buffer, limits, out var packet, out var publish))
                 {
                     consumed = buffer.Start;
+                    if (_byteRate is not null)
+                    {
+                        _byteRate.Take(unmetered - buffer.Length);
+                        unmetered = buffer.Length;
+                    }
+
                     _keepAlive.Received();
                     var handled = packet is null ? HandlePublishAsync(publish) : HandleAsync(packet);
                     if (!handled.IsCompletedSuccessfully)
@@ -358,7 +372,17 @@ public sealed partial class MqttConnection
             finally
             {
                 ReadTurn.Exit();
-                input.AdvanceTo(consumed, buffer.End);
+                // Stopped for the rate: what is left was not looked at, so the next read returns it without new data.
+                input.AdvanceTo(consumed, OverRate ? consumed : buffer.End);
+            }
+
+            if (OverRate && !_closing)
+            {
+                await ThrottleAsync();
+                if (!_closing)
+                {
+                    continue;
+                }
             }
 
             if (_closing || result.IsCompleted || result.IsCanceled)

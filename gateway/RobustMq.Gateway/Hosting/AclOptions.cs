@@ -6,4 +6,19 @@ public sealed class AclOptions
     public const string Section = "Acl";
 
     public string? File { get; set; }
+
+    /// <summary>The decision when no rule covers a request, unless the file has a <c>default</c> line: <c>allow</c> (default) or <c>deny</c>.</summary>
+    public string NoMatch { get; set; } = "allow";
+
+    /// <summary>The per-client rule stores asked at each CONNECT, in order: <c>postgres</c>, <c>mysql</c>, <c>redis</c>; their rules come before the file's.</summary>
+    public string[] Sources { get; set; } = [];
+
+    public RobustMq.Gateway.Security.SqlAclOptions Postgres { get; set; } = new();
+
+    public RobustMq.Gateway.Security.SqlAclOptions MySql { get; set; } = new();
+
+    public RobustMq.Gateway.Security.RedisAclOptions Redis { get; set; } = new();
+
+    /// <summary>The names <see cref="Sources"/> may hold.</summary>
+    public static readonly IReadOnlyList<string> KnownSources = ["postgres", "mysql", "redis"];
 }

@@ -8,6 +8,71 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
 {
     public ValidateOptionsResult Validate(string? name, AclOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.NoMatch?.ToLowerInvariant() is not ("allow" or "deny"))
+        {
+            errors.Add($"Acl:NoMatch must be allow or deny (got '{options.NoMatch}')");
+        }
+
+        for (var i = 0; i < options.Sources.Length; i++)
+        {
+            var source = options.Sources[i];
+            if (!AclOptions.KnownSources.Contains(source))
+            {
+                errors.Add($"Acl:Sources:{i} '{source}' is not an ACL source (one of: {string.Join(", ", AclOptions.KnownSources)})");
+            }
+            else if (Array.IndexOf(options.Sources, source) != i)
+            {
+                errors.Add($"Acl:Sources:{i} '{source}' is listed twice");
+            }
+        }
+
+        foreach (var (source, section, sql) in new[] { ("postgres", "Acl:Postgres", options.Postgres), ("mysql", "Acl:MySql", options.MySql) })
+        {
+            if (!options.Sources.Contains(source))
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(sql.ConnectionString))
+            {
+                errors.Add($"Acl:Sources has {source}: {section}:ConnectionString is required");
+            }
+
+            try
+            {
+                RobustMq.Gateway.Security.Authentication.SqlAuthSource.Parameterize(sql.Query);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"{section}:Query: {ex.Message.Split(" (Parameter", 2)[0]}");
+            }
+
+            if (sql.TimeoutSeconds is < 1 or > 60)
+            {
+                errors.Add($"{section}:TimeoutSeconds must be 1-60 (got {sql.TimeoutSeconds})");
+            }
+        }
+
+        if (options.Sources.Contains("redis"))
+        {
+            if (string.IsNullOrWhiteSpace(options.Redis.ConnectionString))
+            {
+                errors.Add("Acl:Sources has redis: Acl:Redis:ConnectionString is required");
+            }
+
+            if (options.Redis.TimeoutMs is < 1 or > 60_000)
+            {
+                errors.Add($"Acl:Redis:TimeoutMs must be 1-60000 (got {options.Redis.TimeoutMs})");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return ValidateOptionsResult.Fail(errors);
+        }
+
         if (string.IsNullOrWhiteSpace(options.File))
         {
             return ValidateOptionsResult.Success;

@@ -56,6 +56,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
+        services.AddSingleton(sp => new AclSourceList(CreateAclSources(sp.GetRequiredService<IOptions<AclOptions>>().Value)));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
         // No redirects (a login page's 200 must not read as an answer); connections renewed for DNS changes.
@@ -76,6 +77,8 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<ILogger<BlacklistService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BlacklistService>());
         services.AddSingleton<ConnectionServices>();
+        services.AddSingleton<TlsEndpoints>();
+        services.AddHostedService(sp => sp.GetRequiredService<TlsEndpoints>());
         services.AddSingleton<MqttConnectionHandler>();
         services.AddHostedService<SysTopicPublisher>();
         services.AddHostedService<ConnectionShutdown>();
@@ -97,6 +100,10 @@ public static class GatewayServiceCollectionExtensions
                 ?? throw new InvalidOperationException("Auth:Sources has builtin, and this host has no user store"), options.BuiltIn.Iterations),
             "jwt" => new JwtAuthSource(options.Jwt),
             "http" => new HttpAuthSource(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpAuthClient), options.Http),
+            "cert" => new CertificateAuthSource(),
+            "postgres" => new SqlAuthSource("postgres", new Npgsql.NpgsqlDataSourceBuilder(options.Postgres.ConnectionString).Build(), options.Postgres),
+            "mysql" => new SqlAuthSource("mysql", new MySqlConnector.MySqlDataSource(options.MySql.ConnectionString!), options.MySql),
+            "redis" => new RedisAuthSource(options.Redis),
             _ => throw new InvalidOperationException($"Auth:Sources: '{name}' is not an authentication source"),
         });
         var authenticator = new Authenticator(sources, options.AllowAnonymous ?? true, options.FallThroughWhenDown);
@@ -110,6 +117,21 @@ public static class GatewayServiceCollectionExtensions
         return authenticator;
     }
 
-    private static AclRuleSet LoadAcl(AclOptions options) =>
-        string.IsNullOrWhiteSpace(options.File) ? AclRuleSet.AllowAll : AclRuleSet.Load(options.File);
+    private static AclRuleSet LoadAcl(AclOptions options)
+    {
+        var noMatchAllow = !string.Equals(options.NoMatch, "deny", StringComparison.OrdinalIgnoreCase);
+        return string.IsNullOrWhiteSpace(options.File) ? AclRuleSet.Default(noMatchAllow) : AclRuleSet.Load(options.File, noMatchAllow);
+    }
+
+    /// <summary>The per-client rule stores of <c>Acl:Sources</c>, in order.</summary>
+    private static IAclSource[] CreateAclSources(AclOptions options) =>
+    [
+        .. options.Sources.Select(name => name switch
+        {
+            "postgres" => (IAclSource)new SqlAclSource("postgres", new Npgsql.NpgsqlDataSourceBuilder(options.Postgres.ConnectionString).Build(), options.Postgres),
+            "mysql" => new SqlAclSource("mysql", new MySqlConnector.MySqlDataSource(options.MySql.ConnectionString!), options.MySql),
+            "redis" => new RedisAclSource(options.Redis),
+            _ => throw new InvalidOperationException($"Acl:Sources: '{name}' is not an ACL source"),
+        }),
+    ];
 }

@@ -18,6 +18,15 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         Range(errors, "Mqtt:MaximumQoS", options.MaximumQoS, 0, 2);
         Range(errors, "Mqtt:ConnectTimeoutSeconds", options.ConnectTimeoutSeconds, 1, 3600);
         Range(errors, "Mqtt:BackPressureTimeoutMs", options.BackPressureTimeoutMs, 0, 600_000);
+        Range(errors, "Mqtt:MaxSubscriptions", options.MaxSubscriptions, 0, int.MaxValue);
+        Range(errors, "Mqtt:MaxTopicLevels", options.MaxTopicLevels, 1, 65535);
+        Range(errors, "Mqtt:MaxTopicLength", options.MaxTopicLength, 1, 65535);
+        Range(errors, "Mqtt:MaxMessageRate", options.MaxMessageRate, 0, int.MaxValue);
+        Range(errors, "Mqtt:MaxByteRate", options.MaxByteRate, 0, long.MaxValue);
+        if (!Enum.IsDefined(options.RateExceeded))
+        {
+            errors.Add($"Mqtt:RateExceeded must be Throttle or Disconnect (got {options.RateExceeded})");
+        }
         if (options.MaxSessionExpiry is < 0 or > uint.MaxValue)
         {
             errors.Add($"Mqtt:MaxSessionExpiry must be 0-{uint.MaxValue} (got {options.MaxSessionExpiry})");

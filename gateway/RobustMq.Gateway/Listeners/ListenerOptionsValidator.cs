@@ -14,6 +14,23 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
             errors.Add($"Listeners:MaxConnections must be 0 (from the open-file limit) or more (got {options.MaxConnections})");
         }
 
+        foreach (var (key, rate) in new[]
+                 {
+                     ("Listeners:Tcp:MaxConnectionRate", options.Tcp.MaxConnectionRate), ("Listeners:WebSocket:MaxConnectionRate", options.WebSocket.MaxConnectionRate),
+                     ("Listeners:Tls:MaxConnectionRate", options.Tls.MaxConnectionRate), ("Listeners:Wss:MaxConnectionRate", options.Wss.MaxConnectionRate),
+                 })
+        {
+            if (rate < 0)
+            {
+                errors.Add($"{key} must be 0 (no limit) or more (got {rate})");
+            }
+        }
+
+        if (options.CertificateReloadSeconds < 0)
+        {
+            errors.Add($"Listeners:CertificateReloadSeconds must be 0 (never) or more (got {options.CertificateReloadSeconds})");
+        }
+
         if (options.Tcp.Enabled)
         {
             CheckPort(errors, "Listeners:Tcp:Port", options.Tcp.Port);
@@ -35,6 +52,7 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
             CheckPort(errors, "Listeners:Tls:Port", options.Tls.Port);
             CheckAddress(errors, "Listeners:Tls:Address", options.Tls.Address);
             CheckCertificate(errors, "Listeners:Tls", "Listeners:Tls:Certificate", options.Tls.Certificate, "Listeners:Tls:Key", options.Tls.Key);
+            CheckClientCertificates(errors, "Listeners:Tls", options.Tls.ClientCertificate, options.Tls.PeerCertAsUsername, options.Tls.CaCertificate);
         }
 
         if (options.Wss.Enabled)
@@ -53,6 +71,12 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
                 options.Wss.Certificate ?? options.Tls.Certificate,
                 options.Wss.Key is null && options.Tls.Key is not null ? "Listeners:Tls:Key" : "Listeners:Wss:Key",
                 options.Wss.Key ?? options.Tls.Key);
+            CheckClientCertificates(
+                errors,
+                "Listeners:Wss",
+                options.Wss.ClientCertificate ?? options.Tls.ClientCertificate,
+                options.Wss.PeerCertAsUsername ?? options.Tls.PeerCertAsUsername,
+                options.Wss.CaCertificate ?? options.Tls.CaCertificate);
         }
 
         var seen = new Dictionary<int, string>();
@@ -62,6 +86,39 @@ public sealed class ListenerOptionsValidator : IValidateOptions<ListenerOptions>
         Distinct(errors, seen, options.Wss.Enabled, options.Wss.Port, "Listeners:Wss:Port");
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The client certificate settings of a TLS listener: known values, and a CA file that holds a certificate.</summary>
+    private static void CheckClientCertificates(List<string> errors, string section, string? mode, string? asUserName, string? ca)
+    {
+        if (TlsEndpoints.TryParseMode(mode) is null)
+        {
+            errors.Add($"{section}:ClientCertificate must be none, optional or require (got '{mode}')");
+        }
+
+        if (TlsEndpoints.TryParseName(asUserName) is null)
+        {
+            errors.Add($"{section}:PeerCertAsUsername must be none, cn, dn or san (got '{asUserName}')");
+        }
+
+        if (string.IsNullOrWhiteSpace(ca))
+        {
+            return;
+        }
+
+        try
+        {
+            var authorities = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            authorities.ImportFromPemFile(ca);
+            if (authorities.Count == 0)
+            {
+                errors.Add($"{section}:CaCertificate '{ca}' holds no PEM certificate");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            errors.Add($"{section}:CaCertificate '{ca}' cannot be read: {ex.Message}");
+        }
     }
 
     public static void CheckPort(List<string> errors, string key, int port)

@@ -5,7 +5,7 @@ using RobustMq.Gateway.Connections;
 namespace RobustMq.Gateway.Listeners;
 
 /// <summary>Kestrel's entry for MQTT over TLS: one <see cref="MqttConnection"/> per connection (plain TCP: <see cref="TcpSocketListener"/>).</summary>
-public sealed class MqttConnectionHandler(ConnectionServices services) : ConnectionHandler
+public sealed class MqttConnectionHandler(ConnectionServices services, TlsEndpoints tls) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -18,7 +18,8 @@ public sealed class MqttConnectionHandler(ConnectionServices services) : Connect
 
         try
         {
-            var mqtt = new MqttConnection(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.Abort, () => CloseOutputAsync(connection), services);
+            var peer = tls.Tls?.PeerOf(connection.Features.Get<Microsoft.AspNetCore.Http.Features.ITlsConnectionFeature>()?.ClientCertificate);
+            var mqtt = new MqttConnection(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.Abort, () => CloseOutputAsync(connection), services, peer);
             await mqtt.RunAsync();
         }
         finally

@@ -27,6 +27,9 @@ public sealed partial class TcpSocketListener(
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task? _accepting;
+    private readonly AcceptRate? _rate = options.Value.Tcp.MaxConnectionRate > 0
+        ? new AcceptRate(options.Value.Tcp.MaxConnectionRate, services.Clock, services.Metrics)
+        : null;
 
     /// <summary>The bound endpoint (the real port when configured with 0).</summary>
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
@@ -134,6 +137,19 @@ public sealed partial class TcpSocketListener(
             if (!task.IsCompleted)
             {
                 _connections[socket] = task;
+            }
+
+            if (_rate is { } rate)
+            {
+                try
+                {
+                    // Listeners:Tcp:MaxConnectionRate: the next client waits in the listen backlog for its turn.
+                    await rate.WaitTurnAsync(_stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

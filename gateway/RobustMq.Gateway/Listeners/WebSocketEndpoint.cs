@@ -8,7 +8,8 @@ public static class WebSocketEndpoint
 {
     private static readonly string[] SubProtocols = ["mqtt", "mqttv3.1"];
 
-    public static async Task HandleAsync(HttpContext context, ConnectionServices services)
+    /// <param name="tls">The WSS listener's TLS settings (its client certificates), or null for plain WebSocket.</param>
+    public static async Task HandleAsync(HttpContext context, ConnectionServices services, TlsEndpoint? tls)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -39,7 +40,7 @@ public static class WebSocketEndpoint
             using var socket = await context.WebSockets.AcceptWebSocketAsync(chosen);
             var pipe = new WebSocketPipe(socket);
             var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-            var mqtt = new MqttConnection(pipe, remote, pipe.Abort, pipe.CloseOutputAsync, services);
+            var mqtt = new MqttConnection(pipe, remote, pipe.Abort, pipe.CloseOutputAsync, services, tls?.PeerOf(context.Connection.ClientCertificate));
             await pipe.RunAsync(mqtt.RunAsync, context.RequestAborted);
         }
         finally

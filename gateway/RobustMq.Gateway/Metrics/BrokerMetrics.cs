@@ -34,6 +34,8 @@ public sealed class BrokerMetrics : IDropCounter
         SlowSubscribers = factory.CreateCounter("robustmq_slow_subscribers_total", "Times a subscriber did not drain within Mqtt:BackPressureTimeoutMs and stopped holding publishers back.");
         ConnectionsRefused = factory.CreateCounter("robustmq_connections_refused_total", "Network connections closed at once because Listeners:MaxConnections were open.");
         ProtocolErrors = factory.CreateCounter("robustmq_protocol_errors_total", "Connections closed for bad input, by reason code.", "reason");
+        OverloadCounter = factory.CreateCounter("robustmq_overload_total",
+            "Times a limit held a client back or refused it, by limit: connection_rate (a listener's MaxConnectionRate: the connection waited), message_rate and byte_rate (Mqtt:MaxMessageRate, Mqtt:MaxByteRate: throttled or disconnected), subscriptions (Mqtt:MaxSubscriptions: 0x97), topic_levels and topic_length (Mqtt:MaxTopicLevels, Mqtt:MaxTopicLength: 0x8F/0x90).", "limit");
         Authentications = factory.CreateCounter("robustmq_authentication_total",
             "CONNECTs decided by the blacklist and the authentication chain (Auth:Sources, Auth:AllowAnonymous), by outcome: allowed, bad_credentials (0x86), not_authorized (0x87), unavailable (0x88), banned (0x8A: the blacklist or flapping).", "outcome");
     }
@@ -55,6 +57,12 @@ public sealed class BrokerMetrics : IDropCounter
     public Counter BackPressureWaits { get; }
     public Counter SlowSubscribers { get; }
 
+    /// <summary>The overload counter; see <see cref="Overload"/>.</summary>
+    public Counter OverloadCounter { get; }
+
+    /// <summary>Counts one time <paramref name="limit"/> (one of <see cref="OverloadLimits"/>) held a client back or refused it.</summary>
+    public void Overload(string limit) => OverloadCounter.WithLabels(limit).Inc();
+
     public void Dropped(string reason) => Dropped(reason, 1);
 
     /// <inheritdoc/>
@@ -72,4 +80,27 @@ public sealed class BrokerMetrics : IDropCounter
 
     /// <summary>How a reason code is written in every metric label: as in the specification, <c>0x</c> and two upper-case hex digits.</summary>
     public static string ReasonCodeLabel(byte reasonCode) => "0x" + reasonCode.ToString("X2", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The <c>limit</c> labels of <c>robustmq_overload_total</c>.</summary>
+public static class OverloadLimits
+{
+    public const string ConnectionRate = "connection_rate";
+    public const string MessageRate = "message_rate";
+    public const string ByteRate = "byte_rate";
+    public const string Subscriptions = "subscriptions";
+    public const string TopicLevels = "topic_levels";
+    public const string TopicLength = "topic_length";
+
+    /// <summary>The limit <paramref name="topic"/> (a name or filter) is over, or null: <c>Mqtt:MaxTopicLength</c> first, then <c>Mqtt:MaxTopicLevels</c>.</summary>
+    public static string? TopicOver(string topic, int maxLength, int maxLevels)
+    {
+        if (topic.Length > maxLength)
+        {
+            return TopicLength;
+        }
+
+        // Levels are separators plus one: only a topic longer than the limit can have too many.
+        return topic.Length >= maxLevels && topic.AsSpan().Count('/') + 1 > maxLevels ? TopicLevels : null;
+    }
 }

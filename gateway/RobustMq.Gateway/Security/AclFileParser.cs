@@ -8,7 +8,7 @@ internal static class AclFileParser
 {
     private static readonly char[] Blanks = [' ', '\t'];
 
-    public static AclRuleSet Parse(string text, string sourceName)
+    public static AclRuleSet Parse(string text, string sourceName, bool noMatchAllow = true)
     {
         var rules = new List<AclRule>();
         bool? defaultAllow = null;
@@ -40,7 +40,7 @@ internal static class AclFileParser
             rules.Add(ParseRule(fields, sourceName, lineNumber));
         }
 
-        return new AclRuleSet([.. rules], defaultAllow ?? true);
+        return new AclRuleSet([.. rules], defaultAllow ?? noMatchAllow);
     }
 
     private static bool ParseDefault(string[] fields, string source, int line)

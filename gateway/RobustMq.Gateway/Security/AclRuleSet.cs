@@ -45,11 +45,21 @@ public sealed class AclRuleSet
         return AclFileParser.Parse(text, sourceName);
     }
 
-    /// <summary>Reads and parses the rules file at <paramref name="path"/>.</summary>
-    public static AclRuleSet Load(string path)
+    /// <summary>Reads and parses the rules file at <paramref name="path"/>; <paramref name="noMatchAllow"/> decides when it has no <c>default</c> line.</summary>
+    public static AclRuleSet Load(string path, bool noMatchAllow = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(File.ReadAllText(path), path);
+        return AclFileParser.Parse(File.ReadAllText(path), path, noMatchAllow);
+    }
+
+    /// <summary>No rules: <paramref name="allow"/> decides everything (<c>Acl:NoMatch</c> without a file).</summary>
+    public static AclRuleSet Default(bool allow) => allow ? AllowAll : new([], defaultAllow: false);
+
+    /// <summary>One client's rule set: <paramref name="first"/> (a store's rules for that client) tried before these, the same default.</summary>
+    public AclRuleSet WithFirst(IReadOnlyList<AclRule> first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        return first.Count == 0 ? this : new AclRuleSet([.. first, .. _rules], DefaultAllow);
     }
 
     /// <summary>

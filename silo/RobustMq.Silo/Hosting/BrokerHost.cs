@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Prometheus;
 using RobustMq.Gateway.Connections;
 using RobustMq.Gateway.Hosting;
@@ -126,26 +127,32 @@ public static partial class BrokerHost
         {
             if (listeners.WebSocket.Enabled)
             {
-                kestrel.Listen(IPAddress.Parse(listeners.WebSocket.Address), listeners.WebSocket.Port, l => l.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(IPAddress.Parse(listeners.WebSocket.Address), listeners.WebSocket.Port, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1;
+                    LimitConnectionRate(l, listeners.WebSocket.MaxConnectionRate);
+                });
             }
 
-            if (listeners.Tls.Enabled)
+            // TLS 1.2/1.3, the certificate in force (reloaded when its files change), client certificates as configured.
+            var tls = kestrel.ApplicationServices.GetRequiredService<TlsEndpoints>();
+            if (tls.Tls is { } mqtts)
             {
-                var certificate = TlsCertificates.Load(listeners.Tls.Certificate!, listeners.Tls.Key);
                 kestrel.Listen(IPAddress.Parse(listeners.Tls.Address), listeners.Tls.Port, l =>
                 {
-                    l.UseHttps(certificate);
+                    LimitConnectionRate(l, listeners.Tls.MaxConnectionRate);
+                    l.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(mqtts.AuthenticationOptions) });
                     l.UseConnectionHandler<MqttConnectionHandler>();
                 });
             }
 
-            if (listeners.Wss.Enabled)
+            if (tls.Wss is { } wss)
             {
-                var certificate = TlsCertificates.Load(listeners.Wss.Certificate ?? listeners.Tls.Certificate!, listeners.Wss.Key ?? listeners.Tls.Key);
                 kestrel.Listen(IPAddress.Parse(listeners.Wss.Address), listeners.Wss.Port, l =>
                 {
                     l.Protocols = HttpProtocols.Http1;
-                    l.UseHttps(certificate);
+                    LimitConnectionRate(l, listeners.Wss.MaxConnectionRate);
+                    l.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(wss.AuthenticationOptions) });
                 });
             }
 
@@ -165,12 +172,12 @@ public static partial class BrokerHost
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         if (listeners.WebSocket.Enabled)
         {
-            MapMqttWebSocket(app, listeners.WebSocket.Port, listeners.WebSocket.Path);
+            MapMqttWebSocket(app, listeners.WebSocket.Port, listeners.WebSocket.Path, tls: null);
         }
 
         if (listeners.Wss.Enabled)
         {
-            MapMqttWebSocket(app, listeners.Wss.Port, listeners.Wss.Path);
+            MapMqttWebSocket(app, listeners.Wss.Port, listeners.Wss.Path, app.Services.GetRequiredService<TlsEndpoints>().Wss);
         }
 
         if (admin.Enabled)
@@ -252,10 +259,48 @@ public static partial class BrokerHost
         }
     }
 
+    /// <summary>
+    /// A Kestrel listener's <c>MaxConnectionRate</c> (0: none): each new connection waits for its turn before anything
+    /// else, its TLS handshake included, or is closed at once when its turn is over a second away (<see cref="AcceptRate"/>).
+    /// </summary>
+    private static void LimitConnectionRate(ListenOptions listen, int perSecond)
+    {
+        if (perSecond <= 0)
+        {
+            return;
+        }
+
+        var services = listen.ApplicationServices;
+        var clock = services.GetRequiredService<TimeProvider>();
+        var rate = new AcceptRate(perSecond, clock, services.GetRequiredService<BrokerMetrics>());
+        listen.Use(next => async connection =>
+        {
+            if (!rate.TryTakeTurn(out var wait))
+            {
+                connection.Abort();
+                return;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, clock, connection.ConnectionClosed);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            await next(connection);
+        });
+    }
+
     /// <summary>MQTT over WebSocket (plain or TLS) on one listener's port and path.</summary>
-    private static void MapMqttWebSocket(WebApplication app, int port, string path) =>
+    private static void MapMqttWebSocket(WebApplication app, int port, string path, TlsEndpoint? tls) =>
         app.MapWhen(
             c => c.Connection.LocalPort == port && c.Request.Path == path,
-            ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>())));
+            ws => ws.Run(c => WebSocketEndpoint.HandleAsync(c, c.RequestServices.GetRequiredService<ConnectionServices>(), tls)));
 
 }

@@ -21,6 +21,9 @@ public static class DropReasons
     /// </summary>
     public const string NotAuthorized = "not_authorized";
 
+    /// <summary>A PUBLISH whose topic is over <c>Mqtt:MaxTopicLength</c> or <c>Mqtt:MaxTopicLevels</c>.</summary>
+    public const string TopicLimit = "topic_limit";
+
     /// <summary>Another node did not take a batch of deliveries.</summary>
     public const string NodeUnreachable = "node_unreachable";
 

@@ -14,6 +14,8 @@ public sealed class MqttOptions
     public const int DefaultConnectTimeoutSeconds = 10;
     public const int DefaultMaxInflight = 32;
     public const int DefaultRetryIntervalSeconds = 20;
+    public const int DefaultMaxTopicLevels = 128;
+    public const int DefaultMaxTopicLength = 65535;
     public const int DefaultBackPressureTimeoutMs = 5000;
 
     /// <summary>Largest keep-alive accepted; a larger (or zero) one from an MQTT 5 client is answered with Server Keep Alive.</summary>
@@ -65,4 +67,43 @@ public sealed class MqttOptions
 
     /// <summary>Response Information returned to clients that request it; <c>${clientid}</c> is replaced.</summary>
     public string ResponseInformation { get; set; } = "response/${clientid}";
+
+    /// <summary>
+    /// Subscriptions one client may hold at once; 0 (default): no limit. The filters of a SUBSCRIBE past it are refused
+    /// with 0x97 Quota exceeded (0x80 on 3.1.x); subscribing again to a filter held does not count.
+    /// </summary>
+    public int MaxSubscriptions { get; set; }
+
+    /// <summary>
+    /// Most levels a topic name or filter may have (128 by default, as EMQX's): a filter past it is refused with 0x8F
+    /// Topic Filter invalid (0x80 on 3.1.x), a PUBLISH is dropped (PUBACK/PUBREC 0x90 Topic Name invalid on MQTT 5).
+    /// </summary>
+    public int MaxTopicLevels { get; set; } = DefaultMaxTopicLevels;
+
+    /// <summary>Longest topic name or filter, in characters (65,535 by default: the protocol's own limit); refused as <see cref="MaxTopicLevels"/>.</summary>
+    public int MaxTopicLength { get; set; } = DefaultMaxTopicLength;
+
+    /// <summary>PUBLISH packets a second one client may send, a second's worth at once; 0 (default): no limit. See <see cref="RateExceeded"/>.</summary>
+    public int MaxMessageRate { get; set; }
+
+    /// <summary>Bytes a second one client may send (every packet, as read), a second's worth at once; 0 (default): no limit. See <see cref="RateExceeded"/>.</summary>
+    public long MaxByteRate { get; set; }
+
+    /// <summary>
+    /// What a client over <see cref="MaxMessageRate"/> or <see cref="MaxByteRate"/> meets: <c>Throttle</c> (default:
+    /// its socket is not read until it is back within the rate, so TCP holds it back and nothing is lost) or
+    /// <c>Disconnect</c> (DISCONNECT 0x96 Message rate too high, or 0x97 Quota exceeded for bytes, on MQTT 5; a plain
+    /// close on 3.1.x).
+    /// </summary>
+    public RateExceededAction RateExceeded { get; set; } = RateExceededAction.Throttle;
+}
+
+/// <summary>What a client over its message or byte rate meets (<c>Mqtt:RateExceeded</c>).</summary>
+public enum RateExceededAction
+{
+    /// <summary>Its reads pause until it is within the rate again.</summary>
+    Throttle,
+
+    /// <summary>It is disconnected: 0x96 (messages) or 0x97 (bytes) on MQTT 5.</summary>
+    Disconnect,
 }

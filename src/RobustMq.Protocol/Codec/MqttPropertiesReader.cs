@@ -1,4 +1,5 @@
 using RobustMq.Protocol.Properties;
+using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Protocol.Codec;
 
@@ -128,8 +129,13 @@ internal static class MqttPropertiesReader
                 properties.TopicAliasMaximum = reader.ReadUInt16();
                 break;
             case PropertyId.TopicAlias:
-                // MQTT-3.3.2-8: a Topic Alias of 0 is not permitted.
-                properties.TopicAlias = ReadNonZeroUInt16(ref reader, id);
+                // MQTT-3.3.2-8: a Topic Alias of 0 is not permitted; MQTT 5, 3.3.4: DISCONNECT 0x94 Topic Alias invalid.
+                properties.TopicAlias = reader.ReadUInt16();
+                if (properties.TopicAlias == 0)
+                {
+                    throw new MqttProtocolException(ReasonCode.TopicAliasInvalid, "Topic Alias 0");
+                }
+
                 break;
             case PropertyId.MaximumQoS:
                 properties.MaximumQoS = ReadFlag(ref reader, id);

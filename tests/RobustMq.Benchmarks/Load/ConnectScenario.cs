@@ -111,7 +111,8 @@ public static class ConnectScenario
         return (Stopwatch.GetElapsedTime(start).TotalSeconds, failed, firstFailure);
     }
 
-    private static async Task<Socket> HandshakeAsync(LoadOptions options, string clientId, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>One connection up to its successful CONNACK (clean, keep-alive 0); the socket is the caller's.</summary>
+    internal static async Task<Socket> HandshakeAsync(LoadOptions options, string clientId, byte[] buffer, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HandshakeTimeout);

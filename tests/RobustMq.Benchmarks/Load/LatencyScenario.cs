@@ -25,6 +25,8 @@ public static class LatencyScenario
         await a.SubscribeAsync([pongTopic], options.QoS, cancellationToken);
         await b.SubscribeAsync([pingTopic], options.QoS, cancellationToken);
 
+        // The overload run: the abuse starts before the warm-up, so the measured window sees it at full strength.
+        await using var hammer = Hammer.Start(options, runId, cancellationToken);
         using var stopPacer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pacer = options.Rate > 0
             ? Task.Factory.StartNew(() => pinger.Pace(a, options.Rate, stopPacer.Token), TaskCreationOptions.LongRunning)
@@ -45,6 +47,11 @@ public static class LatencyScenario
         await pacer;
 
         var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+        if (options.HammerConnects > 0 || options.HammerPayload > 0)
+        {
+            hammer.Report(result, seconds + options.WarmupSeconds);
+        }
+
         result.Set("round_trips", count1 - count0)
             .Set("round_trips_per_s", LoadResult.Round((count1 - count0) / seconds))
             .Set("rate", options.Rate)

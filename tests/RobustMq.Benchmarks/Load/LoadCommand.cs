@@ -15,6 +15,7 @@ namespace RobustMq.Benchmarks.Load;
 /// load fanout  --subscribers 1000 --qos 0
 /// load shared  --publishers 4 --subscribers 4 --qos 1        ($share/g/topic with 4 members)
 /// load latency --qos 1                                       (ping-pong between two clients)
+/// load latency --qos 1 --rate 100 --hammer-connects 2000 --hammer-payload 1048576   (the same, beside abuse)
 /// load topics  --topics 100000 --subscribers 10 --publishers 4
 /// load subscribe --subscribers 4 --qos 1                     (route changes: SUBSCRIBE to SUBACK, one at a time per client)
 /// load sessions --clients 100000 --session-expiry 86400 --inflight 200 (persistent sessions left behind)

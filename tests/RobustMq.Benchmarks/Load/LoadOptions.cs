@@ -64,6 +64,10 @@ public sealed class LoadOptions
     /// </summary>
     public int Rate { get; private set; }
     public int? BrokerPid { get; private set; }
+    /// <summary>latency: new connections a second from this address during the run, each closed after its CONNACK (<see cref="Hammer"/>).</summary>
+    public int HammerConnects { get; private set; }
+    /// <summary>latency: payload bytes of a QoS 0 PUBLISH one extra client sends in a loop during the run (<see cref="Hammer"/>).</summary>
+    public int HammerPayload { get; private set; }
     /// <summary>
     /// Throughput scenarios: deliveries the publishers may run ahead of the subscribers (0 = open loop, no limit);
     /// null picks max(2,000, 20 × copies per message).
@@ -129,6 +133,8 @@ public sealed class LoadOptions
                     case "count": options.Count = Int(value, 1, 10_000_000); break;
                     case "rate": options.Rate = Int(value, 0, 100_000); break;
                     case "broker-pid": options.BrokerPid = Int(value, 1, int.MaxValue); break;
+                    case "hammer-connects": options.HammerConnects = Int(value, 0, 100_000); break;
+                    case "hammer-payload": options.HammerPayload = Int(value, 0, 256 << 20); break;
                     case "max-ahead": options.MaxAhead = Int(value, 0, int.MaxValue); break;
                     case "timeout": timeout = Seconds(value, 1, 3600); break;
                     default: return Fail($"unknown option --{name}");

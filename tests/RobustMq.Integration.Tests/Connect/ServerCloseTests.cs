@@ -7,11 +7,12 @@ namespace RobustMq.Integration.Tests.Connect;
 /// <summary>
 /// A connection the server closes ends at once on every listener: the last packet, then the end of the stream (TCP
 /// FIN, TLS close_notify, WebSocket Close), not after the input drain; and a takeover of its client id does not wait
-/// for that drain either. "At once" is asserted as well under a second, against a 2 s linger before.
+/// for that drain either. "At once" is asserted as well under 1.5 s (a loaded 2-core CI took 1,008 ms), against a 2 s
+/// linger before.
 /// </summary>
 public sealed class ServerCloseTests(TlsBrokerFixture broker) : IClassFixture<TlsBrokerFixture>
 {
-    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(1.5);
 
     [Theory]
     [InlineData("tcp")]

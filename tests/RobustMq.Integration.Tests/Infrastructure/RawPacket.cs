@@ -88,10 +88,14 @@ public sealed record RawPacket(byte FirstByte, byte[] Body)
 
     private int TopicLength => (Body[0] << 8) | Body[1];
 
-    /// <summary>The reason code of a CONNACK (return code on 3.1.1) or of a DISCONNECT (0 when omitted).</summary>
+    /// <summary>
+    /// The reason code of a CONNACK (return code on 3.1.1), of a DISCONNECT, or of a PUBACK, PUBREC, PUBREL or PUBCOMP
+    /// (0 when omitted).
+    /// </summary>
     public byte ReasonCode => Type switch
     {
         ConnAck => Body[1],
+        PubAck or PubRec or PubRel or PubComp => Body.Length <= 2 ? (byte)0 : Body[2],
         Disconnect => Body.Length == 0 ? (byte)0 : Body[0],
         _ => throw new InvalidOperationException($"packet type {Type} has no single reason code"),
     };

@@ -118,6 +118,33 @@ public sealed class LimitsTests(LimitsBrokerFixture broker) : IClassFixture<Limi
     }
 
     [Fact]
+    public async Task A_CONNECT_sent_one_byte_at_a_time_is_cut_off_at_the_connect_timeout()
+    {
+        using var raw = await RawClient.OpenAsync(broker);
+        var connect = RawPackets.Connect("limits-slowloris");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sent = 0;
+        try
+        {
+            // A byte every 200 ms: the CONNECT (some 30 bytes) would take 6 s, against a connect timeout of 1 s.
+            for (; sent < connect.Length; sent++)
+            {
+                await raw.SendAsync([connect[sent]]);
+                await Task.Delay(200);
+            }
+        }
+        catch (IOException)
+        {
+            // The broker closed the socket under the sender.
+        }
+
+        var packets = await raw.ReadUntilClosedAsync("slowloris CONNECT", TimeSpan.FromSeconds(4));
+
+        Assert.Empty(packets);
+        Assert.True(sent < connect.Length, $"the whole CONNECT went out ({sent} bytes in {clock.Elapsed.TotalSeconds:F1} s) before the broker closed");
+    }
+
+    [Fact]
     public async Task Client_sending_pings_within_the_keep_alive_stays_connected()
     {
         using var raw = await RawClient.OpenAsync(broker);

@@ -16,12 +16,22 @@ public sealed class BadConfigurationTests
     [InlineData("--Acl:File=/nonexistent/robustmq.acl", "Acl:File '/nonexistent/robustmq.acl' does not exist")]
     [InlineData("--Listeners:MaxConnections=-1", "Listeners:MaxConnections must be 0 (from the open-file limit) or more (got -1)")]
     [InlineData("--Sys:IntervalSeconds=-1", "Sys:IntervalSeconds must be 0 (off) or more (got -1)")]
-    [InlineData("--Auth:Sources:0=ldap", "Auth:Sources:0 'ldap' is not an authentication source (one of: builtin, jwt, http)")]
+    [InlineData("--Auth:Sources:0=ldap", "Auth:Sources:0 'ldap' is not an authentication source (one of: builtin, postgres, mysql, redis, jwt, http, cert)")]
     [InlineData("--Auth:BuiltIn:Iterations=10", "Auth:BuiltIn:Iterations must be 1000-10000000 (got 10)")]
     [InlineData("--Flapping:MaxConnects=0", "Flapping:MaxConnects must be 1 or more (got 0)")]
     [InlineData("--Auth:Sources:0=jwt", "Auth:Sources has jwt: Auth:Jwt:Secret or Auth:Jwt:PublicKeyFile is required")]
     [InlineData("--Auth:Sources:0=http", "Auth:Sources has http: Auth:Http:Url must be an http or https URL (got '')")]
+    [InlineData("--Auth:Sources:0=postgres", "Auth:Sources has postgres: Auth:Postgres:ConnectionString is required")]
+    [InlineData("--Auth:Sources:0=redis", "Auth:Sources has redis: Auth:Redis:ConnectionString is required")]
+    [InlineData("--Acl:NoMatch=maybe", "Acl:NoMatch must be allow or deny (got 'maybe')")]
+    [InlineData("--Acl:Sources:0=ldap", "Acl:Sources:0 'ldap' is not an ACL source (one of: postgres, mysql, redis)")]
+    [InlineData("--Acl:Sources:0=mysql", "Acl:Sources has mysql: Acl:MySql:ConnectionString is required")]
     [InlineData("--Auth:AllowAnonymous=maybe", "Auth:AllowAnonymous must be true or false (got 'maybe')")]
+    [InlineData("--Mqtt:MaxTopicLevels=0", "Mqtt:MaxTopicLevels must be 1-65535 (got 0)")]
+    [InlineData("--Mqtt:MaxByteRate=-5", "Mqtt:MaxByteRate must be 0-9223372036854775807 (got -5)")]
+    [InlineData("--Mqtt:RateExceeded=Drop", "Mqtt:RateExceeded must be one of Throttle, Disconnect (got 'Drop')")]
+    [InlineData("--Listeners:Tcp:MaxConnectionRate=-1", "Listeners:Tcp:MaxConnectionRate must be 0 (no limit) or more (got -1)")]
+    [InlineData("--Listeners:CertificateReloadSeconds=-1", "Listeners:CertificateReloadSeconds must be 0 (never) or more (got -1)")]
     // Values that do not convert to the key's type: int, long, bool, enum, in every section.
     [InlineData("--Listeners:Tcp:Port=abc", "Listeners:Tcp:Port must be a whole number (-2147483648 to 2147483647) (got 'abc')")]
     [InlineData("--Listeners:WebSocket:Port=99999999999", "Listeners:WebSocket:Port must be a whole number (-2147483648 to 2147483647) (got '99999999999')")]
@@ -40,7 +50,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Storage:Topics:0:Filter=a/#/b", "Storage:Topics:0:Filter must be an MQTT topic filter (got 'a/#/b')")]
     [InlineData("--Storage:Topics:0:Backend=Disk", "Storage:Topics:0:Backend must be one of Memory, RocksDb, Segment, Postgres (got 'Disk')")]
     [InlineData("--Storage:Default=Postgres", "Storage:Postgres:ConnectionString is required")]
-    [InlineData("--Listeners:Tcp=1884", "Listeners:Tcp is a section (keys Enabled, Address, Port), not a value (got '1884')")]
+    [InlineData("--Listeners:Tcp=1884", "Listeners:Tcp is a section (keys Enabled, Address, Port, MaxConnectionRate), not a value (got '1884')")]
     public async Task Bad_value_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
     {
         var (exitCode, output) = await RunBrokerAsync(argument);
@@ -110,6 +120,33 @@ public sealed class BadConfigurationTests
         var (exitCode, output) = await RunBrokerAsync($"--Listeners:Wss:Port={FreePorts.Next()}", $"--Listeners:Wss:Certificate={tls.CertificatePath}", "--Listeners:Wss:Key=/nonexistent/server.key");
 
         AssertOneLine(exitCode, output, "Listeners:Wss:Key '/nonexistent/server.key' does not exist");
+    }
+
+    [Theory]
+    [InlineData("mysql", "--Auth:MySql:Query=SELECT 1 WHERE ${password}", "Auth:MySql:Query: '${password}' is not a placeholder (${username}, ${clientid}, ${peerhost})")]
+    [InlineData("redis", "--Auth:Redis:PasswordHash=md5", "Auth:Redis:PasswordHash must be one of plain, sha256, sha512, pbkdf2-sha256 (got 'md5')")]
+    [InlineData("postgres", "--Auth:Postgres:TimeoutSeconds=0", "Auth:Postgres:TimeoutSeconds must be 1-60 (got 0)")]
+    public async Task Bad_database_source_settings_name_the_key(string source, string argument, string expected)
+    {
+        var connection = source == "redis" ? "--Auth:Redis:ConnectionString=127.0.0.1:6379" : $"--Auth:{(source == "mysql" ? "MySql" : "Postgres")}:ConnectionString=Host=127.0.0.1";
+
+        var (exitCode, output) = await RunBrokerAsync("--Auth:Sources:0=" + source, connection, argument);
+
+        AssertOneLine(exitCode, output, expected);
+    }
+
+    [Theory]
+    [InlineData("--Listeners:Tls:ClientCertificate=maybe", "Listeners:Tls:ClientCertificate must be none, optional or require (got 'maybe')")]
+    [InlineData("--Listeners:Tls:PeerCertAsUsername=email", "Listeners:Tls:PeerCertAsUsername must be none, cn, dn or san (got 'email')")]
+    [InlineData("--Listeners:Tls:CaCertificate=/nonexistent/ca.crt", "Listeners:Tls:CaCertificate '/nonexistent/ca.crt' cannot be read")]
+    public async Task Bad_client_certificate_settings_name_the_key(string argument, string expected)
+    {
+        using var tls = new TestCertificate();
+
+        var (exitCode, output) = await RunBrokerAsync(
+            $"--Listeners:Tls:Port={FreePorts.Next()}", $"--Listeners:Tls:Certificate={tls.CertificatePath}", $"--Listeners:Tls:Key={tls.KeyPath}", argument);
+
+        AssertOneLine(exitCode, output, expected);
     }
 
     private static void AssertOneLine(int exitCode, string output, string expected)

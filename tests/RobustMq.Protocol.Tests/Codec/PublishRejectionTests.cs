@@ -72,9 +72,10 @@ public sealed class PublishRejectionTests
     public void Mqtt5_publish_with_receive_maximum_is_malformed() =>
         Assert.Equal(ReasonCode.MalformedPacket, Wire.Reject("30 07 00 01 61 03 21 00 01", V500));
 
+    // MQTT 5, 3.3.4: a Topic Alias of 0 is a Protocol Error answered with 0x94 Topic Alias invalid.
     [Fact]
-    public void Mqtt5_publish_with_topic_alias_0_is_a_protocol_error() =>
-        Assert.Equal(ReasonCode.ProtocolError, Wire.Reject("30 07 00 01 61 03 23 00 00", V500));
+    public void Mqtt5_publish_with_topic_alias_0_is_topic_alias_invalid() =>
+        Assert.Equal(ReasonCode.TopicAliasInvalid, Wire.Reject("30 07 00 01 61 03 23 00 00", V500));
 
     [Fact]
     public void Mqtt5_publish_with_payload_format_indicator_2_is_a_protocol_error() =>

@@ -12,7 +12,7 @@ public sealed class AuthOptions
     public const string Section = "Auth";
 
     /// <summary>The source names <c>Auth:Sources</c> may hold.</summary>
-    public static readonly IReadOnlyList<string> KnownSources = ["builtin", "jwt", "http"];
+    public static readonly IReadOnlyList<string> KnownSources = ["builtin", "postgres", "mysql", "redis", "jwt", "http", "cert"];
 
     /// <summary>
     /// Whether a client without a User Name that no source decides on is let in. Unset: true in the embedded single-node
@@ -31,6 +31,15 @@ public sealed class AuthOptions
     public JwtAuthOptions Jwt { get; set; } = new();
 
     public HttpAuthOptions Http { get; set; } = new();
+
+    /// <summary><c>Auth:Postgres</c>: the <c>postgres</c> source's server and query.</summary>
+    public SqlAuthOptions Postgres { get; set; } = new();
+
+    /// <summary><c>Auth:MySql</c>: the <c>mysql</c> source's server (MySQL or MariaDB) and query.</summary>
+    public SqlAuthOptions MySql { get; set; } = new();
+
+    /// <summary><c>Auth:Redis</c>: the <c>redis</c> source's server and keys.</summary>
+    public RedisAuthOptions Redis { get; set; } = new();
 }
 
 /// <summary>Configuration section <c>Auth:BuiltIn</c>: the built-in user store.</summary>

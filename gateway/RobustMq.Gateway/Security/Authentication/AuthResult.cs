@@ -30,9 +30,13 @@ public readonly record struct AuthResult(AuthOutcome Outcome, bool Superuser = f
 
 /// <summary>
 /// What a CONNECT presents to authentication: the client id (after assignment), the User Name and Password fields
-/// (null when absent), the peer's address and the protocol version.
+/// (null when absent; the User Name is the certificate's with <c>PeerCertAsUsername</c>), the peer's address, the
+/// protocol version, the subject of the client certificate its TLS handshake verified (null without one), and the User
+/// Name when it was taken from that certificate (null otherwise).
 /// </summary>
-public sealed record AuthRequest(string ClientId, string? UserName, ReadOnlyMemory<byte>? Password, string? Peer, byte ProtocolVersion);
+public sealed record AuthRequest(
+    string ClientId, string? UserName, ReadOnlyMemory<byte>? Password, string? Peer, byte ProtocolVersion,
+    string? CertificateSubject = null, string? CertificateUserName = null);
 
 /// <summary>One source of the authentication chain (<c>Auth:Sources</c>).</summary>
 public interface IAuthSource
