@@ -11,6 +11,10 @@
 #              `--config deploy/paho.json` (docs/conformance.md says why).
 #   TEST_NAME  run only these tests (e.g. test_will_delay); default: all 37.
 #
+# PAHO_USERNAME and PAHO_PASSWORD, when set, go with every CONNECT of the suite's
+# clients: the run against a broker with anonymous clients off and a
+# deny-by-default ACL (deploy/paho-secure.json, docs/conformance.md).
+#
 # Each test runs in its own python3 process under `timeout` (PAHO_TIMEOUT
 # seconds, default 60), because some tests loop forever against a broker that
 # does not do what they wait for. PAHO_SCRIPTS picks the scripts (default
@@ -21,7 +25,7 @@
 set -uo pipefail
 
 usage() {
-  sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '3,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -54,6 +58,18 @@ mod.topic_prefix = prefix
 mod.topics = [prefix + t for t in ("TopicA", "TopicA/B", "Topic/C", "TopicA/C", "/TopicA")]
 mod.wildtopics = [prefix + t for t in ("TopicA/+", "+/C", "#", "/#", "/+", "+/+", "TopicA/#")]
 mod.nosubscribe_topics = ("test/nosubscribe",)
+# PAHO_USERNAME / PAHO_PASSWORD: every CONNECT of the suite's clients carries them (a broker with anonymous clients
+# off); the suite itself has no option for it.
+import os
+user = os.environ.get("PAHO_USERNAME")
+if user:
+    password = os.environ.get("PAHO_PASSWORD", "").encode("utf-8")
+    original = mod.mqtt_client.Client.connect
+    def connect(self, *args, **kwargs):
+        kwargs.setdefault("username", user)
+        kwargs.setdefault("password", password)
+        return original(self, *args, **kwargs)
+    mod.mqtt_client.Client.connect = connect
 result = unittest.TextTestRunner(verbosity=2).run(
     unittest.defaultTestLoader.loadTestsFromName("Test." + name, mod))
 sys.exit(0 if result.wasSuccessful() and result.testsRun == 1 else 1)
