@@ -221,6 +221,13 @@ public static class SubscribeDecisions
             return v5 ? decision.ReasonCode : Failure;
         }
 
+        if (acl.ClientRulesCouldDenyWithin(filter, clientId, userName))
+        {
+            // Wider than one of the client's own deny rules (Acl:Sources): the publishing nodes could not check its
+            // messages per topic against rules they do not hold, so the filter is refused as a whole.
+            return v5 ? (byte)ReasonCode.NotAuthorized : Failure;
+        }
+
         return (byte)Math.Min((int)request.QoS, options.MaximumQoS);
     }
 

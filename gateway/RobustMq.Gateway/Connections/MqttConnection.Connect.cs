@@ -318,8 +318,9 @@ public sealed partial class MqttConnection
                 .AsTask().WaitAsync(_services.GrainTimeout);
             return true;
         }
-        catch (Exception ex) when (ex is AclSourceException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !_closed.IsCancellationRequested)
         {
+            // Whatever went wrong (a store down, a row that is not a rule, a client library's own exception): refused.
             _endReason ??= "ACL rules could not be read: " + ex.Message;
             LogAuthenticationRefused(_services.Logger, Ref.ConnectionId, clientId, connect.UserName, "acl", ex.Message);
             RejectConnect(new ConnectRefusal(ReasonCode.ServerUnavailable, ConnectReturnCode.ServerUnavailable));

@@ -61,6 +61,17 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
             {
                 errors.Add("Acl:Sources has redis: Acl:Redis:ConnectionString is required");
             }
+            else
+            {
+                try
+                {
+                    StackExchange.Redis.ConfigurationOptions.Parse(options.Redis.ConnectionString);
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.Add($"Acl:Redis:ConnectionString is not a Redis configuration: {ex.Message}");
+                }
+            }
 
             if (options.Redis.TimeoutMs is < 1 or > 60_000)
             {

@@ -22,11 +22,15 @@ public sealed class AclRuleSet
 {
     private readonly AclRule[] _rules;
 
-    internal AclRuleSet(AclRule[] rules, bool defaultAllow)
+    internal AclRuleSet(AclRule[] rules, bool defaultAllow, int clientRuleCount = 0)
     {
         _rules = rules;
         DefaultAllow = defaultAllow;
+        _clientRuleCount = clientRuleCount;
     }
+
+    /// <summary>How many of the rules, at the front, are one client's own (<see cref="WithFirst"/>); 0 for the file's.</summary>
+    private readonly int _clientRuleCount;
 
     /// <summary>No rules; everything is allowed.</summary>
     public static AclRuleSet AllowAll { get; } = new([], defaultAllow: true);
@@ -59,7 +63,32 @@ public sealed class AclRuleSet
     public AclRuleSet WithFirst(IReadOnlyList<AclRule> first)
     {
         ArgumentNullException.ThrowIfNull(first);
-        return first.Count == 0 ? this : new AclRuleSet([.. first, .. _rules], DefaultAllow);
+        return first.Count == 0 ? this : new AclRuleSet([.. first, .. _rules], DefaultAllow, first.Count);
+    }
+
+    /// <summary>
+    /// Whether one of the client's own rules (<see cref="WithFirst"/>) could refuse some topic of the subscription
+    /// <paramref name="filter"/> that it does not decide as a whole. Such a subscription is refused: its messages are
+    /// checked per topic (<see cref="MayReceive"/>) on the publishing node, which holds the file's rules, not the
+    /// client's.
+    /// </summary>
+    public bool ClientRulesCouldDenyWithin(string filter, string clientId, string? userName)
+    {
+        for (var i = 0; i < _clientRuleCount; i++)
+        {
+            var rule = _rules[i];
+            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName))
+            {
+                return false;
+            }
+
+            if (rule.CouldDenyWithin(filter, clientId, userName))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

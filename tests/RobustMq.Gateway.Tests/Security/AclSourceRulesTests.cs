@@ -32,6 +32,19 @@ public sealed class AclSourceRulesTests
     }
 
     [Fact]
+    public void Only_the_clients_own_deny_rules_make_a_wider_filter_refused()
+    {
+        var file = AclRuleSet.Parse("deny subscribe file/secret/#\n", "test.acl");
+        var client = file.WithFirst([AclRules.Of("deny", "subscribe", "own/secret/#", "row 1"), AclRules.Of("allow", "subscribe", "own/open/#", "row 2")]);
+
+        Assert.True(client.ClientRulesCouldDenyWithin("own/#", "c", null));
+        Assert.True(client.ClientRulesCouldDenyWithin("#", "c", null));
+        Assert.False(client.ClientRulesCouldDenyWithin("own/open/#", "c", null));
+        Assert.False(client.ClientRulesCouldDenyWithin("file/#", "c", null));
+        Assert.False(file.ClientRulesCouldDenyWithin("file/#", "c", null));
+    }
+
+    [Fact]
     public void Without_a_file_NoMatch_deny_refuses_everything()
     {
         var rules = AclRuleSet.Default(allow: false);

@@ -62,7 +62,7 @@ public sealed class DatabaseAuthBrokerFixture : BrokerFixture
                 "CREATE TABLE mqtt_user (username text PRIMARY KEY, password_hash text NOT NULL, salt text, is_superuser boolean NOT NULL DEFAULT false);"
                 + "INSERT INTO mqtt_user VALUES (@u, @h, @s, false);"
                 + "CREATE TABLE mqtt_acl (username text, permission text, action text, topic text);"
-                + "INSERT INTO mqtt_acl VALUES ('pg-user', 'deny', 'publish', 'pg/secret/#'), ('pg-user', 'allow', 'all', 'pg/%u/#')", connection);
+                + "INSERT INTO mqtt_acl VALUES ('pg-user', 'deny', 'publish', 'pg/secret/#'), ('pg-user', 'allow', 'all', 'pg/%u/#'), ('pg-user', 'deny', 'subscribe', 'pg/hidden/#')", connection);
             command.Parameters.AddWithValue("u", "pg-user");
             command.Parameters.AddWithValue("h", Hex(SHA256.HashData(Encoding.UTF8.GetBytes("pg-salt" + "pg-secret"))));
             command.Parameters.AddWithValue("s", "pg-salt");
@@ -199,6 +199,20 @@ public sealed class DatabaseAuthTests(DatabaseAuthBrokerFixture broker) : IClass
         Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, open.ReasonCode);
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, vip.Items.Single().ResultCode);
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, vipRefused.Items.Single().ResultCode);
+    }
+
+    [Fact]
+    public async Task A_subscription_wider_than_a_clients_own_deny_rule_is_refused_as_a_whole()
+    {
+        using var pg = await Mqtt.ConnectAsync(broker, "db-acl-wide", configure: o => o.WithCredentials("pg-user", "pg-secret"));
+
+        var result = await pg.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter("pg/#").WithTopicFilter("pg/hidden/x").WithTopicFilter("pg/open/#").Build());
+
+        // pg/# would bring pg/hidden/..., which the publishing node cannot check against pg-user's stored rules.
+        Assert.Equal(
+            [MqttClientSubscribeResultCode.NotAuthorized, MqttClientSubscribeResultCode.NotAuthorized, MqttClientSubscribeResultCode.GrantedQoS0],
+            result.Items.Select(i => i.ResultCode));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class PasswordHashOptions
     {
         ArgumentNullException.ThrowIfNull(credential);
         unknown = null;
-        var algorithm = string.IsNullOrEmpty(credential.Algorithm) ? PasswordHash : credential.Algorithm.ToLowerInvariant();
+        var algorithm = (string.IsNullOrWhiteSpace(credential.Algorithm) ? PasswordHash : credential.Algorithm).Trim().ToLowerInvariant();
         var salt = Encoding.UTF8.GetBytes(credential.Salt ?? "");
         byte[] computed;
         switch (algorithm)
