@@ -210,9 +210,7 @@ public sealed partial class BlacklistService(
 
     private async Task TellAsync(IReadOnlyList<SiloAddress> nodes)
     {
-        var calls = nodes
-            .Select(node => grains.GetGrain<INodeControlGrain>(node.ToParsableString()).BlacklistChanged().WaitAsync(TimeSpan.FromSeconds(10)))
-            .ToList();
+        var calls = nodes.Select(TellOneAsync).ToList();
         try
         {
             await Task.WhenAll(calls);
@@ -220,6 +218,27 @@ public sealed partial class BlacklistService(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogTellFailed(logger, ex, calls.Count(c => !c.IsCompletedSuccessfully), calls.Count);
+        }
+    }
+
+    /// <summary>
+    /// Has one node read the list again. A node that has just joined may not be placeable yet (the placement's view of
+    /// the cluster follows membership by a moment: <see cref="RobustMq.Abstractions.Nodes.NodeNotActiveException"/>),
+    /// so a call that fails while membership still says the node is active is tried again, every 200 ms for up to 3 s.
+    /// </summary>
+    private async Task TellOneAsync(SiloAddress node)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<INodeControlGrain>(node.ToParsableString()).BlacklistChanged().WaitAsync(TimeSpan.FromSeconds(10));
+                return;
+            }
+            catch (Exception ex) when (ex is not TimeoutException && attempt < 15 && membership.CurrentSnapshot.GetSiloStatus(node) == SiloStatus.Active)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), clock);
+            }
         }
     }
 
