@@ -36,6 +36,7 @@ public static class SubscribeDecisions
     /// <param name="clientId">The subscribing client.</param>
     /// <param name="userName">The CONNECT's User Name; null when it had none.</param>
     /// <param name="held">The subscriptions the client holds now, for <c>Mqtt:MaxSubscriptions</c> (null: none).</param>
+    /// <param name="context">The client's address for the rules' conditions; each filter is checked with its granted QoS.</param>
     /// <remarks>
     /// Limits (counted in <see cref="SubscribeDecision.LimitsHit"/>): a filter over <c>Mqtt:MaxTopicLength</c> or
     /// <c>Mqtt:MaxTopicLevels</c> is refused with 0x8F; a new filter that would take the client past
@@ -43,7 +44,7 @@ public static class SubscribeDecisions
     /// </remarks>
     public static SubscribeDecision Decide(
         SubscribePacket subscribe, MqttProtocolVersion version, MqttOptions options, AclRuleSet acl, string clientId, string? userName,
-        IReadOnlyList<SubscriptionRecord>? held = null)
+        IReadOnlyList<SubscriptionRecord>? held = null, AclContext context = default)
     {
         var v5 = version == MqttProtocolVersion.V500;
         var subscriptionId = SubscriptionIdentifier(subscribe);
@@ -62,7 +63,7 @@ public static class SubscribeDecisions
                 continue;
             }
 
-            codes[i] = Admit(requests[i], v5, options, acl, clientId, userName);
+            codes[i] = Admit(requests[i], v5, options, acl, clientId, userName, context);
             if (codes[i] <= 2)
             {
                 accepted++;
@@ -85,7 +86,7 @@ public static class SubscribeDecisions
             }
 
             var request = requests[i];
-            var checkRead = NeedsReadCheck(request.Filter, acl, clientId, userName);
+            var checkRead = NeedsReadCheck(request.Filter, acl, clientId, userName, context.ForSubscription(codes[i]));
             indexes[next] = i;
             records[next++] = new SubscriptionRecord(
                 request.Filter, codes[i], request.NoLocal, request.RetainAsPublished, (byte)request.RetainHandling, subscriptionId,
@@ -191,7 +192,7 @@ public static class SubscribeDecisions
         subscribe.Properties?.SubscriptionIdentifiers is { Count: > 0 } ids ? ids[0] : 0u;
 
     /// <summary>One filter: the granted QoS, or a failure reason code.</summary>
-    private static byte Admit(TopicSubscription request, bool v5, MqttOptions options, AclRuleSet acl, string clientId, string? userName)
+    private static byte Admit(TopicSubscription request, bool v5, MqttOptions options, AclRuleSet acl, string clientId, string? userName, AclContext context)
     {
         var filter = request.Filter;
         var failure = v5 ? (byte)ReasonCode.TopicFilterInvalid : Failure;
@@ -215,30 +216,33 @@ public static class SubscribeDecisions
             return failure;
         }
 
-        var decision = acl.Check(AclAction.Subscribe, filter, clientId, userName);
+        var granted = (byte)Math.Min((int)request.QoS, options.MaximumQoS);
+        context = context.ForSubscription(granted);
+        var decision = acl.Check(AclAction.Subscribe, filter, clientId, userName, context);
         if (!decision.Allowed)
         {
             return v5 ? decision.ReasonCode : Failure;
         }
 
-        if (acl.ClientRulesCouldDenyWithin(filter, clientId, userName))
+        if (acl.PublishersCannotCheck(filter, clientId, userName, context))
         {
-            // Wider than one of the client's own deny rules (Acl:Sources): the publishing nodes could not check its
-            // messages per topic against rules they do not hold, so the filter is refused as a whole.
+            // A rule only this node can apply (the client's own from Acl:Sources, or one with a condition) could
+            // refuse some topic of the filter: the publishing nodes could not check its messages per topic, so the
+            // filter is refused as a whole.
             return v5 ? (byte)ReasonCode.NotAuthorized : Failure;
         }
 
-        return (byte)Math.Min((int)request.QoS, options.MaximumQoS);
+        return granted;
     }
 
     /// <summary>
     /// Decided once per subscription: whether the ACL could refuse some topic of this allowed filter to this client
     /// (<c>deny subscribe secret/#</c> and <c>#</c>), so that each of its messages is checked before delivery.
     /// </summary>
-    private static bool NeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName)
+    private static bool NeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName, AclContext context)
     {
         var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
-        return acl.NeedsReadCheck(inner, clientId, userName);
+        return acl.NeedsReadCheck(inner, clientId, userName, context);
     }
 
     /// <summary>
@@ -246,11 +250,27 @@ public static class SubscribeDecisions
     /// reader (another user name, a superuser no more, rules changed since): as at SUBSCRIBE, and also when the rules
     /// now refuse the filter itself, so that none of its messages reach a reader who could not subscribe to it now.
     /// </summary>
-    public static bool ResumedNeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName)
+    public static bool ResumedNeedsReadCheck(string filter, AclRuleSet acl, string clientId, string? userName, AclContext context = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(acl);
         var inner = SharedSubscription.TryParse(filter, out var shared) ? shared.Filter : filter;
-        return !acl.Check(AclAction.Subscribe, inner, clientId, userName).Allowed || acl.NeedsReadCheck(inner, clientId, userName);
+        return !acl.Check(AclAction.Subscribe, inner, clientId, userName, context).Allowed || acl.NeedsReadCheck(inner, clientId, userName, context);
+    }
+
+    /// <summary>
+    /// Whether this connection's reader may keep a subscription (a session kept it, or the rules changed since it was
+    /// granted): the rules allow its filter (inner filter for <c>$share</c>) now, and the publishing nodes can check
+    /// its messages (<see cref="AclRuleSet.PublishersCannotCheck"/>). One it may not keep is dropped: a per-message
+    /// check on the publishing nodes would go by the file's rules alone, not the reader's own.
+    /// </summary>
+    public static bool MayKeep(SubscriptionRecord subscription, AclRuleSet acl, string clientId, string? userName, AclContext context)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        ArgumentNullException.ThrowIfNull(acl);
+        var inner = SharedSubscription.TryParse(subscription.Filter, out var shared) ? shared.Filter : subscription.Filter;
+        context = context.ForSubscription(subscription.QoS);
+        return acl.Check(AclAction.Subscribe, inner, clientId, userName, context).Allowed
+            && !acl.PublishersCannotCheck(inner, clientId, userName, context);
     }
 }

@@ -28,6 +28,12 @@ public sealed partial class MqttConnection
     /// <summary>The client's own rules from <c>Acl:Sources</c> before the file's, fetched at CONNECT; null: the file's alone.</summary>
     private AclRuleSet? _clientAcl;
 
+    /// <summary>The client's rules per source of <c>Acl:Sources</c>, as fetched at CONNECT (held sources' asked again on a change).</summary>
+    private IReadOnlyList<AclRule>[]? _sourceRules;
+
+    /// <summary>The client's address for the rules' conditions, set at CONNECT.</summary>
+    private AclContext _aclContext;
+
     /// <summary>The ACL this connection's client is checked against: none for a superuser.</summary>
     private AclRuleSet Acl => _superuser ? AclRuleSet.AllowAll : _clientAcl ?? _services.Acl;
 
@@ -53,6 +59,8 @@ public sealed partial class MqttConnection
         {
             return;
         }
+
+        _aclContext = new AclContext(AclContext.Normalize(BlacklistService.PeerAddress(RemoteEndPoint)));
 
         if (!_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
         {
@@ -125,7 +133,7 @@ public sealed partial class MqttConnection
 
             _persistent = new SessionRoutes(_services.Grains, _services.ShardWriter, clientId, subscriptions, persistent: true);
             Volatile.Write(ref _subscribed, result.Subscriptions ?? []);
-            readChecksFailed = subscriptions.Count > 0 && !await RedecideReadChecksAsync(clientId);
+            readChecksFailed = subscriptions.Count > 0 && !await ReapplyAclToSubscriptionsAsync(clientId);
         }
 
         if (result.InboundQoS2.Length > 0)
@@ -176,43 +184,6 @@ public sealed partial class MqttConnection
         {
             // The old session ended with them; what came through a shared subscription goes to another member.
             await HandOnOwedAsync(owed);
-        }
-    }
-
-    /// <summary>
-    /// Re-decides the read check of each subscription the session kept (<see cref="SubscribeDecisions.ResumedNeedsReadCheck"/>)
-    /// for this connection's reader: its user name, and whether it is a superuser (none then), which may differ from the
-    /// reader that subscribed. Changed ones are stored and routed again before the CONNACK; false when that failed.
-    /// </summary>
-    private async Task<bool> RedecideReadChecksAsync(string clientId)
-    {
-        var routes = _persistent!;
-        List<SubscriptionRecord>? changed = null;
-        foreach (var subscription in routes.Subscriptions.Values)
-        {
-            var checkRead = SubscribeDecisions.ResumedNeedsReadCheck(subscription.Filter, Acl, clientId, _userName);
-            if (subscription.CheckRead != checkRead || subscription.UserName != _userName)
-            {
-                (changed ??= []).Add(subscription with { CheckRead = checkRead, UserName = _userName });
-            }
-        }
-
-        if (changed is null)
-        {
-            return true;
-        }
-
-        try
-        {
-            await _services.SessionStore.SaveSubscriptionsAsync(clientId, changed, []).WaitAsync(_services.GrainTimeout);
-            await routes.SubscribeAsync(Ref.Node, [.. changed]).WaitAsync(_services.GrainTimeout);
-            Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "re-decide read checks");
-            return false;
         }
     }
 
@@ -314,8 +285,9 @@ public sealed partial class MqttConnection
     {
         try
         {
-            _clientAcl = await _services.AclSources.ForClientAsync(_services.Acl, clientId, connect.UserName, RemoteEndPoint, _closed.Token)
+            _sourceRules = await _services.AclSources.FetchAsync(clientId, connect.UserName, RemoteEndPoint, _closed.Token)
                 .AsTask().WaitAsync(_services.GrainTimeout);
+            _clientAcl = AclSourceList.Compose(_services.Acl, _sourceRules);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_closed.IsCancellationRequested)
@@ -343,7 +315,7 @@ public sealed partial class MqttConnection
             return null;
         }
 
-        var decision = Acl.Check(AclAction.Publish, will.Topic, clientId, connect.UserName);
+        var decision = Acl.Check(AclAction.Publish, will.Topic, clientId, connect.UserName, _aclContext with { QoS = (int)will.QoS, Retain = will.Retain });
         if (!decision.Allowed)
         {
             return null;

@@ -64,7 +64,7 @@ public sealed partial class MqttConnection
             return ValueTask.CompletedTask;
         }
 
-        var decision = Acl.Check(AclAction.Publish, topic, ClientId!, _userName);
+        var decision = Acl.Check(AclAction.Publish, topic, ClientId!, _userName, _aclContext with { QoS = (int)qos, Retain = frame.Retain });
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped(DropReasons.NotAuthorized);

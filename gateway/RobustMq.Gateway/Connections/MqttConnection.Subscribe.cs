@@ -13,7 +13,7 @@ public sealed partial class MqttConnection
 {
     private async Task HandleSubscribeAsync(SubscribePacket subscribe)
     {
-        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName, Volatile.Read(ref _subscribed));
+        var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName, Volatile.Read(ref _subscribed), _aclContext);
         foreach (var limit in decision.LimitsHit)
         {
             _services.Metrics.Overload(limit);
@@ -81,7 +81,7 @@ public sealed partial class MqttConnection
         var kept = new List<PendingMessage>(pending.Length);
         foreach (var message in pending)
         {
-            if (Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+            if (Acl.MayReceive(message.Message.Topic, ClientId!, _userName, _aclContext))
             {
                 kept.Add(message);
             }
@@ -101,7 +101,7 @@ public sealed partial class MqttConnection
     /// </summary>
     private bool MayRead(PendingMessage message)
     {
-        if (!Acl.MayRefuseReads(ClientId!, _userName) || Acl.MayReceive(message.Message.Topic, ClientId!, _userName))
+        if (!Acl.MayRefuseReads(ClientId!, _userName) || Acl.MayReceive(message.Message.Topic, ClientId!, _userName, _aclContext))
         {
             return true;
         }
@@ -136,7 +136,7 @@ public sealed partial class MqttConnection
             var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
             foreach (var message in found[i])
             {
-                if (record.CheckRead && !Acl.MayReceive(message.Topic, ClientId!, record.UserName))
+                if (record.CheckRead && !Acl.MayReceive(message.Topic, ClientId!, record.UserName, _aclContext))
                 {
                     _services.Metrics.Dropped(DropReasons.NotAuthorized); // a retained topic this client may not subscribe to
                     continue;

@@ -385,6 +385,13 @@ public sealed partial class MqttConnection
                 }
             }
 
+            if (result.IsCanceled && !_closing && !result.IsCompleted && _aclChanged)
+            {
+                // Woken by AclChanged (not by a close): the client's rules changed.
+                await ApplyAclChangeAsync();
+                continue;
+            }
+
             if (_closing || result.IsCompleted || result.IsCanceled)
             {
                 _inputEnded = result.IsCompleted;

@@ -10,7 +10,11 @@ public sealed class AclOptions
     /// <summary>The decision when no rule covers a request, unless the file has a <c>default</c> line: <c>allow</c> (default) or <c>deny</c>.</summary>
     public string NoMatch { get; set; } = "allow";
 
-    /// <summary>The per-client rule stores asked at each CONNECT, in order: <c>postgres</c>, <c>mysql</c>, <c>redis</c>; their rules come before the file's.</summary>
+    /// <summary>
+    /// The per-client rule stores asked at each CONNECT, in order: <c>builtin</c> (the store managed through
+    /// <c>/api/acl</c>, held in memory), <c>postgres</c>, <c>mysql</c>, <c>redis</c>, <c>http</c>; their rules come
+    /// before the file's.
+    /// </summary>
     public string[] Sources { get; set; } = [];
 
     public RobustMq.Gateway.Security.SqlAclOptions Postgres { get; set; } = new();
@@ -19,6 +23,8 @@ public sealed class AclOptions
 
     public RobustMq.Gateway.Security.RedisAclOptions Redis { get; set; } = new();
 
+    public RobustMq.Gateway.Security.HttpAclOptions Http { get; set; } = new();
+
     /// <summary>The names <see cref="Sources"/> may hold.</summary>
-    public static readonly IReadOnlyList<string> KnownSources = ["postgres", "mysql", "redis"];
+    public static readonly IReadOnlyList<string> KnownSources = ["builtin", "postgres", "mysql", "redis", "http"];
 }

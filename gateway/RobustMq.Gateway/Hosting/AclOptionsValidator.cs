@@ -79,6 +79,20 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
             }
         }
 
+        if (options.Sources.Contains("http"))
+        {
+            var http = options.Http;
+            if (!Uri.TryCreate(http.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"Acl:Sources has http: Acl:Http:Url must be an http or https URL (got '{http.Url}')");
+            }
+
+            if (http.TimeoutMs is < 1 or > 60_000)
+            {
+                errors.Add($"Acl:Http:TimeoutMs must be 1-60000 (got {http.TimeoutMs})");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return ValidateOptionsResult.Fail(errors);

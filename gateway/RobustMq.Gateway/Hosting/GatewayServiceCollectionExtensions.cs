@@ -15,6 +15,8 @@ using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Security.Blacklist;
+using RobustMq.Gateway.Security.BuiltInAcl;
+using RobustMq.Gateway.Security.Cluster;
 using RobustMq.Gateway.Sys;
 
 namespace RobustMq.Gateway.Hosting;
@@ -56,7 +58,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
         services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
-        services.AddSingleton(sp => new AclSourceList(CreateAclSources(sp.GetRequiredService<IOptions<AclOptions>>().Value)));
+        services.AddSingleton(sp => new AclSourceList(CreateAclSources(sp, sp.GetRequiredService<IOptions<AclOptions>>().Value)));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
         // No redirects (a login page's 200 must not read as an answer); connections renewed for DNS changes.
@@ -66,16 +68,22 @@ public static class GatewayServiceCollectionExtensions
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         });
         services.AddSingleton(sp => new FlappingDetector(sp.GetRequiredService<IOptions<FlappingOptions>>().Value));
+        services.AddSingleton<NodeNotices>();
         // Loads the bans before the listeners open (a hosted service registered ahead of them).
         services.AddSingleton(sp => new BlacklistService(
             sp.GetService<IBanStore>(),
             sp.GetRequiredService<ConnectionRegistry>(),
-            sp.GetRequiredService<IGrainFactory>(),
-            sp.GetRequiredService<IClusterMembershipService>(),
-            sp.GetRequiredService<ILocalSiloDetails>(),
+            sp.GetRequiredService<NodeNotices>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BlacklistService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BlacklistService>());
+        services.AddSingleton(sp => new BuiltInAclSource(
+            sp.GetService<IAclRuleStore>(),
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<NodeNotices>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<BuiltInAclSource>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<BuiltInAclSource>());
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<TlsEndpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<TlsEndpoints>());
@@ -124,13 +132,15 @@ public static class GatewayServiceCollectionExtensions
     }
 
     /// <summary>The per-client rule stores of <c>Acl:Sources</c>, in order.</summary>
-    private static IAclSource[] CreateAclSources(AclOptions options) =>
+    private static IAclSource[] CreateAclSources(IServiceProvider services, AclOptions options) =>
     [
         .. options.Sources.Select(name => name switch
         {
+            "builtin" => services.GetRequiredService<BuiltInAclSource>(),
             "postgres" => (IAclSource)new SqlAclSource("postgres", new Npgsql.NpgsqlDataSourceBuilder(options.Postgres.ConnectionString).Build(), options.Postgres),
             "mysql" => new SqlAclSource("mysql", new MySqlConnector.MySqlDataSource(options.MySql.ConnectionString!), options.MySql),
             "redis" => new RedisAclSource(options.Redis),
+            "http" => new HttpAclSource(services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpAuthClient), options.Http),
             _ => throw new InvalidOperationException($"Acl:Sources: '{name}' is not an ACL source"),
         }),
     ];

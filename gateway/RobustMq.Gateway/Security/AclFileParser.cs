@@ -100,9 +100,19 @@ internal static class AclFileParser
 
         string? clientId = null, userName = null, who = null;
         byte? reason = null;
+        System.Net.IPNetwork? peer = null;
+        int? qos = null;
+        bool? retain = null;
         for (var i = 3; i < fields.Length; i++)
         {
             var field = fields[i];
+            if (TryCondition(field, "ipaddr=", ref peer, AclConditions.Peer, source, line)
+                || TryCondition(field, "qos=", ref qos, AclConditions.QoS, source, line)
+                || TryCondition(field, "retain=", ref retain, AclConditions.Retain, source, line))
+            {
+                continue;
+            }
+
             if (field.StartsWith("reason=", StringComparison.OrdinalIgnoreCase))
             {
                 if (reason is not null)
@@ -118,7 +128,7 @@ internal static class AclFileParser
             var isUser = field.StartsWith("user=", StringComparison.OrdinalIgnoreCase);
             if (!isClient && !isUser && field != "*")
             {
-                throw Error(source, line, $"unknown field '{field}' (expected client=<id>, user=<name>, * or reason=0xNN)");
+                throw Error(source, line, $"unknown field '{field}' (expected client=<id>, user=<name>, *, ipaddr=<CIDR>, qos=<0,1,2>, retain=<true|false> or reason=0xNN)");
             }
 
             if (who is not null)
@@ -143,7 +153,30 @@ internal static class AclFileParser
             }
         }
 
-        return new AclRule(allow, action, filter, clientId, userName, reason ?? (allow ? (byte)0x00 : AclDecision.NotAuthorized), line);
+        return new AclRule(allow, action, filter, clientId, userName, reason ?? (allow ? (byte)0x00 : AclDecision.NotAuthorized), line)
+        {
+            Peer = peer,
+            QoS = qos,
+            Retain = retain,
+        };
+    }
+
+    /// <summary>Reads a <c>name=value</c> condition into <paramref name="value"/>; false when <paramref name="field"/> is not one.</summary>
+    private static bool TryCondition<T>(string field, string name, ref T? value, AclConditionReader<T> read, string source, int line)
+        where T : struct
+    {
+        if (!field.StartsWith(name, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (value is not null)
+        {
+            throw Error(source, line, $"more than one {name[..^1]} ('{field}')");
+        }
+
+        value = read(field[name.Length..], out var problem) ?? throw Error(source, line, $"{name[..^1]}: {problem}");
+        return true;
     }
 
     private static byte ParseReason(string text, bool allow, string source, int line)

@@ -1,11 +1,21 @@
 using System.Buffers;
+using System.Net;
 using RobustMq.Protocol.Topics;
 
 namespace RobustMq.Gateway.Security;
 
 /// <summary>
-/// One line of the ACL file: <c>allow|deny publish|subscribe|all &lt;filter&gt; [client=&lt;id&gt;|user=&lt;name&gt;|*] [reason=0xNN]</c>.
+/// One line of the ACL file: <c>allow|deny publish|subscribe|all &lt;filter&gt; [client=&lt;id&gt;|user=&lt;name&gt;|*]
+/// [ipaddr=&lt;address or CIDR&gt;] [qos=0,1,2] [retain=true|false] [reason=0xNN]</c>, or a rule of a store
+/// (<see cref="AclRules.Of"/>).
 /// </summary>
+/// <remarks>
+/// Conditions (RobustMQ's and EMQX's rule shape): <see cref="Peer"/>, <see cref="QoS"/> and <see cref="Retain"/> make a
+/// rule apply only to requests that meet them, and not at all where the value is not known (<see cref="AclContext"/>).
+/// A rule with a condition, or one of a client's own rules from a store (<see cref="FromSource"/>), is
+/// <see cref="Local"/>: only the client's own node can apply it, so its subscriptions are admitted with that in mind
+/// (<see cref="AclRuleSet.PublishersCannotCheck"/>).
+/// </remarks>
 /// <param name="Allow">True for <c>allow</c>, false for <c>deny</c>.</param>
 /// <param name="Action">The action the rule covers; null for <c>all</c> (publish and subscribe).</param>
 /// <param name="Filter">Topic filter; <c>%c</c> and <c>%u</c> stand for the client id and the username.</param>
@@ -24,6 +34,24 @@ public sealed record AclRule(
 {
     private const int StackBufferLength = 256;
 
+    /// <summary>Only clients from this address or network (<c>ipaddr=</c>, EMQX's <c>ipaddr</c>/<c>ipaddrs</c>), or null.</summary>
+    public IPNetwork? Peer { get; init; }
+
+    /// <summary>
+    /// Only these QoS levels (<c>qos=0,1</c>), as bits 1 &lt;&lt; QoS; null for any. A PUBLISH's QoS, or the QoS a
+    /// SUBSCRIBE asks for.
+    /// </summary>
+    public int? QoS { get; init; }
+
+    /// <summary>Only PUBLISH packets with this RETAIN flag (<c>retain=true|false</c>); a rule with it never applies to subscribing.</summary>
+    public bool? Retain { get; init; }
+
+    /// <summary>Whether the rule is one of a client's own from a store (<c>Acl:Sources</c>), not the file's.</summary>
+    public bool FromSource { get; init; }
+
+    /// <summary>Whether only the client's own node can apply the rule: it has a condition, or it is a store's rule for the client.</summary>
+    public bool Local => FromSource || Peer is not null || QoS is not null || Retain is not null;
+
     /// <summary>
     /// True when the rule covers this request. Publish: the rule filter matches the topic name. Subscribe: the
     /// requested filter is a subset of the rule filter (every topic it can match, the rule matches too), as EMQX
@@ -33,9 +61,9 @@ public sealed record AclRule(
     /// A <c>%c</c>/<c>%u</c> rule whose value is missing, empty or contains '+', '#', '/' or U+0000 (a client
     /// id "+" must not widen <c>devices/%c/#</c>) is skipped when it allows and applies when it denies.
     /// </summary>
-    internal bool Covers(AclAction action, string topicOrFilter, string clientId, string? userName)
+    internal bool Covers(AclAction action, string topicOrFilter, string clientId, string? userName, in AclContext context)
     {
-        return AppliesTo(action, clientId, userName)
+        return AppliesTo(action, clientId, userName, context)
             && Test(action == AclAction.Publish ? Relation.Matches : Relation.Subset, topicOrFilter, clientId, userName);
     }
 
@@ -44,15 +72,43 @@ public sealed record AclRule(
     /// <paramref name="filter"/> matches: its filter overlaps <paramref name="filter"/> (some topic name matches
     /// both), so <c>deny subscribe secret/#</c> can refuse messages of <c>#</c> and <c>+/x</c>.
     /// </summary>
-    internal bool CouldDenyWithin(string filter, string clientId, string? userName)
+    internal bool CouldDenyWithin(string filter, string clientId, string? userName, in AclContext context)
     {
-        return !Allow
-            && AppliesTo(AclAction.Subscribe, clientId, userName)
+        return !Allow && Overlaps(filter, clientId, userName, context);
+    }
+
+    /// <summary>True when the rule applies to subscribing by this client and its filter overlaps <paramref name="filter"/>.</summary>
+    internal bool Overlaps(string filter, string clientId, string? userName, in AclContext context)
+    {
+        return AppliesTo(AclAction.Subscribe, clientId, userName, context)
             && Test(Relation.Overlaps, filter, clientId, userName);
     }
 
-    /// <summary>True when this is a deny rule for subscribing that applies to this client, whatever its filter.</summary>
+    /// <summary>
+    /// True when this is a deny rule for subscribing that may apply to this client, whatever its filter: its conditions
+    /// are not looked at (a deny that might apply counts).
+    /// </summary>
     internal bool DeniesSubscribeTo(string clientId, string? userName) => !Allow && AppliesTo(AclAction.Subscribe, clientId, userName);
+
+    private bool AppliesTo(AclAction action, string clientId, string? userName, in AclContext context)
+    {
+        if (Peer is { } network && (context.Peer is not { } peer || !network.Contains(peer)))
+        {
+            return false;
+        }
+
+        if (QoS is { } levels && (context.QoS is not { } qos || (levels & (1 << qos)) == 0))
+        {
+            return false;
+        }
+
+        if (Retain is { } retain && context.Retain != retain)
+        {
+            return false;
+        }
+
+        return AppliesTo(action, clientId, userName);
+    }
 
     private bool AppliesTo(AclAction action, string clientId, string? userName)
     {

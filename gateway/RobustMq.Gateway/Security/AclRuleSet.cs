@@ -22,15 +22,11 @@ public sealed class AclRuleSet
 {
     private readonly AclRule[] _rules;
 
-    internal AclRuleSet(AclRule[] rules, bool defaultAllow, int clientRuleCount = 0)
+    internal AclRuleSet(AclRule[] rules, bool defaultAllow)
     {
         _rules = rules;
         DefaultAllow = defaultAllow;
-        _clientRuleCount = clientRuleCount;
     }
-
-    /// <summary>How many of the rules, at the front, are one client's own (<see cref="WithFirst"/>); 0 for the file's.</summary>
-    private readonly int _clientRuleCount;
 
     /// <summary>No rules; everything is allowed.</summary>
     public static AclRuleSet AllowAll { get; } = new([], defaultAllow: true);
@@ -63,29 +59,38 @@ public sealed class AclRuleSet
     public AclRuleSet WithFirst(IReadOnlyList<AclRule> first)
     {
         ArgumentNullException.ThrowIfNull(first);
-        return first.Count == 0 ? this : new AclRuleSet([.. first, .. _rules], DefaultAllow, first.Count);
+        return first.Count == 0 ? this : new AclRuleSet([.. first, .. _rules], DefaultAllow);
     }
 
     /// <summary>
-    /// Whether one of the client's own rules (<see cref="WithFirst"/>) could refuse some topic of the subscription
-    /// <paramref name="filter"/> that it does not decide as a whole. Such a subscription is refused: its messages are
-    /// checked per topic (<see cref="MayReceive"/>) on the publishing node, which holds the file's rules, not the
-    /// client's.
+    /// Whether the subscription <paramref name="filter"/>, allowed to this client, could deliver a topic that a publishing
+    /// node would decide otherwise than the client's own rules: the per-topic check of its messages
+    /// (<see cref="MayReceive"/>) runs on the publishing node, which holds the file's rules and knows none of the
+    /// subscriber's conditions, so it passes over <see cref="AclRule.Local"/> rules. True when, before the rule that
+    /// decides the filter, a local deny rule overlaps it, or a local allow rule overlaps it ahead of a deny rule that
+    /// overlaps it too; such a subscription is refused as a whole. Otherwise both decide every topic alike.
     /// </summary>
-    public bool ClientRulesCouldDenyWithin(string filter, string clientId, string? userName)
+    public bool PublishersCannotCheck(string filter, string clientId, string? userName, in AclContext context = default)
     {
-        for (var i = 0; i < _clientRuleCount; i++)
+        var localAllowSeen = false;
+        foreach (var rule in _rules)
         {
-            var rule = _rules[i];
-            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName))
+            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName, context))
             {
                 return false;
             }
 
-            if (rule.CouldDenyWithin(filter, clientId, userName))
+            if (!rule.Overlaps(filter, clientId, userName, context))
+            {
+                continue;
+            }
+
+            if (!rule.Allow && (rule.Local || localAllowSeen))
             {
                 return true;
             }
+
+            localAllowSeen |= rule.Allow && rule.Local;
         }
 
         return false;
@@ -97,14 +102,15 @@ public sealed class AclRuleSet
     /// <c>$share</c>). The first rule that covers the request decides (see <see cref="AclRule"/>); otherwise
     /// <see cref="DefaultAllow"/>.
     /// </summary>
-    public AclDecision Check(AclAction action, string topicOrFilter, string clientId, string? userName)
+    /// <param name="context">The request's address, QoS and RETAIN flag, for the rules' conditions; default: none known.</param>
+    public AclDecision Check(AclAction action, string topicOrFilter, string clientId, string? userName, in AclContext context = default)
     {
         ArgumentNullException.ThrowIfNull(topicOrFilter);
         ArgumentNullException.ThrowIfNull(clientId);
 
         foreach (var rule in _rules)
         {
-            if (rule.Covers(action, topicOrFilter, clientId, userName))
+            if (rule.Covers(action, topicOrFilter, clientId, userName, context))
             {
                 return rule.Allow ? AclDecision.Allow : AclDecision.Deny(rule.ReasonCode);
             }
@@ -122,19 +128,19 @@ public sealed class AclRuleSet
     /// so its deliveries cost nothing.
     /// </summary>
     /// <remarks>The check per message is <c>Check(AclAction.Subscribe, topic, ...)</c>, Mosquitto's read check.</remarks>
-    public bool NeedsReadCheck(string filter, string clientId, string? userName)
+    public bool NeedsReadCheck(string filter, string clientId, string? userName, in AclContext context = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(clientId);
 
         foreach (var rule in _rules)
         {
-            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName))
+            if (rule.Covers(AclAction.Subscribe, filter, clientId, userName, context))
             {
                 return false; // this rule decides the filter and, as it contains every topic of it, each topic too
             }
 
-            if (rule.CouldDenyWithin(filter, clientId, userName))
+            if (rule.CouldDenyWithin(filter, clientId, userName, context))
             {
                 return true;
             }
@@ -168,8 +174,10 @@ public sealed class AclRuleSet
 
     /// <summary>
     /// The read check of one delivered message (Mosquitto checks read access per message): may this client
-    /// receive a message published to <paramref name="topic"/>, that is, may it subscribe to that topic name.
+    /// receive a message published to <paramref name="topic"/>, that is, may it subscribe to that topic name. On the
+    /// client's own node <paramref name="context"/> carries its address; a publishing node knows none (default), and
+    /// rules with conditions do not apply there (<see cref="PublishersCannotCheck"/>).
     /// </summary>
-    public bool MayReceive(string topic, string clientId, string? userName)
-        => Check(AclAction.Subscribe, topic, clientId, userName).Allowed;
+    public bool MayReceive(string topic, string clientId, string? userName, in AclContext context = default)
+        => Check(AclAction.Subscribe, topic, clientId, userName, context).Allowed;
 }

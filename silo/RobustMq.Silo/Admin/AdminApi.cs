@@ -76,6 +76,7 @@ public static class AdminApi
                     .ToList()));
             UserApi.Map(endpoints);
             BlacklistApi.Map(endpoints);
+            AclApi.Map(endpoints);
             endpoints.MapGet("/api/routes", (RouteCache routes) =>
             {
                 var snapshot = routes.Snapshot();

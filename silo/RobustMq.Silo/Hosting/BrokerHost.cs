@@ -110,6 +110,7 @@ public static partial class BrokerHost
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddSingleton<IUserStore, StoredUsers>();
         builder.Services.AddSingleton<IBanStore, StoredBans>();
+        builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         // Anonymous clients are let in by the embedded single-node quick-start, not by a cluster, unless Auth:AllowAnonymous says.
         builder.Services.PostConfigure<AuthOptions>(o => o.AllowAnonymous ??= !cluster.IsAdoNet);

@@ -37,11 +37,11 @@ public sealed class AclSourceRulesTests
         var file = AclRuleSet.Parse("deny subscribe file/secret/#\n", "test.acl");
         var client = file.WithFirst([AclRules.Of("deny", "subscribe", "own/secret/#", "row 1"), AclRules.Of("allow", "subscribe", "own/open/#", "row 2")]);
 
-        Assert.True(client.ClientRulesCouldDenyWithin("own/#", "c", null));
-        Assert.True(client.ClientRulesCouldDenyWithin("#", "c", null));
-        Assert.False(client.ClientRulesCouldDenyWithin("own/open/#", "c", null));
-        Assert.False(client.ClientRulesCouldDenyWithin("file/#", "c", null));
-        Assert.False(file.ClientRulesCouldDenyWithin("file/#", "c", null));
+        Assert.True(client.PublishersCannotCheck("own/#", "c", null));
+        Assert.True(client.PublishersCannotCheck("#", "c", null));
+        Assert.False(client.PublishersCannotCheck("own/open/#", "c", null));
+        Assert.False(client.PublishersCannotCheck("file/#", "c", null));
+        Assert.False(file.PublishersCannotCheck("file/#", "c", null));
     }
 
     [Fact]

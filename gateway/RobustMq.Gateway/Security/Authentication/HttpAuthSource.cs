@@ -120,7 +120,7 @@ public sealed class HttpAuthSource(HttpClient http, HttpAuthOptions options) : I
     };
 
     /// <summary>The address of <c>address:port</c>, or the text as it is.</summary>
-    private static string? AddressOf(string? peer) =>
+    internal static string? AddressOf(string? peer) =>
         peer is not null && IPEndPoint.TryParse(peer, out var endPoint) ? endPoint.Address.ToString() : peer;
 
     private sealed record HttpAuthRequest(

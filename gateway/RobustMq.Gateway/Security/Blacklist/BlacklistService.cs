@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Security.Cluster;
 using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Security.Blacklist;
@@ -20,9 +20,7 @@ namespace RobustMq.Gateway.Security.Blacklist;
 public sealed partial class BlacklistService(
     IBanStore? store,
     ConnectionRegistry connections,
-    IGrainFactory grains,
-    IClusterMembershipService membership,
-    ILocalSiloDetails localSilo,
+    NodeNotices notices,
     TimeProvider clock,
     ILogger<BlacklistService> logger) : IHostedService, IDisposable
 {
@@ -128,7 +126,7 @@ public sealed partial class BlacklistService(
         }
 
         _timer = clock.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
-        _watching = WatchMembershipAsync(_stopping.Token);
+        _watching = notices.WatchJoinsAsync(nodes => notices.TellAsync(nodes, TellChanged), "Blacklist", _stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -146,32 +144,6 @@ public sealed partial class BlacklistService(
         _timer?.Dispose();
         _stopping.Dispose();
         _reloading.Dispose();
-    }
-
-    /// <summary>Tells each node this one sees become active (itself left out) to read the list again.</summary>
-    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
-    {
-        var told = new HashSet<SiloAddress> { localSilo.SiloAddress };
-        try
-        {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
-            {
-                var joined = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active && told.Add(m.SiloAddress)).Select(m => m.SiloAddress).ToList();
-                told.RemoveWhere(s => s != localSilo.SiloAddress && snapshot.GetSiloStatus(s) is not SiloStatus.Active);
-                if (joined.Count > 0)
-                {
-                    await TellAsync(joined);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            // Membership updates end only with the silo; the 30 s refresh still covers every node.
-            LogWatchFailed(logger, ex);
-        }
     }
 
     private IBanStore Store => store ?? throw new InvalidOperationException("this host has no blacklist store");
@@ -205,42 +177,9 @@ public sealed partial class BlacklistService(
     }
 
     /// <summary>Every active node (this one included) reads the list again; a node that cannot be told picks it up at its next refresh.</summary>
-    private Task TellNodesAsync() =>
-        TellAsync(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList());
+    private Task TellNodesAsync() => notices.TellAllAsync(TellChanged);
 
-    private async Task TellAsync(IReadOnlyList<SiloAddress> nodes)
-    {
-        var calls = nodes.Select(TellOneAsync).ToList();
-        try
-        {
-            await Task.WhenAll(calls);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogTellFailed(logger, ex, calls.Count(c => !c.IsCompletedSuccessfully), calls.Count);
-        }
-    }
-
-    /// <summary>
-    /// Has one node read the list again. A node that has just joined may not be placeable yet (the placement's view of
-    /// the cluster follows membership by a moment: <see cref="RobustMq.Abstractions.Nodes.NodeNotActiveException"/>),
-    /// so a call that fails while membership still says the node is active is tried again, every 200 ms for up to 3 s.
-    /// </summary>
-    private async Task TellOneAsync(SiloAddress node)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await grains.GetGrain<INodeControlGrain>(node.ToParsableString()).BlacklistChanged().WaitAsync(TimeSpan.FromSeconds(10));
-                return;
-            }
-            catch (Exception ex) when (ex is not TimeoutException && attempt < 15 && membership.CurrentSnapshot.GetSiloStatus(node) == SiloStatus.Active)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), clock);
-            }
-        }
-    }
+    private static Task TellChanged(INodeControlGrain node) => node.BlacklistChanged();
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Blacklist: banned {Kind} '{Value}' ({Reason}) until {Until}")]
     private static partial void LogBanned(ILogger logger, string kind, string value, string reason, string until);
@@ -250,10 +189,4 @@ public sealed partial class BlacklistService(
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Blacklist: the store could not be read; the list in force stays until the next refresh")]
     private static partial void LogReloadFailed(ILogger logger, Exception ex);
-
-    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Blacklist: membership updates ended; nodes that join pick up bans at their refresh (30 s)")]
-    private static partial void LogWatchFailed(ILogger logger, Exception ex);
-
-    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Blacklist: {Failed} of {Nodes} nodes were not told of a change; they pick it up within 30 s")]
-    private static partial void LogTellFailed(ILogger logger, Exception ex, int failed, int nodes);
 }

@@ -1,0 +1,114 @@
+using RobustMq.Abstractions.Sessions;
+using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Security;
+using RobustMq.Protocol.ReasonCodes;
+
+namespace RobustMq.Gateway.Connections;
+
+/// <summary>The client's rules changed while it is connected (the built-in ACL store), or its session was resumed.</summary>
+public sealed partial class MqttConnection
+{
+    /// <summary>Set by <see cref="AclChanged"/>; the read loop acts on it.</summary>
+    private volatile bool _aclChanged;
+
+    /// <summary>
+    /// The rules of a held ACL source (<see cref="IHeldAclSource"/>) changed: the connection's read loop is woken to take
+    /// them (<see cref="ApplyAclChangeAsync"/>) between two packets, so that nothing it decides runs against half of
+    /// them. Safe from any thread; a client without such a source, a superuser, or one not yet connected has nothing to do.
+    /// </summary>
+    public void AclChanged()
+    {
+        if (!_connected || _closing || _superuser || _sourceRules is null || !_services.AclSources.AnyHeld)
+        {
+            return;
+        }
+
+        _aclChanged = true;
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Takes the held sources' rules again, then re-decides each subscription the client holds
+    /// (<see cref="ReapplyAclToSubscriptionsAsync"/>); a failure to store that closes the connection (0x80), as at a
+    /// resumed session.
+    /// </summary>
+    private async Task ApplyAclChangeAsync()
+    {
+        _aclChanged = false;
+        if (_sourceRules is not { } fetched || ClientId is not { } clientId)
+        {
+            return;
+        }
+
+        _sourceRules = _services.AclSources.Refresh(fetched, clientId, _userName);
+        _clientAcl = AclSourceList.Compose(_services.Acl, _sourceRules);
+        if (Routes is { Subscriptions.Count: > 0 } && !await ReapplyAclToSubscriptionsAsync(clientId))
+        {
+            SendDisconnectAndClose(ReasonCode.UnspecifiedError);
+        }
+    }
+
+    /// <summary>
+    /// Re-decides each subscription the client holds for this connection's reader and rules: its user name, whether it
+    /// is a superuser (no checks then), and the rules now in force, which may differ from those it subscribed under.
+    /// One the rules no longer let it keep (<see cref="SubscribeDecisions.MayKeep"/>) is dropped, routes and record;
+    /// the read check of the others is decided again (<see cref="SubscribeDecisions.ResumedNeedsReadCheck"/>). Changes
+    /// are stored and routed before this returns; false when that failed.
+    /// </summary>
+    private async Task<bool> ReapplyAclToSubscriptionsAsync(string clientId)
+    {
+        var routes = Routes!;
+        List<SubscriptionRecord>? changed = null;
+        List<string>? dropped = null;
+        foreach (var subscription in routes.Subscriptions.Values)
+        {
+            var context = _aclContext.ForSubscription(subscription.QoS);
+            if (!SubscribeDecisions.MayKeep(subscription, Acl, clientId, _userName, context))
+            {
+                (dropped ??= []).Add(subscription.Filter);
+                continue;
+            }
+
+            var checkRead = SubscribeDecisions.ResumedNeedsReadCheck(subscription.Filter, Acl, clientId, _userName, context);
+            if (subscription.CheckRead != checkRead || subscription.UserName != _userName)
+            {
+                (changed ??= []).Add(subscription with { CheckRead = checkRead, UserName = _userName });
+            }
+        }
+
+        if (changed is null && dropped is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (dropped is not null)
+            {
+                LogSubscriptionsDropped(_services.Logger, Ref.ConnectionId, clientId, string.Join(' ', dropped));
+                await UnsubscribeSessionAsync([.. dropped]);
+            }
+
+            if (changed is not null)
+            {
+                if (_persistent is not null)
+                {
+                    await _services.SessionStore.SaveSubscriptionsAsync(clientId, changed, []).WaitAsync(_services.GrainTimeout);
+                }
+
+                await routes.SubscribeAsync(Ref.Node, [.. changed]).WaitAsync(_services.GrainTimeout);
+            }
+
+            Volatile.Write(ref _subscribed, [.. routes.Subscriptions.Values]);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGrainCallFailed(_services.Logger, ex, Ref.ConnectionId, clientId, "re-decide subscriptions under changed rules");
+            return false;
+        }
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1013, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Connection {ConnectionId} ({ClientId}): the ACL no longer allows these subscriptions, dropped: {Filters}")]
+    private static partial void LogSubscriptionsDropped(Microsoft.Extensions.Logging.ILogger logger, long connectionId, string clientId, string filters);
+}

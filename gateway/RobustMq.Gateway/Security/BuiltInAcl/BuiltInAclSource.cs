@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Security.Blacklist;
+using RobustMq.Gateway.Security.Cluster;
+
+namespace RobustMq.Gateway.Security.BuiltInAcl;
+
+/// <summary>
+/// The built-in ACL store as an ACL source (<c>builtin</c> in <c>Acl:Sources</c>): a client's rules are those of its
+/// User Name (<c>user/{name}</c>), then of its client id (<c>client/{id}</c>), then those for <c>all</c>, as EMQX's
+/// built-in database authorizer orders them. The store's entries are held in memory, so a CONNECT costs no call; the
+/// node reads them again when they change on any node (<see cref="AddAsync"/>, <see cref="DeleteAsync"/> tell every
+/// active node, <see cref="INodeControlGrain"/>), every <see cref="RefreshInterval"/>, and at start. After each
+/// change the node's connected clients are told (<see cref="MqttConnection.AclChanged"/>): their decisions follow the
+/// new rules from then on, and a subscription the new rules refuse is dropped.
+/// </summary>
+public sealed partial class BuiltInAclSource(
+    IAclRuleStore? store,
+    ConnectionRegistry connections,
+    NodeNotices notices,
+    TimeProvider clock,
+    ILogger<BuiltInAclSource> logger) : IHeldAclSource, IHostedService, IDisposable
+{
+    /// <summary>How often the entries are read again from the store, to pick up a change whose notice was lost.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile Dictionary<string, IReadOnlyList<AclRule>> _rules = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+    private Task? _watching;
+
+    public string Name => "builtin";
+
+    /// <summary>Whether entries can be stored here (a host without a store holds none).</summary>
+    public bool CanStore => store is not null;
+
+    public IReadOnlyList<AclRule> RulesFor(string clientId, string? userName)
+    {
+        var rules = _rules;
+        if (rules.Count == 0)
+        {
+            return [];
+        }
+
+        var user = userName is { Length: > 0 } && rules.TryGetValue(AclEntry.ForUser(userName), out var u) ? u : [];
+        var client = rules.TryGetValue(AclEntry.ForClient(clientId), out var c) ? c : [];
+        var all = rules.TryGetValue(AclEntry.All, out var a) ? a : [];
+        return user.Count + client.Count + all.Count == 0 ? [] : [.. user, .. client, .. all];
+    }
+
+    public ValueTask<IReadOnlyList<AclRule>> RulesForAsync(string clientId, string? userName, string? peer, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(RulesFor(clientId, userName));
+
+    /// <summary>Every entry stored.</summary>
+    /// <exception cref="InvalidOperationException">This host has no store.</exception>
+    public Task<IReadOnlyList<AclEntry>> ListAsync(CancellationToken cancellationToken) => Store.ListAsync(cancellationToken);
+
+    /// <summary>Stores <paramref name="entry"/> (replacing the subject's rules) and has every active node apply it.</summary>
+    public async Task AddAsync(AclEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await Store.PutAsync(entry, cancellationToken);
+        LogStored(logger, entry.Who, entry.Rules.Count);
+        await notices.TellAllAsync(TellChanged);
+    }
+
+    /// <summary>Deletes the subject's rules and has every active node drop them; false when there were none.</summary>
+    public async Task<bool> DeleteAsync(string who, CancellationToken cancellationToken)
+    {
+        if (!await Store.DeleteAsync(who, cancellationToken))
+        {
+            return false;
+        }
+
+        LogStored(logger, who, 0);
+        await notices.TellAllAsync(TellChanged);
+        return true;
+    }
+
+    /// <summary>Reads the store again and tells the node's connected clients that their rules may have changed.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        if (store is null)
+        {
+            return;
+        }
+
+        await _reloading.WaitAsync(cancellationToken);
+        try
+        {
+            var rules = new Dictionary<string, IReadOnlyList<AclRule>>(StringComparer.Ordinal);
+            foreach (var entry in await store.ListAsync(cancellationToken))
+            {
+                try
+                {
+                    rules[entry.Who] = entry.ToRules();
+                }
+                catch (AclSourceException ex)
+                {
+                    // Checked when stored; one that a newer version wrote, say, is left out alone, and said.
+                    LogUnreadable(logger, entry.Who, ex.Message);
+                }
+            }
+
+            var before = _rules;
+            _rules = rules;
+            if (before.Count > 0 || rules.Count > 0)
+            {
+                foreach (var connection in connections.Connections)
+                {
+                    connection.AclChanged();
+                }
+            }
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ReloadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The broker starts all the same, with no stored rules; the refresh tries again.
+            LogReloadFailed(logger, ex);
+        }
+
+        _timer = clock.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
+        _watching = notices.WatchJoinsAsync(nodes => notices.TellAsync(nodes, TellChanged), "Built-in ACL", _stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        await _stopping.CancelAsync();
+        if (_watching is { } watching)
+        {
+            await watching.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _stopping.Dispose();
+        _reloading.Dispose();
+    }
+
+    private IAclRuleStore Store => store ?? throw new InvalidOperationException("this host has no ACL store");
+
+    private static Task TellChanged(INodeControlGrain node) => node.AclChanged();
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            await ReloadAsync();
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            LogReloadFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "Built-in ACL: {Who} now has {Count} rules")]
+    private static partial void LogStored(ILogger logger, string who, int count);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "Built-in ACL: the store could not be read; the rules in force stay until the next refresh")]
+    private static partial void LogReloadFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "Built-in ACL: the rules of {Who} cannot be read and are left out: {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string who, string problem);
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using RobustMq.Gateway.Security;
+using RobustMq.Gateway.Security.BuiltInAcl;
+using RobustMq.Storage;
+
+namespace RobustMq.Silo.Admin;
+
+/// <summary>
+/// The built-in ACL store over HTTP (<c>Acl:Sources</c> <c>builtin</c>; cluster-wide, applied to the next CONNECT and
+/// to connected clients at once), in EMQX's built-in database shape: rules by user name, by client id, and for all.
+/// <list type="bullet">
+/// <item><c>GET /api/acl</c>: 200, <c>[{"who": "all|user/{name}|client/{id}", "rules": [...]}]</c> by subject.</item>
+/// <item><c>GET /api/acl/all</c>, <c>/api/acl/users/{name}</c>, <c>/api/acl/clients/{id}</c>: 200 one such object, 404.</item>
+/// <item><c>PUT</c> on those with <c>{"rules": [{"permission": "allow|deny", "action": "publish|subscribe|all",
+/// "topic": "...", "qos": [0, 1], "retain": false, "ipaddr": "10.0.0.0/8"}]}</c> (the last three optional): replaces
+/// the subject's rules; 200 with the entry; 400 naming the rule that is not one (or more than 1,000 rules).</item>
+/// <item><c>DELETE</c> on those: 204, or 404 when the subject has no rules.</item>
+/// </list>
+/// 503 when the store cannot be read or written. Guarded by <see cref="OperatorOnly"/> (<c>Admin:Token</c>, or loopback only).
+/// </summary>
+public static class AclApi
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        var acl = endpoints.MapGroup("/api/acl").AddEndpointFilter<OperatorOnly>();
+        acl.MapGet("", async (BuiltInAclSource store, CancellationToken cancellationToken) =>
+            await Guard(async () => Results.Ok(await store.ListAsync(cancellationToken))));
+        MapSubject(acl, "/all", _ => AclEntry.All);
+        MapSubject(acl, "/users/{name}", name => AclEntry.ForUser(name!));
+        MapSubject(acl, "/clients/{name}", name => AclEntry.ForClient(name!));
+    }
+
+    private static void MapSubject(RouteGroupBuilder acl, string pattern, Func<string?, string> who)
+    {
+        acl.MapGet(pattern, async (string? name, BuiltInAclSource store, CancellationToken cancellationToken) =>
+            await Guard(async () => (await store.ListAsync(cancellationToken)).FirstOrDefault(e => e.Who == who(name)) is { } entry
+                ? Results.Ok(entry)
+                : NoRules(who(name))));
+        acl.MapPut(pattern, async (string? name, RulesBody? body, BuiltInAclSource store, CancellationToken cancellationToken) =>
+        {
+            var subject = who(name);
+            if (AclEntry.WhoProblem(subject) is { } problem)
+            {
+                return Results.BadRequest(new { error = problem });
+            }
+
+            if (body?.Rules is not { } rules)
+            {
+                return Results.BadRequest(new { error = "the body must be {\"rules\": [{\"permission\": ..., \"action\": ..., \"topic\": ...}]}" });
+            }
+
+            if (rules.Length > AclEntry.MaxRules)
+            {
+                return Results.BadRequest(new { error = $"at most {AclEntry.MaxRules} rules per subject (got {rules.Length})" });
+            }
+
+            var entry = new AclEntry(subject, rules);
+            try
+            {
+                entry.ToRules();
+            }
+            catch (AclSourceException ex)
+            {
+                return Results.BadRequest(new { error = ex.Message });
+            }
+
+            return await Guard(async () =>
+            {
+                await store.AddAsync(entry, cancellationToken);
+                return Results.Ok(entry);
+            });
+        });
+        acl.MapDelete(pattern, async (string? name, BuiltInAclSource store, CancellationToken cancellationToken) =>
+            await Guard(async () => await store.DeleteAsync(who(name), cancellationToken) ? Results.NoContent() : NoRules(who(name))));
+    }
+
+    private static IResult NoRules(string who) => Results.NotFound(new { error = $"no rules for {who}" });
+
+    private static async Task<IResult> Guard(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is StorageException or InvalidOperationException)
+        {
+            return Results.Json(new { error = "the ACL store cannot be used: " + ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>The body of a <c>PUT</c>.</summary>
+    public sealed record RulesBody([property: JsonPropertyName("rules")] AclEntryRule[]? Rules);
+}
