@@ -23,7 +23,7 @@ public sealed class ConnectionServices(
     TopicShardWriter shardWriter,
     ISessionStore sessionStore,
     IOptions<MqttOptions> options,
-    AclRuleSet acl,
+    AclFile acl,
     AclSourceList aclSources,
     Authenticator authenticator,
     BlacklistService blacklist,
@@ -48,7 +48,8 @@ public sealed class ConnectionServices(
     /// <summary>Where persistent sessions' deliveries are stored while their connection serves them.</summary>
     public ISessionStore SessionStore { get; } = sessionStore;
     public MqttOptions Options { get; } = options.Value;
-    public AclRuleSet Acl { get; } = acl;
+    /// <summary>The node's shared rules now (the ACL file, read again when it changes).</summary>
+    public AclRuleSet Acl => acl.Current;
 
     /// <summary>The per-client rule stores asked at each CONNECT (<c>Acl:Sources</c>).</summary>
     public AclSourceList AclSources { get; } = aclSources;

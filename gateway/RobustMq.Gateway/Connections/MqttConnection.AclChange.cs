@@ -5,20 +5,21 @@ using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Connections;
 
-/// <summary>The client's rules changed while it is connected (the built-in ACL store), or its session was resumed.</summary>
+/// <summary>The client's rules changed while it is connected (the ACL file, the built-in ACL store), or its session was resumed.</summary>
 public sealed partial class MqttConnection
 {
     /// <summary>Set by <see cref="AclChanged"/>; the read loop acts on it.</summary>
     private volatile bool _aclChanged;
 
     /// <summary>
-    /// The rules of a held ACL source (<see cref="IHeldAclSource"/>) changed: the connection's read loop is woken to take
-    /// them (<see cref="ApplyAclChangeAsync"/>) between two packets, so that nothing it decides runs against half of
-    /// them. Safe from any thread; a client without such a source, a superuser, or one not yet connected has nothing to do.
+    /// The node's ACL file, or the rules of a held ACL source (<see cref="IHeldAclSource"/>), changed: the connection's
+    /// read loop is woken to take them (<see cref="ApplyAclChangeAsync"/>) between two packets, so that nothing it
+    /// decides runs against half of them. Safe from any thread; a superuser, or a client not yet connected, has nothing
+    /// to do (one connecting now reads the rules in force after its CONNECT's checks).
     /// </summary>
     public void AclChanged()
     {
-        if (!_connected || _closing || _superuser || _sourceRules is null || !_services.AclSources.AnyHeld)
+        if (!_connected || _closing || _superuser)
         {
             return;
         }
@@ -28,20 +29,24 @@ public sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// Takes the held sources' rules again, then re-decides each subscription the client holds
-    /// (<see cref="ReapplyAclToSubscriptionsAsync"/>); a failure to store that closes the connection (0x80), as at a
-    /// resumed session.
+    /// Takes the file's rules in force and the held sources' rules again, then re-decides each subscription the client
+    /// holds (<see cref="ReapplyAclToSubscriptionsAsync"/>); a failure to store that closes the connection (0x80), as at
+    /// a resumed session.
     /// </summary>
     private async Task ApplyAclChangeAsync()
     {
         _aclChanged = false;
-        if (_sourceRules is not { } fetched || ClientId is not { } clientId)
+        if (ClientId is not { } clientId)
         {
             return;
         }
 
-        _sourceRules = _services.AclSources.Refresh(fetched, clientId, _userName);
-        _clientAcl = AclSourceList.Compose(_services.Acl, _sourceRules);
+        if (_sourceRules is { } fetched)
+        {
+            _sourceRules = _services.AclSources.Refresh(fetched, clientId, _userName);
+            _clientAcl = AclSourceList.Compose(_services.Acl, _sourceRules);
+        }
+
         if (Routes is { Subscriptions.Count: > 0 } && !await ReapplyAclToSubscriptionsAsync(clientId))
         {
             SendDisconnectAndClose(ReasonCode.UnspecifiedError);

@@ -7,6 +7,9 @@ public sealed class AclOptions
 
     public string? File { get; set; }
 
+    /// <summary>How often the file is looked at for a change, in seconds (0: never; 1-86400).</summary>
+    public int ReloadSeconds { get; set; } = 10;
+
     /// <summary>The decision when no rule covers a request, unless the file has a <c>default</c> line: <c>allow</c> (default) or <c>deny</c>.</summary>
     public string NoMatch { get; set; } = "allow";
 

@@ -79,6 +79,11 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
             }
         }
 
+        if (options.ReloadSeconds is < 0 or > 86_400)
+        {
+            errors.Add($"Acl:ReloadSeconds must be 0 (never) or 1-86400 (got {options.ReloadSeconds})");
+        }
+
         if (options.Sources.Contains("http"))
         {
             var http = options.Http;

@@ -57,7 +57,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<NodeOutboxes>();
         services.AddSingleton<MessageRouter>();
         services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<MessageRouter>());
-        services.AddSingleton(sp => LoadAcl(sp.GetRequiredService<IOptions<AclOptions>>().Value));
+        services.AddSingleton(sp => new AclFile(
+            sp.GetRequiredService<IOptions<AclOptions>>().Value,
+            sp.GetRequiredService<ConnectionRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AclFile>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AclFile>());
         services.AddSingleton(sp => new AclSourceList(CreateAclSources(sp, sp.GetRequiredService<IOptions<AclOptions>>().Value)));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
@@ -123,12 +128,6 @@ public static class GatewayServiceCollectionExtensions
         }
 
         return authenticator;
-    }
-
-    private static AclRuleSet LoadAcl(AclOptions options)
-    {
-        var noMatchAllow = !string.Equals(options.NoMatch, "deny", StringComparison.OrdinalIgnoreCase);
-        return string.IsNullOrWhiteSpace(options.File) ? AclRuleSet.Default(noMatchAllow) : AclRuleSet.Load(options.File, noMatchAllow);
     }
 
     /// <summary>The per-client rule stores of <c>Acl:Sources</c>, in order.</summary>

@@ -32,7 +32,7 @@ public sealed partial class MessageRouter(
     NodeOutboxes outboxes,
     SessionHandover handover,
     IOptions<MqttOptions> options,
-    AclRuleSet acl,
+    AclFile acl,
     BrokerMetrics metrics,
     TimeProvider clock,
     ILogger<MessageRouter> logger) : IMessageRouter
@@ -139,7 +139,7 @@ public sealed partial class MessageRouter(
                 continue;
             }
 
-            if (entry.CheckRead && !acl.MayReceive(message.Topic, entry.ClientId, entry.UserName))
+            if (entry.CheckRead && !acl.Current.MayReceive(message.Topic, entry.ClientId, entry.UserName))
             {
                 // The client may not subscribe to this topic (its wider filter overlaps a deny rule): not delivered,
                 // as Mosquitto's per-message read check; a shared group picks among its other members.

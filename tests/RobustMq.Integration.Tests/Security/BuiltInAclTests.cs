@@ -14,11 +14,15 @@ namespace RobustMq.Integration.Tests.Security;
 /// <summary>
 /// A broker whose ACL sources are the built-in store (<c>/api/acl</c>) and then an HTTP service (a real Kestrel
 /// endpoint on a free loopback port), before a file that allows everything. The endpoint gives user <c>h-deny</c> a
-/// deny for publishing to <c>hx/#</c>, answers 500 for <c>h-500</c>, and 404 for everyone else.
+/// deny for publishing to <c>hx/#</c>, answers 500 for <c>h-500</c>, and 404 for everyone else. The file is looked at
+/// for a change every second.
 /// </summary>
 public sealed class BuiltInAclBrokerFixture : BrokerFixture
 {
     private readonly string _acl = Path.Combine(Path.GetTempPath(), $"robustmq-builtin-acl-{Guid.NewGuid():N}.acl");
+
+    /// <summary>The ACL file the broker reads (again every second when it changed).</summary>
+    public string AclPath => _acl;
     private readonly int _endpointPort = FreePorts.Next();
     private WebApplication? _endpoint;
 
@@ -29,7 +33,7 @@ public sealed class BuiltInAclBrokerFixture : BrokerFixture
 
     protected override IEnumerable<string> ExtraArguments =>
     [
-        "--Acl:Sources:0=builtin", "--Acl:Sources:1=http", $"--Acl:File={_acl}",
+        "--Acl:Sources:0=builtin", "--Acl:Sources:1=http", $"--Acl:File={_acl}", "--Acl:ReloadSeconds=1",
         $"--Acl:Http:Url=http://127.0.0.1:{_endpointPort}/mqtt/acl", "--Acl:Http:TimeoutMs=2000",
     ];
 
@@ -188,6 +192,27 @@ public sealed class BuiltInAclTests(BuiltInAclBrokerFixture broker) : IClassFixt
         await Task.Delay(300);
         Assert.Empty(received);
         await again.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+    }
+
+    [Fact]
+    public async Task The_ACL_file_is_read_again_when_it_changes_and_one_that_does_not_parse_keeps_the_rules_in_force()
+    {
+        using var client = await ConnectAsync("acl-file", null);
+        try
+        {
+            await File.WriteAllTextAsync(broker.AclPath, "deny publish file/#\nallow all #\n");
+            await Eventually.TrueAsync(async () => await PublishAsync(client, "file/x") == MqttClientPublishReasonCode.NotAuthorized, TimeSpan.FromSeconds(10), "the changed file applies to a connected client");
+
+            await File.WriteAllTextAsync(broker.AclPath, "deny publish file/#\nallow everything\n");
+            await Task.Delay(2500);
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, await PublishAsync(client, "file/x"));
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(broker.AclPath, "allow all #\n");
+        }
+
+        await Eventually.TrueAsync(async () => await PublishAsync(client, "file/x") == MqttClientPublishReasonCode.NoMatchingSubscribers, TimeSpan.FromSeconds(10), "the restored file applies");
     }
 
     [Fact]
