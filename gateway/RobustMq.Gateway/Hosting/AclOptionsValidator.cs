@@ -35,48 +35,12 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(sql.ConnectionString))
-            {
-                errors.Add($"Acl:Sources has {source}: {section}:ConnectionString is required");
-            }
-
-            try
-            {
-                RobustMq.Gateway.Security.Authentication.SqlAuthSource.Parameterize(sql.Query);
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add($"{section}:Query: {ex.Message.Split(" (Parameter", 2)[0]}");
-            }
-
-            if (sql.TimeoutSeconds is < 1 or > 60)
-            {
-                errors.Add($"{section}:TimeoutSeconds must be 1-60 (got {sql.TimeoutSeconds})");
-            }
+            errors.AddRange(ExternalStoreChecks.SqlProblems(source, section, sql.ConnectionString, sql.Query, sql.TimeoutSeconds));
         }
 
         if (options.Sources.Contains("redis"))
         {
-            if (string.IsNullOrWhiteSpace(options.Redis.ConnectionString))
-            {
-                errors.Add("Acl:Sources has redis: Acl:Redis:ConnectionString is required");
-            }
-            else
-            {
-                try
-                {
-                    StackExchange.Redis.ConfigurationOptions.Parse(options.Redis.ConnectionString);
-                }
-                catch (ArgumentException ex)
-                {
-                    errors.Add($"Acl:Redis:ConnectionString is not a Redis configuration: {ex.Message}");
-                }
-            }
-
-            if (options.Redis.TimeoutMs is < 1 or > 60_000)
-            {
-                errors.Add($"Acl:Redis:TimeoutMs must be 1-60000 (got {options.Redis.TimeoutMs})");
-            }
+            errors.AddRange(ExternalStoreChecks.RedisProblems("Acl:Redis", options.Redis.ConnectionString, options.Redis.TimeoutMs));
         }
 
         if (options.ReloadSeconds is < 0 or > 86_400)

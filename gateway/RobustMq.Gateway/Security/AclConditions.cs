@@ -9,6 +9,38 @@ namespace RobustMq.Gateway.Security;
 /// </summary>
 public static class AclConditions
 {
+    /// <summary>
+    /// A rule's topic as written: <c>eq &lt;filter&gt;</c> compares as text (<see cref="AclRule.Exact"/>), and EMQX's
+    /// placeholders <c>${clientid}</c> and <c>${username}</c> read as <c>%c</c> and <c>%u</c>. Null with
+    /// <c>problem</c> set when what is left is not a topic filter (or is a shared one).
+    /// </summary>
+    public static string? Topic(string? text, out bool exact, out string? problem)
+    {
+        problem = null;
+        exact = false;
+        var topic = text?.Trim() ?? "";
+        if (topic.StartsWith("eq ", StringComparison.OrdinalIgnoreCase))
+        {
+            exact = true;
+            topic = topic[3..].TrimStart();
+        }
+
+        topic = topic.Replace("${clientid}", "%c", StringComparison.Ordinal).Replace("${username}", "%u", StringComparison.Ordinal);
+        if (RobustMq.Protocol.Topics.SharedSubscription.IsShared(topic))
+        {
+            problem = $"rule filter '{topic}' is shared: name the inner filter, '$share/<group>/' is stripped before checking";
+            return null;
+        }
+
+        if (topic.Length == 0 || !RobustMq.Protocol.Topics.TopicValidator.IsValidTopicFilter(topic))
+        {
+            problem = $"'{text}' is not a topic filter";
+            return null;
+        }
+
+        return topic;
+    }
+
     /// <summary>An address (<c>10.0.0.7</c>, <c>::1</c>: that address alone) or a network in CIDR form (<c>10.0.0.0/8</c>).</summary>
     public static IPNetwork? Peer(string text, out string? problem)
     {

@@ -82,28 +82,22 @@ internal static class AclFileParser
             _ => throw Error(source, line, $"unknown action '{fields[1]}' (expected publish, subscribe or all)"),
         };
 
-        if (fields.Length < 3)
+        if (fields.Length < 3 || (Is(fields[2], "eq") && fields.Length < 4))
         {
             throw Error(source, line, "missing topic filter");
         }
 
-        var filter = fields[2];
-        if (SharedSubscription.IsShared(filter))
-        {
-            throw Error(source, line, $"rule filter '{filter}' is shared: name the inner filter, '$share/<group>/' is stripped before checking");
-        }
-
-        if (!TopicValidator.IsValidTopicFilter(filter))
-        {
-            throw Error(source, line, $"invalid topic filter '{filter}'");
-        }
+        // "eq <filter>": compared as text (EMQX's eq); the who part and conditions come after the filter.
+        var first = Is(fields[2], "eq") ? 4 : 3;
+        var filter = AclConditions.Topic(first == 4 ? "eq " + fields[3] : fields[2], out var exact, out var problem)
+            ?? throw Error(source, line, problem!.StartsWith("rule filter", StringComparison.Ordinal) ? problem : $"invalid topic filter '{fields[first - 1]}'");
 
         string? clientId = null, userName = null, who = null;
         byte? reason = null;
         System.Net.IPNetwork? peer = null;
         int? qos = null;
         bool? retain = null;
-        for (var i = 3; i < fields.Length; i++)
+        for (var i = first; i < fields.Length; i++)
         {
             var field = fields[i];
             if (TryCondition(field, "ipaddr=", ref peer, AclConditions.Peer, source, line)
@@ -158,6 +152,7 @@ internal static class AclFileParser
             Peer = peer,
             QoS = qos,
             Retain = retain,
+            Exact = exact,
         };
     }
 

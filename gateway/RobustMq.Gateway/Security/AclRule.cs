@@ -46,6 +46,12 @@ public sealed record AclRule(
     /// <summary>Only PUBLISH packets with this RETAIN flag (<c>retain=true|false</c>); a rule with it never applies to subscribing.</summary>
     public bool? Retain { get; init; }
 
+    /// <summary>
+    /// Whether the filter is compared as text, not as a filter (EMQX's <c>eq</c>: <c>deny subscribe eq t/#</c> refuses
+    /// the subscription <c>t/#</c> itself, not <c>t/a</c>, and no topic a wider subscription brings).
+    /// </summary>
+    public bool Exact { get; init; }
+
     /// <summary>Whether the rule is one of a client's own from a store (<c>Acl:Sources</c>), not the file's.</summary>
     public bool FromSource { get; init; }
 
@@ -127,6 +133,16 @@ public sealed record AclRule(
 
     private bool Test(Relation relation, string topicOrFilter, string clientId, string? userName)
     {
+        if (Exact)
+        {
+            if (relation == Relation.Overlaps)
+            {
+                return false;
+            }
+
+            relation = Relation.Equal;
+        }
+
         return Filter.Contains('%')
             ? TestWithPattern(relation, topicOrFilter, clientId, userName)
             : Test(relation, Filter, topicOrFilter);
@@ -163,6 +179,7 @@ public sealed record AclRule(
     {
         Relation.Matches => TopicMatcher.Matches(ruleFilter, topicOrFilter),
         Relation.Subset => TopicMatcher.IsSubsetOf(topicOrFilter, ruleFilter),
+        Relation.Equal => ruleFilter.SequenceEqual(topicOrFilter),
         _ => TopicMatcher.Overlaps(ruleFilter, topicOrFilter),
     };
 
@@ -236,5 +253,8 @@ public sealed record AclRule(
 
         /// <summary>Some topic name matches both.</summary>
         Overlaps,
+
+        /// <summary>The same text (an <see cref="Exact"/> rule).</summary>
+        Equal,
     }
 }

@@ -28,10 +28,24 @@ public interface IHeldAclSource : IAclSource
     IReadOnlyList<AclRule> RulesFor(string clientId, string? userName);
 }
 
-/// <summary>The node's ACL sources (<c>Acl:Sources</c>), in order; empty when rules come from the file alone.</summary>
-public sealed class AclSourceList(IReadOnlyList<IAclSource> sources)
+/// <summary>
+/// The node's ACL sources (<c>Acl:Sources</c>), in order; empty when rules come from the file alone. Disposing it
+/// disposes the sources it owns (its SQL pools and Redis connections; not the built-in store, a service of its own).
+/// </summary>
+public sealed class AclSourceList(IReadOnlyList<IAclSource> sources) : IAsyncDisposable
 {
     public IReadOnlyList<IAclSource> Sources { get; } = sources;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in Sources)
+        {
+            if (source is IAsyncDisposable owned and not IHeldAclSource)
+            {
+                await owned.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>Whether a source may change its rules while clients are connected (<see cref="IHeldAclSource"/>).</summary>
     public bool AnyHeld { get; } = sources.Any(s => s is IHeldAclSource);
@@ -111,7 +125,7 @@ public sealed class SqlAclOptions
 }
 
 /// <summary>The <c>postgres</c> and <c>mysql</c> ACL sources (EMQX's PostgreSQL/MySQL authorizers): the rows of <see cref="SqlAclOptions.Query"/>, in order.</summary>
-public sealed class SqlAclSource : IAclSource
+public sealed class SqlAclSource : IAclSource, IAsyncDisposable
 {
     private readonly DbDataSource _database;
     private readonly SqlAclOptions _options;
@@ -128,6 +142,9 @@ public sealed class SqlAclSource : IAclSource
     }
 
     public string Name { get; }
+
+    /// <summary>Closes the pool's connections (the data source is the source's own).</summary>
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     public async ValueTask<IReadOnlyList<AclRule>> RulesForAsync(string clientId, string? userName, string? peer, CancellationToken cancellationToken)
     {
@@ -265,14 +282,11 @@ public static class AclRules
             "all" => null,
             _ => throw new AclSourceException($"{where}: action must be publish, subscribe or all (got '{action}')"),
         };
-        if (string.IsNullOrEmpty(topic) || !RobustMq.Protocol.Topics.TopicValidator.IsValidTopicFilter(topic))
-        {
-            throw new AclSourceException($"{where}: '{topic}' is not a topic filter");
-        }
-
-        return new AclRule(allow, on, topic, null, null, allow ? (byte)0 : (byte)0x87, 0)
+        var filter = AclConditions.Topic(topic, out var exact, out var problem) ?? throw new AclSourceException($"{where}: {problem}");
+        return new AclRule(allow, on, filter, null, null, allow ? (byte)0 : (byte)0x87, 0)
         {
             FromSource = true,
+            Exact = exact,
             Peer = Condition(conditions.Peer, AclConditions.Peer, "ipaddr", where),
             QoS = Condition(conditions.QoS, AclConditions.QoS, "qos", where),
             Retain = Condition(conditions.Retain, AclConditions.Retain, "retain", where),

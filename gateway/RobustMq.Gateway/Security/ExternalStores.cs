@@ -81,3 +81,91 @@ public static class SqlQuery
         return command;
     }
 }
+
+/// <summary>The start-up checks of a SQL or Redis store's settings, the same for authentication and ACL sources.</summary>
+public static class ExternalStoreChecks
+{
+    /// <summary>
+    /// What is wrong with the <paramref name="source"/> (<c>postgres</c> or <c>mysql</c>) store's settings under
+    /// <paramref name="section"/> (<c>Auth:Postgres</c>, <c>Acl:MySql</c>, ...): a missing or unreadable connection
+    /// string (an unknown keyword, a bad value), a query whose placeholders cannot be sent, a timeout out of 1-60 s.
+    /// </summary>
+    public static IEnumerable<string> SqlProblems(string source, string section, string? connectionString, string query, int timeoutSeconds)
+    {
+        var list = section.Split(':')[0] + ":Sources";
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            yield return $"{list} has {source}: {section}:ConnectionString is required";
+        }
+        else if (ConnectionStringProblem(source, connectionString) is { } problem)
+        {
+            yield return $"{section}:ConnectionString cannot be read: {problem}";
+        }
+
+        string? queryProblem = null;
+        try
+        {
+            SqlAuthSource.Parameterize(query);
+        }
+        catch (ArgumentException ex)
+        {
+            queryProblem = $"{section}:Query: {ex.Message.Split(" (Parameter", 2)[0]}";
+        }
+
+        if (queryProblem is not null)
+        {
+            yield return queryProblem;
+        }
+
+        if (timeoutSeconds is < 1 or > 60)
+        {
+            yield return $"{section}:TimeoutSeconds must be 1-60 (got {timeoutSeconds})";
+        }
+    }
+
+    /// <summary>What is wrong with a Redis store's settings under <paramref name="section"/>: a missing or unreadable configuration, a timeout out of 1-60000 ms.</summary>
+    public static IEnumerable<string> RedisProblems(string section, string? connectionString, int timeoutMs)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            yield return $"{section.Split(':')[0]}:Sources has redis: {section}:ConnectionString is required";
+        }
+        else
+        {
+            string? problem = null;
+            try
+            {
+                ConfigurationOptions.Parse(connectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                problem = $"{section}:ConnectionString is not a Redis configuration: {ex.Message}";
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
+
+        if (timeoutMs is < 1 or > 60_000)
+        {
+            yield return $"{section}:TimeoutMs must be 1-60000 (got {timeoutMs})";
+        }
+    }
+
+    private static string? ConnectionStringProblem(string source, string connectionString)
+    {
+        try
+        {
+            _ = source == "postgres"
+                ? new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Host
+                : new MySqlConnector.MySqlConnectionStringBuilder(connectionString).Server;
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            return ex.Message.ReplaceLineEndings(" ");
+        }
+    }
+}

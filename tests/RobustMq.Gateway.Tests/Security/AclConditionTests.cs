@@ -157,4 +157,42 @@ public sealed class AclConditionTests
         var bad = new AclEntry("all", [new AclEntryRule("deny", "publish", "x", null, null, "10.1.0.0/8")]);
         Assert.Contains("builtin all rule 1: ipaddr", Assert.Throws<AclSourceException>(() => bad.ToRules()).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_eq_rule_covers_its_filter_as_text_and_no_other()
+    {
+        var rules = AclRuleSet.Parse("deny subscribe eq t/# client=c\nallow all #\n", "test.acl");
+        var stored = AclRules.Of("deny", "subscribe", "eq s/+", "row 1");
+
+        Assert.True(rules.Rules[0].Exact);
+        Assert.Equal("c", rules.Rules[0].ClientId);
+        Assert.False(rules.Check(AclAction.Subscribe, "t/#", "c", null).Allowed);
+        Assert.True(rules.Check(AclAction.Subscribe, "t/a", "c", null).Allowed);
+        Assert.True(rules.Check(AclAction.Subscribe, "#", "c", null).Allowed);
+        Assert.False(rules.NeedsReadCheck("#", "c", null));
+        Assert.True(stored.Exact);
+        Assert.False(AclRuleSet.Default(true).WithFirst([stored]).Check(AclAction.Subscribe, "s/+", "c", null).Allowed);
+        Assert.True(AclRuleSet.Default(true).WithFirst([stored]).Check(AclAction.Subscribe, "s/x", "c", null).Allowed);
+    }
+
+    [Fact]
+    public void EMQX_placeholders_read_as_the_files()
+    {
+        var stored = AclRules.Of("allow", "publish", "d/${clientid}/${username}/#", "row 1");
+
+        Assert.Equal("d/%c/%u/#", stored.Filter);
+        var rules = AclRuleSet.Default(false).WithFirst([stored]);
+        Assert.True(rules.Check(AclAction.Publish, "d/c1/u1/x", "c1", "u1").Allowed);
+        Assert.False(rules.Check(AclAction.Publish, "d/c2/u1/x", "c1", "u1").Allowed);
+        Assert.Equal("d/%c/#", AclRuleSet.Parse("allow publish d/${clientid}/#\n", "t").Rules[0].Filter);
+    }
+
+    [Theory]
+    [InlineData("deny subscribe eq\n", "missing topic filter")]
+    [InlineData("deny subscribe eq a/#/b\n", "invalid topic filter 'a/#/b'")]
+    [InlineData("deny subscribe $share/g/a\n", "is shared")]
+    public void A_bad_eq_or_shared_filter_is_refused(string text, string problem)
+    {
+        Assert.Contains(problem, Assert.Throws<FormatException>(() => AclRuleSet.Parse(text, "t")).Message, StringComparison.Ordinal);
+    }
 }

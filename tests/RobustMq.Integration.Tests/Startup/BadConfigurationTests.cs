@@ -127,10 +127,13 @@ public sealed class BadConfigurationTests
     [InlineData("mysql", "--Auth:MySql:Query=SELECT 1 WHERE ${password}", "Auth:MySql:Query: '${password}' is not a placeholder (${username}, ${clientid}, ${peerhost})")]
     [InlineData("redis", "--Auth:Redis:PasswordHash=md5", "Auth:Redis:PasswordHash must be one of plain, sha256, sha512, pbkdf2-sha256 (got 'md5')")]
     [InlineData("postgres", "--Auth:Postgres:TimeoutSeconds=0", "Auth:Postgres:TimeoutSeconds must be 1-60 (got 0)")]
+    [InlineData("postgres", "--Auth:Postgres:ConnectionString=Hots=127.0.0.1", "Auth:Postgres:ConnectionString cannot be read: ")]
+    [InlineData("mysql", "--Auth:MySql:ConnectionString=Hots=127.0.0.1", "Auth:MySql:ConnectionString cannot be read: ")]
     public async Task Bad_database_source_settings_name_the_key(string source, string argument, string expected)
     {
         var connection = source == "redis" ? "--Auth:Redis:ConnectionString=127.0.0.1:6379" : $"--Auth:{(source == "mysql" ? "MySql" : "Postgres")}:ConnectionString=Host=127.0.0.1";
 
+        // The argument given last wins over the good connection string before it.
         var (exitCode, output) = await RunBrokerAsync("--Auth:Sources:0=" + source, connection, argument);
 
         AssertOneLine(exitCode, output, expected);

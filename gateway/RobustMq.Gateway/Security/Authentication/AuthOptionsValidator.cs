@@ -59,52 +59,14 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(sql.ConnectionString))
-            {
-                errors.Add($"Auth:Sources has {source}: {section}:ConnectionString is required");
-            }
-
-            try
-            {
-                SqlAuthSource.Parameterize(sql.Query);
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add($"{section}:Query: {ex.Message.Split(" (Parameter", 2)[0]}");
-            }
-
-            if (sql.TimeoutSeconds is < 1 or > 60)
-            {
-                errors.Add($"{section}:TimeoutSeconds must be 1-60 (got {sql.TimeoutSeconds})");
-            }
-
+            errors.AddRange(ExternalStoreChecks.SqlProblems(source, section, sql.ConnectionString, sql.Query, sql.TimeoutSeconds));
             errors.AddRange(sql.Problems(section));
         }
 
         if (options.Sources.Contains("redis"))
         {
             var redis = options.Redis;
-            if (string.IsNullOrWhiteSpace(redis.ConnectionString))
-            {
-                errors.Add("Auth:Sources has redis: Auth:Redis:ConnectionString is required");
-            }
-            else
-            {
-                try
-                {
-                    StackExchange.Redis.ConfigurationOptions.Parse(redis.ConnectionString);
-                }
-                catch (ArgumentException ex)
-                {
-                    errors.Add($"Auth:Redis:ConnectionString is not a Redis configuration: {ex.Message}");
-                }
-            }
-
-            if (redis.TimeoutMs is < 1 or > 60_000)
-            {
-                errors.Add($"Auth:Redis:TimeoutMs must be 1-60000 (got {redis.TimeoutMs})");
-            }
-
+            errors.AddRange(ExternalStoreChecks.RedisProblems("Auth:Redis", redis.ConnectionString, redis.TimeoutMs));
             errors.AddRange(redis.Problems("Auth:Redis"));
         }
 

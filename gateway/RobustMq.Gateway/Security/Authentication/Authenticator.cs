@@ -26,7 +26,7 @@ public readonly record struct AuthDecision(bool Allowed, bool Superuser, Connect
 /// </list>
 /// Thread-safe: one instance serves every connection of the node.
 /// </summary>
-public sealed class Authenticator
+public sealed class Authenticator : IAsyncDisposable
 {
     private readonly IAuthSource[] _sources;
 
@@ -43,6 +43,18 @@ public sealed class Authenticator
 
     /// <summary>Whether a client without a User Name that no source decides on is let in.</summary>
     public bool AllowAnonymous { get; }
+
+    /// <summary>Disposes the sources (their SQL pools and Redis connections).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources)
+        {
+            if (source is IAsyncDisposable owned)
+            {
+                await owned.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>Whether a source that is down is passed over.</summary>
     public bool FallThroughWhenDown { get; }

@@ -30,7 +30,7 @@ public sealed class SqlAuthOptions : PasswordHashOptions
 /// true (or 1). One that does not: denied. A server that cannot be reached, a query that fails or times out:
 /// unavailable.
 /// </summary>
-public sealed partial class SqlAuthSource : IAuthSource
+public sealed partial class SqlAuthSource : IAuthSource, IAsyncDisposable
 {
     private readonly DbDataSource _database;
     private readonly SqlAuthOptions _options;
@@ -38,7 +38,7 @@ public sealed partial class SqlAuthSource : IAuthSource
     private readonly string[] _parameters;
 
     /// <param name="name">The source's name in <c>Auth:Sources</c>.</param>
-    /// <param name="database">Npgsql's or MySqlConnector's data source (a pool), owned by the caller.</param>
+    /// <param name="database">Npgsql's or MySqlConnector's data source (a pool), owned by the source from now on.</param>
     public SqlAuthSource(string name, DbDataSource database, SqlAuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -49,6 +49,9 @@ public sealed partial class SqlAuthSource : IAuthSource
     }
 
     public string Name { get; }
+
+    /// <summary>Closes the pool's connections.</summary>
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     /// <summary>
     /// <paramref name="query"/> with each <c>${name}</c> replaced by the parameter <c>@name</c>, and the names used.
