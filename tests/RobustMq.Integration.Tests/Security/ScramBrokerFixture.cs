@@ -1,0 +1,24 @@
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Integration.Tests.Security;
+
+/// <summary>
+/// A broker that offers SCRAM-SHA-256 (<c>Auth:EnhancedMethods</c>) over its built-in store, with the chain of
+/// <see cref="AuthBrokerFixture"/> (builtin, anonymous refused) and an ACL that gives <c>scram/alice/#</c> to user
+/// alice alone, so that the ACL is seen to check the user SCRAM proved.
+/// </summary>
+public sealed class ScramBrokerFixture : BrokerFixture
+{
+    private readonly string _acl = Path.Combine(Path.GetTempPath(), $"robustmq-scram-acl-{Guid.NewGuid():N}.acl");
+
+    public ScramBrokerFixture() => File.WriteAllText(_acl, "allow all scram/alice/# user=alice\ndeny all scram/alice/#\nallow all #\n");
+
+    protected override IEnumerable<string> ExtraArguments =>
+        ["--Auth:AllowAnonymous=false", "--Auth:Sources:0=builtin", "--Auth:EnhancedMethods:0=SCRAM-SHA-256", $"--Acl:File={_acl}"];
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        File.Delete(_acl);
+    }
+}
