@@ -190,6 +190,17 @@ public sealed class ScramAuthenticationTests(ScramBrokerFixture broker) : IClass
     }
 
     [Fact]
+    public async Task A_client_that_stops_half_way_through_the_exchange_is_closed_at_the_connect_timeout()
+    {
+        using var raw = await StartRawExchangeAsync(broker, "scram-raw-silent");
+
+        // Mqtt:ConnectTimeoutSeconds=3 from the socket's opening, checked by the node's heartbeat once a second.
+        var packets = await raw.ReadUntilClosedAsync("scram-raw-silent sent nothing after the server-first message", TimeSpan.FromSeconds(10));
+
+        Assert.Empty(packets);
+    }
+
+    [Fact]
     public async Task A_CONNECT_with_the_method_but_no_client_first_message_is_refused_with_bad_user_name_or_password()
     {
         using var raw = await RawClient.OpenAsync(broker);
