@@ -179,6 +179,17 @@ public sealed class ScramAuthenticationTests(ScramBrokerFixture broker) : IClass
     }
 
     [Fact]
+    public async Task A_PUBLISH_during_the_exchange_is_a_protocol_error()
+    {
+        using var raw = await StartRawExchangeAsync(broker, "scram-raw-publish");
+
+        await raw.SendAsync(RawPackets.Publish("scram/raw", "early", RawPackets.V5));
+
+        var packets = await raw.ReadUntilClosedAsync("scram-raw-publish sent PUBLISH during the exchange");
+        Assert.Equal(0x82, Assert.Single(packets).ReasonCode);
+    }
+
+    [Fact]
     public async Task An_AUTH_with_another_method_during_the_exchange_is_a_protocol_error()
     {
         using var raw = await StartRawExchangeAsync(broker, "scram-raw-method");
