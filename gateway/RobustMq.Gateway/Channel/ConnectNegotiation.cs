@@ -56,6 +56,12 @@ public sealed record ConnectNegotiation
     /// </summary>
     public MqttProperties? ConnAckProperties { get; init; }
 
+    /// <summary>
+    /// The offered enhanced authentication method the CONNECT named (MQTT 5, 4.12): its exchange runs before the
+    /// session is touched, and the CONNACK carries it; null when the CONNECT named none.
+    /// </summary>
+    public string? AuthenticationMethod { get; init; }
+
     /// <summary>A refused CONNECT.</summary>
     public static ConnectNegotiation Refused(ConnectRefusal refusal) => new() { Refusal = refusal };
 }

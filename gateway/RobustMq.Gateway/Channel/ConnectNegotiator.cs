@@ -24,18 +24,21 @@ public static class ConnectNegotiator
 
     /// <summary>
     /// Checks <paramref name="connect"/> and works out the values the connection runs with. Refusals, in the order
-    /// checked: an Authentication Method (0x8C; enhanced authentication is not offered), an empty client id on 3.1 or
+    /// checked: an Authentication Method that is not among <paramref name="enhancedMethods"/> (0x8C Bad authentication
+    /// method; none is offered by default, <c>Auth:EnhancedMethods</c>), an empty client id on 3.1 or
     /// on 3.1.1 without clean session (MQTT-3.1.3-8: 0x85 / return code 2), a will topic that is not a valid topic name
     /// (0x90), a will QoS above <c>Mqtt:MaximumQoS</c> (0x9B), a retained will when <c>Mqtt:RetainAvailable</c> is off
-    /// (0x9A); each will refusal is return code 5 on 3.1.x.
+    /// (0x9A); each will refusal is return code 5 on 3.1.x. An offered Authentication Method is carried on
+    /// (<see cref="ConnectNegotiation.AuthenticationMethod"/>): the exchange comes before the session.
     /// </summary>
-    public static ConnectNegotiation Negotiate(ConnectPacket connect, MqttOptions options)
+    public static ConnectNegotiation Negotiate(ConnectPacket connect, MqttOptions options, IReadOnlySet<string>? enhancedMethods = null)
     {
         var v5 = connect.ProtocolVersion == MqttProtocolVersion.V500;
         var props = connect.Properties;
-        if (props?.AuthenticationMethod is not null)
+        var authMethod = props?.AuthenticationMethod;
+        if (authMethod is not null && enhancedMethods?.Contains(authMethod) != true)
         {
-            // Enhanced authentication is not offered.
+            // MQTT 5, 4.12: a method the server does not support is refused with 0x8C (only MQTT 5 has the property).
             return ConnectNegotiation.Refused(new(ReasonCode.BadAuthenticationMethod, ConnectReturnCode.NotAuthorized));
         }
 
@@ -103,6 +106,7 @@ public static class ConnectNegotiator
             ClientTopicAliasMaximum = props?.TopicAliasMaximum ?? 0,
             SendWindow = Math.Max(1, Math.Min(props?.ReceiveMaximum ?? ushort.MaxValue, options.MaxInflight)),
             ConnAckProperties = connAckProps,
+            AuthenticationMethod = authMethod,
         };
     }
 

@@ -26,6 +26,7 @@ public sealed class ConnectionServices(
     AclFile acl,
     AclSourceList aclSources,
     Authenticator authenticator,
+    EnhancedAuthenticator enhancedAuth,
     BlacklistService blacklist,
     FlappingDetector flapping,
     BrokerMetrics metrics,
@@ -56,6 +57,9 @@ public sealed class ConnectionServices(
 
     /// <summary>The authentication chain every CONNECT passes (Auth:Sources).</summary>
     public Authenticator Authenticator { get; } = authenticator;
+
+    /// <summary>The MQTT 5 enhanced authentication methods offered (Auth:EnhancedMethods).</summary>
+    public EnhancedAuthenticator EnhancedAuth { get; } = enhancedAuth;
 
     /// <summary>The bans every CONNECT is checked against (cluster-wide, held in memory).</summary>
     public BlacklistService Blacklist { get; } = blacklist;

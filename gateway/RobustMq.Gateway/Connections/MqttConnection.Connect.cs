@@ -8,6 +8,7 @@ using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Protocol;
 using RobustMq.Protocol.Packets;
+using RobustMq.Protocol.Properties;
 using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Connections;
@@ -40,15 +41,31 @@ public sealed partial class MqttConnection
     private async Task HandleConnectAsync(ConnectPacket connect)
     {
         _version = connect.ProtocolVersion;
-        var negotiated = ConnectNegotiator.Negotiate(connect, _services.Options);
+        var negotiated = ConnectNegotiator.Negotiate(connect, _services.Options, _services.EnhancedAuth.Methods);
         if (!negotiated.Accepted)
         {
             RejectConnect(negotiated.Refusal.Value);
             return;
         }
 
-        var clientId = negotiated.ClientId;
-        if (_peerCertificate is { NamesUser: true } named)
+        if (negotiated.AuthenticationMethod is not null)
+        {
+            // MqttConnection.EnhancedAuth: the exchange runs first and goes on with AcceptConnectAsync once it succeeded.
+            await BeginEnhancedAuthAsync(connect, negotiated);
+            return;
+        }
+
+        await AcceptConnectAsync(connect, negotiated, enhanced: false);
+    }
+
+    /// <summary>
+    /// An accepted CONNECT from the blacklist on: <paramref name="enhanced"/> when an enhanced authentication exchange
+    /// proved its user (who is then its User Name, and the <c>Auth:Sources</c> chain is not asked).
+    /// </summary>
+    private async Task AcceptConnectAsync(ConnectPacket connect, ConnectNegotiation negotiated, bool enhanced)
+    {
+        var clientId = negotiated.ClientId!;
+        if (!enhanced && _peerCertificate is { NamesUser: true } named)
         {
             // Listeners:…:PeerCertAsUsername: the certificate names the user, whatever the CONNECT said (no name when
             // the certificate has none of that part: never one the client chose).
@@ -62,7 +79,7 @@ public sealed partial class MqttConnection
 
         _aclContext = new AclContext(AclContext.Normalize(BlacklistService.PeerAddress(RemoteEndPoint)));
 
-        if (!_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
+        if (!enhanced && !_services.Authenticator.LetsEveryoneIn && !await AuthenticateAsync(connect, clientId))
         {
             return;
         }
@@ -300,9 +317,9 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void RejectConnect(ConnectRefusal refusal)
+    private void RejectConnect(ConnectRefusal refusal, MqttProperties? properties = null)
     {
-        _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = refusal.CodeFor(_version) });
+        _outbound.EnqueueControl(new ConnAckPacket { ReasonCode = refusal.CodeFor(_version), Properties = properties });
         _closing = true;
         _closeAfterFlush = true;
         Ring();

@@ -39,8 +39,8 @@ public sealed partial class MqttConnection
     {
         if (!_connected)
         {
-            // MQTT-3.1.0-1: the first packet must be CONNECT.
-            throw new MqttProtocolException(ReasonCode.ProtocolError, "first packet is not CONNECT");
+            // MQTT-3.1.0-1: the first packet must be CONNECT; MQTT-3.1.2-30: during an AUTH exchange, only AUTH or DISCONNECT.
+            throw new MqttProtocolException(ReasonCode.ProtocolError, _authExchange is null ? "first packet is not CONNECT" : "PUBLISH during the authentication exchange");
         }
 
         InboundPublishState.CheckSentByClient(frame.Properties);

@@ -402,9 +402,11 @@ public sealed partial class MqttConnection
 
     private ValueTask HandleAsync(MqttPacket packet)
     {
-        PacketOrder.Check(packet, _connected);
+        CheckPacketOrder(packet);
         switch (packet)
         {
+            case AuthPacket auth:
+                return new ValueTask(HandleAuthAsync(auth));
             case ConnectPacket connect:
                 return new ValueTask(HandleConnectAsync(connect));
             case PubAckPacket ack:

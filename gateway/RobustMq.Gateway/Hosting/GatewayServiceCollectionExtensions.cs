@@ -66,6 +66,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new AclSourceList(CreateAclSources(sp, sp.GetRequiredService<IOptions<AclOptions>>().Value)));
         services.TryAddSingleton<ISessionStore, NoSessionStore>();
         services.AddSingleton(CreateAuthenticator);
+        services.AddSingleton(sp =>
+        {
+            var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
+            return new EnhancedAuthenticator(auth.EnhancedMethods, auth.EnhancedMethods.Length > 0 ? sp.GetService<IUserStore>() : null, auth.BuiltIn.Iterations);
+        });
         // No redirects (a login page's 200 must not read as an answer); connections renewed for DNS changes.
         services.AddHttpClient(HttpAuthClient).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {

@@ -150,6 +150,37 @@ public sealed class ConnectNegotiatorTests
     }
 
     [Fact]
+    public void Scram_authentication_method_is_refused_as_bad_authentication_method_when_it_is_not_offered()
+    {
+        var refusal = Refusal(V5(properties: new MqttProperties { AuthenticationMethod = "SCRAM-SHA-256" }));
+
+        Assert.Equal(0x8C, refusal.CodeFor(MqttProtocolVersion.V500));
+    }
+
+    [Fact]
+    public void An_offered_authentication_method_is_accepted_and_carried_on()
+    {
+        var negotiated = ConnectNegotiator.Negotiate(V5(properties: new MqttProperties { AuthenticationMethod = "SCRAM-SHA-256" }), new MqttOptions(), new HashSet<string> { "SCRAM-SHA-256" });
+
+        Assert.True(negotiated.Accepted);
+        Assert.Equal("SCRAM-SHA-256", negotiated.AuthenticationMethod);
+    }
+
+    [Fact]
+    public void A_method_that_is_not_offered_is_refused_while_another_is_offered()
+    {
+        var negotiated = ConnectNegotiator.Negotiate(V5(properties: new MqttProperties { AuthenticationMethod = "scram-sha-256" }), new MqttOptions(), new HashSet<string> { "SCRAM-SHA-256" });
+
+        Assert.Equal(ReasonCode.BadAuthenticationMethod, negotiated.Refusal!.Value.Reason);
+    }
+
+    [Fact]
+    public void A_CONNECT_without_a_method_has_none_when_methods_are_offered()
+    {
+        Assert.Null(ConnectNegotiator.Negotiate(V5(), new MqttOptions(), new HashSet<string> { "SCRAM-SHA-256" }).AuthenticationMethod);
+    }
+
+    [Fact]
     public void Will_topic_with_a_wildcard_is_refused_as_topic_name_invalid()
     {
         var connect = V5();

@@ -18,6 +18,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Sys:IntervalSeconds=-1", "Sys:IntervalSeconds must be 0 (off) or more (got -1)")]
     [InlineData("--Auth:Sources:0=ldap", "Auth:Sources:0 'ldap' is not an authentication source (one of: builtin, postgres, mysql, redis, jwt, http, cert)")]
     [InlineData("--Auth:BuiltIn:Iterations=10", "Auth:BuiltIn:Iterations must be 1000-10000000 (got 10)")]
+    [InlineData("--Auth:EnhancedMethods:0=SCRAM-SHA-1", "Auth:EnhancedMethods:0 'SCRAM-SHA-1' is not an enhanced authentication method (one of: SCRAM-SHA-256)")]
     [InlineData("--Flapping:MaxConnects=0", "Flapping:MaxConnects must be 1 or more (got 0)")]
     [InlineData("--Auth:Sources:0=jwt", "Auth:Sources has jwt: Auth:Jwt:Secret or Auth:Jwt:PublicKeyFile is required")]
     [InlineData("--Auth:Sources:0=http", "Auth:Sources has http: Auth:Http:Url must be an http or https URL (got '')")]

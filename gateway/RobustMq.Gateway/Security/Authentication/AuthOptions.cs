@@ -23,6 +23,17 @@ public sealed class AuthOptions
     /// <summary>The authentication sources, asked in this order (<see cref="KnownSources"/>); none by default.</summary>
     public string[] Sources { get; set; } = [];
 
+    /// <summary>The MQTT 5 Authentication Methods <c>Auth:EnhancedMethods</c> may hold (enhanced authentication, 4.12).</summary>
+    public static readonly IReadOnlyList<string> KnownEnhancedMethods = [ScramSha256.Mechanism];
+
+    /// <summary>
+    /// The MQTT 5 enhanced authentication methods offered (<see cref="KnownEnhancedMethods"/>); none by default, and a
+    /// CONNECT with an Authentication Method is then refused with 0x8C Bad authentication method. <c>SCRAM-SHA-256</c>
+    /// checks the users of the built-in store (<see cref="IUserStore"/>), whatever <see cref="Sources"/> holds: a client
+    /// that proved its password that way skips the chain.
+    /// </summary>
+    public string[] EnhancedMethods { get; set; } = [];
+
     /// <summary>Whether a source that is down is passed over instead of refusing the client with 0x88.</summary>
     public bool FallThroughWhenDown { get; set; }
 

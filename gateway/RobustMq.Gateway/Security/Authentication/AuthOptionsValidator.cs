@@ -23,6 +23,20 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             }
         }
 
+        var methods = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.EnhancedMethods.Length; i++)
+        {
+            var method = options.EnhancedMethods[i];
+            if (!AuthOptions.KnownEnhancedMethods.Contains(method))
+            {
+                errors.Add($"Auth:EnhancedMethods:{i} '{method}' is not an enhanced authentication method (one of: {string.Join(", ", AuthOptions.KnownEnhancedMethods)})");
+            }
+            else if (!methods.Add(method))
+            {
+                errors.Add($"Auth:EnhancedMethods:{i} '{method}' is listed twice");
+            }
+        }
+
         if (options.BuiltIn.Iterations is < PasswordHash.MinIterations or > PasswordHash.MaxIterations)
         {
             errors.Add($"Auth:BuiltIn:Iterations must be {PasswordHash.MinIterations}-{PasswordHash.MaxIterations} (got {options.BuiltIn.Iterations})");
