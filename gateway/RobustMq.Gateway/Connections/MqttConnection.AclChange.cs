@@ -8,24 +8,27 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>The client's rules changed while it is connected (the ACL file, the built-in ACL store), or its session was resumed.</summary>
 public sealed partial class MqttConnection
 {
-    /// <summary>Set by <see cref="AclChanged"/>; the read loop acts on it.</summary>
-    private volatile bool _aclChanged;
+    /// <summary>1 once <see cref="AclChanged"/> was called and the rules were not taken again since; the read loop acts on it.</summary>
+    private int _aclChanged;
 
     /// <summary>
     /// The node's ACL file, or the rules of a held ACL source (<see cref="IHeldAclSource"/>), changed: the connection's
-    /// read loop is woken to take them (<see cref="ApplyAclChangeAsync"/>) between two packets, so that nothing it
-    /// decides runs against half of them. Safe from any thread; a superuser, or a client not yet connected, has nothing
-    /// to do (one connecting now reads the rules in force after its CONNECT's checks).
+    /// read loop is woken to take them (<see cref="ApplyAclChangeAsync"/>) between two reads, so that nothing it
+    /// decides runs against half of them. A client still in its CONNECT takes them once it is connected. Safe from any
+    /// thread; a superuser, or a closing connection, has nothing to do.
     /// </summary>
     public void AclChanged()
     {
-        if (!_connected || _closing || _superuser)
+        if (_closing || _superuser)
         {
             return;
         }
 
-        _aclChanged = true;
-        _transport.Input.CancelPendingRead();
+        Volatile.Write(ref _aclChanged, 1);
+        if (_connected)
+        {
+            _transport.Input.CancelPendingRead();
+        }
     }
 
     /// <summary>
@@ -35,8 +38,7 @@ public sealed partial class MqttConnection
     /// </summary>
     private async Task ApplyAclChangeAsync()
     {
-        _aclChanged = false;
-        if (ClientId is not { } clientId)
+        if (!_connected || _superuser || ClientId is not { } clientId || Interlocked.Exchange(ref _aclChanged, 0) == 0)
         {
             return;
         }
@@ -114,6 +116,6 @@ public sealed partial class MqttConnection
         }
     }
 
-    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1013, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Connection {ConnectionId} ({ClientId}): the ACL no longer allows these subscriptions, dropped: {Filters}")]
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1014, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Connection {ConnectionId} ({ClientId}): the ACL no longer allows these subscriptions, dropped: {Filters}")]
     private static partial void LogSubscriptionsDropped(Microsoft.Extensions.Logging.ILogger logger, long connectionId, string clientId, string filters);
 }

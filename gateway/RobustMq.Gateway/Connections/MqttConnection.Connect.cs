@@ -202,6 +202,9 @@ public sealed partial class MqttConnection
             // The old session ended with them; what came through a shared subscription goes to another member.
             await HandOnOwedAsync(owed);
         }
+
+        // Rules that changed while this CONNECT was on its way (AclChanged does not wake a loop still connecting).
+        await ApplyAclChangeAsync();
     }
 
     /// <summary>

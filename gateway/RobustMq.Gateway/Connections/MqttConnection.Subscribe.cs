@@ -136,7 +136,7 @@ public sealed partial class MqttConnection
             var ids = record.SubscriptionId == 0 ? null : new[] { record.SubscriptionId };
             foreach (var message in found[i])
             {
-                if (record.CheckRead && !Acl.MayReceive(message.Topic, ClientId!, record.UserName, _aclContext))
+                if (record.CheckRead && !Acl.MayReceive(message.Topic, ClientId!, record.UserName, _aclContext.ForSubscription(record.QoS)))
                 {
                     _services.Metrics.Dropped(DropReasons.NotAuthorized); // a retained topic this client may not subscribe to
                     continue;

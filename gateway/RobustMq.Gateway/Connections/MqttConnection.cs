@@ -385,17 +385,16 @@ public sealed partial class MqttConnection
                 }
             }
 
-            if (result.IsCanceled && !_closing && !result.IsCompleted && _aclChanged)
-            {
-                // Woken by AclChanged (not by a close): the client's rules changed.
-                await ApplyAclChangeAsync();
-                continue;
-            }
-
-            if (_closing || result.IsCompleted || result.IsCanceled)
+            // A cancelled read without _closing (SignalClosed sets it before it cancels) is AclChanged's wake-up.
+            if (_closing || result.IsCompleted)
             {
                 _inputEnded = result.IsCompleted;
                 return;
+            }
+
+            if (Volatile.Read(ref _aclChanged) != 0)
+            {
+                await ApplyAclChangeAsync();
             }
         }
     }

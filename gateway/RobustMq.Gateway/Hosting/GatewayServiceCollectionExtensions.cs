@@ -79,6 +79,7 @@ public static class GatewayServiceCollectionExtensions
         });
         services.AddSingleton(sp => new FlappingDetector(sp.GetRequiredService<IOptions<FlappingOptions>>().Value));
         services.AddSingleton<NodeNotices>();
+        services.AddSingleton<NodeReports>();
         // Loads the bans before the listeners open (a hosted service registered ahead of them).
         services.AddSingleton(sp => new BlacklistService(
             sp.GetService<IBanStore>(),

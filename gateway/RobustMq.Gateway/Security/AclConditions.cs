@@ -57,7 +57,10 @@ public static class AclConditions
             && IPAddress.TryParse(text.AsSpan(0, slash), out var written) && written.Equals(network.BaseAddress))
         {
             // A base address with bits set past the prefix (10.1.0.0/8) is most likely a typo: refused, not masked.
-            return network;
+            // An IPv4-mapped network (::ffff:10.0.0.0/104) is the IPv4 one: client addresses are compared as IPv4.
+            return network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength >= 96
+                ? new IPNetwork(network.BaseAddress.MapToIPv4(), network.PrefixLength - 96)
+                : network;
         }
 
         problem = $"'{text}' is not an address or a CIDR network with no bits set past its prefix (10.0.0.0/8)";

@@ -8,7 +8,7 @@ namespace RobustMq.Gateway.Security;
 /// <summary>
 /// The node's shared rules (<see cref="Current"/>): the ACL file (<c>Acl:File</c>) with <c>Acl:NoMatch</c>, or
 /// <c>Acl:NoMatch</c> alone. Every <c>Acl:ReloadSeconds</c> (0: never) the file's size and write time are compared;
-/// when they changed it is read again, and when it parses the node's connected clients are told
+/// when they changed, and stayed so at the next look (not a file caught half written), it is read again, and when it parses the node's connected clients are told
 /// (<see cref="MqttConnection.AclChanged"/>): their decisions follow the new rules from then on. A file that no longer
 /// parses, or cannot be read, keeps the rules in force, with a warning naming the line. Each node reads its own file.
 /// </summary>
@@ -20,6 +20,9 @@ public sealed partial class AclFile : IHostedService, IDisposable
     private readonly ILogger<AclFile> _logger;
     private volatile AclRuleSet _current;
     private (long Length, DateTime Written) _stamp;
+
+    /// <summary>The stamp seen at the last look: a change applies once two looks in a row see the same one.</summary>
+    private (long Length, DateTime Written) _seen;
     private ITimer? _timer;
 
     public AclFile(AclOptions options, ConnectionRegistry connections, TimeProvider clock, ILogger<AclFile> logger)
@@ -28,7 +31,7 @@ public sealed partial class AclFile : IHostedService, IDisposable
         _connections = connections;
         _clock = clock;
         _logger = logger;
-        _stamp = Stamp();
+        _stamp = _seen = Stamp();
         _current = Load();
     }
 
@@ -37,7 +40,10 @@ public sealed partial class AclFile : IHostedService, IDisposable
 
     private bool NoMatchAllow => !string.Equals(_options.NoMatch, "deny", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Reads the file again if its size or write time changed; true when new rules took effect.</summary>
+    /// <summary>
+    /// Reads the file again if its size or write time changed and stayed so since the last look (a file caught half
+    /// written is not read); true when new rules took effect.
+    /// </summary>
     public bool ReloadIfChanged()
     {
         if (string.IsNullOrWhiteSpace(_options.File))
@@ -46,7 +52,9 @@ public sealed partial class AclFile : IHostedService, IDisposable
         }
 
         var stamp = Stamp();
-        if (stamp == _stamp)
+        var settled = stamp == _seen;
+        _seen = stamp;
+        if (stamp == _stamp || !settled)
         {
             return false;
         }

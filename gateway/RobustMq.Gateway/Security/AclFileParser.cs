@@ -82,13 +82,14 @@ internal static class AclFileParser
             _ => throw Error(source, line, $"unknown action '{fields[1]}' (expected publish, subscribe or all)"),
         };
 
-        if (fields.Length < 3 || (Is(fields[2], "eq") && fields.Length < 4))
+        if (fields.Length < 3)
         {
             throw Error(source, line, "missing topic filter");
         }
 
-        // "eq <filter>": compared as text (EMQX's eq); the who part and conditions come after the filter.
-        var first = Is(fields[2], "eq") ? 4 : 3;
+        // "eq <filter>": compared as text (EMQX's eq); the who part and conditions come after the filter. A rule for
+        // the topic "eq" itself ("deny publish eq user=bob") keeps its meaning: what follows is a field, not a filter.
+        var first = Is(fields[2], "eq") && fields.Length > 3 && !IsField(fields[3]) ? 4 : 3;
         var filter = AclConditions.Topic(first == 4 ? "eq " + fields[3] : fields[2], out var exact, out var problem)
             ?? throw Error(source, line, problem!.StartsWith("rule filter", StringComparison.Ordinal) ? problem : $"invalid topic filter '{fields[first - 1]}'");
 
@@ -191,6 +192,9 @@ internal static class AclFileParser
 
         return code;
     }
+
+    /// <summary>Whether <paramref name="text"/> is one of the fields after a rule's filter (<c>*</c> or <c>name=value</c>).</summary>
+    private static bool IsField(string text) => text == "*" || text.Contains('=', StringComparison.Ordinal);
 
     private static bool Is(string field, string keyword) => string.Equals(field, keyword, StringComparison.OrdinalIgnoreCase);
 

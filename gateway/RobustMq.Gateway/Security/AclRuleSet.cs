@@ -68,16 +68,20 @@ public sealed class AclRuleSet
     /// (<see cref="MayReceive"/>) runs on the publishing node, which holds the file's rules and knows none of the
     /// subscriber's conditions, so it passes over <see cref="AclRule.Local"/> rules. True when, before the rule that
     /// decides the filter, a local deny rule overlaps it, or a local allow rule overlaps it ahead of a deny rule that
-    /// overlaps it too; such a subscription is refused as a whole. Otherwise both decide every topic alike.
+    /// overlaps it too, or when the rule that decides the filter is local and a deny rule that overlaps it comes first
+    /// (its messages would be checked per topic by nodes that pass over the deciding rule); such a subscription is
+    /// refused as a whole. Otherwise both decide every topic alike.
     /// </summary>
     public bool PublishersCannotCheck(string filter, string clientId, string? userName, in AclContext context = default)
     {
         var localAllowSeen = false;
+        var denySeen = false;
         foreach (var rule in _rules)
         {
             if (rule.Covers(AclAction.Subscribe, filter, clientId, userName, context))
             {
-                return false;
+                // Its messages are checked per topic (a deny overlaps ahead of it) by nodes that pass over this rule.
+                return rule.Local && denySeen;
             }
 
             if (!rule.Overlaps(filter, clientId, userName, context))
@@ -91,6 +95,7 @@ public sealed class AclRuleSet
             }
 
             localAllowSeen |= rule.Allow && rule.Local;
+            denySeen |= !rule.Allow;
         }
 
         return false;

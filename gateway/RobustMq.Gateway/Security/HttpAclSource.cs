@@ -24,10 +24,10 @@ public sealed class HttpAclOptions
 /// <list type="bullet">
 /// <item>2xx with <c>{"rules": [...]}</c> or a bare array: the rules, each as the built-in store has them
 /// (<see cref="AclEntryRule"/>: <c>permission</c>, <c>action</c>, <c>topic</c>, optional <c>qos</c>, <c>retain</c>,
-/// <c>ipaddr</c>); an empty body: none.</item>
-/// <item>404: the service has no rules for the client.</item>
-/// <item>Anything else (another status, a redirect, a body that is not such rules, a timeout, a refused connection):
-/// the source cannot answer, and the CONNECT is refused with 0x88 (a rule that could not be read might deny).</item>
+/// <c>ipaddr</c>); <c>{"rules": []}</c> or 204 No Content: none.</item>
+/// <item>Anything else (another status, 404 included: a wrong URL must not read as "no rules"; a redirect, an empty or
+/// other body, a timeout, a refused connection): the source cannot answer, and the CONNECT is refused with 0x88 (a
+/// rule that could not be read might deny).</item>
 /// </list>
 /// </summary>
 public sealed class HttpAclSource(HttpClient http, HttpAclOptions options) : IAclSource
@@ -45,7 +45,7 @@ public sealed class HttpAclSource(HttpClient http, HttpAclOptions options) : IAc
         try
         {
             using var response = await http.PostAsJsonAsync(options.Url, body, timeout.Token);
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            if (response.StatusCode == HttpStatusCode.NoContent)
             {
                 return [];
             }
@@ -75,7 +75,7 @@ public sealed class HttpAclSource(HttpClient http, HttpAclOptions options) : IAc
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return [];
+            throw new AclSourceException("http: the answer has no body (no rules is {\"rules\": []} or 204)");
         }
 
         try

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Gateway.Security.Cluster;
 using RobustMq.Protocol.ReasonCodes;
 

@@ -71,11 +71,14 @@ public sealed record AclEntry(
                 rule.Action,
                 rule.Topic,
                 $"{where} rule {i + 1}",
-                new AclRuleConditions(rule.IpAddr, rule.QoS is null ? null : string.Join(',', rule.QoS), rule.Retain?.ToString()));
+                new AclRuleConditions(rule.IpAddr, QoSText(rule.QoS), rule.Retain?.ToString()));
         }
 
         return result;
     }
+
+    /// <summary>The levels as <see cref="AclConditions.QoS"/> reads them; an empty list is not "any" but an error.</summary>
+    private static string? QoSText(int[]? levels) => levels is null ? null : levels.Length == 0 ? "[]" : string.Join(',', levels);
 
     public byte[] Encode() => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(this);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Security.Cluster;
 
@@ -28,6 +29,12 @@ public sealed partial class BuiltInAclSource(
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private volatile Dictionary<string, IReadOnlyList<AclRule>> _rules = new(StringComparer.Ordinal);
+
+    /// <summary>The stored entries as read last, to tell which subjects a reload changed.</summary>
+    private Dictionary<string, byte[]> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the store was read once: until then a CONNECT is refused (a rule not read might deny).</summary>
+    private volatile bool _loaded;
     private ITimer? _timer;
     private Task? _watching;
 
@@ -50,8 +57,16 @@ public sealed partial class BuiltInAclSource(
         return user.Count + client.Count + all.Count == 0 ? [] : [.. user, .. client, .. all];
     }
 
-    public ValueTask<IReadOnlyList<AclRule>> RulesForAsync(string clientId, string? userName, string? peer, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(RulesFor(clientId, userName));
+    /// <exception cref="AclSourceException">The store has not been read yet (at start, while it cannot be), or this host has none.</exception>
+    public ValueTask<IReadOnlyList<AclRule>> RulesForAsync(string clientId, string? userName, string? peer, CancellationToken cancellationToken)
+    {
+        if (!_loaded)
+        {
+            throw new AclSourceException(store is null ? "builtin: this host has no ACL store" : "builtin: the ACL store has not been read yet");
+        }
+
+        return ValueTask.FromResult(RulesFor(clientId, userName));
+    }
 
     /// <summary>Every entry stored.</summary>
     /// <exception cref="InvalidOperationException">This host has no store.</exception>
@@ -79,7 +94,10 @@ public sealed partial class BuiltInAclSource(
         return true;
     }
 
-    /// <summary>Reads the store again and tells the node's connected clients that their rules may have changed.</summary>
+    /// <summary>
+    /// Reads the store again and tells the node's connected clients whose rules changed: every one when the rules for
+    /// <c>all</c> changed, otherwise those whose user name or client id has changed rules.
+    /// </summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         if (store is null)
@@ -91,8 +109,10 @@ public sealed partial class BuiltInAclSource(
         try
         {
             var rules = new Dictionary<string, IReadOnlyList<AclRule>>(StringComparer.Ordinal);
+            var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             foreach (var entry in await store.ListAsync(cancellationToken))
             {
+                stored[entry.Who] = entry.Encode();
                 try
                 {
                     rules[entry.Who] = entry.ToRules();
@@ -104,11 +124,22 @@ public sealed partial class BuiltInAclSource(
                 }
             }
 
-            var before = _rules;
+            var changed = Changed(_stored, stored);
             _rules = rules;
-            if (before.Count > 0 || rules.Count > 0)
+            _stored = stored;
+            _loaded = true;
+            if (changed.Count == 0)
             {
-                foreach (var connection in connections.Connections)
+                return;
+            }
+
+            var everyone = changed.Contains(AclEntry.All);
+            foreach (var connection in connections.Connections)
+            {
+                // One still in its CONNECT (no client id yet) may have read the rules before this reload: told too.
+                if (everyone || connection.ClientId is null
+                    || (connection.ClientId is { } clientId && changed.Contains(AclEntry.ForClient(clientId)))
+                    || (connection.UserName is { Length: > 0 } userName && changed.Contains(AclEntry.ForUser(userName))))
                 {
                     connection.AclChanged();
                 }
@@ -118,6 +149,29 @@ public sealed partial class BuiltInAclSource(
         {
             _reloading.Release();
         }
+    }
+
+    /// <summary>The subjects whose stored rules differ between <paramref name="before"/> and <paramref name="after"/>.</summary>
+    private static HashSet<string> Changed(Dictionary<string, byte[]> before, Dictionary<string, byte[]> after)
+    {
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (who, value) in after)
+        {
+            if (!before.TryGetValue(who, out var old) || !old.AsSpan().SequenceEqual(value))
+            {
+                changed.Add(who);
+            }
+        }
+
+        foreach (var who in before.Keys)
+        {
+            if (!after.ContainsKey(who))
+            {
+                changed.Add(who);
+            }
+        }
+
+        return changed;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -133,7 +187,8 @@ public sealed partial class BuiltInAclSource(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The broker starts all the same, with no stored rules; the refresh tries again.
+            // The broker starts all the same; until the refresh reads the store, CONNECTs of clients this source is
+            // asked for are refused with 0x88 (a rule not read might deny).
             LogReloadFailed(logger, ex);
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using RobustMq.Gateway.Nodes;
 using RobustMq.Gateway.Security.Blacklist;
 
 namespace RobustMq.Gateway.Security.Cluster;
@@ -14,6 +15,27 @@ public sealed partial class NodeNotices(IGrainFactory grains, IClusterMembership
     /// <summary>Has every active node (this one included) run <paramref name="call"/> on its control grain; returns how many could not be told.</summary>
     public Task<int> TellAllAsync(Func<INodeControlGrain, Task> call) =>
         TellAsync(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList(), call);
+
+    /// <summary>
+    /// Asks every active node (this one included) through its control grain, each within 5 s: the answers of those that
+    /// gave one, and how many did not.
+    /// </summary>
+    public async Task<(IReadOnlyList<T> Answers, int Failed)> AskAllAsync<T>(Func<INodeControlGrain, Task<T>> ask)
+    {
+        var calls = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active)
+            .Select(m => ask(grains.GetGrain<INodeControlGrain>(m.SiloAddress.ToParsableString())).WaitAsync(TimeSpan.FromSeconds(5)))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || calls.Any(c => !c.IsCanceled))
+        {
+            // Counted below; the others' answers are given.
+        }
+
+        return ([.. calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result)], calls.Count(c => !c.IsCompletedSuccessfully));
+    }
 
     /// <summary>
     /// Runs <paramref name="joined"/> with the nodes this one sees become active (itself left out) until

@@ -1,0 +1,115 @@
+using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Hosting;
+using RobustMq.Gateway.Metrics;
+using RobustMq.Gateway.Routing;
+using RobustMq.Protocol.ReasonCodes;
+
+namespace RobustMq.Gateway.Nodes;
+
+/// <summary>A node's counts for the admin API's overview (<see cref="INodeControlGrain.Report"/>); counters since the node started.</summary>
+[GenerateSerializer, Immutable, Alias("robustmq.nodereport")]
+public sealed record NodeReport(
+    [property: Id(0)] string Node,
+    [property: Id(1)] int Connections,
+    [property: Id(2)] int Routes,
+    [property: Id(3)] long MessagesReceived,
+    [property: Id(4)] long MessagesSent,
+    [property: Id(5)] long MessagesDropped,
+    [property: Id(6)] long BytesReceived,
+    [property: Id(7)] long BytesSent,
+    [property: Id(8)] long UptimeSeconds);
+
+/// <summary>
+/// Which connected clients an admin listing asks a node for: substrings of the client id, user name and peer address
+/// (ordinal, case-insensitive; null: any), and how many to send back at most, by client id.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("robustmq.clientquery")]
+public sealed record ClientQuery(
+    [property: Id(0)] string? ClientId,
+    [property: Id(1)] string? UserName,
+    [property: Id(2)] string? PeerHost,
+    [property: Id(3)] int Take);
+
+/// <summary>One connected client as the admin API shows it.</summary>
+[GenerateSerializer, Immutable, Alias("robustmq.clientsummary")]
+public sealed record ClientSummary(
+    [property: Id(0)] string ClientId,
+    [property: Id(1)] string? UserName,
+    [property: Id(2)] int ProtocolVersion,
+    [property: Id(3)] string? PeerAddress,
+    [property: Id(4)] int KeepAliveSeconds,
+    [property: Id(5)] bool CleanStart,
+    [property: Id(6)] uint SessionExpirySeconds,
+    [property: Id(7)] DateTimeOffset? ConnectedAt,
+    [property: Id(8)] string Node);
+
+/// <summary>A node's answer to a <see cref="ClientQuery"/>: how many of its clients match, and the first of them by client id.</summary>
+[GenerateSerializer, Immutable, Alias("robustmq.clientpage")]
+public sealed record ClientPage(
+    [property: Id(0)] int Matched,
+    [property: Id(1)] ClientSummary[] Clients);
+
+/// <summary>What a node answers about itself to the admin API of any node (through <see cref="INodeControlGrain"/>).</summary>
+public sealed class NodeReports(ConnectionRegistry connections, RouteCache routes, BrokerMetrics metrics, NodeIdentity node, TimeProvider clock)
+{
+    private readonly DateTimeOffset _started = clock.GetUtcNow();
+
+    /// <summary>The node's counts now.</summary>
+    public NodeReport Report() => new(
+        node.Name,
+        connections.Count,
+        routes.Count,
+        (long)metrics.MessagesReceived.Value,
+        (long)metrics.MessagesSent.Value,
+        (long)Sum(metrics.MessagesDropped),
+        (long)metrics.BytesReceived.Value,
+        (long)metrics.BytesSent.Value,
+        (long)(clock.GetUtcNow() - _started).TotalSeconds);
+
+    /// <summary>The node's connected clients (CONNACK sent) that <paramref name="query"/> selects.</summary>
+    public ClientPage Clients(ClientQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var matched = new List<ClientSummary>();
+        foreach (var c in connections.Connections)
+        {
+            if (c.ClientId is { } clientId && c.ConnectedAt is not null && !c.IsClosing
+                && Has(clientId, query.ClientId) && Has(c.UserName, query.UserName) && Has(c.RemoteEndPoint, query.PeerHost))
+            {
+                matched.Add(new ClientSummary(clientId, c.UserName, (int)c.Version, c.RemoteEndPoint, c.KeepAliveSeconds, c.CleanStart, c.SessionExpirySeconds, c.ConnectedAt, node.Name));
+            }
+        }
+
+        matched.Sort((a, b) => string.CompareOrdinal(a.ClientId, b.ClientId));
+        return new ClientPage(matched.Count, [.. matched.Take(Math.Max(0, query.Take))]);
+    }
+
+    /// <summary>Closes the client's connection here with 0x98 Administrative action; false when it has none here.</summary>
+    public async Task<bool> KickAsync(string clientId)
+    {
+        var found = false;
+        foreach (var c in connections.Connections)
+        {
+            if (c.ClientId == clientId && c.ConnectedAt is not null && !c.IsClosing)
+            {
+                found |= await connections.CloseAsync(c.Ref, (byte)ReasonCode.AdministrativeAction);
+            }
+        }
+
+        return found;
+    }
+
+    private static bool Has(string? value, string? part) =>
+        part is not { Length: > 0 } || (value is not null && value.Contains(part, StringComparison.OrdinalIgnoreCase));
+
+    private static double Sum(Prometheus.Counter counter)
+    {
+        var sum = 0.0;
+        foreach (var labels in counter.GetAllLabelValues())
+        {
+            sum += counter.WithLabels(labels).Value;
+        }
+
+        return sum;
+    }
+}
