@@ -10,7 +10,8 @@ namespace RobustMq.Silo.Admin;
 /// to connected clients at once), in EMQX's built-in database shape: rules by user name, by client id, and for all.
 /// <list type="bullet">
 /// <item><c>GET /api/acl</c>: 200, <c>[{"who": "all|user/{name}|client/{id}", "rules": [...]}]</c> by subject.</item>
-/// <item><c>GET /api/acl/all</c>, <c>/api/acl/users/{name}</c>, <c>/api/acl/clients/{id}</c>: 200 one such object, 404.</item>
+/// <item><c>GET /api/acl/all</c>, <c>/api/acl/users/{name}</c>, <c>/api/acl/clients/{id}</c> (a name may hold '/', as
+/// itself or as %2F): 200 one such object, 404.</item>
 /// <item><c>PUT</c> on those with <c>{"rules": [{"permission": "allow|deny", "action": "publish|subscribe|all",
 /// "topic": "...", "qos": [0, 1], "retain": false, "ipaddr": "10.0.0.0/8"}]}</c> (the last three optional): replaces
 /// the subject's rules; 200 with the entry; 400 naming the rule that is not one (or more than 1,000 rules).</item>
@@ -20,14 +21,17 @@ namespace RobustMq.Silo.Admin;
 /// </summary>
 public static class AclApi
 {
-    public static void Map(IEndpointRouteBuilder endpoints)
+    public static void Map(IEndpointRouteBuilder endpoints) => MapRoutes(endpoints.MapGroup("/api/acl").AddEndpointFilter<OperatorOnly>());
+
+    /// <summary>The routes on <paramref name="acl"/> (<c>/api/acl</c>, and <c>/api/v1/acl</c> behind <see cref="AdminAccess"/>).</summary>
+    public static void MapRoutes(RouteGroupBuilder acl)
     {
-        var acl = endpoints.MapGroup("/api/acl").AddEndpointFilter<OperatorOnly>();
         acl.MapGet("", async (BuiltInAclSource store, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok(await store.ListAsync(cancellationToken))));
         MapSubject(acl, "/all", _ => AclEntry.All);
-        MapSubject(acl, "/users/{name}", name => AclEntry.ForUser(name!));
-        MapSubject(acl, "/clients/{name}", name => AclEntry.ForClient(name!));
+        // A client id or user name may hold '/': the rest of the path, with %2F read as '/' too.
+        MapSubject(acl, "/users/{**name}", name => AclEntry.ForUser(ApiV1.PathValue(name)));
+        MapSubject(acl, "/clients/{**name}", name => AclEntry.ForClient(ApiV1.PathValue(name)));
     }
 
     private static void MapSubject(RouteGroupBuilder acl, string pattern, Func<string?, string> who)

@@ -8,7 +8,8 @@ namespace RobustMq.Silo.Admin;
 /// <summary>
 /// The admin HTTP endpoints of a node: health, <c>/metrics</c>, read-only views (<c>/api/node</c>, <c>/api/nodes</c>:
 /// <c>[{"address", "name", "status": "active|joining|shuttingdown|stopping|dead|…", "self"}]</c>, <c>/api/clients</c>,
-/// <c>/api/routes</c>), and the built-in users and the
+/// <c>/api/routes</c>), the probes <c>/health/live</c> and <c>/health/ready</c>, the authenticated API <c>/api/v1</c>
+/// (<see cref="ApiV1"/>, its OpenAPI document at <c>/api/v1/openapi.json</c>), and the built-in users and the
 /// blacklist (<see cref="UserApi"/>, <see cref="BlacklistApi"/>, guarded by <see cref="OperatorOnly"/>). Every JSON property name is
 /// written out (anonymous members or <see cref="System.Text.Json.Serialization.JsonPropertyNameAttribute"/>), never
 /// derived from a C# name by the camel-case policy.
@@ -22,6 +23,15 @@ public static class AdminApi
         {
             endpoints.MapMetrics("/metrics", registry);
             endpoints.MapGet("/api/health", () => Results.Ok(new { status = "ok" }));
+            // Probes, outside the authentication: live while the process answers; ready once this silo is an active
+            // member of the cluster (its listeners open after that), 503 otherwise.
+            endpoints.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+            endpoints.MapGet("/health/ready", (IClusterMembershipService membership, ILocalSiloDetails silo) =>
+                membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active
+                    ? Results.Ok(new { status = "ready" })
+                    : Results.Json(new { status = "not_ready" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            endpoints.MapOpenApi("/api/v1/openapi.json");
+            ApiV1.Map(endpoints);
             endpoints.MapGet("/api/node", async (NodeIdentity node, ConnectionRegistry connections, RouteCache routes, IGrainFactory grains, ILocalSiloDetails silo) =>
             {
                 // Grain activations on this node by grain class (which state it hosts: none of the durable ones on a

@@ -19,10 +19,11 @@ public static class BlacklistApi
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        Map(endpoints.MapGroup("/api/blacklist").AddEndpointFilter<OperatorOnly>());
+        MapRoutes(endpoints.MapGroup("/api/blacklist").AddEndpointFilter<OperatorOnly>());
     }
 
-    private static void Map(RouteGroupBuilder endpoints)
+    /// <summary>The routes on <paramref name="endpoints"/> (<c>/api/blacklist</c>, and <c>/api/v1/blacklist</c> behind <see cref="AdminAccess"/>).</summary>
+    public static void MapRoutes(RouteGroupBuilder endpoints)
     {
         endpoints.MapGet("", async (BlacklistService blacklist, TimeProvider clock, CancellationToken cancellationToken) =>
             await Guard(async () =>
@@ -57,7 +58,7 @@ public static class BlacklistApi
             });
         });
         endpoints.MapDelete("/{kind}/{**value}", async (string kind, string value, BlacklistService blacklist, CancellationToken cancellationToken) =>
-            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)), cancellationToken)
+            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, ApiV1.PathValue(value)), cancellationToken)
                 ? Results.NoContent()
                 : Results.NotFound(new { error = $"no ban of {kind} '{value}'" })));
     }

@@ -24,11 +24,11 @@ public static class UserApi
 {
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        var users = endpoints.MapGroup("/api/users").AddEndpointFilter<OperatorOnly>();
-        Map(users);
+        MapRoutes(endpoints.MapGroup("/api/users").AddEndpointFilter<OperatorOnly>());
     }
 
-    private static void Map(RouteGroupBuilder endpoints)
+    /// <summary>The routes on <paramref name="endpoints"/> (<c>/api/users</c>, and <c>/api/v1/users</c> behind <see cref="AdminAccess"/>).</summary>
+    public static void MapRoutes(RouteGroupBuilder endpoints)
     {
         endpoints.MapGet("", async (IUserStore users, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok((await users.ListAsync(cancellationToken)).Select(UserView.Of).ToList())));

@@ -15,4 +15,22 @@ public sealed class AdminOptions
     /// by default, and then they answer only clients on the loopback address.
     /// </summary>
     public string? Token { get; set; }
+
+    /// <summary>The administrator made at the first start, when no admin account is stored (<c>/api/v1/login</c>).</summary>
+    public string Username { get; set; } = "admin";
+
+    /// <summary>
+    /// The first administrator's password, used only when no admin account is stored; unset: <c>public</c>, as EMQX's,
+    /// with a warning at every start until it is changed (<c>PUT /api/v1/admins/{name}</c>).
+    /// </summary>
+    public string? Password { get; set; }
+
+    /// <summary>How long a login's token is valid, in minutes (1-10080).</summary>
+    public int TokenTtlMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// The HS256 key of login tokens (at least 32 bytes); unset: a random key kept in <c>Storage:Default</c> (keyed space
+    /// <c>admin_keys</c>), so the cluster's nodes share it.
+    /// </summary>
+    public string? JwtSecret { get; set; }
 }

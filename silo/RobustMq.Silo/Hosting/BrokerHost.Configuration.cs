@@ -160,6 +160,26 @@ public static partial class BrokerHost
             {
                 errors.Add($"Admin:Port must differ from the MQTT listener ports (got {admin.Port})");
             }
+
+            if (admin.TokenTtlMinutes is < 1 or > 10_080)
+            {
+                errors.Add($"Admin:TokenTtlMinutes must be 1-10080 (got {admin.TokenTtlMinutes})");
+            }
+
+            if (admin.JwtSecret is { } secret && System.Text.Encoding.UTF8.GetByteCount(secret) < 32)
+            {
+                errors.Add("Admin:JwtSecret must be at least 32 bytes (HS256)");
+            }
+
+            if (!UserApiNames.IsValid(admin.Username))
+            {
+                errors.Add($"Admin:Username must be 1 to 65,535 bytes of UTF-8 without U+0000 (got '{admin.Username}')");
+            }
+
+            if (admin.Password is { Length: < 8 })
+            {
+                errors.Add("Admin:Password must be at least 8 characters");
+            }
         }
 
         if (errors.Count > 0)

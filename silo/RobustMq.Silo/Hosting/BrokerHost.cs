@@ -112,6 +112,11 @@ public static partial class BrokerHost
         builder.Services.AddSingleton<IBanStore, StoredBans>();
         builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
+        builder.Services.AddSingleton<AdminAccounts>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminAccounts>());
+        builder.Services.AddSingleton<AdminTokens>();
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddOpenApi("v1");
         // Anonymous clients are let in by the embedded single-node quick-start, not by a cluster, unless Auth:AllowAnonymous says.
         builder.Services.PostConfigure<AuthOptions>(o => o.AllowAnonymous ??= !cluster.IsAdoNet);
         builder.Services.AddHostedService(sp => new ListenerLog(sp, cluster, admin, listeners));

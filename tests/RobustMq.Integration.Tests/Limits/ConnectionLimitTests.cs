@@ -12,6 +12,7 @@ namespace RobustMq.Integration.Tests.Limits;
 /// so more clients than it has descriptors for are turned away and the process lives on (the runtime dies with
 /// "Out of memory." when it cannot get a descriptor it needs).
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ConnectionLimitTests
 {
     [Fact]

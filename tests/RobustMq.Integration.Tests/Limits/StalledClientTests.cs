@@ -4,6 +4,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Limits;
 
+[Trait("Topology", "SingleNode")]
 public sealed class StalledClientTests(BrokerFixture broker) : IClassFixture<BrokerFixture>, IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(10) };

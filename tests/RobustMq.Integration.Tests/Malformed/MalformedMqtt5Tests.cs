@@ -8,6 +8,7 @@ namespace RobustMq.Integration.Tests.Malformed;
 /// (MQTT 5, 4.13.1): CONNACK when the CONNECT itself is bad (even though the connection is not connected yet),
 /// DISCONNECT after it. Every expectation is the exact bytes on the wire, followed by the broker's close.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class MalformedMqtt5Tests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     [Theory]

@@ -6,6 +6,7 @@ namespace RobustMq.Integration.Tests.Malformed;
 /// Bad bytes on one connection close that connection (with DISCONNECT and the reason code first on MQTT 5)
 /// and leave every other client alone.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class MalformedPacketTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     private const byte MalformedPacket = 0x81;

@@ -14,8 +14,8 @@ namespace RobustMq.Integration.Tests.Security;
 /// <summary>
 /// A broker whose ACL sources are the built-in store (<c>/api/acl</c>) and then an HTTP service (a real Kestrel
 /// endpoint on a free loopback port), before a file that allows everything. The endpoint gives user <c>h-deny</c> a
-/// deny for publishing to <c>hx/#</c>, answers 500 for <c>h-500</c>, and 404 for everyone else. The file is looked at
-/// for a change every second.
+/// deny for publishing to <c>hx/#</c>, answers 500 for <c>h-500</c>, 404 for <c>h-404</c> (a wrong URL is not "no
+/// rules"), and 204 (no rules) for everyone else. The file is looked at for a change every second.
 /// </summary>
 public sealed class BuiltInAclBrokerFixture : BrokerFixture
 {
@@ -50,7 +50,8 @@ public sealed class BuiltInAclBrokerFixture : BrokerFixture
             {
                 "h-deny" => Results.Text("{\"rules\":[{\"permission\":\"deny\",\"action\":\"publish\",\"topic\":\"hx/#\"}]}", "application/json"),
                 "h-500" => Results.StatusCode(500),
-                _ => Results.NotFound(),
+                "h-404" => Results.NotFound(),
+                _ => Results.NoContent(),
             };
         });
         await _endpoint.StartAsync();
@@ -174,9 +175,21 @@ public sealed class BuiltInAclTests(BuiltInAclBrokerFixture broker) : IClassFixt
             await first.DisconnectAsync();
         }
 
+        // The rules change once the server has closed that connection: the session is offline, not ending.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var login = await _http.PostAsJsonAsync("/api/v1/login", new { username = "admin", password = "public" });
+            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/clients/acl-resume");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var found = await _http.SendAsync(request);
+            return found.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10), "the first connection is closed");
         await PutRulesAsync("users/acl-resume", [new { permission = "deny", action = "subscribe", topic = "keep/#" }]);
         using var writer = await ConnectAsync("acl-resume-writer", null);
-        Assert.Equal(MqttClientPublishReasonCode.Success, (await writer.PublishAsync(Mqtt.Message("keep/queued", "x", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode);
+        // In the cluster run the writer may be on the other silo, whose routes follow within moments.
+        await Eventually.TrueAsync(async () => (await writer.PublishAsync(Mqtt.Message("keep/queued", "x", MqttQualityOfServiceLevel.AtLeastOnce).Build())).ReasonCode == MqttClientPublishReasonCode.Success,
+            TimeSpan.FromSeconds(10), "a message is queued for the offline session");
 
         using var again = Mqtt.NewClient();
         var received = new ConcurrentQueue<string>();
@@ -263,9 +276,24 @@ public sealed class BuiltInAclTests(BuiltInAclBrokerFixture broker) : IClassFixt
             Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers, await PublishAsync(unknown, "hx/1"));
         }
 
-        using var failing = Mqtt.NewClient();
-        var result = await failing.ConnectAsync(Mqtt.Options(broker, "acl-h3").WithCredentials("h-500", "any").Build());
-        Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, result.ResultCode);
+        foreach (var user in new[] { "h-500", "h-404" })
+        {
+            using var failing = Mqtt.NewClient();
+            var result = await failing.ConnectAsync(Mqtt.Options(broker, "acl-" + user).WithCredentials(user, "any").Build());
+            Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, result.ResultCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_id_with_slashes_is_addressed_as_itself_or_with_percent_2F()
+    {
+        await PutRulesAsync("clients/plant/line1/dev7", [new { permission = "deny", action = "publish", topic = "line/#" }]);
+        using var client = await ConnectAsync("plant/line1/dev7", null);
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, await PublishAsync(client, "line/x"));
+        using var read = await _http.GetAsync("/api/acl/clients/plant%2Fline1%2Fdev7");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("client/plant/line1/dev7", (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("who").GetString());
     }
 
     [Fact]
@@ -286,6 +314,7 @@ public sealed class BuiltInAclTests(BuiltInAclBrokerFixture broker) : IClassFixt
         await PutRulesAsync("users/acl-api", [new { permission = "deny", action = "publish", topic = "a/#/b" }], HttpStatusCode.BadRequest);
         await PutRulesAsync("users/acl-api", [new { permission = "deny", action = "publish", topic = "a", ipaddr = "10.1.0.0/8" }], HttpStatusCode.BadRequest);
         await PutRulesAsync("users/acl-api", [new { permission = "maybe", action = "publish", topic = "a" }], HttpStatusCode.BadRequest);
+        await PutRulesAsync("users/acl-api", [new { permission = "deny", action = "publish", topic = "a", qos = Array.Empty<int>() }], HttpStatusCode.BadRequest);
 
         using (var deleted = await _http.DeleteAsync("/api/acl/users/acl-api"))
         {

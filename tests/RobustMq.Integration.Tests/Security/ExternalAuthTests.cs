@@ -82,6 +82,7 @@ public sealed class ExternalAuthBrokerFixture : BrokerFixture
 }
 
 /// <summary>The JWT and HTTP authentication sources (issue 13) with real clients: MQTTnet and mosquitto_pub.</summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ExternalAuthTests(ExternalAuthBrokerFixture broker) : IClassFixture<ExternalAuthBrokerFixture>
 {
     private async Task<MqttClientConnectResultCode> ConnectAsync(string clientId, string? user, string? password)

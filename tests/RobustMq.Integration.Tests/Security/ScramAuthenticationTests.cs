@@ -12,6 +12,7 @@ namespace RobustMq.Integration.Tests.Security;
 /// SCRAM through its enhanced authentication handler against users made through the admin API, and raw sockets for
 /// the protocol errors of the AUTH exchange.
 /// </summary>
+[Trait("Topology", "SingleNode")]
 public sealed class ScramAuthenticationTests(ScramBrokerFixture broker) : IClassFixture<ScramBrokerFixture>, IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(10) };

@@ -4,6 +4,7 @@ using RobustMq.Integration.Tests.Infrastructure;
 
 namespace RobustMq.Integration.Tests.Transport;
 
+[Trait("Topology", "SingleNode")]
 public sealed class TlsTests(TlsBrokerFixture broker) : IClassFixture<TlsBrokerFixture>
 {
     [Fact]

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using RobustMq.Gateway.Security.Authentication;
+using RobustMq.Grains.Storage;
+using RobustMq.Silo.Hosting;
+using RobustMq.Storage;
+
+namespace RobustMq.Silo.Admin;
+
+/// <summary>
+/// The admin API's accounts, in <c>Storage:Default</c> (keyed space <see cref="Space"/>, key the name, value a
+/// <see cref="UserRecord"/>: PBKDF2-SHA-256, <c>superuser</c> meaning the <c>administrator</c> role, otherwise
+/// <c>viewer</c>), so a cluster's nodes share them. At start, when none is stored, <c>Admin:Username</c> is made an
+/// administrator with <c>Admin:Password</c> (<c>public</c> when unset, with a warning at each start while that
+/// password still works).
+/// </summary>
+public sealed partial class AdminAccounts(StorageEngines storage, IOptions<AdminOptions> options, IOptions<AuthOptions> auth, ILogger<AdminAccounts> logger) : IHostedService
+{
+    public const string Space = "admin_accounts";
+
+    /// <summary>The password of the first administrator when <c>Admin:Password</c> is unset.</summary>
+    public const string DefaultPassword = "public";
+
+    public const string Administrator = "administrator";
+    public const string Viewer = "viewer";
+
+    public async Task<UserRecord?> GetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!UserApiNames.IsValid(name))
+        {
+            return null;
+        }
+
+        var value = await storage.ForState().GetAsync(Space, name, cancellationToken);
+        return value is null ? null : UserRecord.Decode(value);
+    }
+
+    public async Task<IReadOnlyList<UserRecord>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var accounts = new List<UserRecord>();
+        await foreach (var entry in storage.ForState().ScanAsync(Space, "", cancellationToken))
+        {
+            accounts.Add(UserRecord.Decode(entry.Value));
+        }
+
+        accounts.Sort((a, b) => string.CompareOrdinal(a.UserName, b.UserName));
+        return accounts;
+    }
+
+    /// <summary>Stores the account <paramref name="name"/> with <paramref name="password"/> hashed anew, replacing one of that name.</summary>
+    public async Task<UserRecord> PutAsync(string name, string password, bool administrator, CancellationToken cancellationToken = default)
+    {
+        var account = UserRecord.Create(name, Encoding.UTF8.GetBytes(password), administrator, auth.Value.BuiltIn.Iterations);
+        await storage.ForState().WriteAsync(new StorageBatch().Put(Space, name, account.Encode()), cancellationToken);
+        return account;
+    }
+
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
+        KeyedSpace.DeleteIfPresentAsync(storage.ForState(), Space, name, cancellationToken);
+
+    /// <summary>The account when <paramref name="password"/> is its password, else null (as long either way for a name that exists or not).</summary>
+    public async Task<UserRecord?> VerifyAsync(string name, string password, CancellationToken cancellationToken = default)
+    {
+        var account = await GetAsync(name, cancellationToken);
+        var given = Encoding.UTF8.GetBytes(password);
+        if (account?.Password is not { } hash)
+        {
+            PasswordHash.Create(given, auth.Value.BuiltIn.Iterations).Verify(given);
+            return null;
+        }
+
+        return await Task.Run(() => hash.Verify(given), cancellationToken) ? account : null;
+    }
+
+    public static string RoleOf(UserRecord account) => account.Superuser ? Administrator : Viewer;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var admin = options.Value;
+        try
+        {
+            if ((await ListAsync(cancellationToken)).Count == 0)
+            {
+                await PutAsync(admin.Username, admin.Password ?? DefaultPassword, administrator: true, cancellationToken);
+                LogCreated(logger, admin.Username);
+            }
+
+            if (admin.Password is null && await GetAsync(admin.Username, cancellationToken) is { Password: { } hash } && hash.Verify(Encoding.UTF8.GetBytes(DefaultPassword)))
+            {
+                LogDefaultPassword(logger, admin.Username);
+            }
+        }
+        catch (Exception ex) when (ex is StorageException or FormatException)
+        {
+            // The broker runs; logins fail until the store can be read.
+            LogStoreFailed(logger, ex);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>A new API key secret: 32 random bytes, base64url.</summary>
+    public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Admin: no admin account was stored; made administrator '{Name}' (Admin:Username, Admin:Password)")]
+    private static partial void LogCreated(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Admin: administrator '{Name}' still has the default password 'public': change it (PUT /api/v1/admins/{Name}) or set Admin:Password before the first start")]
+    private static partial void LogDefaultPassword(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Admin: the admin accounts cannot be read; logins fail until they can")]
+    private static partial void LogStoreFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,1 @@
+return await RobustMq.Cli.Ctl.RunAsync(args, Console.Out, Console.Error);
