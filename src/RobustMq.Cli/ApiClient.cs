@@ -59,7 +59,12 @@ public sealed class ApiClient(Uri server, Credentials credentials) : IDisposable
 
         using var login = await _http.PostAsJsonAsync("/api/v1/login", new { username = credentials.UserName, password = credentials.Password }, cancellationToken);
         var answer = await ReadAsync(login, cancellationToken);
-        return _auth = new AuthenticationHeaderValue("Bearer", answer!.Value.GetProperty("token").GetString());
+        if (answer is not { ValueKind: JsonValueKind.Object } body || !body.TryGetProperty("token", out var issued) || issued.ValueKind != JsonValueKind.String)
+        {
+            throw new ApiException((int)login.StatusCode, "the login's answer has no token: is --server the admin API?");
+        }
+
+        return _auth = new AuthenticationHeaderValue("Bearer", issued.GetString());
     }
 
     private static async Task<JsonElement?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -71,12 +76,21 @@ public sealed class ApiClient(Uri server, Credentials credentials) : IDisposable
             try
             {
                 using var error = JsonDocument.Parse(text);
-                message = error.RootElement.TryGetProperty("message", out var m) ? m.GetString() ?? text
-                    : error.RootElement.TryGetProperty("error", out var e) ? e.GetString() ?? text
-                    : text;
+                if (error.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var name in new[] { "message", "error" })
+                    {
+                        if (error.RootElement.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.String)
+                        {
+                            message = m.GetString()!;
+                            break;
+                        }
+                    }
+                }
             }
             catch (JsonException)
             {
+                // Not JSON (a proxy's page, say): shown as it is.
             }
 
             throw new ApiException((int)response.StatusCode, message);
@@ -87,8 +101,15 @@ public sealed class ApiClient(Uri server, Credentials credentials) : IDisposable
             return null;
         }
 
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new ApiException((int)response.StatusCode, "the answer is not JSON: is --server the admin API?");
+        }
     }
 }
 

@@ -29,8 +29,8 @@ public static class Ctl
         Recursive = true,
     };
 
-    private static readonly Option<string> User = Global("--user", "the admin account to log in as", "ROBUSTMQ_USER", "admin");
-    private static readonly Option<string> Password = Global("--password", "its password", "ROBUSTMQ_PASSWORD", "public");
+    private static readonly Option<string> User = Global("--admin-user", "the admin account to log in as", "ROBUSTMQ_ADMIN_USER", "admin");
+    private static readonly Option<string> Password = Global("--admin-password", "its password", "ROBUSTMQ_ADMIN_PASSWORD", "public");
     private static readonly Option<string> ApiKey = Global("--api-key", "an API key (POST /api/v1/api_keys) instead of a login", "ROBUSTMQ_API_KEY", "");
     private static readonly Option<string> ApiSecret = Global("--api-secret", "the API key's secret", "ROBUSTMQ_API_SECRET", "");
     private static readonly Option<string> Token = Global("--token", "a login's token instead of a login", "ROBUSTMQ_TOKEN", "");
@@ -54,6 +54,8 @@ public static class Ctl
         return root;
     }
 
+    private const string UsageLine = "Usage: robust-ctl <cluster|mqtt> [--server URL] [--output table|json] <command> ...   (robust-ctl --help, robust-ctl mqtt --help)";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var result = Build().Parse(args);
@@ -64,7 +66,7 @@ public static class Ctl
                 await error.WriteLineAsync("robust-ctl: " + problem.Message);
             }
 
-            await error.WriteLineAsync("Usage: robust-ctl <cluster|mqtt> [--server URL] [--output table|json] <command> ...   (robust-ctl --help, robust-ctl mqtt --help)");
+            await error.WriteLineAsync(UsageLine);
             return Usage;
         }
 
@@ -80,6 +82,7 @@ public static class Ctl
             if (!TryServer(parse.GetValue(Server)!, out var server))
             {
                 await error.WriteLineAsync($"robust-ctl: --server '{parse.GetValue(Server)}' is not a URL (http://host:port)");
+                await error.WriteLineAsync(UsageLine);
                 return Usage;
             }
 
@@ -128,7 +131,8 @@ public static class Ctl
         {
             if (!TryServer(parse.GetValue(Server)!, out var server))
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"robust-ctl: --server '{parse.GetValue(Server)}' is not a URL");
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"robust-ctl: --server '{parse.GetValue(Server)}' is not a URL (http://host:port)");
+                await parse.InvocationConfiguration.Error.WriteLineAsync(UsageLine);
                 return Usage;
             }
 
@@ -142,6 +146,11 @@ public static class Ctl
             catch (HttpRequestException ex)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"robust-ctl: {server} cannot be reached: {ex.Message}");
+                return Unreachable;
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"robust-ctl: {server} did not answer in time");
                 return Unreachable;
             }
         });

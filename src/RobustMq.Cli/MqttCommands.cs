@@ -71,6 +71,7 @@ internal static class MqttCommands
         var qos = new Option<int[]>("--qos") { Description = "only these QoS levels (0 1 2)", AllowMultipleArgumentsPerToken = true };
         var retain = new Option<bool?>("--retain") { Description = "only publishes with this RETAIN flag" };
         var create = new Command("create", "Add a rule after the subject's others") { type, name, topic, action, permission, ip, qos, retain };
+        create.NeedsName(type, name);
         create.SetAction(Ctl.Call(async (p, api, ct) =>
         {
             var path = SubjectPath(p.GetValue(type)!, p.GetValue(name));
@@ -101,6 +102,7 @@ internal static class MqttCommands
 
         var (deleteType, deleteName) = Subject();
         var delete = new Command("delete", "Delete a subject's rules") { deleteType, deleteName };
+        delete.NeedsName(deleteType, deleteName);
         delete.SetAction(Ctl.Call((p, api, ct) => api.SendAsync(HttpMethod.Delete, SubjectPath(p.GetValue(deleteType)!, p.GetValue(deleteName)), null, ct), "deleted"));
         return new Command("acl", "The built-in ACL store (Acl:Sources builtin)") { list, create, delete };
     }
@@ -132,6 +134,30 @@ internal static class MqttCommands
         type.AcceptOnlyFromAmong("user", "client", "all");
         var name = new Option<string>("--resource-name") { Description = "the user name or client id (not for all)" };
         return (type, name);
+    }
+
+    /// <summary>A command line error (usage, exit 2) when a user or client subject has no name.</summary>
+    private static Command NeedsName(this Command command, Option<string> type, Option<string> name)
+    {
+        command.Validators.Add(result =>
+        {
+            string? kind;
+            try
+            {
+                kind = result.GetValue(type);
+            }
+            catch (InvalidOperationException)
+            {
+                // A type that is not one of the three: the option itself reports it.
+                return;
+            }
+
+            if (kind is "user" or "client" && string.IsNullOrEmpty(result.GetValue(name)))
+            {
+                result.AddError($"--resource-name is needed with --resource-type {kind}");
+            }
+        });
+        return command;
     }
 
     private static Option<string> BlacklistType()

@@ -13,7 +13,8 @@ public static class Output
     {
         if (value is not { } json)
         {
-            writer.WriteLine(emptyMessage ?? "done");
+            // 204 No Content: what was done, in the format asked for.
+            writer.WriteLine(format == "json" ? JsonSerializer.Serialize(new { result = emptyMessage ?? "done" }) : emptyMessage ?? "done");
             return;
         }
 
@@ -29,6 +30,11 @@ public static class Output
             if (json.TryGetProperty("meta", out var meta))
             {
                 writer.WriteLine($"page {Text(meta.GetProperty("page"))}, {data.GetArrayLength()} shown of {Text(meta.GetProperty("count"))}");
+            }
+
+            if (json.TryGetProperty("nodes_not_answering", out var silent) && silent.ValueKind == JsonValueKind.Number && silent.GetInt32() > 0)
+            {
+                writer.WriteLine($"{silent.GetInt32()} node(s) did not answer: the list may be incomplete");
             }
 
             return;

@@ -1,3 +1,4 @@
+using RobustMq.Gateway.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Abstractions.Options;
@@ -25,6 +26,7 @@ public sealed class ConnectionServices(
     IOptions<MqttOptions> options,
     AclFile acl,
     AclSourceList aclSources,
+    IOptions<AclOptions> aclOptions,
     Authenticator authenticator,
     EnhancedAuthenticator enhancedAuth,
     BlacklistService blacklist,
@@ -51,6 +53,13 @@ public sealed class ConnectionServices(
     public MqttOptions Options { get; } = options.Value;
     /// <summary>The node's shared rules now (the ACL file, read again when it changes).</summary>
     public AclRuleSet Acl => acl.Current;
+
+    /// <summary>
+    /// Whether a PUBLISH the ACL refuses also ends the connection (<c>Acl:DenyAction=disconnect</c>, EMQX's
+    /// <c>deny_action</c>): DISCONNECT 0x87 Not authorized on MQTT 5, a plain close on 3.1.x. Otherwise it is dropped,
+    /// with PUBACK/PUBREC 0x87 on MQTT 5.
+    /// </summary>
+    public bool DisconnectOnDeniedPublish { get; } = string.Equals(aclOptions.Value.DenyAction, "disconnect", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The per-client rule stores asked at each CONNECT (<c>Acl:Sources</c>).</summary>
     public AclSourceList AclSources { get; } = aclSources;

@@ -68,6 +68,14 @@ public sealed partial class MqttConnection
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped(DropReasons.NotAuthorized);
+            if (_services.DisconnectOnDeniedPublish)
+            {
+                // Acl:DenyAction=disconnect: DISCONNECT 0x87 (MQTT 5), a plain close on 3.1.x.
+                _endReason ??= $"publish to '{topic}' refused by the ACL (Acl:DenyAction=disconnect)";
+                SendDisconnectAndClose(ReasonCode.NotAuthorized);
+                return ValueTask.CompletedTask;
+            }
+
             // Behind any PUBACK still waiting for its stores (MQTT 4.6).
             AcknowledgeWhenStored(qos, frame.PacketId, ReasonCode.NotAuthorized);
             return ValueTask.CompletedTask;

@@ -10,6 +10,9 @@ public sealed class AclOptions
     /// <summary>How often the file is looked at for a change, in seconds (0: never; 1-86400).</summary>
     public int ReloadSeconds { get; set; } = 10;
 
+    /// <summary>What a refused PUBLISH does beyond being dropped: <c>ignore</c> (default: PUBACK/PUBREC 0x87 on MQTT 5) or <c>disconnect</c> (the connection ends, DISCONNECT 0x87).</summary>
+    public string DenyAction { get; set; } = "ignore";
+
     /// <summary>The decision when no rule covers a request, unless the file has a <c>default</c> line: <c>allow</c> (default) or <c>deny</c>.</summary>
     public string NoMatch { get; set; } = "allow";
 

@@ -15,6 +15,11 @@ public sealed class AclOptionsValidator : IValidateOptions<AclOptions>
             errors.Add($"Acl:NoMatch must be allow or deny (got '{options.NoMatch}')");
         }
 
+        if (options.DenyAction?.ToLowerInvariant() is not ("ignore" or "disconnect"))
+        {
+            errors.Add($"Acl:DenyAction must be ignore or disconnect (got '{options.DenyAction}')");
+        }
+
         for (var i = 0; i < options.Sources.Length; i++)
         {
             var source = options.Sources[i];

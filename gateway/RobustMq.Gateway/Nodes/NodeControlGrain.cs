@@ -24,7 +24,13 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// <summary>The node's connected clients that <paramref name="query"/> selects: how many, and the first <see cref="ClientQuery.Take"/> by client id.</summary>
     Task<ClientPage> Clients(ClientQuery query);
 
-    /// <summary>Closes the client's connection on this node with DISCONNECT 0x98 Administrative action (a plain close on 3.1.x); false when it has none here.</summary>
+    /// <summary>The client <paramref name="clientId"/> (exactly) if it is connected to this node, else null.</summary>
+    Task<ClientSummary?> Client(string clientId);
+
+    /// <summary>
+    /// Starts closing the client's connection on this node with DISCONNECT 0x98 Administrative action (a plain close on
+    /// 3.1.x), without waiting for it to end; false when it has none here.
+    /// </summary>
     Task<bool> Kick(string clientId);
 }
 
@@ -40,5 +46,7 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
 
     public Task<ClientPage> Clients(ClientQuery query) => Task.FromResult(reports.Clients(query));
 
-    public Task<bool> Kick(string clientId) => reports.KickAsync(clientId);
+    public Task<ClientSummary?> Client(string clientId) => Task.FromResult(reports.Client(clientId));
+
+    public Task<bool> Kick(string clientId) => Task.FromResult(reports.Kick(clientId));
 }

@@ -76,7 +76,7 @@ public sealed class NodeReports(ConnectionRegistry connections, RouteCache route
             if (c.ClientId is { } clientId && c.ConnectedAt is not null && !c.IsClosing
                 && Has(clientId, query.ClientId) && Has(c.UserName, query.UserName) && Has(c.RemoteEndPoint, query.PeerHost))
             {
-                matched.Add(new ClientSummary(clientId, c.UserName, (int)c.Version, c.RemoteEndPoint, c.KeepAliveSeconds, c.CleanStart, c.SessionExpirySeconds, c.ConnectedAt, node.Name));
+                matched.Add(Summary(c));
             }
         }
 
@@ -84,20 +84,39 @@ public sealed class NodeReports(ConnectionRegistry connections, RouteCache route
         return new ClientPage(matched.Count, [.. matched.Take(Math.Max(0, query.Take))]);
     }
 
-    /// <summary>Closes the client's connection here with 0x98 Administrative action; false when it has none here.</summary>
-    public async Task<bool> KickAsync(string clientId)
+    /// <summary>The client <paramref name="clientId"/> if it is connected here, else null.</summary>
+    public ClientSummary? Client(string clientId)
+    {
+        foreach (var c in connections.Connections)
+        {
+            if (c.ClientId == clientId && c.ConnectedAt is not null && !c.IsClosing)
+            {
+                return Summary(c);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts closing the client's connection here with 0x98 Administrative action; false when it has none here.</summary>
+    public bool Kick(string clientId)
     {
         var found = false;
         foreach (var c in connections.Connections)
         {
             if (c.ClientId == clientId && c.ConnectedAt is not null && !c.IsClosing)
             {
-                found |= await connections.CloseAsync(c.Ref, (byte)ReasonCode.AdministrativeAction);
+                // Not awaited: a stalled client's close may take its grace period; the answer need not.
+                _ = connections.CloseAsync(c.Ref, (byte)ReasonCode.AdministrativeAction);
+                found = true;
             }
         }
 
         return found;
     }
+
+    private ClientSummary Summary(MqttConnection c) =>
+        new(c.ClientId!, c.UserName, (int)c.Version, c.RemoteEndPoint, c.KeepAliveSeconds, c.CleanStart, c.SessionExpirySeconds, c.ConnectedAt, node.Name);
 
     private static bool Has(string? value, string? part) =>
         part is not { Length: > 0 } || (value is not null && value.Contains(part, StringComparison.OrdinalIgnoreCase));

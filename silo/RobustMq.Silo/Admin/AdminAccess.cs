@@ -9,16 +9,27 @@ namespace RobustMq.Silo.Admin;
 /// Guards <c>/api/v1</c> (all but <c>/api/v1/login</c> and the OpenAPI document): a request carries
 /// <c>Authorization: Bearer {token}</c> (a login's token, <see cref="AdminTokens"/>, or <c>Admin:Token</c>, which acts
 /// as an administrator) or <c>Authorization: Basic base64({api_key}:{api_secret})</c> (<see cref="ApiKeys"/>); else 401.
+/// A token's account is read on each request: deleting an account or changing its role applies to its tokens at once.
+/// 503 when the stores that prove it cannot be read.
 /// A <c>viewer</c> may GET; changes need an <c>administrator</c> (403 otherwise).
 /// </summary>
-public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, IOptions<AdminOptions> options, TimeProvider clock) : IEndpointFilter
+public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, AdminAccounts accounts, IOptions<AdminOptions> options, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        var role = await RoleAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted);
+        string? role;
+        try
+        {
+            role = await RoleAsync(http.Request.Headers.Authorization.ToString(), http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is RobustMq.Storage.StorageException or FormatException or System.Text.Json.JsonException)
+        {
+            return Results.Json(new { code = "STORE_UNAVAILABLE", message = "credentials cannot be checked now: " + ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         if (role is null)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer, Basic realm=\"robustmq\"";
@@ -45,7 +56,13 @@ public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, IOptions<Admin
                 return AdminAccounts.Administrator;
             }
 
-            return token.Length > 0 && await tokens.ValidateAsync(token, cancellationToken) is { } valid ? valid.Role : null;
+            if (token.Length == 0 || await tokens.ValidateAsync(token, cancellationToken) is not { } valid)
+            {
+                return null;
+            }
+
+            // The account as stored now: a deleted one's token opens nothing, a demoted one's reads only.
+            return await accounts.GetAsync(valid.Name, cancellationToken) is { } account ? AdminAccounts.RoleOf(account) : null;
         }
 
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))

@@ -59,18 +59,17 @@ public sealed partial class AdminAccounts(StorageEngines storage, IOptions<Admin
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
         KeyedSpace.DeleteIfPresentAsync(storage.ForState(), Space, name, cancellationToken);
 
+    /// <summary>Checked against when the name has no account, so that an unknown name takes as long as a wrong password.</summary>
+    private readonly Lazy<PasswordHash> _decoy = new(() => PasswordHash.Create("decoy"u8, Math.Max(auth.Value.BuiltIn.Iterations, PasswordHash.MinIterations)));
+
     /// <summary>The account when <paramref name="password"/> is its password, else null (as long either way for a name that exists or not).</summary>
     public async Task<UserRecord?> VerifyAsync(string name, string password, CancellationToken cancellationToken = default)
     {
         var account = await GetAsync(name, cancellationToken);
         var given = Encoding.UTF8.GetBytes(password);
-        if (account?.Password is not { } hash)
-        {
-            PasswordHash.Create(given, auth.Value.BuiltIn.Iterations).Verify(given);
-            return null;
-        }
-
-        return await Task.Run(() => hash.Verify(given), cancellationToken) ? account : null;
+        var hash = account?.Password ?? _decoy.Value;
+        var matches = await Task.Run(() => hash.Verify(given), cancellationToken);
+        return matches && account?.Password is not null ? account : null;
     }
 
     public static string RoleOf(UserRecord account) => account.Superuser ? Administrator : Viewer;

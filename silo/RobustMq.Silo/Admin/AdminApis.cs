@@ -8,10 +8,11 @@ namespace RobustMq.Silo.Admin;
 /// <list type="bullet">
 /// <item><c>GET /api/v1/admins</c>: <c>[{"username", "role"}]</c>. <c>PUT /api/v1/admins/{name}</c> with
 /// <c>{"password", "role": "administrator|viewer"}</c>: 201 made, 200 replaced, 400. <c>DELETE</c>: 204, 404, 409 for
-/// the last administrator.</item>
+/// the last administrator (two such changes at the very same moment are not serialised: leave one administrator
+/// more than you need while changing them).</item>
 /// <item><c>GET /api/v1/api_keys</c>: <c>[{"name", "api_key", "role", "created_ms", "expires_ms"}]</c>.
-/// <c>POST /api/v1/api_keys</c> with <c>{"name", "role", "expires_in_s"}</c>: 201 with <c>api_secret</c>, shown this
-/// once. <c>DELETE /api/v1/api_keys/{api_key}</c>: 204, 404.</item>
+/// <c>POST /api/v1/api_keys</c> with <c>{"name", "role", "expires_in_s"}</c> (role administrator when left out):
+/// 201 with <c>api_secret</c>, shown this once. <c>DELETE /api/v1/api_keys/{api_key}</c>: 204, 404.</item>
 /// </list>
 /// </summary>
 public static class AdminApis
@@ -20,8 +21,9 @@ public static class AdminApis
     {
         v1.MapGet("/admins", async (AdminAccounts accounts, CancellationToken cancellationToken) =>
             await ApiV1.Guard(async () => Results.Ok((await accounts.ListAsync(cancellationToken)).Select(a => new { username = a.UserName, role = AdminAccounts.RoleOf(a) }).ToList())));
-        v1.MapPut("/admins/{name}", async (string name, AccountBody? body, AdminAccounts accounts, CancellationToken cancellationToken) =>
+        v1.MapPut("/admins/{**name}", async (string name, AccountBody? body, AdminAccounts accounts, CancellationToken cancellationToken) =>
         {
+            name = ApiV1.PathValue(name);
             if (!UserApiNames.IsValid(name) || body?.Password is not { Length: >= 8 } password || body.Role is not (AdminAccounts.Administrator or AdminAccounts.Viewer))
             {
                 return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "the body must be {\"password\": \"at least 8 characters\", \"role\": \"administrator|viewer\"}");
@@ -40,9 +42,10 @@ public static class AdminApis
                 return existed ? Results.Ok(view) : Results.Created($"/api/v1/admins/{Uri.EscapeDataString(name)}", view);
             });
         });
-        v1.MapDelete("/admins/{name}", async (string name, AdminAccounts accounts, CancellationToken cancellationToken) =>
+        v1.MapDelete("/admins/{**name}", async (string name, AdminAccounts accounts, CancellationToken cancellationToken) =>
             await ApiV1.Guard(async () =>
             {
+                name = ApiV1.PathValue(name);
                 if (await IsLastAdministratorAsync(accounts, name, cancellationToken))
                 {
                     return ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot be deleted");

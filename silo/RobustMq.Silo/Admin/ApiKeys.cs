@@ -31,13 +31,14 @@ public sealed class ApiKeys(StorageEngines storage)
 
     public async Task<ApiKeyRecord?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        if (key.Length is 0 or > 64)
+        if (key.Length is 0 or > 64 || !key.All(char.IsAsciiHexDigitLower))
         {
+            // Keys are made of 16 lower-case hex digits: anything else is no key (and never reaches the store).
             return null;
         }
 
         var value = await storage.ForState().GetAsync(Space, key, cancellationToken);
-        return value is null ? null : JsonSerializer.Deserialize<ApiKeyRecord>(value);
+        return value is null ? null : Decode(value);
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)
@@ -45,10 +46,7 @@ public sealed class ApiKeys(StorageEngines storage)
         var keys = new List<ApiKeyRecord>();
         await foreach (var entry in storage.ForState().ScanAsync(Space, "", cancellationToken))
         {
-            if (JsonSerializer.Deserialize<ApiKeyRecord>(entry.Value) is { } record)
-            {
-                keys.Add(record);
-            }
+            keys.Add(Decode(entry.Value));
         }
 
         keys.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -66,5 +64,20 @@ public sealed class ApiKeys(StorageEngines storage)
     }
 
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        KeyedSpace.DeleteIfPresentAsync(storage.ForState(), Space, key, cancellationToken);
+        key.Length is 0 or > 64 || !key.All(char.IsAsciiHexDigitLower) ? Task.FromResult(false) : KeyedSpace.DeleteIfPresentAsync(storage.ForState(), Space, key, cancellationToken);
+
+    /// <exception cref="FormatException">Not an API key record.</exception>
+    private static ApiKeyRecord Decode(byte[] value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ApiKeyRecord>(value) is { Key: not null, SecretHash: not null, Role: not null } record
+                ? record
+                : throw new FormatException("not an API key record");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("not an API key record: " + ex.Message, ex);
+        }
+    }
 }

@@ -30,7 +30,7 @@ public static class ApiV1
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/v1/login", async (LoginBody? body, AdminAccounts accounts, AdminTokens tokens, CancellationToken cancellationToken) =>
+        endpoints.MapPost("/api/v1/login", async (LoginBody? body, HttpContext http, AdminAccounts accounts, AdminTokens tokens, CancellationToken cancellationToken) =>
         {
             if (body?.Username is not { Length: > 0 } name || body.Password is not { } password)
             {
@@ -42,6 +42,12 @@ public static class ApiV1
                 if (await accounts.VerifyAsync(name, password, cancellationToken) is not { } account)
                 {
                     return Error(StatusCodes.Status401Unauthorized, "BAD_USERNAME_OR_PWD", "wrong user name or password");
+                }
+
+                if (password == AdminAccounts.DefaultPassword && !FromLoopback(http))
+                {
+                    // The well-known default opens the API only to someone on the node itself, until it is changed.
+                    return Error(StatusCodes.Status401Unauthorized, "DEFAULT_PASSWORD", "the default password is taken only from the loopback address: change it there (PUT /api/v1/admins/{name}) or set Admin:Password");
                 }
 
                 var role = AdminAccounts.RoleOf(account);
@@ -76,7 +82,7 @@ public static class ApiV1
         {
             if (Paging(page, limit) is not { } paging)
             {
-                return Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"page is 1 or more, limit 1-{MaxLimit}");
+                return Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"page is 1 or more, limit 1-{MaxLimit}, and page x limit at most {MaxDepth} (narrow the listing with clientid, username or peerhost)");
             }
 
             var query = new ClientQuery(clientid, username, peerhost, paging.Page * paging.Limit);
@@ -88,17 +94,16 @@ public static class ApiV1
         v1.MapGet("/clients/{**clientid}", async (string clientid, NodeNotices nodes) =>
         {
             clientid = PathValue(clientid);
-            var query = new ClientQuery(null, null, null, int.MaxValue);
-            var (pages, _) = await nodes.AskAllAsync(n => n.Clients(query with { ClientId = clientid }));
-            return pages.SelectMany(p => p.Clients).FirstOrDefault(c => c.ClientId == clientid) is { } found
-                ? Results.Ok(ClientInfo.Of(found))
-                : Error(StatusCodes.Status404NotFound, "CLIENTID_NOT_FOUND", $"no client '{clientid}' is connected");
+            var (found, failed) = await nodes.AskAllAsync(n => n.Client(clientid));
+            return found.FirstOrDefault(c => c is not null) is { } client
+                ? Results.Ok(ClientInfo.Of(client))
+                : NotConnected(clientid, failed);
         });
         v1.MapDelete("/clients/{**clientid}", async (string clientid, NodeNotices nodes) =>
         {
             clientid = PathValue(clientid);
-            var (kicked, _) = await nodes.AskAllAsync(n => n.Kick(clientid));
-            return kicked.Any(k => k) ? Results.NoContent() : Error(StatusCodes.Status404NotFound, "CLIENTID_NOT_FOUND", $"no client '{clientid}' is connected");
+            var (kicked, failed) = await nodes.AskAllAsync(n => n.Kick(clientid));
+            return kicked.Any(k => k) ? Results.NoContent() : NotConnected(clientid, failed);
         });
         UserApi.MapRoutes(v1.MapGroup("/users"));
         BlacklistApi.MapRoutes(v1.MapGroup("/blacklist"));
@@ -106,15 +111,26 @@ public static class ApiV1
         AdminApis.MapRoutes(v1);
     }
 
+    /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>
+    private const int MaxDepth = 10_000;
+
     /// <summary>The page (from 1) and limit asked for, or null when out of range.</summary>
     internal static (int Page, int Limit)? Paging(int? page, int? limit)
     {
         var (p, l) = (page ?? 1, limit ?? DefaultLimit);
-        return p < 1 || l < 1 || l > MaxLimit || (long)p * l > int.MaxValue ? null : (p, l);
+        return p < 1 || l < 1 || l > MaxLimit || (long)p * l > MaxDepth ? null : (p, l);
     }
+
+    private static bool FromLoopback(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
 
     /// <summary>A catch-all route value (a client id may hold '/'): %2F, which routing leaves as it is, read as '/'.</summary>
     internal static string PathValue(string? value) => (value ?? "").Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>404 when every node answered that it does not have the client; 503 when some could not say.</summary>
+    private static IResult NotConnected(string clientId, int failed) => failed > 0
+        ? Error(StatusCodes.Status503ServiceUnavailable, "NODES_NOT_ANSWERING", $"no answering node has client '{clientId}', and {failed} did not answer")
+        : Error(StatusCodes.Status404NotFound, "CLIENTID_NOT_FOUND", $"no client '{clientId}' is connected");
 
     internal static IResult Error(int status, string code, string message) => Results.Json(new { code, message }, statusCode: status);
 
@@ -124,7 +140,7 @@ public static class ApiV1
         {
             return await action();
         }
-        catch (Exception ex) when (ex is StorageException or FormatException)
+        catch (Exception ex) when (ex is StorageException or FormatException or System.Text.Json.JsonException)
         {
             return Error(StatusCodes.Status503ServiceUnavailable, "STORE_UNAVAILABLE", "the store cannot be used: " + ex.Message);
         }

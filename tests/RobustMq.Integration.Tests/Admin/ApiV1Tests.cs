@@ -144,8 +144,19 @@ public sealed class ApiV1Tests(BrokerFixture broker) : IClassFixture<BrokerFixtu
             Assert.Equal(HttpStatusCode.Forbidden, user.StatusCode);
         }
 
-        using var lastAdmin = await SendAsync(HttpMethod.Delete, "/api/v1/admins/admin", token);
-        Assert.Equal(HttpStatusCode.Conflict, lastAdmin.StatusCode);
+        using (var lastAdmin = await SendAsync(HttpMethod.Delete, "/api/v1/admins/admin", token))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, lastAdmin.StatusCode);
+        }
+
+        // A token follows its account as stored: deleted, it opens nothing more.
+        using (var deleted = await SendAsync(HttpMethod.Delete, "/api/v1/admins/api-viewer", token))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using var after = await SendAsync(HttpMethod.Get, "/api/v1/clients", viewer);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
     [Fact]

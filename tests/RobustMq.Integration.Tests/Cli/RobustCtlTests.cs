@@ -54,9 +54,9 @@ public sealed class RobustCtlTests(BrokerFixture broker) : IClassFixture<BrokerF
         Assert.Equal(0, jsonCode);
         Assert.Equal(2, JsonDocument.Parse(json).RootElement.GetProperty("meta").GetProperty("count").GetInt32());
 
-        var (kickCode, kicked, kickError) = await CtlAsync("mqtt", "client", "kick", "ctl-client-1");
+        var (kickCode, kicked, kickError) = await CtlAsync("--output", "json", "mqtt", "client", "kick", "ctl-client-1");
         Assert.True(kickCode == 0, $"exit {kickCode}: {kickError}");
-        Assert.Contains("kicked", kicked, StringComparison.Ordinal);
+        Assert.Equal("kicked", JsonDocument.Parse(kicked).RootElement.GetProperty("result").GetString());
         await Eventually.TrueAsync(() => !first.IsConnected, TimeSpan.FromSeconds(10), "the kicked client is disconnected");
         Assert.True(second.IsConnected);
 
@@ -90,6 +90,8 @@ public sealed class RobustCtlTests(BrokerFixture broker) : IClassFixture<BrokerF
     [InlineData("--output", "yaml", "mqtt", "overview")]
     [InlineData("mqtt", "acl", "create", "--resource-type", "group")]
     [InlineData("cluster")]
+    [InlineData("mqtt", "acl", "create", "--resource-type", "user", "--topic", "t", "--action", "publish", "--permission", "deny")]
+    [InlineData("--server", "ftp://x", "mqtt", "overview")]
     public async Task A_bad_command_line_prints_the_usage_and_exits_2(params string[] arguments)
     {
         var (code, _, error) = await CtlAsync(arguments);
@@ -101,7 +103,7 @@ public sealed class RobustCtlTests(BrokerFixture broker) : IClassFixture<BrokerF
     [Fact]
     public async Task Wrong_credentials_exit_1_and_an_unreachable_server_exits_3()
     {
-        var (code, _, error) = await CtlAsync("--password", "wrong", "mqtt", "overview");
+        var (code, _, error) = await CtlAsync("--admin-password", "wrong", "mqtt", "overview");
         Assert.Equal(1, code);
         Assert.Contains("401", error, StringComparison.Ordinal);
 

@@ -64,6 +64,11 @@ public sealed class BrokerExecutable : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robustmq.dll"));
+        // Tiered compilation on for the tests' brokers (unless a test says otherwise): the shipped broker compiles every
+        // method fully optimised at its first call (RobustMq.Silo.csproj, TieredCompilation), which makes a start take
+        // ~4 s instead of ~2 s; the test run starts some 200 brokers, and what they test does not depend on the JIT.
+        // Benchmarks and deploy/local-cluster.sh run the broker as shipped.
+        info.Environment["DOTNET_TieredCompilation"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

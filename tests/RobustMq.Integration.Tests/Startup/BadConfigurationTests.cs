@@ -29,6 +29,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Admin:TokenTtlMinutes=0", "Admin:TokenTtlMinutes must be 1-10080 (got 0)")]
     [InlineData("--Admin:JwtSecret=short", "Admin:JwtSecret must be at least 32 bytes (HS256)")]
     [InlineData("--Admin:Password=short", "Admin:Password must be at least 8 characters")]
+    [InlineData("--Acl:DenyAction=kick", "Acl:DenyAction must be ignore or disconnect (got 'kick')")]
     [InlineData("--Acl:Sources:0=http", "Acl:Sources has http: Acl:Http:Url must be an http or https URL (got '')")]
     [InlineData("--Acl:Sources:0=mysql", "Acl:Sources has mysql: Acl:MySql:ConnectionString is required")]
     [InlineData("--Auth:AllowAnonymous=maybe", "Auth:AllowAnonymous must be true or false (got 'maybe')")]

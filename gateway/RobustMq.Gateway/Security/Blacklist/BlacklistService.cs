@@ -12,7 +12,7 @@ namespace RobustMq.Gateway.Security.Blacklist;
 /// The node's blacklist: the bans of the <see cref="IBanStore"/> (cluster-wide when that is the cluster's PostgreSQL),
 /// checked on every CONNECT (<see cref="Check"/>) without a call: the list is held in memory and rebuilt from the store
 /// when a ban is added or deleted on any node (<see cref="AddAsync"/>, <see cref="DeleteAsync"/> tell every active node,
-/// <see cref="INodeControlGrain"/>), every <see cref="RefreshInterval"/> as well, and when the node starts. Each rebuild
+/// <see cref="INodeControlGrain"/>), every <see cref="StoreFollower.RefreshInterval"/> as well, and when the node starts. Each rebuild
 /// closes the node's connected clients that a ban now covers, with DISCONNECT 0x98 Administrative action (MQTT 5) or a
 /// plain close (3.1.x). A node that sees another become active tells it to read the list again: a ban added here while
 /// this node's view of the cluster did not yet hold the newcomer (membership spreads in seconds) reaches it then, not
@@ -25,14 +25,10 @@ public sealed partial class BlacklistService(
     TimeProvider clock,
     ILogger<BlacklistService> logger) : IHostedService, IDisposable
 {
-    /// <summary>How often the list is read again from the store, to pick up a change whose notice was lost.</summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private volatile BanList _bans = BanList.Empty;
-    private readonly CancellationTokenSource _stopping = new();
-    private ITimer? _timer;
-    private Task? _watching;
+    private StoreFollower? _follower;
 
     /// <summary>The bans in force on this node now.</summary>
     public BanList Bans => _bans;
@@ -116,50 +112,18 @@ public sealed partial class BlacklistService(
             return;
         }
 
-        try
-        {
-            await ReloadAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The broker starts all the same; the refresh tries again.
-            LogReloadFailed(logger, ex);
-        }
-
-        _timer = clock.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
-        _watching = notices.WatchJoinsAsync(nodes => notices.TellAsync(nodes, TellChanged), "Blacklist", _stopping.Token);
+        _follower = await StoreFollower.StartAsync(notices, clock, "Blacklist", ReloadAsync, TellChanged, ex => LogReloadFailed(logger, ex), cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _timer?.Dispose();
-        await _stopping.CancelAsync();
-        if (_watching is { } watching)
-        {
-            await watching.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _follower?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
     public void Dispose()
     {
-        _timer?.Dispose();
-        _stopping.Dispose();
+        _follower?.Dispose();
         _reloading.Dispose();
     }
 
     private IBanStore Store => store ?? throw new InvalidOperationException("this host has no blacklist store");
-
-    private async Task RefreshAsync()
-    {
-        try
-        {
-            await ReloadAsync();
-        }
-        catch (Exception ex) when (ex is not ObjectDisposedException)
-        {
-            LogReloadFailed(logger, ex);
-        }
-    }
 
     private async Task CloseCoveredAsync(BanList bans, long now)
     {

@@ -12,7 +12,7 @@ namespace RobustMq.Gateway.Security.BuiltInAcl;
 /// User Name (<c>user/{name}</c>), then of its client id (<c>client/{id}</c>), then those for <c>all</c>, as EMQX's
 /// built-in database authorizer orders them. The store's entries are held in memory, so a CONNECT costs no call; the
 /// node reads them again when they change on any node (<see cref="AddAsync"/>, <see cref="DeleteAsync"/> tell every
-/// active node, <see cref="INodeControlGrain"/>), every <see cref="RefreshInterval"/>, and at start. After each
+/// active node, <see cref="INodeControlGrain"/>), every <see cref="StoreFollower.RefreshInterval"/>, and at start. After each
 /// change the node's connected clients are told (<see cref="MqttConnection.AclChanged"/>): their decisions follow the
 /// new rules from then on, and a subscription the new rules refuse is dropped.
 /// </summary>
@@ -23,11 +23,8 @@ public sealed partial class BuiltInAclSource(
     TimeProvider clock,
     ILogger<BuiltInAclSource> logger) : IHeldAclSource, IHostedService, IDisposable
 {
-    /// <summary>How often the entries are read again from the store, to pick up a change whose notice was lost.</summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _reloading = new(1, 1);
-    private readonly CancellationTokenSource _stopping = new();
     private volatile Dictionary<string, IReadOnlyList<AclRule>> _rules = new(StringComparer.Ordinal);
 
     /// <summary>The stored entries as read last, to tell which subjects a reload changed.</summary>
@@ -35,8 +32,7 @@ public sealed partial class BuiltInAclSource(
 
     /// <summary>Whether the store was read once: until then a CONNECT is refused (a rule not read might deny).</summary>
     private volatile bool _loaded;
-    private ITimer? _timer;
-    private Task? _watching;
+    private StoreFollower? _follower;
 
     public string Name => "builtin";
 
@@ -181,53 +177,20 @@ public sealed partial class BuiltInAclSource(
             return;
         }
 
-        try
-        {
-            await ReloadAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The broker starts all the same; until the refresh reads the store, CONNECTs of clients this source is
-            // asked for are refused with 0x88 (a rule not read might deny).
-            LogReloadFailed(logger, ex);
-        }
-
-        _timer = clock.CreateTimer(_ => _ = RefreshAsync(), null, RefreshInterval, RefreshInterval);
-        _watching = notices.WatchJoinsAsync(nodes => notices.TellAsync(nodes, TellChanged), "Built-in ACL", _stopping.Token);
+        _follower = await StoreFollower.StartAsync(notices, clock, "Built-in ACL", ReloadAsync, TellChanged, ex => LogReloadFailed(logger, ex), cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _timer?.Dispose();
-        await _stopping.CancelAsync();
-        if (_watching is { } watching)
-        {
-            await watching.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _follower?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
     public void Dispose()
     {
-        _timer?.Dispose();
-        _stopping.Dispose();
+        _follower?.Dispose();
         _reloading.Dispose();
     }
 
     private IAclRuleStore Store => store ?? throw new InvalidOperationException("this host has no ACL store");
 
     private static Task TellChanged(INodeControlGrain node) => node.AclChanged();
-
-    private async Task RefreshAsync()
-    {
-        try
-        {
-            await ReloadAsync();
-        }
-        catch (Exception ex) when (ex is not ObjectDisposedException)
-        {
-            LogReloadFailed(logger, ex);
-        }
-    }
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "Built-in ACL: {Who} now has {Count} rules")]
     private static partial void LogStored(ILogger logger, string who, int count);
