@@ -38,6 +38,7 @@ required=(
   mariadbd:mariadb-server
   mariadb-install-db:mariadb-server
   openssl:openssl
+  chromium:chromium
 )
 
 log() { echo "test.sh: $*"; }

@@ -32,6 +32,7 @@ public static class AdminApi
                     : Results.Json(new { status = "not_ready" }, statusCode: StatusCodes.Status503ServiceUnavailable));
             endpoints.MapOpenApi("/api/v1/openapi.json");
             ApiV1.Map(endpoints);
+            Dashboard.DashboardAssets.Map(endpoints);
             endpoints.MapGet("/api/node", async (NodeIdentity node, ConnectionRegistry connections, RouteCache routes, IGrainFactory grains, ILocalSiloDetails silo) =>
             {
                 // Grain activations on this node by grain class (which state it hosts: none of the durable ones on a
