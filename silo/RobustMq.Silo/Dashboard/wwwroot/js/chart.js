@@ -10,12 +10,13 @@ export class LineChart {
     this.points = []; // [{t, values: [number|null]}]
     this.canvas = h('canvas', { class: 'chart-canvas', role: 'img', 'aria-label': title });
     this.legend = h('div', { class: 'legend' });
-    this.element = h('section', { class: 'chart card' }, h('h2', { text: title }), this.legend, this.canvas);
+    this.element = h('section', { class: 'chart card', 'data-points': '0' }, h('h2', { text: title }), this.legend, this.canvas);
   }
 
   push(t, values) {
     this.points.push({ t, values });
     if (this.points.length > this.capacity) this.points.shift();
+    this.element.dataset.points = String(this.points.length);
     this.draw();
   }
 
@@ -54,18 +55,21 @@ export class LineChart {
       ctx.moveTo(left, Math.round(y) + 0.5);
       ctx.lineTo(left + plotW, Math.round(y) + 0.5);
       ctx.stroke();
-      ctx.fillText(fmt.rate((scale * i) / 4), left - 6, y);
+      ctx.fillText(fmt.axis((scale * i) / 4), left - 6, y);
     }
 
-    const n = this.capacity;
-    const xOf = (i) => left + (plotW * (i + n - this.points.length)) / (n - 1);
-    ctx.textAlign = 'left';
+    // The points fill the width as they come, then the window slides.
+    const span = Math.max(1, this.points.length - 1);
+    const xOf = (i) => (this.points.length === 1 ? left + plotW : left + (plotW * i) / span);
     ctx.textBaseline = 'alphabetic';
     if (this.points.length > 0) {
-      const first = this.points[0].t, last = this.points[this.points.length - 1].t;
-      ctx.fillText(new Date(first).toLocaleTimeString(), Math.max(left, xOf(0)), height - 6);
+      const clock = (t) => new Date(t).toTimeString().slice(0, 8);
       ctx.textAlign = 'right';
-      ctx.fillText(new Date(last).toLocaleTimeString(), left + plotW, height - 6);
+      ctx.fillText(clock(this.points[this.points.length - 1].t), left + plotW, height - 6);
+      if (this.points.length > 1) {
+        ctx.textAlign = 'left';
+        ctx.fillText(clock(this.points[0].t), left, height - 6);
+      }
     }
 
     this.series.forEach((s, k) => {
@@ -81,6 +85,15 @@ export class LineChart {
         drawing = true;
       });
       ctx.stroke();
+      // The latest value as a dot: visible even before there is a line.
+      const last = this.points.length - 1;
+      const v = last >= 0 ? this.points[last].values[k] : null;
+      if (v !== null && v !== undefined) {
+        ctx.fillStyle = s.color;
+        ctx.beginPath();
+        ctx.arc(xOf(last), top + plotH - (plotH * v) / scale, 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
     });
 
     const latest = this.points[this.points.length - 1]?.values ?? [];

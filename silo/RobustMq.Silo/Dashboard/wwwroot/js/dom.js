@@ -47,9 +47,11 @@ export function svg(tag, attrs, ...children) {
 
 const numberFormat = new Intl.NumberFormat('en-US');
 const rateFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const axisFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 export const fmt = {
   number: (n) => (n === undefined || n === null ? '–' : numberFormat.format(n)),
+  axis: (n) => axisFormat.format(n),
   rate: (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : rateFormat.format(n)),
   bool: (b) => (b === undefined || b === null ? '–' : b ? 'yes' : 'no'),
   text: (s) => (s === undefined || s === null || s === '' ? '–' : String(s)),
@@ -60,7 +62,9 @@ export const fmt = {
     if (typeof value === 'number') date = new Date(value < 1e11 ? value * 1000 : value);
     else date = new Date(value);
     if (Number.isNaN(date.getTime())) return String(value);
-    return date.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    // Local time as 2026-12-02 13:50:13: compact, sortable, the same in every locale.
+    const two = (n) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
   },
   duration(seconds) {
     if (seconds === undefined || seconds === null) return '–';

@@ -86,7 +86,7 @@ export const blacklist = listPage({
   columns: [
     { title: 'Kind', value: (b) => b.kind },
     { title: 'Value', class: 'topic', value: (b) => b.value },
-    { title: 'Reason', value: (b) => fmt.text(b.reason) },
+    { title: 'Reason', class: 'wrap', value: (b) => fmt.text(b.reason) },
     { title: 'Until', value: (b) => (b.until_ms ? fmt.time(b.until_ms) : 'for ever') },
     { title: 'Created at', value: (b) => fmt.time(b.created_ms) },
   ],

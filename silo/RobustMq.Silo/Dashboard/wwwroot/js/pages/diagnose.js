@@ -68,7 +68,7 @@ function slowSettings(body, reload) {
       ]);
       if (v && await change(() => put('/slow_subscriptions/settings', v), 'Settings saved')) { show(); reload(); }
     }, 'btn')) : null);
-  }, (error) => replace(box, error instanceof NotAvailable ? null : problem(error)));
+  }, (error) => (error instanceof NotAvailable ? box.remove() : replace(box, problem(error))));
   show();
 }
 
@@ -98,7 +98,7 @@ export const alarms = listPage({
   empty: 'No alarms.',
   columns: [
     { title: 'Name', value: (a) => a.name },
-    { title: 'Message', value: (a) => fmt.text(a.message) },
+    { title: 'Message', class: 'wrap', value: (a) => fmt.text(a.message) },
     { title: 'Details', class: 'payload', value: (a) => (a.details && typeof a.details === 'object' ? JSON.stringify(a.details) : fmt.text(a.details)) },
     { title: 'State', value: (a) => h('span', { class: `tag tag-${a.activated ? 'bad' : 'off'}`, text: a.activated ? 'active' : 'deactivated' }) },
     { title: 'Activated at', value: (a) => fmt.time(a.activated_at) },

@@ -38,12 +38,17 @@ export const overview = {
     let timer = null;
     let stopped = false;
     async function poll() {
+      // A hidden tab does not ask: the next poll's rate spans the gap.
+      if (document.hidden) {
+        if (!stopped) timer = setTimeout(poll, POLL_MS);
+        return;
+      }
       try {
         const o = await get('/overview');
         const now = Date.now();
         replace(cards, CARDS.filter(([key]) => key in o).map(([key, label, format]) =>
           h('div', { class: 'card stat', 'data-stat': key }, h('div', { class: 'stat-label', text: label }), h('div', { class: 'stat-value', text: format(o[key]) }))));
-        replace(status, partial(o.nodes_not_answering ?? 0), h('span', { class: 'muted', text: `Updated ${new Date(now).toLocaleTimeString()} · every ${POLL_MS / 1000} s` }));
+        replace(status, partial(o.nodes_not_answering ?? 0), h('span', { class: 'muted', text: `Updated ${new Date(now).toTimeString().slice(0, 8)} · every ${POLL_MS / 1000} s` }));
         const rate = (key) => {
           if (!previous || !(key in o)) return null;
           const dt = (now - previous.t) / 1000;
