@@ -92,6 +92,13 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
             await tab.Page.WaitForFunctionAsync("() => !document.querySelector('main .results .loading')");
             return (await tab.ClientIdsAsync()).Length == 0 && await tab.Page.QuerySelectorAsync("main .results .empty") is not null;
         }, TimeSpan.FromSeconds(10), "the kicked client is gone from the Clients page");
+
+        // Log out: the token is forgotten, and every page asks for a login again.
+        await tab.Page.ClickAsync("#logout");
+        await tab.Page.WaitForSelectorAsync("form.login");
+        Assert.Null(await tab.Page.EvaluateExpressionAsync<string?>("sessionStorage.getItem('robustmq.session')"));
+        await tab.Page.EvaluateFunctionAsync("(hash) => { location.hash = hash; }", "#/clients");
+        await tab.Page.WaitForSelectorAsync("form.login");
         Assert.Empty(tab.Errors);
     }
 
@@ -124,7 +131,16 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
         await tab.Page.EvaluateFunctionAsync("(hash) => { location.hash = hash; }", "#/clients/dash-viewed");
         await tab.Page.WaitForSelectorAsync("main table.details");
         Assert.DoesNotContain("Kick", await tab.ButtonsAsync());
-        Assert.Empty(tab.Errors);
+
+        // The account is deleted: its token opens nothing any more (401), and the dashboard goes back to the login.
+        using (var deleted = await SendAsync(HttpMethod.Delete, "/api/v1/admins/dash-viewer", token, null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await tab.Page.EvaluateFunctionAsync("(hash) => { location.hash = hash; }", "#/users");
+        await tab.Page.WaitForSelectorAsync("form.login");
+        Assert.DoesNotContain(tab.Errors, e => !e.Contains("status of 401", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -227,9 +243,9 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object body)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await _http.SendAsync(request);
     }
