@@ -224,6 +224,20 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
             await Shot(tab, file);
         }
 
+        // A change through a form: a new MQTT user, made in the dialog, is in the store and on the page.
+        await tab.ShowAsync("users");
+        await tab.Page.EvaluateFunctionAsync("() => [...document.querySelectorAll('main .tools button')].find(b => b.textContent === 'New user').click()");
+        await tab.Page.WaitForSelectorAsync("dialog[open] input[name=user_name]");
+        await tab.Page.TypeAsync("dialog[open] input[name=user_name]", "made-in-the-browser");
+        await tab.Page.TypeAsync("dialog[open] input[name=password]", "browser-pass");
+        await Shot(tab, "17-users-new-user-dialog");
+        await tab.Page.ClickAsync("dialog[open] button[data-confirm]");
+        await tab.Page.WaitForFunctionAsync("() => document.querySelector('main .results')?.innerText.includes('made-in-the-browser')");
+        using (var made = await SendAsync(HttpMethod.Get, "/api/v1/users/made-in-the-browser", token, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+        }
+
         Assert.True(tab.Errors.Count == 0, "script errors: " + string.Join("; ", tab.Errors));
     }
 

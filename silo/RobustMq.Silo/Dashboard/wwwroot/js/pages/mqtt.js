@@ -63,6 +63,17 @@ export const subscriptions = listPage({
   }, 'btn-danger')],
 });
 
+/** POST /publish: a message from the dashboard, as if a client had published it. */
+async function publish(reload) {
+  const v = await formDialog('Publish a message', [
+    { name: 'topic', label: 'Topic', required: true },
+    { name: 'payload', label: 'Payload (text)', type: 'textarea' },
+    { name: 'qos', label: 'QoS', type: 'select', value: '0', options: [['0', '0'], ['1', '1'], ['2', '2']] },
+    { name: 'retain', label: 'Retain', type: 'checkbox', value: false },
+  ], 'Publish');
+  if (v && await change(() => post('/publish', { topic: v.topic, payload: v.payload, payload_encoding: 'plain', qos: Number(v.qos), retain: v.retain }), `Published to ${v.topic}`)) reload();
+}
+
 export const topics = listPage({
   title: 'Topics',
   path: '/topics',
@@ -72,6 +83,7 @@ export const topics = listPage({
     { title: 'Topic', class: 'topic', value: (t) => t.topic },
     { title: 'Node', value: (t) => fmt.text(t.node) },
   ],
+  tools: (reload) => [h('button', { class: 'btn btn-primary', text: 'Publish', onclick: () => publish(reload) })],
 });
 
 /** A retained payload as text when it is printable UTF-8, else its size. */
@@ -99,6 +111,7 @@ export const retained = listPage({
     { title: 'Published at', value: (m) => fmt.time(m.publish_at) },
     { title: 'From', value: (m) => fmt.text(m.from_clientid) },
   ],
+  tools: (reload) => [h('button', { class: 'btn btn-primary', text: 'Publish', onclick: () => publish(reload) })],
   actions: (m, reload) => [rowButton('Delete', async () => {
     if (await confirmDialog('Delete retained message', `Delete the retained message on "${m.topic}"?`, 'Delete')
       && await change(() => del(`/retainer/message/${segment(m.topic)}`), `Retained message on ${m.topic} deleted`)) reload();
