@@ -71,19 +71,18 @@ public static partial class ConfigApi
         var configs = new JsonObject();
         foreach (var (section, type) in ConfigurationCheck.Sections)
         {
-            object? options;
+            JsonNode node;
             try
             {
-                options = configuration.GetSection(section).Get(type) ?? Activator.CreateInstance(type);
+                node = JsonSerializer.SerializeToNode(configuration.GetSection(section).Get(type) ?? Activator.CreateInstance(type)) ?? new JsonObject();
             }
-            catch (Exception ex) when (ex is InvalidOperationException or MissingMethodException)
+            catch (Exception ex) when (ex is InvalidOperationException or MissingMethodException or NotSupportedException)
             {
                 // Start-up checked the section: nothing here should fail, but a list of settings must not fail whole.
-                configs[section] = ex.Message;
+                configs[section] = "cannot be shown: " + ex.Message;
                 continue;
             }
 
-            var node = JsonSerializer.SerializeToNode(options) ?? new JsonObject();
             Mask(node);
             if (node is JsonObject values)
             {
