@@ -43,16 +43,31 @@ public sealed partial class MqttConnection
         }
 
         var done = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        CancellationTokenRegistration closed;
+        try
+        {
+            // A connection that closes before its loop ran the work answers at once (the loop no longer reads).
+            closed = _closed.Token.Register(static state => ((TaskCompletionSource<byte[]>)state!).TrySetException(new ConnectionClosedException()), done);
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+
         var queue = _adminWork ?? Interlocked.CompareExchange(ref _adminWork, new(), null) ?? _adminWork;
         queue.Enqueue(async () =>
         {
             try
             {
-                done.TrySetResult(_closing ? throw new InvalidOperationException("the connection is closing") : await work());
+                done.TrySetResult(_closing ? throw new ConnectionClosedException() : await work());
             }
             catch (Exception ex)
             {
                 done.TrySetException(ex);
+            }
+            finally
+            {
+                await closed.DisposeAsync();
             }
         });
         Volatile.Write(ref _adminPending, 1);

@@ -50,13 +50,30 @@ public sealed class NodeAdmin(ConnectionRegistry connections, NodeIdentity node)
     {
         ArgumentNullException.ThrowIfNull(subscriptions);
         var requests = subscriptions.Select(s => new TopicSubscription(s.Filter, (QoS)s.QoS, s.NoLocal, s.RetainAsPublished, (RetainHandling)s.RetainHandling)).ToList();
-        return Find(clientId)?.SubscribeOnBehalfAsync(requests) is { } running ? await running.WaitAsync(OnBehalfTimeout) : null;
+        return await RunAsync(Find(clientId)?.SubscribeOnBehalfAsync(requests));
     }
 
     /// <summary>UNSUBSCRIBE on behalf of <paramref name="clientId"/> if it is connected here: the UNSUBACK's reason codes, or null when it is not.</summary>
     /// <exception cref="TimeoutException">The connection did not run it within <see cref="OnBehalfTimeout"/>.</exception>
-    public async Task<byte[]?> UnsubscribeAsync(string clientId, string[] filters) =>
-        Find(clientId)?.UnsubscribeOnBehalfAsync(filters) is { } running ? await running.WaitAsync(OnBehalfTimeout) : null;
+    public Task<byte[]?> UnsubscribeAsync(string clientId, string[] filters) => RunAsync(Find(clientId)?.UnsubscribeOnBehalfAsync(filters));
+
+    /// <summary>The reason codes, or null when there was no connection or it closed first.</summary>
+    private static async Task<byte[]?> RunAsync(Task<byte[]>? running)
+    {
+        if (running is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await running.WaitAsync(OnBehalfTimeout);
+        }
+        catch (ConnectionClosedException)
+        {
+            return null;
+        }
+    }
 
     private MqttConnection? Find(string clientId)
     {
