@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace RobustMq.Integration.Tests.Admin;
 
-/// <summary>The admin API of one node over real HTTP, logged in as the first administrator (<c>admin</c>/<c>public</c>).</summary>
-public sealed class AdminHttp(int adminPort) : IDisposable
+/// <summary>The admin API of one node over real HTTP, logged in as the first administrator (<c>admin</c>/<c>public</c>) or as the account given.</summary>
+public sealed class AdminHttp(int adminPort, string user = "admin", string password = "public") : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(20) };
     private string? _token;
@@ -43,7 +43,7 @@ public sealed class AdminHttp(int adminPort) : IDisposable
 
     private async Task<string> LoginAsync()
     {
-        using var response = await _http.PostAsJsonAsync("/api/v1/login", new { username = "admin", password = "public" });
+        using var response = await _http.PostAsJsonAsync("/api/v1/login", new { username = user, password });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"login: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }

@@ -31,6 +31,13 @@ public sealed class ConfigApiTests(BrokerFixture broker) : IClassFixture<BrokerF
         Assert.Contains("Mqtt:MaxPacketSize", bad.GetProperty("message").GetString(), StringComparison.Ordinal);
         await _api.JsonAsync(HttpMethod.Put, "/api/v1/configs", new Dictionary<string, object> { ["Flapping:MaxConnects"] = 0 }, HttpStatusCode.BadRequest);
 
+        await _api.JsonAsync(HttpMethod.Put, "/api/v1/admins/cfg-viewer", new { password = "viewer-pass-1", role = "viewer" }, HttpStatusCode.Created);
+        using (var viewer = new AdminHttp(broker.AdminPort, "cfg-viewer", "viewer-pass-1"))
+        {
+            Assert.True((await viewer.GetAsync("/api/v1/configs")).TryGetProperty("live", out _));
+            await viewer.JsonAsync(HttpMethod.Put, "/api/v1/configs", new Dictionary<string, object> { ["Mqtt:MaxMessageRate"] = 1 }, HttpStatusCode.Forbidden);
+        }
+
         var changed = await _api.JsonAsync(HttpMethod.Put, "/api/v1/configs", new Dictionary<string, object> { ["Mqtt:MaxMessageRate"] = 5000 });
         Assert.Equal(0, changed.GetProperty("nodes_not_told").GetInt32());
         foreach (var port in AdminPorts)
