@@ -154,7 +154,7 @@ public static class Ctl
                 return Unreachable;
             }
         });
-        return new Command("cluster", "The cluster: nodes, health") { status, overview, healthy };
+        return new Command("cluster", "The cluster: nodes, health, configuration") { status, overview, healthy, SessionCommands.Config() };
     }
 
     private static Command Completion()

@@ -13,6 +13,14 @@ internal static class MqttCommands
         Users(),
         Acl(),
         Blacklist(),
+        SessionCommands.Sessions(),
+        SessionCommands.Subscribes(),
+        SessionCommands.Topics(),
+        SessionCommands.Retained(),
+        SessionCommands.Publish(),
+        SubscribeCommand.Build(),
+        SessionCommands.SharedGroups(),
+        SessionCommands.Flapping(),
     };
 
     private static Command Overview()

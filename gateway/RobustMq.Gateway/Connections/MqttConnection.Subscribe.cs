@@ -11,7 +11,10 @@ namespace RobustMq.Gateway.Connections;
 /// <summary>SUBSCRIBE (with retained messages after the SUBACK) and UNSUBSCRIBE.</summary>
 public sealed partial class MqttConnection
 {
-    private async Task HandleSubscribeAsync(SubscribePacket subscribe)
+    private Task HandleSubscribeAsync(SubscribePacket subscribe) => SubscribeAsync(subscribe, reply: true);
+
+    /// <summary>A SUBSCRIBE, the client's (<paramref name="reply"/>: a SUBACK goes back) or an operator's on its behalf; returns the SUBACK's reason codes.</summary>
+    private async Task<byte[]> SubscribeAsync(SubscribePacket subscribe, bool reply)
     {
         var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName, Volatile.Read(ref _subscribed), _aclContext);
         foreach (var limit in decision.LimitsHit)
@@ -50,7 +53,11 @@ public sealed partial class MqttConnection
             }
         }
 
-        Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. decision.ReasonCodes] });
+        if (reply)
+        {
+            Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. decision.ReasonCodes] });
+        }
+
         List<SubscriptionRecord>? retainedFor = null;
         for (var i = 0; i < records.Length; i++)
         {
@@ -64,6 +71,8 @@ public sealed partial class MqttConnection
         {
             await SendRetainedAsync(retainedFor);
         }
+
+        return decision.ReasonCodes;
     }
 
     /// <summary>
@@ -153,7 +162,10 @@ public sealed partial class MqttConnection
         }
     }
 
-    private async Task HandleUnsubscribeAsync(UnsubscribePacket unsubscribe)
+    private Task HandleUnsubscribeAsync(UnsubscribePacket unsubscribe) => UnsubscribeAsync(unsubscribe, reply: true);
+
+    /// <summary>An UNSUBSCRIBE, the client's (<paramref name="reply"/>: an UNSUBACK goes back) or an operator's on its behalf; returns the UNSUBACK's reason codes.</summary>
+    private async Task<byte[]> UnsubscribeAsync(UnsubscribePacket unsubscribe, bool reply)
     {
         foreach (var filter in unsubscribe.Filters)
         {
@@ -179,7 +191,11 @@ public sealed partial class MqttConnection
             codes = SubscribeDecisions.UnsubAckFailed(unsubscribe.Filters.Count);
         }
 
-        Send(new UnsubAckPacket { PacketId = unsubscribe.PacketId, ReasonCodes = [.. codes] });
+        if (reply)
+        {
+            Send(new UnsubAckPacket { PacketId = unsubscribe.PacketId, ReasonCodes = [.. codes] });
+        }
+
         for (var i = 0; i < codes.Length; i++)
         {
             if (SubscribeDecisions.LeftSharedSubscription(unsubscribe.Filters[i], codes[i], out var left))
@@ -194,5 +210,7 @@ public sealed partial class MqttConnection
                 await HandOnOwedAsync(unsent);
             }
         }
+
+        return codes;
     }
 }

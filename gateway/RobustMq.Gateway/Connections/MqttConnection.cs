@@ -385,7 +385,7 @@ public sealed partial class MqttConnection
                 }
             }
 
-            // A cancelled read without _closing (SignalClosed sets it before it cancels) is AclChanged's wake-up.
+            // A cancelled read without _closing (SignalClosed sets it before it cancels) is AclChanged's or RunOnLoop's wake-up.
             if (_closing || result.IsCompleted)
             {
                 _inputEnded = result.IsCompleted;
@@ -395,6 +395,11 @@ public sealed partial class MqttConnection
             if (Volatile.Read(ref _aclChanged) != 0)
             {
                 await ApplyAclChangeAsync();
+            }
+
+            if (Volatile.Read(ref _adminPending) != 0)
+            {
+                await RunAdminWorkAsync();
             }
         }
     }

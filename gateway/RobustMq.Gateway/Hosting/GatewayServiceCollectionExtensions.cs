@@ -13,6 +13,7 @@ using RobustMq.Gateway.Listeners;
 using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Routing;
 using RobustMq.Gateway.Security;
+using RobustMq.Gateway.Settings;
 using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Security.BuiltInAcl;
@@ -80,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new FlappingDetector(sp.GetRequiredService<IOptions<FlappingOptions>>().Value));
         services.AddSingleton<NodeNotices>();
         services.AddSingleton<NodeReports>();
+        services.AddSingleton<NodeAdmin>();
         // Loads the bans before the listeners open (a hosted service registered ahead of them).
         services.AddSingleton(sp => new BlacklistService(
             sp.GetService<IBanStore>(),
@@ -95,6 +97,15 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<BuiltInAclSource>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BuiltInAclSource>());
+        services.AddSingleton(sp => new RuntimeSettings(
+            sp.GetService<IRuntimeSettingsStore>(),
+            sp.GetRequiredService<FlappingDetector>(),
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
+            sp.GetRequiredService<AclFile>(),
+            sp.GetRequiredService<NodeNotices>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RuntimeSettings>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RuntimeSettings>());
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<TlsEndpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<TlsEndpoints>());

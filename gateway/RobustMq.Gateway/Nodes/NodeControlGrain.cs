@@ -1,7 +1,9 @@
 using Orleans.Concurrency;
+using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Connections;
 using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Security.BuiltInAcl;
+using RobustMq.Gateway.Settings;
 
 namespace RobustMq.Gateway.Nodes;
 
@@ -32,11 +34,23 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// 3.1.x), without waiting for it to end; false when it has none here.
     /// </summary>
     Task<bool> Kick(string clientId);
+
+    /// <summary>The sessions of those of <paramref name="clientIds"/> whose clients are connected to this node.</summary>
+    Task<SessionStats[]> Sessions(string[] clientIds);
+
+    /// <summary>SUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.SubscribeAsync"/>): the reason codes, or null when it is not here.</summary>
+    Task<byte[]?> Subscribe(string clientId, SubscriptionRecord[] subscriptions);
+
+    /// <summary>UNSUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.UnsubscribeAsync"/>): the reason codes, or null when it is not here.</summary>
+    Task<byte[]?> Unsubscribe(string clientId, string[] filters);
+
+    /// <summary>The run-time settings changed in the store (<c>PUT /api/v1/configs</c>): the node reads and applies them.</summary>
+    Task ConfigChanged();
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -49,4 +63,12 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task<ClientSummary?> Client(string clientId) => Task.FromResult(reports.Client(clientId));
 
     public Task<bool> Kick(string clientId) => Task.FromResult(reports.Kick(clientId));
+
+    public Task<SessionStats[]> Sessions(string[] clientIds) => Task.FromResult(admin.Sessions(clientIds));
+
+    public Task<byte[]?> Subscribe(string clientId, SubscriptionRecord[] subscriptions) => admin.SubscribeAsync(clientId, subscriptions);
+
+    public Task<byte[]?> Unsubscribe(string clientId, string[] filters) => admin.UnsubscribeAsync(clientId, filters);
+
+    public Task ConfigChanged() => settings.ReloadAsync();
 }

@@ -159,6 +159,18 @@ public sealed partial class SessionDirectoryGrain(
         return Task.CompletedTask;
     }
 
+    public Task<SessionDirectoryEntry[]> List()
+    {
+        var entries = new SessionDirectoryEntry[_holders.Count];
+        var i = 0;
+        foreach (var (clientId, holder) in _holders)
+        {
+            entries[i++] = new SessionDirectoryEntry(clientId, holder.Connection?.Node, holder.Backed);
+        }
+
+        return Task.FromResult(entries);
+    }
+
     public Task<SessionClaim?> Lookup(string clientId) =>
         Task.FromResult(_holders.TryGetValue(clientId, out var holder) ? new SessionClaim(holder.Connection, holder.Backed) : null);
 

@@ -392,6 +392,32 @@ public sealed partial class SessionGrain(
         return await CleanSessionConnection() is { } clean && await CloseConnection(clean, 0x98);
     }
 
+    public async Task<bool> Discard()
+    {
+        if (!_state.Exists)
+        {
+            // A clean session ends with its connection.
+            return await Kick();
+        }
+
+        if (_state.Connection is { } connection)
+        {
+            // The connection hands the session back when it ends (Disconnect), which then ends it: expiry 0.
+            await Persist(() => _state.ExpirySeconds = 0);
+            await CloseConnection(connection, 0x98);
+            return true;
+        }
+
+        if (_state.Will is { } will)
+        {
+            _state.Will = null;
+            await PublishWill(will);
+        }
+
+        await EndSession();
+        return true;
+    }
+
     /// <summary>The connection serving this client id as a clean session (no state here), if any.</summary>
     private async Task<ConnectionRef?> CleanSessionConnection()
     {

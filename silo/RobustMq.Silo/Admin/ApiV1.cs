@@ -109,6 +109,13 @@ public static class ApiV1
         BlacklistApi.MapRoutes(v1.MapGroup("/blacklist"));
         AclApi.MapRoutes(v1.MapGroup("/acl"));
         AdminApis.MapRoutes(v1);
+        SessionApi.MapRoutes(v1);
+        SubscriptionApi.MapRoutes(v1);
+        TopicApi.MapRoutes(v1);
+        RetainerApi.MapRoutes(v1);
+        PublishApi.MapRoutes(v1);
+        FlappingApi.MapRoutes(v1);
+        ConfigApi.MapRoutes(v1);
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>

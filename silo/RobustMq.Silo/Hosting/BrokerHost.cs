@@ -11,6 +11,7 @@ using RobustMq.Gateway.Metrics;
 using RobustMq.Gateway.Nodes;
 using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Gateway.Security.Blacklist;
+using RobustMq.Gateway.Settings;
 using RobustMq.Grains.Placement;
 using RobustMq.Grains.Storage;
 using RobustMq.Silo.Admin;
@@ -110,6 +111,7 @@ public static partial class BrokerHost
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, StoredSessionState>());
         builder.Services.AddSingleton<IUserStore, StoredUsers>();
         builder.Services.AddSingleton<IBanStore, StoredBans>();
+        builder.Services.AddSingleton<IRuntimeSettingsStore, StoredRuntimeSettings>();
         builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         builder.Services.AddSingleton<AdminAccounts>();

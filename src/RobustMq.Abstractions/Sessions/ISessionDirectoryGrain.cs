@@ -43,4 +43,11 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     /// <summary>The connection holding the id and whether a session grain backs it; null when nobody holds it.</summary>
     [ReadOnly]
     Task<SessionClaim?> Lookup(string clientId);
+
+    /// <summary>
+    /// Every client id the shard holds (the admin API's session list, <c>GET /api/v1/sessions</c>): connected clean
+    /// sessions, and persistent sessions connected or only stored. Read-only; as big as the shard.
+    /// </summary>
+    [ReadOnly]
+    Task<SessionDirectoryEntry[]> List();
 }

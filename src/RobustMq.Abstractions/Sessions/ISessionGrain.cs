@@ -57,4 +57,11 @@ public interface ISessionGrain : IGrainWithStringKey
     /// back to the queue, the will is sent at its delay, the expiry starts).
     /// </summary>
     Task Wake(string[] deadNodes);
+
+    /// <summary>
+    /// Ends the session at an operator's request (<c>DELETE /api/v1/sessions/{clientid}</c>): a connected client is
+    /// closed with DISCONNECT 0x98 Administrative action and its session ends with the connection (stored with expiry
+    /// 0 first); a stored one ends now, its will sent as at expiry (MQTT-3.1.3-9). False when there was no session.
+    /// </summary>
+    Task<bool> Discard();
 }

@@ -21,7 +21,7 @@ public sealed class CodeWarmUpTests
     {
         // An async method's body is the MoveNext of a nested, compiler-generated type: warming only the stub would not do.
         var stateMachine = typeof(MqttConnection).GetNestedTypes(BindingFlags.NonPublic)
-            .Single(t => t.Name.Contains("HandleUnsubscribeAsync", StringComparison.Ordinal));
+            .Single(t => t.Name.StartsWith("<UnsubscribeAsync>", StringComparison.Ordinal));
 
         Assert.False(stateMachine.ContainsGenericParameters);
         Assert.NotNull(stateMachine.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetMethodBody());

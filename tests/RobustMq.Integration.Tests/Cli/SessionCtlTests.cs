@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MQTTnet;
+using RobustMq.Integration.Tests.Infrastructure;
+
+namespace RobustMq.Integration.Tests.Cli;
+
+/// <summary>
+/// <c>robust-ctl</c>'s session, subscription, retained, publish and subscribe verbs, the real executable against a
+/// running broker (issue 14): <c>mqtt subscribe --count 1</c> (a real MQTT client) receives what <c>mqtt publish</c>
+/// (through the admin API) sent.
+/// </summary>
+[Trait("Topology", "SingleNode")]
+public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+{
+    private string Server => $"127.0.0.1:{broker.AdminPort.ToString(CultureInfo.InvariantCulture)}";
+
+    private static ProcessStartInfo Ctl(IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robust-ctl.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments)
+    {
+        using var process = Process.Start(Ctl(["--server", Server, .. arguments]))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Session_list_shows_connected_and_stored_sessions_and_delete_ends_one()
+    {
+        using var live = await Mqtt.ConnectAsync(broker, "ctl-sess-live");
+        using (var leaving = await Mqtt.ConnectAsync(broker, "ctl-sess-stored", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(600)))
+        {
+            await leaving.DisconnectAsync();
+        }
+
+        var (code, table, error) = await CtlAsync("mqtt", "session", "list", "--client-id", "ctl-sess");
+        Assert.True(code == 0, $"exit {code}: {error}");
+        Assert.Contains("CLIENTID", table, StringComparison.Ordinal);
+        Assert.Contains("ctl-sess-live", table, StringComparison.Ordinal);
+        Assert.Contains("ctl-sess-stored", table, StringComparison.Ordinal);
+
+        var (jsonCode, json, _) = await CtlAsync("--output", "json", "mqtt", "session", "list", "--client-id", "ctl-sess", "--connected", "false");
+        Assert.Equal(0, jsonCode);
+        Assert.Equal("ctl-sess-stored", JsonDocument.Parse(json).RootElement.GetProperty("data")[0].GetProperty("clientid").GetString());
+
+        Assert.Equal(0, (await CtlAsync("mqtt", "session", "delete", "ctl-sess-stored")).ExitCode);
+        var (missingCode, _, missing) = await CtlAsync("mqtt", "session", "delete", "ctl-sess-stored");
+        Assert.Equal(1, missingCode);
+        Assert.Contains("404", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Subscribe_receives_what_publish_sent_and_the_retained_message_is_listed_and_deleted()
+    {
+        var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
+        using var subscriber = Process.Start(Ctl(["--output", "json", "mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", "ctl/round/#", "--qos", "1",
+            "--count", "1", "--timeout", "30", "--client-id", "ctl-subscriber"]))!;
+        var received = subscriber.StandardOutput.ReadToEndAsync();
+        var subscriberError = subscriber.StandardError.ReadToEndAsync();
+        try
+        {
+            await Eventually.TrueAsync(async () => (await CtlAsync("--output", "json", "mqtt", "subscribes", "list", "--client-id", "ctl-subscriber")).Output.Contains("ctl/round/#", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(20), "the subscriber's subscription is listed");
+
+            var (code, published, error) = await CtlAsync("--output", "json", "mqtt", "publish", "--topic", "ctl/round/trip", "--payload", "hello ctl", "--qos", "1", "--retain");
+            Assert.True(code == 0, $"exit {code}: {error}");
+            Assert.Equal(32, JsonDocument.Parse(published).RootElement.GetProperty("id").GetString()!.Length);
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await subscriber.WaitForExitAsync(timeout.Token);
+            Assert.True(subscriber.ExitCode == 0, $"subscribe exit {subscriber.ExitCode}: {await subscriberError}");
+            var line = JsonDocument.Parse((await received).Trim()).RootElement;
+            Assert.Equal("ctl/round/trip", line.GetProperty("topic").GetString());
+            Assert.Equal("hello ctl", line.GetProperty("payload").GetString());
+        }
+        finally
+        {
+            if (!subscriber.HasExited)
+            {
+                subscriber.Kill();
+            }
+        }
+
+        var (listCode, retained, _) = await CtlAsync("mqtt", "retained", "list", "--topic", "ctl/round");
+        Assert.Equal(0, listCode);
+        Assert.Contains("ctl/round/trip", retained, StringComparison.Ordinal);
+        Assert.Equal(0, (await CtlAsync("mqtt", "retained", "delete", "ctl/round/trip")).ExitCode);
+        Assert.Equal(1, (await CtlAsync("mqtt", "retained", "get", "ctl/round/trip")).ExitCode);
+        Assert.Equal(0, (await CtlAsync("mqtt", "topic", "list")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Subscribe_times_out_and_bad_arguments_give_the_usage()
+    {
+        var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
+        Assert.Equal(1, (await CtlAsync("mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", "ctl/none", "--count", "1", "--timeout", "1")).ExitCode);
+        var (usage, _, error) = await CtlAsync("mqtt", "publish", "--topic", "t", "--qos", "3");
+        Assert.Equal(2, usage);
+        Assert.Contains("Usage", error, StringComparison.Ordinal);
+        Assert.Equal(2, (await CtlAsync("mqtt", "subscribe", "--topic", "t", "--mqtt-server", "nohost")).ExitCode);
+        Assert.Equal(3, (await CtlAsync("mqtt", "subscribe", "--topic", "t", "--mqtt-server", $"127.0.0.1:{FreePorts.Next().ToString(CultureInfo.InvariantCulture)}", "--timeout", "5")).ExitCode);
+
+        var (configCode, config, configError) = await CtlAsync("--output", "json", "cluster", "config", "set", "Flapping:WindowSeconds", "30");
+        Assert.True(configCode == 0, $"exit {configCode}: {configError}");
+        Assert.Equal(30, JsonDocument.Parse(config).RootElement.GetProperty("Flapping:WindowSeconds").GetInt32());
+        Assert.Equal(1, (await CtlAsync("cluster", "config", "set", "Nope:Key", "1")).ExitCode);
+    }
+}
