@@ -32,11 +32,35 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// 3.1.x), without waiting for it to end; false when it has none here.
     /// </summary>
     Task<bool> Kick(string clientId);
+
+    /// <summary>The traces changed in the store: the node reads them again (starts, stops, deletes files).</summary>
+    Task TraceChanged();
+
+    /// <summary>This node's file sizes of its traces, by trace name (bytes).</summary>
+    Task<Dictionary<string, long>> TraceSizes();
+
+    /// <summary>This node's file of trace <paramref name="name"/>: at most <paramref name="maxBytes"/> (capped at <see cref="Ops.TraceService.MaxDownloadBytesPerNode"/>), whole lines.</summary>
+    Task<Ops.TraceLog> TraceLog(string name, int maxBytes);
+
+    /// <summary>The slow subscriptions settings changed in the store: the node reads them again.</summary>
+    Task SlowSubsChanged();
+
+    /// <summary>This node's slowest subscriber/topic pairs, slowest first.</summary>
+    Task<List<Ops.SlowSubscription>> SlowSubscriptions();
+
+    /// <summary>Forgets this node's slow subscriber/topic pairs.</summary>
+    Task ClearSlowSubscriptions();
+
+    /// <summary>This node's alarms: activated (true), deactivated (false) or both (null).</summary>
+    Task<List<Ops.Alarm>> Alarms(bool? activated);
+
+    /// <summary>Forgets this node's deactivated alarms.</summary>
+    Task ClearAlarms();
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, Ops.OpsServices ops) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -49,4 +73,28 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task<ClientSummary?> Client(string clientId) => Task.FromResult(reports.Client(clientId));
 
     public Task<bool> Kick(string clientId) => Task.FromResult(reports.Kick(clientId));
+
+    public Task TraceChanged() => ops.Trace.ReloadAsync();
+
+    public Task<Dictionary<string, long>> TraceSizes() => Task.FromResult(ops.Trace.Sizes());
+
+    public Task<Ops.TraceLog> TraceLog(string name, int maxBytes) => Task.FromResult(ops.Trace.Read(name, maxBytes) with { Node = ops.Node.Name });
+
+    public Task SlowSubsChanged() => ops.SlowSubs.ReloadAsync();
+
+    public Task<List<Ops.SlowSubscription>> SlowSubscriptions() => Task.FromResult(ops.SlowSubs.List());
+
+    public Task ClearSlowSubscriptions()
+    {
+        ops.SlowSubs.Clear();
+        return Task.CompletedTask;
+    }
+
+    public Task<List<Ops.Alarm>> Alarms(bool? activated) => Task.FromResult(ops.Alarms.List(activated));
+
+    public Task ClearAlarms()
+    {
+        ops.Alarms.ClearDeactivated();
+        return Task.CompletedTask;
+    }
 }

@@ -109,6 +109,9 @@ public static class ApiV1
         BlacklistApi.MapRoutes(v1.MapGroup("/blacklist"));
         AclApi.MapRoutes(v1.MapGroup("/acl"));
         AdminApis.MapRoutes(v1);
+        TraceApi.MapRoutes(v1);
+        SlowSubsApi.MapRoutes(v1);
+        AlarmApi.MapRoutes(v1);
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>
