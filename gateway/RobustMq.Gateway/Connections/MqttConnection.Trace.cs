@@ -62,15 +62,15 @@ public sealed partial class MqttConnection
     private void TraceFrame(TraceSet set, in PublishFrame frame, string topic)
     {
         var matched = Matched(set, ClientId);
-        var any = matched.Length > 0 || CoversAny(set, topic);
-        if (!any)
+        var byTopic = AnyTopicTrace(set, null, topic);
+        if (matched.Length == 0 && !byTopic)
         {
             return;
         }
 
         var line = TraceFormat.Publish(_services.Clock.GetUtcNow(), ClientId, RemoteEndPoint, true, topic, frame.QoS, frame.Retain, frame.Dup, frame.PacketId,
             frame.Properties, frame.Payload, _services.Trace.Options.PayloadPreviewBytes);
-        Write(set, matched, line, topic, null);
+        Write(set, matched, byTopic, line, null, topic);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -79,63 +79,98 @@ public sealed partial class MqttConnection
         // The CONNECT names the client before the connection knows it.
         var clientId = packet is ConnectPacket { ClientId.Length: > 0 } connect ? connect.ClientId : ClientId;
         var matched = Matched(set, clientId);
-        List<string>? filters = packet switch
-        {
-            SubscribePacket s => [.. s.Subscriptions.Select(x => x.Filter)],
-            UnsubscribePacket u => u.Filters,
-            _ => null,
-        };
         topic ??= (packet as PublishPacket)?.Topic;
-        var coveredByTopic = set.ByTopic.Length > 0 && (topic is not null ? CoversAny(set, topic) : filters is not null && filters.Exists(f => CoversAny(set, f)));
-        if (matched.Length == 0 && !coveredByTopic)
+        var byTopic = AnyTopicTrace(set, packet, topic);
+        if (matched.Length == 0 && !byTopic)
         {
             return;
         }
 
+        clientId ??= _traces?.ClientId;
         var line = packet is PublishPacket p && topic is not null
             ? TraceFormat.Publish(_services.Clock.GetUtcNow(), clientId, RemoteEndPoint, inbound, topic, p.QoS, p.Retain, p.Dup, p.PacketId, p.Properties,
                 new ReadOnlySequence<byte>(p.Payload), _services.Trace.Options.PayloadPreviewBytes)
             : TraceFormat.Line(_services.Clock.GetUtcNow(), clientId, RemoteEndPoint, inbound, packet, _services.Trace.Options.PayloadPreviewBytes);
-        Write(set, matched, line, topic, filters);
+        Write(set, matched, byTopic, line, packet, topic);
     }
 
-    private void Write(TraceSet set, ActiveTrace[] matched, string line, string? topic, List<string>? filters)
+    private void Write(TraceSet set, ActiveTrace[] matched, bool byTopic, string line, MqttPacket? packet, string? topic)
     {
         foreach (var trace in matched)
         {
             _services.Trace.Enqueue(trace, line);
         }
 
-        foreach (var trace in set.ByTopic)
+        if (byTopic)
         {
-            if ((topic is not null && TraceSet.Covers(trace, topic)) || (filters is not null && filters.Exists(f => TraceSet.Covers(trace, f))))
+            foreach (var trace in set.ByTopic)
             {
-                _services.Trace.Enqueue(trace, line);
+                if (TopicTrace(trace, packet, topic))
+                {
+                    _services.Trace.Enqueue(trace, line);
+                }
             }
         }
     }
 
-    private ActiveTrace[] Matched(TraceSet set, string? clientId)
-    {
-        var cached = _traces;
-        if (cached is null || cached.Set != set || !ReferenceEquals(cached.ClientId, clientId))
-        {
-            _traces = cached = new ConnectionTraces(set, clientId, set.Match(clientId, RemoteEndPoint));
-        }
-
-        return cached.Matched;
-    }
-
-    private static bool CoversAny(TraceSet set, string topic)
+    /// <summary>Whether some topic trace covers the packet (a PUBLISH by its topic, a SUBSCRIBE or UNSUBSCRIBE by a filter).</summary>
+    private static bool AnyTopicTrace(TraceSet set, MqttPacket? packet, string? topic)
     {
         foreach (var trace in set.ByTopic)
         {
-            if (TraceSet.Covers(trace, topic))
+            if (TopicTrace(trace, packet, topic))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private static bool TopicTrace(ActiveTrace trace, MqttPacket? packet, string? topic)
+    {
+        if (topic is not null)
+        {
+            return TraceSet.Covers(trace, topic);
+        }
+
+        switch (packet)
+        {
+            case SubscribePacket subscribe:
+                foreach (var s in subscribe.Subscriptions)
+                {
+                    if (TraceSet.Covers(trace, s.Filter))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case UnsubscribePacket unsubscribe:
+                foreach (var filter in unsubscribe.Filters)
+                {
+                    if (TraceSet.Covers(trace, filter))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private ActiveTrace[] Matched(TraceSet set, string? clientId)
+    {
+        var cached = _traces;
+        // A connection refused at CONNECT never gets its ClientId: its CONNACK goes to the traces its CONNECT matched.
+        clientId ??= cached?.ClientId;
+        if (cached is null || cached.Set != set || !ReferenceEquals(cached.ClientId, clientId))
+        {
+            _traces = cached = new ConnectionTraces(set, clientId, set.Match(clientId, RemoteEndPoint));
+        }
+
+        return cached.Matched;
     }
 }

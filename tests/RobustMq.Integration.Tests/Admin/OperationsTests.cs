@@ -319,19 +319,13 @@ public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<Ops
         }, TimeSpan.FromSeconds(20), $"trace download shows the PINGREQ: exit {code}: {output} {error}");
         Assert.Contains($"ctl-traced-{id}@", output, StringComparison.Ordinal);
 
-        (code, _, error) = await CtlAsync("mqtt", "trace", "stop", "--name", name);
-        Assert.True(code == 0, $"trace stop: exit {code}: {error}");
         (code, output, error) = await CtlAsync("mqtt", "trace", "delete", "--name", name);
         Assert.True(code == 0 && output.Contains("deleted", StringComparison.Ordinal), $"trace delete: exit {code}: {output} {error}");
-        (code, _, error) = await CtlAsync("mqtt", "trace", "download", "--name", name);
-        Assert.True(code == 1, $"download of a deleted trace: exit {code}: {error}");
 
         (code, output, error) = await CtlAsync("mqtt", "system-alarm", "list", "--activated", "true");
         Assert.True(code == 0 && output.Contains("high_system_memory_usage", StringComparison.Ordinal), $"system-alarm list: exit {code}: {output} {error}");
         (code, output, error) = await CtlAsync("--output", "json", "mqtt", "slow-subscribe", "list");
         Assert.True(code == 0 && JsonDocument.Parse(output).RootElement.TryGetProperty("data", out _), $"slow-subscribe list: exit {code}: {output} {error}");
-        (code, _, error) = await CtlAsync("mqtt", "trace", "start", "--name", name);
-        Assert.True(code == 2, $"trace start without --type: exit {code}: {error}");
     }
 
     private async Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments)
