@@ -52,7 +52,7 @@ public sealed partial class MqttConnection
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void DeliveredQoS0(RobustMq.Abstractions.Sessions.PendingMessage delivery)
     {
-        if (_services.SlowSubs.Enabled && delivery.QoS == 0 && !delivery.RetainFlag)
+        if (delivery.QoS == 0 && _services.SlowSubs.Enabled && !delivery.RetainFlag)
         {
             _services.SlowSubs.Acknowledged(ClientId, delivery.Message.Topic, delivery.Message.ArrivedAtUnixMs);
         }

@@ -35,6 +35,7 @@ public sealed partial class TraceService(
     private Dictionary<string, TraceSpec> _specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TraceFile> _files = new(StringComparer.Ordinal);
     private volatile TraceSet? _current;
+    private bool _orphansRemoved;
     private StoreFollower? _follower;
     private ITimer? _tick;
     private Task? _writer;
@@ -175,6 +176,13 @@ public sealed partial class TraceService(
                 _specs = specs;
             }
 
+            if (!_orphansRemoved)
+            {
+                // Once the store was read: files of traces deleted while this node was down go too.
+                _orphansRemoved = true;
+                RemoveOrphans(specs);
+            }
+
             Refresh();
         }
         finally
@@ -272,6 +280,29 @@ public sealed partial class TraceService(
         }
 
         return new ActiveTrace(spec, file);
+    }
+
+    private void RemoveOrphans(Dictionary<string, TraceSpec> specs)
+    {
+        try
+        {
+            if (!System.IO.Directory.Exists(Directory))
+            {
+                return;
+            }
+
+            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.log"))
+            {
+                if (!specs.ContainsKey(System.IO.Path.GetFileNameWithoutExtension(path)))
+                {
+                    File.Delete(path);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogWriteFailed(logger, ex, Directory);
+        }
     }
 
     private string FilePath(string name) => System.IO.Path.Combine(Directory, name + ".log");
