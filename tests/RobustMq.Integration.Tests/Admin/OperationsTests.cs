@@ -145,13 +145,20 @@ public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<Ops
     }
 
     [Fact]
-    public async Task A_trace_with_a_bad_filter_or_a_taken_name_is_refused()
+    public async Task An_address_trace_follows_a_client_from_it_and_a_bad_filter_or_a_taken_name_is_refused()
     {
         var id = Id();
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad/name", type = "clientid", clientid = "x" }, HttpStatusCode.BadRequest);
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad-" + id, type = "topic", topic = "a/#/b" }, HttpStatusCode.BadRequest);
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad-" + id, type = "ip_address", ip_address = "not-an-ip" }, HttpStatusCode.BadRequest);
-        await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "ip-" + id, type = "ip_address", ip_address = "127.0.0.1", duration_s = 5 }, HttpStatusCode.Created);
+        await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "ip-" + id, type = "ip_address", ip_address = "127.0.0.1", duration_s = 30 }, HttpStatusCode.Created);
+        using (var client = await Mqtt.ConnectAsync(broker, "ip-traced-" + id))
+        {
+            var log = "";
+            await Eventually.TrueAsync(async () => (log = await DownloadAsync("ip-" + id)).Contains($"ClientId=ip-traced-{id}", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), $"the address trace holds the CONNECT of a client from 127.0.0.1; it has:\n{log}");
+        }
+
         var taken = await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "ip-" + id, type = "clientid", clientid = "x" }, HttpStatusCode.Conflict);
         Assert.Equal("ALREADY_EXISTS", taken.GetProperty("code").GetString());
         await JsonAsync(HttpMethod.Delete, $"/api/v1/trace/ip-{id}", expected: HttpStatusCode.NoContent);
