@@ -1,14 +1,5 @@
 namespace RobustMq.Gateway.Ops;
 
-/// <summary>One slow subscriber/topic pair: its slowest delivery within the window (ms) and when it was last slow.</summary>
-[GenerateSerializer, Immutable, Alias("robustmq.slowsub")]
-public sealed record SlowSubscription(
-    [property: Id(0)] string ClientId,
-    [property: Id(1)] string Topic,
-    [property: Id(2)] long TimespanMs,
-    [property: Id(3)] long LastUpdateUnixMs,
-    [property: Id(4)] string Node = "");
-
 /// <summary>
 /// The top K slowest subscriber/topic pairs over a window (pure: the caller gives the time). A pair keeps its slowest
 /// delivery and the time of its last slow one; a pair not slow again within the window is forgotten. When K pairs are

@@ -358,21 +358,3 @@ public sealed partial class TraceService(
     [LoggerMessage(EventId = 8404, Level = LogLevel.Warning, Message = "Trace: writing {Path} failed; the line is counted as dropped")]
     private static partial void LogWriteFailed(ILogger logger, Exception ex, string path);
 }
-
-/// <summary>The outcome of a change to the traces.</summary>
-public enum TraceChange
-{
-    Done,
-    NotFound,
-    Exists,
-    TooMany,
-}
-
-/// <summary>One node's file of a trace (<see cref="INodeControlGrain.TraceLog"/>).</summary>
-[GenerateSerializer, Immutable, Alias("robustmq.tracelog")]
-public sealed record TraceLog(
-    [property: Id(0)] string Node,
-    [property: Id(1)] string Text,
-    [property: Id(2)] bool Truncated,
-    [property: Id(3)] bool Full,
-    [property: Id(4)] long Dropped);

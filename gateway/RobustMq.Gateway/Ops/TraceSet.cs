@@ -3,19 +3,6 @@ using RobustMq.Protocol.Topics;
 
 namespace RobustMq.Gateway.Ops;
 
-/// <summary>A trace running on this node: its spec, its address when it follows one, and its file.</summary>
-public sealed class ActiveTrace(TraceSpec spec, TraceFile file)
-{
-    public TraceSpec Spec { get; } = spec;
-
-    public TraceFile File { get; } = file;
-
-    /// <summary>The address of an <c>ip_address</c> trace (IPv4-mapped addresses as IPv4), else null.</summary>
-    public IPAddress? Address { get; } = spec.Type == TraceSpec.IpAddressType && IPAddress.TryParse(spec.Value, out var a) ? Plain(a) : null;
-
-    internal static IPAddress Plain(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-}
-
 /// <summary>
 /// The traces running on this node now, immutable: replaced as a whole when one starts or ends, so a connection can
 /// keep what it matched (<see cref="Match"/>) for as long as the set is the same object.
@@ -63,14 +50,4 @@ public sealed class TraceSet
             ? TopicMatcher.IsSubsetOf(topic, trace.Spec.Value)
             : TopicMatcher.Matches(trace.Spec.Value, topic);
     }
-}
-
-/// <summary>What one connection matched of a <see cref="TraceSet"/> (kept while the set and its client id stay the same).</summary>
-internal sealed class ConnectionTraces(TraceSet set, string? clientId, ActiveTrace[] matched)
-{
-    public TraceSet Set { get; } = set;
-
-    public string? ClientId { get; } = clientId;
-
-    public ActiveTrace[] Matched { get; } = matched;
 }
