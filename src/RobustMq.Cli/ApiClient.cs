@@ -33,6 +33,21 @@ public sealed class ApiClient(Uri server, Credentials credentials) : IDisposable
         return await ReadAsync(response, cancellationToken);
     }
 
+    /// <summary>A GET of a text answer (a trace download), with credentials.</summary>
+    /// <exception cref="ApiException">The API answered with an error status.</exception>
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = await AuthAsync(cancellationToken);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            await ReadAsync(response, cancellationToken);
+        }
+
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
     /// <summary>A GET without credentials (the probes), its status and body.</summary>
     public async Task<(HttpStatusCode Status, string Body)> GetPublicAsync(string path, CancellationToken cancellationToken)
     {

@@ -6,22 +6,31 @@ namespace RobustMq.Cli;
 /// <summary><c>robust-ctl mqtt ...</c>: clients, users, ACL, blacklist (RobustMQ's verbs, the API's fields).</summary>
 internal static class MqttCommands
 {
-    public static Command Build() => new("mqtt", "MQTT: overview, clients, users, ACL, blacklist")
+    public static Command Build()
     {
-        Overview(),
-        Clients(),
-        Users(),
-        Acl(),
-        Blacklist(),
-        SessionCommands.Sessions(),
-        SessionCommands.Subscribes(),
-        SessionCommands.Topics(),
-        SessionCommands.Retained(),
-        SessionCommands.Publish(),
-        SubscribeCommand.Build(),
-        SessionCommands.SharedGroups(),
-        SessionCommands.Flapping(),
-    };
+        var mqtt = new Command("mqtt", "MQTT: overview, clients, sessions, subscriptions, topics, retained, publish/subscribe, users, ACL, blacklist, trace, slow subscriptions, alarms")
+        {
+            Overview(),
+            Clients(),
+            Users(),
+            Acl(),
+            Blacklist(),
+            SessionCommands.Sessions(),
+            SessionCommands.Subscribes(),
+            SessionCommands.Topics(),
+            SessionCommands.Retained(),
+            SessionCommands.Publish(),
+            SubscribeCommand.Build(),
+            SessionCommands.SharedGroups(),
+            SessionCommands.Flapping(),
+        };
+        foreach (var command in OpsCommands.Build())
+        {
+            mqtt.Subcommands.Add(command);
+        }
+
+        return mqtt;
+    }
 
     private static Command Overview()
     {

@@ -33,8 +33,16 @@ public sealed class ConnectionServices(
     FlappingDetector flapping,
     BrokerMetrics metrics,
     TimeProvider clock,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    Ops.TraceService trace,
+    Ops.SlowSubscriptions slowSubs)
 {
+    /// <summary>The node's traces (read once per packet).</summary>
+    public Ops.TraceService Trace { get; } = trace;
+
+    /// <summary>The node's slow subscriptions (read once per acknowledgement).</summary>
+    public Ops.SlowSubscriptions SlowSubs { get; } = slowSubs;
+
     public ConnectionRegistry Registry { get; } = registry;
     public ConnectionLimit Limit { get; } = limit;
     public MessageRouter Router { get; } = router;

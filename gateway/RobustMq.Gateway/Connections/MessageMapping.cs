@@ -19,10 +19,11 @@ internal static class MessageMapping
 {
     /// <summary>
     /// The message a PUBLISH or a will carries, with a new <see cref="BrokerMessage.MessageId"/>; the expiry interval
-    /// starts at <paramref name="nowUnixMs"/>.
+    /// starts at <paramref name="nowUnixMs"/>, which is also its arrival (<see cref="BrokerMessage.ArrivedAtUnixMs"/>)
+    /// unless <paramref name="arrived"/> is false (a will, published later).
     /// </summary>
     public static BrokerMessage ToMessage(
-        string topic, ReadOnlyMemory<byte> payload, QoS qos, bool retain, MqttProperties? properties, string? publisher, long nowUnixMs)
+        string topic, ReadOnlyMemory<byte> payload, QoS qos, bool retain, MqttProperties? properties, string? publisher, long nowUnixMs, bool arrived = true)
     {
         long expiresAt = 0;
         if (properties?.MessageExpiryInterval is { } expiry)
@@ -30,7 +31,7 @@ internal static class MessageMapping
             expiresAt = nowUnixMs + (expiry * 1000L);
         }
 
-        return new BrokerMessage(topic, payload, (byte)qos, retain, ToMessageProperties(properties), publisher, expiresAt, MessageIds.New());
+        return new BrokerMessage(topic, payload, (byte)qos, retain, ToMessageProperties(properties), publisher, expiresAt, MessageIds.New(), arrived ? nowUnixMs : 0);
     }
 
     /// <summary>The application message properties of a PUBLISH or will; null when it has none.</summary>

@@ -341,7 +341,7 @@ public sealed partial class MqttConnection
             return null;
         }
 
-        var message = MessageMapping.ToMessage(will.Topic, will.Payload, will.QoS, will.Retain, will.Properties, clientId, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var message = MessageMapping.ToMessage(will.Topic, will.Payload, will.QoS, will.Retain, will.Properties, clientId, _services.Clock.GetUtcNow().ToUnixTimeMilliseconds(), arrived: false);
         return new WillRecord(message, will.Properties?.WillDelayInterval ?? 0);
     }
 }

@@ -115,6 +115,7 @@ public sealed partial class MqttConnection
         if (item.Control is { } control)
         {
             MqttPacketWriter.Write(output, control, _version);
+            TraceOut(control);
             return MqttPacketWriter.GetPacketSize(control, _version);
         }
 

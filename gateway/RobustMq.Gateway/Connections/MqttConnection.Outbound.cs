@@ -67,6 +67,8 @@ public sealed partial class MqttConnection
         }
 
         MqttPacketWriter.Write(output, publish, _version);
+        TraceOut(publish, delivery.Message.Topic);
+        DeliveredQoS0(delivery);
         _services.Metrics.MessagesSent.Inc();
         return size;
     }

@@ -48,7 +48,9 @@ public sealed partial class MqttConnection
         // Every PUBLISH counts towards Mqtt:MaxMessageRate, a QoS 2 resend too.
         _messageRate?.Take(1);
         var qos = frame.QoS;
-        if (Inbound.Receive(frame, out var topic) == InboundVerdict.Duplicate)
+        var verdict = Inbound.Receive(frame, out var topic);
+        TraceInPublish(frame, topic);
+        if (verdict == InboundVerdict.Duplicate)
         {
             // A resend of a QoS 2 message we already have (before PUBREL): acknowledge, do not deliver again.
             Acknowledge(qos, frame.PacketId, ReasonCode.Success);
@@ -306,8 +308,13 @@ public sealed partial class MqttConnection
     /// <summary>PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes.</summary>
     private void Completed(ushort packetId)
     {
-        if (_outbound.Complete(packetId, out var completed))
+        if (_outbound.Complete(packetId, out var completed, out var acknowledged))
         {
+            if (_services.SlowSubs.Enabled)
+            {
+                _services.SlowSubs.Acknowledged(ClientId, acknowledged.Topic, acknowledged.ArrivedAtUnixMs);
+            }
+
             Unstore(completed);
             Ring();
         }

@@ -406,6 +406,7 @@ public sealed partial class MqttConnection
 
     private ValueTask HandleAsync(MqttPacket packet)
     {
+        TraceIn(packet);
         CheckPacketOrder(packet);
         switch (packet)
         {

@@ -394,12 +394,20 @@ internal sealed class OutboundQueue(int window, int maxQueued, bool holdsPublish
     /// PUBACK (QoS 1) or PUBCOMP (QoS 2) ends a delivery; false when the id was not in flight. <paramref name="completed"/>:
     /// the delivery, when it was kept (a stored one, whose record goes now).
     /// </summary>
-    public bool Complete(ushort packetId, out PendingMessage? completed)
+    public bool Complete(ushort packetId, out PendingMessage? completed) => Complete(packetId, out completed, out _);
+
+    /// <summary>
+    /// As <see cref="Complete(ushort, out PendingMessage?)"/>; <paramref name="acknowledged"/>: the message's topic and
+    /// arrival (<see cref="RobustMq.Abstractions.Messages.BrokerMessage.ArrivedAtUnixMs"/>, 0 when not known), kept
+    /// past PUBREC, for slow subscriptions.
+    /// </summary>
+    public bool Complete(ushort packetId, out PendingMessage? completed, out (string? Topic, long ArrivedAtUnixMs) acknowledged)
     {
         lock (_lock)
         {
             var removed = _inflight.Remove(packetId, out var entry);
             completed = entry.Message;
+            acknowledged = entry.Message is { RetainFlag: false } m ? (m.Message.Topic, m.Message.ArrivedAtUnixMs) : (entry.Topic, entry.ArrivedAtUnixMs);
             return removed;
         }
     }
@@ -424,7 +432,10 @@ internal sealed class OutboundQueue(int window, int maxQueued, bool holdsPublish
                 released = stored with { PacketId = packetId, Released = true, HandedOn = false };
             }
 
-            _inflight[packetId] = entry with { Message = released ?? (entry.Message is { Released: true } ? entry.Message : null) };
+            // The topic and arrival stay for slow subscriptions (measured at PUBCOMP); a retained one is not measured.
+            _inflight[packetId] = entry.Message is { RetainFlag: false } acknowledged
+                ? entry with { Message = released ?? (entry.Message is { Released: true } ? entry.Message : null), Topic = acknowledged.Message.Topic, ArrivedAtUnixMs = acknowledged.Message.ArrivedAtUnixMs }
+                : entry with { Message = released ?? (entry.Message is { Released: true } ? entry.Message : null) };
             return true;
         }
     }
@@ -506,5 +517,5 @@ internal sealed class OutboundQueue(int window, int maxQueued, bool holdsPublish
         Closed,
     }
 
-    private readonly record struct Inflight(PendingMessage? Message, long Sequence);
+    private readonly record struct Inflight(PendingMessage? Message, long Sequence, string? Topic = null, long ArrivedAtUnixMs = 0);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RobustMq.Gateway.Nodes;
+using RobustMq.Gateway.Ops;
 using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Nodes;
 using RobustMq.Abstractions.Options;
@@ -106,6 +107,7 @@ public static class GatewayServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RuntimeSettings>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RuntimeSettings>());
+        services.AddRobustMqOps(configuration);
         services.AddSingleton<ConnectionServices>();
         services.AddSingleton<TlsEndpoints>();
         services.AddHostedService(sp => sp.GetRequiredService<TlsEndpoints>());

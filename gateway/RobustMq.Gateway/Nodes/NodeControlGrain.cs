@@ -46,11 +46,35 @@ public interface INodeControlGrain : IGrainWithStringKey
 
     /// <summary>The run-time settings changed in the store (<c>PUT /api/v1/configs</c>): the node reads and applies them.</summary>
     Task ConfigChanged();
+
+    /// <summary>The traces changed in the store: the node reads them again (starts, stops, deletes files).</summary>
+    Task TraceChanged();
+
+    /// <summary>This node's file sizes of its traces, by trace name (bytes).</summary>
+    Task<Dictionary<string, long>> TraceSizes();
+
+    /// <summary>This node's file of trace <paramref name="name"/>: at most <paramref name="maxBytes"/> (capped at <see cref="Ops.TraceService.MaxDownloadBytesPerNode"/>), whole lines.</summary>
+    Task<Ops.TraceLog> TraceLog(string name, int maxBytes);
+
+    /// <summary>The slow subscriptions settings changed in the store: the node reads them again.</summary>
+    Task SlowSubsChanged();
+
+    /// <summary>This node's slowest subscriber/topic pairs, slowest first.</summary>
+    Task<List<Ops.SlowSubscription>> SlowSubscriptions();
+
+    /// <summary>Forgets this node's slow subscriber/topic pairs.</summary>
+    Task ClearSlowSubscriptions();
+
+    /// <summary>This node's alarms: activated (true), deactivated (false) or both (null).</summary>
+    Task<List<Ops.Alarm>> Alarms(bool? activated);
+
+    /// <summary>Forgets this node's deactivated alarms.</summary>
+    Task ClearAlarms();
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings, Ops.OpsServices ops) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -71,4 +95,28 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task<byte[]?> Unsubscribe(string clientId, string[] filters) => admin.UnsubscribeAsync(clientId, filters);
 
     public Task ConfigChanged() => settings.ReloadAsync();
+
+    public Task TraceChanged() => ops.Trace.ReloadAsync();
+
+    public Task<Dictionary<string, long>> TraceSizes() => Task.FromResult(ops.Trace.Sizes());
+
+    public Task<Ops.TraceLog> TraceLog(string name, int maxBytes) => Task.FromResult(ops.Trace.Read(name, maxBytes) with { Node = ops.Node.Name });
+
+    public Task SlowSubsChanged() => ops.SlowSubs.ReloadAsync();
+
+    public Task<List<Ops.SlowSubscription>> SlowSubscriptions() => Task.FromResult(ops.SlowSubs.List());
+
+    public Task ClearSlowSubscriptions()
+    {
+        ops.SlowSubs.Clear();
+        return Task.CompletedTask;
+    }
+
+    public Task<List<Ops.Alarm>> Alarms(bool? activated) => Task.FromResult(ops.Alarms.List(activated));
+
+    public Task ClearAlarms()
+    {
+        ops.Alarms.ClearDeactivated();
+        return Task.CompletedTask;
+    }
 }

@@ -116,6 +116,9 @@ public static class ApiV1
         PublishApi.MapRoutes(v1);
         FlappingApi.MapRoutes(v1);
         ConfigApi.MapRoutes(v1);
+        TraceApi.MapRoutes(v1);
+        SlowSubsApi.MapRoutes(v1);
+        AlarmApi.MapRoutes(v1);
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>

@@ -102,6 +102,13 @@ public static partial class BrokerHost
         Check(errors, new AuthOptionsValidator().Validate(null, configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions()));
         Check(errors, new FlappingOptionsValidator().Validate(null, configuration.GetSection(FlappingOptions.Section).Get<FlappingOptions>() ?? new FlappingOptions()));
         Check(errors, new StorageOptionsValidator().Validate(null, configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()));
+        errors.AddRange((configuration.GetSection(RobustMq.Gateway.Ops.TraceOptions.Section).Get<RobustMq.Gateway.Ops.TraceOptions>() ?? new()).Problems());
+        errors.AddRange((configuration.GetSection(RobustMq.Gateway.Ops.AlarmOptions.Section).Get<RobustMq.Gateway.Ops.AlarmOptions>() ?? new()).Problems());
+        if ((configuration.GetSection(RobustMq.Gateway.Ops.SlowSubsOptions.Section).Get<RobustMq.Gateway.Ops.SlowSubsOptions>() ?? new()).ToSettings().Problem("SlowSubs:") is { } slowSubs)
+        {
+            errors.Add(slowSubs);
+        }
+
         var sys = configuration.GetSection(SysOptions.Section).Get<SysOptions>() ?? new SysOptions();
         if (sys.IntervalSeconds < 0)
         {

@@ -32,6 +32,9 @@ public static class ConfigurationCheck
         (SysOptions.Section, typeof(SysOptions)),
         (NodeOptions.Section, typeof(NodeOptions)),
         (StorageOptions.Section, typeof(StorageOptions)),
+        (RobustMq.Gateway.Ops.TraceOptions.Section, typeof(RobustMq.Gateway.Ops.TraceOptions)),
+        (RobustMq.Gateway.Ops.SlowSubsOptions.Section, typeof(RobustMq.Gateway.Ops.SlowSubsOptions)),
+        (RobustMq.Gateway.Ops.AlarmOptions.Section, typeof(RobustMq.Gateway.Ops.AlarmOptions)),
     ];
 
     /// <summary>Throws <see cref="ConfigurationException"/> listing every value that cannot be converted; returns the warnings for unknown keys.</summary>

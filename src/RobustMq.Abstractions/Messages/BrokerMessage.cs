@@ -6,6 +6,9 @@ namespace RobustMq.Abstractions.Messages;
 /// <see cref="MessageId"/> (EMQX's message id) names this publication: set once when the broker accepts it
 /// (<see cref="MessageIds.New"/>), kept by every copy and stored with it, so a copy that may have reached a session
 /// already is known as one (<c>ISessionGrain.EnqueueAgain</c>); <see cref="Guid.Empty"/> for none.
+/// <see cref="ArrivedAtUnixMs"/>: when the broker received it from its publisher (Unix ms, the receiving node's clock),
+/// for slow subscriptions (EMQX's <c>slow_subs</c>: arrival to the subscriber's acknowledgement); 0 when not known
+/// (a will, a <c>$SYS</c> or API publish, a message read back from storage).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.msg.v1")]
 public sealed record BrokerMessage(
@@ -16,7 +19,8 @@ public sealed record BrokerMessage(
     [property: Id(4)] MessageProperties? Properties = null,
     [property: Id(5)] string? PublisherClientId = null,
     [property: Id(6)] long ExpiresAtUnixMs = 0,
-    [property: Id(7)] Guid MessageId = default)
+    [property: Id(7)] Guid MessageId = default,
+    [property: Id(8)] long ArrivedAtUnixMs = 0)
 {
     /// <summary>True when the message expiry interval has passed at <paramref name="nowUnixMs"/>.</summary>
     public bool IsExpired(long nowUnixMs) => ExpiresAtUnixMs != 0 && nowUnixMs >= ExpiresAtUnixMs;
