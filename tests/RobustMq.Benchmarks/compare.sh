@@ -26,6 +26,10 @@
 #   CLUSTER=N (N >= 2): ours is a cluster of N silos on one PostgreSQL (deploy/local-cluster.sh, fresh each round, its
 #   storage the cluster default: PostgreSQL), publishers connect to silo 0 and subscribers to silo 1, so every message
 #   crosses silos (issue 11's target: fan-in QoS 1 at least 1.0x Mosquitto on one node).
+#   PROMETHEUS=1: Debian's prometheus (installed when missing) scrapes ours' /metrics every 2 s through the whole run,
+#   and at the end every query of the Grafana dashboard deploy/grafana/robustmq.json is run over the run's window
+#   (deploy/grafana/check-dashboard.sh): which panels show the run's traffic. PROMETHEUS_PORT=N keeps it on that
+#   port and running after the script ends (point Grafana at it: http://127.0.0.1:N); otherwise a free port, stopped.
 # Output: the table on stdout; every JSON line and both broker logs under the work directory printed at the end.
 # Takes about 10-12 minutes on 2 cores with the defaults (352-381 s in the issue 4 runs, before the persistent
 # connect and light-load scenarios and the fresh brokers per connect scenario; 7 of the scenarios took 320 s in issue 12).
@@ -41,6 +45,9 @@ FANOUT=${FANOUT:-1000}
 TOPICS=${TOPICS:-100000}
 ONLY=${ONLY:-}
 CLUSTER=${CLUSTER:-0}
+PROMETHEUS=${PROMETHEUS:-0}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-}
+PROM_PID=""
 SILO_DLL=$ROOT/silo/RobustMq.Silo/bin/Release/net10.0/robustmq.dll
 BENCH_DLL=$ROOT/tests/RobustMq.Benchmarks/bin/Release/net10.0/RobustMq.Benchmarks.dll
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/robustmq-compare.XXXXXX")
@@ -111,7 +118,11 @@ stop_brokers() {
   stop_pid "$OURS_PID"; OURS_PID=""
   stop_pid "$MOSQ_PID"; MOSQ_PID=""
 }
-trap stop_brokers EXIT
+stop_all() {
+  stop_brokers
+  if [[ -z $PROMETHEUS_PORT ]]; then stop_pid "$PROM_PID"; fi
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 # --- prerequisites -----------------------------------------------------------------------------------------
@@ -121,6 +132,7 @@ log "open-file limit $(ulimit -n); work directory $WORK"
 need_apt=()
 command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]] || need_apt+=(mosquitto)
 command -v jq >/dev/null || need_apt+=(jq)
+if [[ $PROMETHEUS == 1 ]]; then command -v prometheus >/dev/null || need_apt+=(prometheus); fi
 if ((${#need_apt[@]})); then
   log "installing ${need_apt[*]} (apt-get)"
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO=sudo
@@ -194,6 +206,9 @@ start_cluster() {
     log "the cluster did not start; see $WORK/ours.log"; tail -20 "$WORK/ours.log" >&2; return 1
   fi
   OURS_PID=$(cat "$WORK/cluster/silo-0.pid")
+  local targets="" i
+  for ((i = 0; i < n; i++)); do targets+="${targets:+,}\"127.0.0.1:$((base + n + i))\""; done
+  scrape_targets "$targets"
 }
 start_ours() {
   if ((CLUSTER >= 2)); then start_cluster; return; fi
@@ -208,7 +223,35 @@ start_ours() {
     --Logging:LogLevel:Default=Warning --Sys:IntervalSeconds=0 \
     --Mqtt:MaxQueuedMessages=100000 --Mqtt:MaxInflight=1000) >>"$WORK/ours.log" 2>&1 &
   OURS_PID=$!
+  scrape_targets "\"127.0.0.1:$admin\""
   wait_port "$OURS_PORT" "$OURS_PID" ours
+}
+# Prometheus (PROMETHEUS=1): scrapes whatever targets file start_ours wrote last (file_sd, read on change).
+scrape_targets() { # "\"host:port\",..." -> the targets file
+  [[ $PROMETHEUS == 1 ]] || return 0
+  echo "[{\"targets\": [$1], \"labels\": {\"job\": \"robustmq\"}}]" >"$WORK/prometheus/targets.tmp"
+  mv "$WORK/prometheus/targets.tmp" "$WORK/prometheus/targets.json"
+}
+start_prometheus() {
+  [[ $PROMETHEUS == 1 ]] || return 0
+  local port=${PROMETHEUS_PORT:-$(free_port)}
+  mkdir -p "$WORK/prometheus"
+  echo "[]" >"$WORK/prometheus/targets.json"
+  cat >"$WORK/prometheus/prometheus.yml" <<EOF
+global:
+  scrape_interval: 2s
+  evaluation_interval: 2s
+scrape_configs:
+  - job_name: robustmq
+    file_sd_configs:
+      - files: ["$WORK/prometheus/targets.json"]
+EOF
+  prometheus --config.file="$WORK/prometheus/prometheus.yml" --storage.tsdb.path="$WORK/prometheus/data" \
+    --web.listen-address="127.0.0.1:$port" >>"$WORK/prometheus.log" 2>&1 &
+  PROM_PID=$!
+  PROM_URL=http://127.0.0.1:$port
+  wait_port "$port" "$PROM_PID" prometheus
+  log "prometheus $PROM_URL (pid $PROM_PID) scrapes ours every 2 s"
 }
 start_mosquitto() {
   MOSQ_PORT=$(free_port)
@@ -250,6 +293,8 @@ run_one() {
   log "$(printf '%-9s %-9s' "$broker" "$key") $(jq -c 'del(.version,.payload,.duration_s,.warmup_s) | with_entries(select(.value != null))' <<<"$line" | cut -c1-220)"
 }
 
+start_prometheus
+RUN_START=$(date +%s)
 for round in $(seq 1 "$ROUNDS"); do
   log "round $round of $ROUNDS: starting fresh brokers"
   stop_brokers
@@ -314,4 +359,9 @@ for file in "$WORK"/*.jsonl; do
   fi
 done
 ((problems)) || echo "no QoS 1/2 loss, no duplicates, no failed runs"
+if [[ $PROMETHEUS == 1 ]]; then
+  echo
+  "$ROOT/deploy/grafana/check-dashboard.sh" "$PROM_URL" "$ROOT/deploy/grafana/robustmq.json" "$RUN_START" "$(date +%s)" || true
+  [[ -z $PROMETHEUS_PORT ]] || echo "prometheus keeps running at $PROM_URL (pid $PROM_PID): kill $PROM_PID when done"
+fi
 echo "total $((SECONDS - STARTED)) s; JSON lines and logs in $WORK"

@@ -47,9 +47,6 @@ public sealed class AclSourceList(IReadOnlyList<IAclSource> sources) : IAsyncDis
         }
     }
 
-    /// <summary>Whether a source may change its rules while clients are connected (<see cref="IHeldAclSource"/>).</summary>
-    public bool AnyHeld { get; } = sources.Any(s => s is IHeldAclSource);
-
     /// <summary>The client's rules from every source, one list per source in order.</summary>
     /// <exception cref="AclSourceException">A source cannot give them.</exception>
     public async ValueTask<IReadOnlyList<AclRule>[]> FetchAsync(string clientId, string? userName, string? peer, CancellationToken cancellationToken)
@@ -88,17 +85,6 @@ public sealed class AclSourceList(IReadOnlyList<IAclSource> sources) : IAsyncDis
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(fetched);
         return shared.WithFirst([.. fetched.SelectMany(rules => rules)]);
-    }
-
-    /// <summary>
-    /// <paramref name="shared"/> with the client's rules from every source before it (sources in order), or
-    /// <paramref name="shared"/> itself when there are no sources.
-    /// </summary>
-    /// <exception cref="AclSourceException">A source cannot give them.</exception>
-    public async ValueTask<AclRuleSet> ForClientAsync(AclRuleSet shared, string clientId, string? userName, string? peer, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(shared);
-        return Sources.Count == 0 ? shared : Compose(shared, await FetchAsync(clientId, userName, peer, cancellationToken));
     }
 }
 

@@ -36,9 +36,6 @@ public sealed partial class BuiltInAclSource(
 
     public string Name => "builtin";
 
-    /// <summary>Whether entries can be stored here (a host without a store holds none).</summary>
-    public bool CanStore => store is not null;
-
     public IReadOnlyList<AclRule> RulesFor(string clientId, string? userName)
     {
         var rules = _rules;
