@@ -33,8 +33,12 @@ public sealed class ConnectionServices(
     FlappingDetector flapping,
     BrokerMetrics metrics,
     TimeProvider clock,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    Sys.SysClientEvents sysEvents)
 {
+    /// <summary>Client events to <c>$SYS/brokers/{node}/clients/...</c> (Sys:ClientEvents).</summary>
+    public Sys.SysClientEvents SysEvents { get; } = sysEvents;
+
     public ConnectionRegistry Registry { get; } = registry;
     public ConnectionLimit Limit { get; } = limit;
     public MessageRouter Router { get; } = router;

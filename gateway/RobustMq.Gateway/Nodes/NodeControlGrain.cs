@@ -32,11 +32,17 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// 3.1.x), without waiting for it to end; false when it has none here.
     /// </summary>
     Task<bool> Kick(string clientId);
+
+    /// <summary>The topic metrics registrations changed in the store: the node reads them again.</summary>
+    Task TopicMetricsChanged();
+
+    /// <summary>The node's counts of every registered topic (<see cref="Metrics.TopicMetrics"/>).</summary>
+    Task<Metrics.TopicCounts[]> TopicMetrics();
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, Metrics.TopicMetrics topicMetrics) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -49,4 +55,8 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task<ClientSummary?> Client(string clientId) => Task.FromResult(reports.Client(clientId));
 
     public Task<bool> Kick(string clientId) => Task.FromResult(reports.Kick(clientId));
+
+    public Task TopicMetricsChanged() => topicMetrics.ReloadAsync();
+
+    public Task<Metrics.TopicCounts[]> TopicMetrics() => Task.FromResult(topicMetrics.Counts());
 }

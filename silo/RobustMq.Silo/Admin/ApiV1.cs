@@ -109,6 +109,7 @@ public static class ApiV1
         BlacklistApi.MapRoutes(v1.MapGroup("/blacklist"));
         AclApi.MapRoutes(v1.MapGroup("/acl"));
         AdminApis.MapRoutes(v1);
+        TopicMetricsApi.MapRoutes(v1.MapGroup("/topic_metrics"));
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>

@@ -111,6 +111,7 @@ public static partial class BrokerHost
         builder.Services.AddSingleton<IUserStore, StoredUsers>();
         builder.Services.AddSingleton<IBanStore, StoredBans>();
         builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
+        builder.Services.AddSingleton<ITopicMetricStore, StoredTopicMetrics>();
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         builder.Services.AddSingleton<AdminAccounts>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminAccounts>());
