@@ -185,6 +185,7 @@ public sealed partial class BrokerMetrics : IStorageMetrics
             MessagesDropped.WithLabels(reason);
         }
 
+        Registry.AddBeforeCollectCallback(SyncDerived);
         PacketsReceived = factory.CreateCounter("mqtt_packets_received_total", "MQTT control packets received, by type (connect, publish, puback, ...).", "type");
         PacketsSent = factory.CreateCounter("mqtt_packets_sent_total", "MQTT control packets sent, by type (connack, publish, suback, ...).", "type");
         PacketsReceivedError = factory.CreateCounter("mqtt_packets_received_error_total", "Received packets that were malformed or broke the protocol (the connection was closed).");
@@ -249,10 +250,13 @@ public sealed partial class BrokerMetrics : IStorageMetrics
     /// <summary>Counts one control packet written, by its type.</summary>
     public void PacketSent(MqttPacketType type) => _packetsSent[(int)type].Inc();
 
-    /// <summary>Counts one PUBLISH received at <paramref name="qos"/> (0-2), and its retain flag.</summary>
+    /// <summary>
+    /// Counts one PUBLISH received at <paramref name="qos"/> (0-2), and its retain flag. Its <c>type="publish"</c> packet
+    /// count is <see cref="BrokerMetrics.MessagesReceived"/>'s, copied before each scrape (<see cref="SyncDerived"/>):
+    /// one shared increment less per message.
+    /// </summary>
     public void PublishReceived(int qos, bool retain)
     {
-        _packetsReceived[(int)MqttPacketType.Publish].Inc();
         _messagesReceivedByQoS[qos].Inc();
         if (retain)
         {
@@ -260,15 +264,21 @@ public sealed partial class BrokerMetrics : IStorageMetrics
         }
     }
 
-    /// <summary>Counts one PUBLISH written at <paramref name="qos"/> (0-2), and its retain flag.</summary>
+    /// <summary>Counts one PUBLISH written at <paramref name="qos"/> (0-2), and its retain flag (its packet count: as <see cref="PublishReceived"/>).</summary>
     public void PublishSent(int qos, bool retain)
     {
-        _packetsSent[(int)MqttPacketType.Publish].Inc();
         _messagesSentByQoS[qos].Inc();
         if (retain)
         {
             RetainSent.Inc();
         }
+    }
+
+    /// <summary>Brings the derived series up to date: PUBLISH packets received and sent are the messages counted.</summary>
+    public void SyncDerived()
+    {
+        _packetsReceived[(int)MqttPacketType.Publish].IncTo(MessagesReceived.Value);
+        _packetsSent[(int)MqttPacketType.Publish].IncTo(MessagesSent.Value);
     }
 
     /// <summary>The meter of one storage backend's writes (bound once per engine).</summary>

@@ -10,6 +10,7 @@ public sealed class SysTree(BrokerMetrics metrics, NodeStats current, NodeStats 
     /// <summary>Every topic of the tree and its value, in a stable order.</summary>
     public IEnumerable<(string Name, string Value)> Values(string version, long uptimeSeconds, DateTimeOffset now)
     {
+        metrics.SyncDerived();
         yield return ("version", "RobustMq.Orleans " + version);
         yield return ("uptime", N(uptimeSeconds));
         yield return ("datetime", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
