@@ -91,7 +91,8 @@ public sealed partial class MetricsRefresher : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _timer = _clock.CreateTimer(_ => _ = CountRetainedAsync(), null, TimeSpan.Zero, RetainedInterval);
+        // The first count waits one interval: the retained store shards are not activated while the silo starts.
+        _timer = _clock.CreateTimer(_ => _ = CountRetainedAsync(), null, RetainedInterval, RetainedInterval);
         return Task.CompletedTask;
     }
 
