@@ -29,6 +29,7 @@ export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 # PostgreSQL's server binaries are not on PATH: Debian keeps them in
 # /usr/lib/postgresql/<version>/bin, where the tests' PostgresServer looks.
 required=(
+  prometheus:prometheus
   mosquitto_pub:mosquitto-clients
   mosquitto_sub:mosquitto-clients
   mosquitto:mosquitto

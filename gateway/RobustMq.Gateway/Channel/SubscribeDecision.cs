@@ -17,6 +17,12 @@ public sealed class SubscribeDecision
         LimitsHit = limitsHit ?? [];
     }
 
+    /// <summary>Filters the ACL let through (<c>mqtt_acl_success_total{action="subscribe"}</c>), before any quota.</summary>
+    public int AclAllowed { get; init; }
+
+    /// <summary>Filters the ACL refused (<c>mqtt_acl_failed_total{action="subscribe"}</c>).</summary>
+    public int AclDenied { get; init; }
+
     /// <summary>The limits that refused a filter (<see cref="Metrics.OverloadLimits"/>), once per filter refused, for counting.</summary>
     public IReadOnlyList<string> LimitsHit { get; }
 

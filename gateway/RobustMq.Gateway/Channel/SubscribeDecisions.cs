@@ -51,6 +51,8 @@ public static class SubscribeDecisions
         var requests = subscribe.Subscriptions;
         var codes = new byte[requests.Count];
         var accepted = 0;
+        var aclDenied = 0;
+        var aclAllowed = 0;
         List<string>? limitsHit = null;
         for (var i = 0; i < codes.Length; i++)
         {
@@ -63,10 +65,15 @@ public static class SubscribeDecisions
                 continue;
             }
 
-            codes[i] = Admit(requests[i], v5, options, acl, clientId, userName, context);
+            codes[i] = Admit(requests[i], v5, options, acl, clientId, userName, context, out var denied);
             if (codes[i] <= 2)
             {
                 accepted++;
+                aclAllowed++;
+            }
+            else if (denied)
+            {
+                aclDenied++;
             }
         }
 
@@ -93,7 +100,7 @@ public static class SubscribeDecisions
                 checkRead, checkRead ? userName : null);
         }
 
-        return new SubscribeDecision(codes, indexes, records, limitsHit);
+        return new SubscribeDecision(codes, indexes, records, limitsHit) { AclAllowed = aclAllowed, AclDenied = aclDenied };
     }
 
     /// <summary>
@@ -192,8 +199,9 @@ public static class SubscribeDecisions
         subscribe.Properties?.SubscriptionIdentifiers is { Count: > 0 } ids ? ids[0] : 0u;
 
     /// <summary>One filter: the granted QoS, or a failure reason code.</summary>
-    private static byte Admit(TopicSubscription request, bool v5, MqttOptions options, AclRuleSet acl, string clientId, string? userName, AclContext context)
+    private static byte Admit(TopicSubscription request, bool v5, MqttOptions options, AclRuleSet acl, string clientId, string? userName, AclContext context, out bool aclDenied)
     {
+        aclDenied = false;
         var filter = request.Filter;
         var failure = v5 ? (byte)ReasonCode.TopicFilterInvalid : Failure;
         if (SharedSubscription.IsShared(filter))
@@ -221,11 +229,13 @@ public static class SubscribeDecisions
         var decision = acl.Check(AclAction.Subscribe, filter, clientId, userName, context);
         if (!decision.Allowed)
         {
+            aclDenied = true;
             return v5 ? decision.ReasonCode : Failure;
         }
 
         if (acl.PublishersCannotCheck(filter, clientId, userName, context))
         {
+            aclDenied = true;
             // A rule only this node can apply (the client's own from Acl:Sources, or one with a condition) could
             // refuse some topic of the filter: the publishing nodes could not check its messages per topic, so the
             // filter is refused as a whole.

@@ -35,13 +35,17 @@ public sealed class ConnectionServices(
     TimeProvider clock,
     ILoggerFactory loggers,
     Ops.TraceService trace,
-    Ops.SlowSubscriptions slowSubs)
+    Ops.SlowSubscriptions slowSubs,
+    Sys.SysClientEvents sysEvents)
 {
     /// <summary>The node's traces (read once per packet).</summary>
     public Ops.TraceService Trace { get; } = trace;
 
     /// <summary>The node's slow subscriptions (read once per acknowledgement).</summary>
     public Ops.SlowSubscriptions SlowSubs { get; } = slowSubs;
+
+    /// <summary>Client events to <c>$SYS/brokers/{node}/clients/...</c> (Sys:ClientEvents).</summary>
+    public Sys.SysClientEvents SysEvents { get; } = sysEvents;
 
     public ConnectionRegistry Registry { get; } = registry;
     public ConnectionLimit Limit { get; } = limit;

@@ -188,6 +188,12 @@ public sealed partial class MqttConnection
         _connected = true;
         _services.Metrics.ConnectionsCurrent.Inc();
         _services.Metrics.ConnectionsTotal.Inc();
+        if (!result.SessionPresent)
+        {
+            _services.Metrics.SessionsCreated.Inc();
+        }
+
+        _services.SysEvents.Connected(this);
         LogClientConnected(clientId, connect.CleanStart);
         Ring();
         if (readChecksFailed)

@@ -116,6 +116,7 @@ public sealed partial class MqttConnection
         {
             MqttPacketWriter.Write(output, control, _version);
             TraceOut(control);
+            _services.Metrics.PacketSent(control.Type);
             return MqttPacketWriter.GetPacketSize(control, _version);
         }
 
@@ -248,8 +249,10 @@ public sealed partial class MqttConnection
 
         _services.Metrics.ConnectionsCurrent.Dec();
         LogClientDisconnected(ClientId);
+        _services.SysEvents.Disconnected(this, _endReason);
         if (_clean is { } clean)
         {
+            _services.Metrics.SessionsDeleted.Inc();
             // Clean session: what was queued or in flight ends with it (the session ends, MQTT 4.1), except what came
             // through a shared subscription, which goes to another member once this one's routes are gone (4.8.2).
             // It stays registered until it has let go of its routes: a connection taking its client id over

@@ -29,6 +29,7 @@ public sealed partial class MqttConnection
             if (Forgo(item))
             {
                 _services.Metrics.Dropped(DropReasons.Expired);
+                _services.Metrics.DroppedMessage(delivery.Message.Topic, delivery.Message.QoS, expired: true);
             }
 
             return 0;
@@ -42,6 +43,7 @@ public sealed partial class MqttConnection
             if (Forgo(item))
             {
                 _services.Metrics.Dropped(DropReasons.PacketTooLarge);
+                _services.Metrics.DroppedMessage(delivery.Message.Topic, delivery.Message.QoS);
             }
 
             return 0;
@@ -70,6 +72,11 @@ public sealed partial class MqttConnection
         TraceOut(publish, delivery.Message.Topic);
         DeliveredQoS0(delivery);
         _services.Metrics.MessagesSent.Inc();
+        _services.Metrics.PublishSent((int)publish.QoS, publish.Retain);
+        if (_services.Metrics.Topics.Find(delivery.Message.Topic) is { } topicCounters)
+        {
+            topicCounters.Out((int)publish.QoS);
+        }
         return size;
     }
 

@@ -45,6 +45,7 @@ public sealed partial class MqttConnection
 
         InboundPublishState.CheckSentByClient(frame.Properties);
         _services.Metrics.MessagesReceived.Inc();
+        _services.Metrics.PublishReceived((int)frame.QoS, frame.Retain);
         // Every PUBLISH counts towards Mqtt:MaxMessageRate, a QoS 2 resend too.
         _messageRate?.Take(1);
         var qos = frame.QoS;
@@ -67,9 +68,13 @@ public sealed partial class MqttConnection
         }
 
         var decision = Acl.Check(AclAction.Publish, topic, ClientId!, _userName, _aclContext with { QoS = (int)qos, Retain = frame.Retain });
+        _services.Metrics.AclDecided(BrokerMetrics.AclPublish, decision.Allowed);
+        _services.Metrics.Topics.Find(topic)?.In((int)qos);
+
         if (!decision.Allowed)
         {
             _services.Metrics.Dropped(DropReasons.NotAuthorized);
+            _services.Metrics.DroppedMessage(topic, (int)qos);
             if (_services.DisconnectOnDeniedPublish)
             {
                 // Acl:DenyAction=disconnect: DISCONNECT 0x87 (MQTT 5), a plain close on 3.1.x.
@@ -252,7 +257,13 @@ public sealed partial class MqttConnection
         }
     }
 
-    private void OnPubAck(PubAckPacket ack) => Completed(ack.PacketId);
+    private void OnPubAck(PubAckPacket ack)
+    {
+        if (!Completed(ack.PacketId))
+        {
+            _services.Metrics.PacketMissed(MqttPacketType.PubAck);
+        }
+    }
 
     private void OnPubRec(PubRecPacket rec)
     {
@@ -264,6 +275,11 @@ public sealed partial class MqttConnection
         }
 
         var known = _outbound.Received(rec.PacketId, out var released);
+        if (!known)
+        {
+            _services.Metrics.PacketMissed(MqttPacketType.PubRec);
+        }
+
         if (released is { StoreSequence: not 0 })
         {
             // Stored as released before the PUBREL goes: after a crash the PUBREL is resent, never the PUBLISH
@@ -303,10 +319,16 @@ public sealed partial class MqttConnection
         ReasonCode = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
     });
 
-    private void OnPubComp(PubCompPacket comp) => Completed(comp.PacketId);
+    private void OnPubComp(PubCompPacket comp)
+    {
+        if (!Completed(comp.PacketId))
+        {
+            _services.Metrics.PacketMissed(MqttPacketType.PubComp);
+        }
+    }
 
-    /// <summary>PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes.</summary>
-    private void Completed(ushort packetId)
+    /// <summary>PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes. False when the packet id was not in flight.</summary>
+    private bool Completed(ushort packetId)
     {
         if (_outbound.Complete(packetId, out var completed, out var acknowledged))
         {
@@ -317,7 +339,10 @@ public sealed partial class MqttConnection
 
             Unstore(completed);
             Ring();
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>
@@ -330,7 +355,13 @@ public sealed partial class MqttConnection
     {
         if (Volatile.Read(ref _queueSequence) == 0)
         {
-            Send(Inbound.Release(rel.PacketId));
+            var comp = Inbound.Release(rel.PacketId);
+            if (comp.ReasonCode == ReasonCode.PacketIdentifierNotFound)
+            {
+                _services.Metrics.PacketMissed(MqttPacketType.PubRel);
+            }
+
+            Send(comp);
             return ValueTask.CompletedTask;
         }
 

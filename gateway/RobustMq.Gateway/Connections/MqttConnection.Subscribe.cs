@@ -3,6 +3,7 @@ using RobustMq.Abstractions.Metrics;
 using RobustMq.Abstractions.Routing;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Channel;
+using RobustMq.Gateway.Metrics;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Topics;
 
@@ -17,6 +18,7 @@ public sealed partial class MqttConnection
     private async Task<byte[]> SubscribeAsync(SubscribePacket subscribe, bool reply)
     {
         var decision = SubscribeDecisions.Decide(subscribe, _version, _services.Options, Acl, ClientId!, _userName, Volatile.Read(ref _subscribed), _aclContext);
+        _services.Metrics.AclDecided(BrokerMetrics.AclSubscribe, decision.AclAllowed, decision.AclDenied);
         foreach (var limit in decision.LimitsHit)
         {
             _services.Metrics.Overload(limit);
@@ -56,6 +58,11 @@ public sealed partial class MqttConnection
         if (reply)
         {
             Send(new SubAckPacket { PacketId = subscribe.PacketId, ReasonCodes = [.. decision.ReasonCodes] });
+        }
+
+        foreach (var record in records)
+        {
+            _services.SysEvents.Subscribed(this, record);
         }
 
         List<SubscriptionRecord>? retainedFor = null;
@@ -198,6 +205,11 @@ public sealed partial class MqttConnection
 
         for (var i = 0; i < codes.Length; i++)
         {
+            if (codes[i] == 0)
+            {
+                _services.SysEvents.Unsubscribed(this, unsubscribe.Filters[i]);
+            }
+
             if (SubscribeDecisions.LeftSharedSubscription(unsubscribe.Filters[i], codes[i], out var left))
             {
                 var unsent = _outbound.TakeUnsent(left.Group, left.Filter);

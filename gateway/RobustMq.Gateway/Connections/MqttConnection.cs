@@ -184,6 +184,7 @@ public sealed partial class MqttConnection
                 // A QoS 0 delivery, or one for a client that stopped draining (publishers waited for it in vain, see
                 // WaitForRoomAsync): it loses what exceeds Mqtt:MaxQueuedMessages.
                 _services.Metrics.Dropped(DropReasons.QueueFull);
+                _services.Metrics.DroppedMessage(delivery.Message.Topic, delivery.Message.QoS);
                 Unstore(delivery);
                 stored = Task.CompletedTask;
                 outcome = LocalDelivery.Delivered;
@@ -349,6 +350,11 @@ public sealed partial class MqttConnection
                     }
 
                     _keepAlive.Received();
+                    if (packet is not null)
+                    {
+                        _services.Metrics.PacketReceived(packet.Type);
+                    }
+
                     var handled = packet is null ? HandlePublishAsync(publish) : HandleAsync(packet);
                     if (!handled.IsCompletedSuccessfully)
                     {
@@ -470,6 +476,7 @@ public sealed partial class MqttConnection
     private void OnProtocolError(MqttProtocolException ex)
     {
         _services.Metrics.ProtocolError((byte)ex.ReasonCode);
+        _services.Metrics.PacketsReceivedError.Inc();
         LogProtocolError(_services.Logger, Ref.ConnectionId, LogClientId, ex.ReasonCode, ex.Message);
         _endKind = DisconnectKind.Abnormal;
         _endReason ??= $"bad input: {Describe(ex.ReasonCode)} {ex.Message}";

@@ -44,6 +44,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<IDropCounter>(sp => sp.GetRequiredService<BrokerMetrics>());
+        services.AddOperationsMetrics();
         services.AddSingleton<RouteCache>();
         services.AddSingleton<TopicShardWriter>();
         services.AddSingleton<RetainedStores>();
@@ -115,6 +116,24 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<SysTopicPublisher>();
         services.AddHostedService<ConnectionShutdown>();
         return services;
+    }
+
+    /// <summary>Issue 14's metrics: storage and grain call meters, gauges refreshed from walks, topic metrics, $SYS client events.</summary>
+    private static void AddOperationsMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton<IStorageMetrics>(sp => sp.GetRequiredService<BrokerMetrics>());
+        services.AddSingleton<IIncomingGrainCallFilter, GrainCallMetrics>();
+        services.AddSingleton<MetricsRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsRefresher>());
+        services.AddSingleton(sp => new TopicMetrics(
+            sp.GetService<ITopicMetricStore>(),
+            sp.GetRequiredService<BrokerMetrics>(),
+            sp.GetRequiredService<NodeNotices>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TopicMetrics>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<TopicMetrics>());
+        services.AddSingleton<SysClientEvents>();
+        services.AddHostedService(sp => sp.GetRequiredService<SysClientEvents>());
     }
 
     private const string HttpAuthClient = "robustmq-auth-http";

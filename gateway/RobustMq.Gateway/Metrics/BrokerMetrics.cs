@@ -6,7 +6,7 @@ using RobustMq.Abstractions.Metrics;
 namespace RobustMq.Gateway.Metrics;
 
 /// <summary>The broker's Prometheus metrics, in one registry per host (so several silos in one process stay apart).</summary>
-public sealed class BrokerMetrics : IDropCounter
+public sealed partial class BrokerMetrics : IDropCounter
 {
     private readonly DropLog? _dropLog;
 
@@ -38,6 +38,7 @@ public sealed class BrokerMetrics : IDropCounter
             "Times a limit held a client back or refused it, by limit: connection_rate (a listener's MaxConnectionRate: the connection waited), message_rate and byte_rate (Mqtt:MaxMessageRate, Mqtt:MaxByteRate: throttled or disconnected), subscriptions (Mqtt:MaxSubscriptions: 0x97), topic_levels and topic_length (Mqtt:MaxTopicLevels, Mqtt:MaxTopicLength: 0x8F/0x90).", "limit");
         Authentications = factory.CreateCounter("robustmq_authentication_total",
             "CONNECTs decided by the blacklist, the authentication chain (Auth:Sources, Auth:AllowAnonymous) or an enhanced authentication exchange (Auth:EnhancedMethods; re-authentications too), by outcome: allowed, bad_credentials (0x86; a failed re-authentication), not_authorized (0x87), unavailable (0x88), banned (0x8A: the blacklist or flapping).", "outcome");
+        CreateOperationsFamilies(factory);
     }
 
     public CollectorRegistry Registry { get; }

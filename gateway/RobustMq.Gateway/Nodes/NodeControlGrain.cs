@@ -70,11 +70,17 @@ public interface INodeControlGrain : IGrainWithStringKey
 
     /// <summary>Forgets this node's deactivated alarms.</summary>
     Task ClearAlarms();
+
+    /// <summary>The topic metrics registrations changed in the store: the node reads them again.</summary>
+    Task TopicMetricsChanged();
+
+    /// <summary>The node's counts of every registered topic (<see cref="Metrics.TopicMetrics"/>).</summary>
+    Task<Metrics.TopicCounts[]> TopicMetrics();
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings, Ops.OpsServices ops) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings, Ops.OpsServices ops, Metrics.TopicMetrics topicMetrics) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -119,4 +125,8 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
         ops.Alarms.ClearDeactivated();
         return Task.CompletedTask;
     }
+
+    public Task TopicMetricsChanged() => topicMetrics.ReloadAsync();
+
+    public Task<Metrics.TopicCounts[]> TopicMetrics() => Task.FromResult(topicMetrics.Counts());
 }

@@ -87,7 +87,7 @@ public sealed partial class MessageRouter
                 if (entry.ShareGroup == pending.ShareGroup && entry.Filter == pending.ShareFilter && entry.ClientId != fromClientId &&
                     !pending.WasHandedOnFrom(entry.ClientId))
                 {
-                    if (entry.CheckRead && !acl.Current.MayReceive(message.Topic, entry.ClientId, entry.UserName))
+                    if (entry.CheckRead && !ReadAllowed(message.Topic, entry))
                     {
                         // As in Plan: a member whose ACL denies this topic is passed over.
                         continue;

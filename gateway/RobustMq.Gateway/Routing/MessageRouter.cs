@@ -97,6 +97,7 @@ public sealed partial class MessageRouter(
                 if (!message.Retain && scratch.RefusedCount == 0)
                 {
                     metrics.Dropped(DropReasons.NoSubscribers);
+                    metrics.DroppedMessage(message.Topic, message.QoS);
                 }
 
                 return 0;
@@ -110,6 +111,14 @@ public sealed partial class MessageRouter(
             scratch.Clear();
             t_scratch = scratch;
         }
+    }
+
+    /// <summary>The per-message read check of a route marked <see cref="RouteEntry.CheckRead"/>, counted (<c>mqtt_acl_*_total{action="read"}</c>).</summary>
+    private bool ReadAllowed(string topic, RouteEntry entry)
+    {
+        var allowed = acl.Current.MayReceive(topic, entry.ClientId, entry.UserName);
+        metrics.AclDecided(BrokerMetrics.AclRead, allowed);
+        return allowed;
     }
 
     /// <summary>
@@ -139,7 +148,7 @@ public sealed partial class MessageRouter(
                 continue;
             }
 
-            if (entry.CheckRead && !acl.Current.MayReceive(message.Topic, entry.ClientId, entry.UserName))
+            if (entry.CheckRead && !ReadAllowed(message.Topic, entry))
             {
                 // The client may not subscribe to this topic (its wider filter overlaps a deny rule): not delivered,
                 // as Mosquitto's per-message read check; a shared group picks among its other members.
@@ -287,6 +296,7 @@ public sealed partial class MessageRouter(
         foreach (var (target, batch) in scratch.Remote)
         {
             tickets[i++] = (target, outboxes.Send(target, [.. batch]));
+            metrics.MessagesForwarded.Inc(batch.Count);
         }
 
         return tickets;

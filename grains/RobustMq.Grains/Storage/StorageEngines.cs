@@ -24,10 +24,14 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
     private readonly Lock _lock = new();
     private readonly Dictionary<StorageBackend, IStorageEngine> _open = [];
     private readonly StorageBackend[] _configured;
+    private readonly RobustMq.Abstractions.Metrics.IStorageMetrics? _metrics;
     private bool _disposed;
 
-    public StorageEngines(IOptions<StorageOptions> options)
+    /// <param name="options">The <c>Storage</c> section.</param>
+    /// <param name="metrics">Meters every engine's writes (the node's metrics), or null.</param>
+    public StorageEngines(IOptions<StorageOptions> options, RobustMq.Abstractions.Metrics.IStorageMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options.Value;
         if (!StorageSync.TryParse(_options.Sync, out _sync))
         {
@@ -107,6 +111,11 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
             }
 
             engine = await CreateAsync(backend, cancellationToken);
+            if (_metrics is not null)
+            {
+                engine = new MeteredStorageEngine(engine, _metrics.ForBackend(backend.ToString().ToLowerInvariant()));
+            }
+
             lock (_lock)
             {
                 _open[backend] = engine;

@@ -119,6 +119,7 @@ public static class ApiV1
         TraceApi.MapRoutes(v1);
         SlowSubsApi.MapRoutes(v1);
         AlarmApi.MapRoutes(v1);
+        TopicMetricsApi.MapRoutes(v1.MapGroup("/topic_metrics"));
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>

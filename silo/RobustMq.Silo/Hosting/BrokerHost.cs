@@ -115,6 +115,7 @@ public static partial class BrokerHost
         builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
         builder.Services.Replace(ServiceDescriptor.Singleton<RobustMq.Gateway.Ops.IOpsStore, StoredOpsRecords>());
         builder.Services.PostConfigure<RobustMq.Gateway.Ops.TraceOptions>(o => o.Directory ??= Path.Combine(Path.GetFullPath(configuration["Storage:Path"] ?? RobustMq.Grains.Storage.StorageOptions.DefaultPath), "trace"));
+        builder.Services.AddSingleton<ITopicMetricStore, StoredTopicMetrics>();
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         builder.Services.AddSingleton<AdminAccounts>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminAccounts>());

@@ -51,6 +51,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Admin:Enabled=off", "Admin:Enabled must be true or false (got 'off')")]
     [InlineData("--Cluster:SiloPort=x", "Cluster:SiloPort must be a whole number (-2147483648 to 2147483647) (got 'x')")]
     [InlineData("--Sys:IntervalSeconds=ten", "Sys:IntervalSeconds must be a whole number (-2147483648 to 2147483647) (got 'ten')")]
+    [InlineData("--Sys:ClientEvents=maybe", "Sys:ClientEvents must be true or false (got 'maybe')")]
     [InlineData("--Logging:LogLevel:Default=Loud", "Logging:LogLevel:Default must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'Loud')")]
     [InlineData("--Logging:Console:LogLevel:Orleans=verbose", "Logging:Console:LogLevel:Orleans must be one of Trace, Debug, Information, Warning, Error, Critical, None (got 'verbose')")]
     [InlineData("--Storage:Default=Foo", "Storage:Default must be one of Memory, RocksDb, Segment, Postgres (got 'Foo')")]
