@@ -6,7 +6,12 @@ using RobustMq.Protocol.ReasonCodes;
 
 namespace RobustMq.Gateway.Nodes;
 
-/// <summary>A node's counts for the admin API's overview (<see cref="INodeControlGrain.Report"/>); counters since the node started.</summary>
+/// <summary>
+/// A node's counts for the admin API's overview (<see cref="INodeControlGrain.Report"/>): counters since the node
+/// started; <see cref="Sessions"/> of its connected clients; <see cref="Subscriptions"/>, <see cref="Topics"/> (distinct
+/// filters) and <see cref="Retained"/> as the node sees the cluster's tables (the same on every node); the rates in
+/// messages per second over the last <see cref="NodeReports.RateWindow"/>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("robustmq.nodereport")]
 public sealed record NodeReport(
     [property: Id(0)] string Node,
@@ -17,7 +22,14 @@ public sealed record NodeReport(
     [property: Id(5)] long MessagesDropped,
     [property: Id(6)] long BytesReceived,
     [property: Id(7)] long BytesSent,
-    [property: Id(8)] long UptimeSeconds);
+    [property: Id(8)] long UptimeSeconds,
+    [property: Id(9)] int Sessions = 0,
+    [property: Id(10)] long Subscriptions = 0,
+    [property: Id(11)] long Topics = 0,
+    [property: Id(12)] long Retained = 0,
+    [property: Id(13)] double MessagesReceivedRate = 0,
+    [property: Id(14)] double MessagesSentRate = 0,
+    [property: Id(15)] double MessagesDroppedRate = 0);
 
 /// <summary>
 /// Which connected clients an admin listing asks a node for: substrings of the client id, user name and peer address
@@ -50,21 +62,72 @@ public sealed record ClientPage(
     [property: Id(1)] ClientSummary[] Clients);
 
 /// <summary>What a node answers about itself to the admin API of any node (through <see cref="INodeControlGrain"/>).</summary>
-public sealed class NodeReports(ConnectionRegistry connections, RouteCache routes, BrokerMetrics metrics, NodeIdentity node, TimeProvider clock)
+public sealed class NodeReports : IDisposable
 {
-    private readonly DateTimeOffset _started = clock.GetUtcNow();
+    /// <summary>The window the rates of a <see cref="NodeReport"/> are measured over (sampled this often).</summary>
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
+    private readonly ConnectionRegistry connections;
+    private readonly RouteCache routes;
+    private readonly BrokerMetrics metrics;
+    private readonly MetricsRefresher refresher;
+    private readonly NodeIdentity node;
+    private readonly TimeProvider clock;
+    private readonly DateTimeOffset _started;
+    private readonly ITimer _sampler;
+    private (long Received, long Sent, long Dropped) _sample;
+    private volatile Rates _rates = new(0, 0, 0);
+
+    public NodeReports(ConnectionRegistry connections, RouteCache routes, BrokerMetrics metrics, MetricsRefresher refresher, NodeIdentity node, TimeProvider clock)
+    {
+        this.connections = connections;
+        this.routes = routes;
+        this.metrics = metrics;
+        this.refresher = refresher;
+        this.node = node;
+        this.clock = clock;
+        _started = clock.GetUtcNow();
+        _sample = Counts();
+        _sampler = clock.CreateTimer(_ => Sample(), null, RateWindow, RateWindow);
+    }
 
     /// <summary>The node's counts now.</summary>
-    public NodeReport Report() => new(
-        node.Name,
-        connections.Count,
-        routes.Count,
-        (long)metrics.MessagesReceived.Value,
-        (long)metrics.MessagesSent.Value,
-        (long)Sum(metrics.MessagesDropped),
-        (long)metrics.BytesReceived.Value,
-        (long)metrics.BytesSent.Value,
-        (long)(clock.GetUtcNow() - _started).TotalSeconds);
+    public NodeReport Report()
+    {
+        var (current, _) = refresher.Refresh();
+        var (received, sent, dropped) = Counts();
+        var rates = _rates;
+        return new(
+            node.Name,
+            connections.Count,
+            routes.Count,
+            received,
+            sent,
+            dropped,
+            (long)metrics.BytesReceived.Value,
+            (long)metrics.BytesSent.Value,
+            (long)(clock.GetUtcNow() - _started).TotalSeconds,
+            (int)current.Sessions,
+            current.Subscriptions,
+            current.Topics,
+            current.Retained,
+            Math.Round(rates.Received, 1),
+            Math.Round(rates.Sent, 1),
+            Math.Round(rates.Dropped, 1));
+    }
+
+    public void Dispose() => _sampler.Dispose();
+
+    private (long Received, long Sent, long Dropped) Counts() =>
+        ((long)metrics.MessagesReceived.Value, (long)metrics.MessagesSent.Value, (long)Sum(metrics.MessagesDropped));
+
+    private void Sample()
+    {
+        var now = Counts();
+        var seconds = RateWindow.TotalSeconds;
+        _rates = new Rates((now.Received - _sample.Received) / seconds, (now.Sent - _sample.Sent) / seconds, (now.Dropped - _sample.Dropped) / seconds);
+        _sample = now;
+    }
 
     /// <summary>The node's connected clients (CONNACK sent) that <paramref name="query"/> selects.</summary>
     public ClientPage Clients(ClientQuery query)
@@ -117,6 +180,8 @@ public sealed class NodeReports(ConnectionRegistry connections, RouteCache route
 
     private ClientSummary Summary(MqttConnection c) =>
         new(c.ClientId!, c.UserName, (int)c.Version, c.RemoteEndPoint, c.KeepAliveSeconds, c.CleanStart, c.SessionExpirySeconds, c.ConnectedAt, node.Name);
+
+    private sealed record Rates(double Received, double Sent, double Dropped);
 
     private static bool Has(string? value, string? part) =>
         part is not { Length: > 0 } || (value is not null && value.Contains(part, StringComparison.OrdinalIgnoreCase));

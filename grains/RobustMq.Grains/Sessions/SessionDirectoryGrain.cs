@@ -171,6 +171,8 @@ public sealed partial class SessionDirectoryGrain(
         return Task.FromResult(entries);
     }
 
+    public Task<int> Count() => Task.FromResult(_holders.Count);
+
     public Task<SessionClaim?> Lookup(string clientId) =>
         Task.FromResult(_holders.TryGetValue(clientId, out var holder) ? new SessionClaim(holder.Connection, holder.Backed) : null);
 

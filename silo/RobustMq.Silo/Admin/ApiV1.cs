@@ -12,7 +12,9 @@ namespace RobustMq.Silo.Admin;
 /// <c>page</c> from 1 and <c>limit</c> 1-1000 (default 100).
 /// <list type="bullet">
 /// <item><c>POST /api/v1/login</c> <c>{"username", "password"}</c>: 200 <c>{"token", "expires_at", "username", "role"}</c>, 401.</item>
-/// <item><c>GET /api/v1/overview</c>: the cluster's nodes and totals; <c>GET /api/v1/nodes</c>: each node's counts.</item>
+/// <item><c>GET /api/v1/overview</c>: the cluster's nodes and totals (connections, sessions connected or stored,
+/// subscriptions, topics, retained, message counters and rates per second over the last 5 s); <c>GET /api/v1/nodes</c>:
+/// each node's counts.</item>
 /// <item><c>GET /api/v1/clients?clientid=&amp;username=&amp;peerhost=&amp;page=&amp;limit=</c> (substrings,
 /// case-insensitive), by client id; <c>GET /api/v1/clients/{clientid}</c>; <c>DELETE /api/v1/clients/{clientid}</c>
 /// kicks it (DISCONNECT 0x98): 204, 404.</item>
@@ -57,20 +59,39 @@ public static class ApiV1
         });
 
         var v1 = endpoints.MapGroup("/api/v1").AddEndpointFilter<AdminAccess>();
-        v1.MapGet("/overview", async (NodeNotices nodes) =>
+        v1.MapGet("/overview", async (NodeNotices nodes, IGrainFactory grains) =>
         {
+            var sessions = ClusterTables.SessionCountAsync(grains);
             var (reports, failed) = await nodes.AskAllAsync(n => n.Report());
+            long? sessionCount;
+            try
+            {
+                sessionCount = await sessions;
+            }
+            catch (ShardsNotAnsweringException)
+            {
+                sessionCount = null;
+            }
+
             return Results.Ok(new
             {
                 nodes = reports.Count,
                 nodes_not_answering = failed,
                 connections = reports.Sum(r => r.Connections),
+                sessions = sessionCount,
+                // The route table and the retained stores are the cluster's: every node holds the same counts.
+                subscriptions = reports.Count == 0 ? 0 : reports.Max(r => r.Subscriptions),
+                topics = reports.Count == 0 ? 0 : reports.Max(r => r.Topics),
+                retained = reports.Count == 0 ? 0 : reports.Max(r => r.Retained),
                 routes = reports.Sum(r => r.Routes),
                 messages_received = reports.Sum(r => r.MessagesReceived),
                 messages_sent = reports.Sum(r => r.MessagesSent),
                 messages_dropped = reports.Sum(r => r.MessagesDropped),
                 bytes_received = reports.Sum(r => r.BytesReceived),
                 bytes_sent = reports.Sum(r => r.BytesSent),
+                messages_received_rate = Math.Round(reports.Sum(r => r.MessagesReceivedRate), 1),
+                messages_sent_rate = Math.Round(reports.Sum(r => r.MessagesSentRate), 1),
+                messages_dropped_rate = Math.Round(reports.Sum(r => r.MessagesDroppedRate), 1),
             });
         });
         v1.MapGet("/nodes", async (NodeNotices nodes) =>
@@ -170,9 +191,12 @@ public static class ApiV1
         [property: JsonPropertyName("messages_received")] long MessagesReceived,
         [property: JsonPropertyName("messages_sent")] long MessagesSent,
         [property: JsonPropertyName("messages_dropped")] long MessagesDropped,
-        [property: JsonPropertyName("uptime_s")] long UptimeSeconds)
+        [property: JsonPropertyName("uptime_s")] long UptimeSeconds,
+        [property: JsonPropertyName("sessions")] int Sessions,
+        [property: JsonPropertyName("messages_received_rate")] double MessagesReceivedRate,
+        [property: JsonPropertyName("messages_sent_rate")] double MessagesSentRate)
     {
-        public static NodeView Of(NodeReport r) => new(r.Node, r.Connections, r.Routes, r.MessagesReceived, r.MessagesSent, r.MessagesDropped, r.UptimeSeconds);
+        public static NodeView Of(NodeReport r) => new(r.Node, r.Connections, r.Routes, r.MessagesReceived, r.MessagesSent, r.MessagesDropped, r.UptimeSeconds, r.Sessions, r.MessagesReceivedRate, r.MessagesSentRate);
     }
 
     /// <summary>One connected client in <c>/api/v1/clients</c> (EMQX's field names).</summary>

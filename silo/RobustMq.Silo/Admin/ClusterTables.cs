@@ -25,6 +25,11 @@ internal static class ClusterTables
     public static async Task<List<SessionDirectoryEntry>> SessionsAsync(IGrainFactory grains) =>
         await AllAsync(SessionDirectory.Shards, shard => grains.GetGrain<ISessionDirectoryGrain>(shard).List(), "session directory");
 
+    /// <summary>How many client ids the session-directory shards hold: the cluster's sessions, connected or only stored.</summary>
+    /// <exception cref="ShardsNotAnsweringException">A shard did not answer.</exception>
+    public static async Task<long> SessionCountAsync(IGrainFactory grains) =>
+        (await AllAsync(SessionDirectory.Shards, async shard => new[] { await grains.GetGrain<ISessionDirectoryGrain>(shard).Count() }, "session directory")).Sum(n => (long)n);
+
     /// <summary>Every retained message whose topic <paramref name="filter"/> matches, expired ones left out.</summary>
     /// <exception cref="ShardsNotAnsweringException">A shard did not answer.</exception>
     public static async Task<List<BrokerMessage>> RetainedAsync(IGrainFactory grains, string filter) =>

@@ -50,4 +50,8 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     /// </summary>
     [ReadOnly]
     Task<SessionDirectoryEntry[]> List();
+
+    /// <summary>How many client ids the shard holds (what <see cref="List"/> would give): the admin overview's session count.</summary>
+    [ReadOnly]
+    Task<int> Count();
 }

@@ -97,6 +97,16 @@ public sealed class ApiV1Tests(BrokerFixture broker) : IClassFixture<BrokerFixtu
                 Assert.Equal(2, list.GetProperty("data").EnumerateArray().Concat(second.GetProperty("data").EnumerateArray()).Select(c => c.GetProperty("node").GetString()).Distinct().Count());
             }
 
+            // The overview counts the cluster: the four clients' connections and sessions, and a subscription of one.
+            await clients[0].SubscribeAsync("api/overview/#");
+            await Eventually.TrueAsync(async () =>
+            {
+                var overview = await GetJsonAsync("/api/v1/overview", token);
+                return overview.GetProperty("connections").GetInt32() >= 4 && overview.GetProperty("sessions").GetInt64() >= 4
+                    && overview.GetProperty("subscriptions").GetInt64() >= 1 && overview.GetProperty("topics").GetInt64() >= 1
+                    && overview.TryGetProperty("messages_received_rate", out _);
+            }, TimeSpan.FromSeconds(10), "the overview counts the connections, sessions and the subscription");
+
             var one = await GetJsonAsync("/api/v1/clients/api-list-1", token);
             Assert.Equal(5, one.GetProperty("proto_ver").GetInt32());
 

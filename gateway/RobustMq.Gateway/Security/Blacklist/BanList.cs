@@ -59,7 +59,28 @@ public sealed class BanList
 
     /// <summary>A pattern as bans use it: no backtracking (no catastrophic input), culture-invariant, bounded by <see cref="PatternTimeout"/>.</summary>
     /// <exception cref="ArgumentException">Not a regular expression (or one the non-backtracking engine cannot run).</exception>
-    public static Regex Compile(string pattern) => new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout);
+    /// <remarks>
+    /// The pattern is run twice before it is returned: a NonBacktracking regex builds its automaton and has its code
+    /// compiled at its first matches, which on a busy node took longer than <see cref="PatternTimeout"/>, so the first
+    /// CONNECT after a ban was let through as "no match".
+    /// </remarks>
+    public static Regex Compile(string pattern)
+    {
+        var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout);
+        for (var i = 0; i < 2; i++)
+        {
+            try
+            {
+                regex.IsMatch("warm-up/client-0");
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // Only the work done is wanted.
+            }
+        }
+
+        return regex;
+    }
 
     /// <summary>
     /// The first ban, in <see cref="Ban.Kinds"/> order, that covers a client with <paramref name="clientId"/>,
