@@ -11,7 +11,7 @@ public sealed class OpsBrokerFixture : BrokerFixture
 {
     protected override IEnumerable<string> ExtraArguments =>
     [
-        "--Alarms:CheckIntervalSeconds=1", "--Alarms:MemoryHighWatermark=1",
+        "--Alarms:CheckIntervalSeconds=1", "--Alarms:MemoryHighWatermark=1", "--Alarms:MemoryLowWatermark=0.5",
         "--Mqtt:MaxQueuedMessages=10", "--Mqtt:BackPressureTimeoutMs=0",
         "--Trace:MaxFileBytes=1048576",
     ];
