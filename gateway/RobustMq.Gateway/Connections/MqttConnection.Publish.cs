@@ -259,7 +259,8 @@ public sealed partial class MqttConnection
 
     private void OnPubAck(PubAckPacket ack)
     {
-        if (!Completed(ack.PacketId))
+        // A failed PUBACK (reason code 0x80 or more) refused the message: not measured for slow subscriptions.
+        if (!Completed(ack.PacketId, delivered: (byte)ack.ReasonCode < 0x80))
         {
             _services.Metrics.PacketMissed(MqttPacketType.PubAck);
         }
@@ -269,8 +270,8 @@ public sealed partial class MqttConnection
     {
         if ((byte)rec.ReasonCode >= 0x80)
         {
-            // A failed PUBREC ends the exchange (MQTT 4.3.3).
-            Completed(rec.PacketId);
+            // A failed PUBREC ends the exchange (MQTT 4.3.3); the message was refused, not delivered: not a slow subscription's.
+            Completed(rec.PacketId, delivered: false);
             return;
         }
 
@@ -327,12 +328,15 @@ public sealed partial class MqttConnection
         }
     }
 
-    /// <summary>PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes. False when the packet id was not in flight.</summary>
-    private bool Completed(ushort packetId)
+    /// <summary>
+    /// PUBACK, PUBCOMP or a failed PUBREC ends a delivery: its slot is free, its record goes; a <paramref name="delivered"/>
+    /// one is measured for slow subscriptions. False when the packet id was not in flight.
+    /// </summary>
+    private bool Completed(ushort packetId, bool delivered = true)
     {
         if (_outbound.Complete(packetId, out var completed, out var acknowledged))
         {
-            if (_services.SlowSubs.Enabled)
+            if (delivered && _services.SlowSubs.Enabled)
             {
                 _services.SlowSubs.Acknowledged(ClientId, acknowledged.Topic, acknowledged.ArrivedAtUnixMs);
             }

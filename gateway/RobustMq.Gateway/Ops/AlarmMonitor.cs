@@ -16,17 +16,22 @@ namespace RobustMq.Gateway.Ops;
 /// This node's alarms (RobustMQ's system monitor, EMQX's alarms), checked every <c>Alarms:CheckIntervalSeconds</c>
 /// (the first check at start):
 /// <list type="bullet">
-/// <item><c>high_system_memory_usage</c>: memory in use (<c>/proc/meminfo</c> MemTotal - MemAvailable; elsewhere the
-/// GC's view of the machine) above <c>Alarms:MemoryHighWatermark</c> percent.</item>
+/// <item><c>high_system_memory_usage</c>: memory in use above <c>Alarms:MemoryHighWatermark</c> percent, cleared below
+/// <c>Alarms:MemoryLowWatermark</c>: in a container with a memory limit (cgroup v2 <c>memory.max</c>, v1
+/// <c>memory.limit_in_bytes</c> below the host's memory) the container's use (less its inactive file cache, as
+/// Kubernetes' working set) over its limit; else <c>/proc/meminfo</c> MemTotal - MemAvailable; elsewhere the GC's view
+/// of the machine.</item>
 /// <item><c>high_cpu_usage</c>: this process's CPU time over the interval, as a share of all cores, above
-/// <c>Alarms:CpuHighWatermark</c> percent.</item>
+/// <c>Alarms:CpuHighWatermark</c> percent, cleared below <c>Alarms:CpuLowWatermark</c>.</item>
 /// <item><c>storage_errors</c>: publishes refused because the store failed or was full (messages dropped as
 /// <c>not_stored</c>) during the interval.</item>
 /// <item><c>queue_limit_hit</c>: messages dropped because a session's queue held <c>Mqtt:MaxQueuedMessages</c>
 /// (<c>queue_full</c>) during the interval.</item>
 /// </list>
-/// Each is activated when its condition is seen and deactivated at the first check where it is not. Every change is
-/// published (JSON, QoS 0, not retained) to <c>$SYS/brokers/{node}/alarms/alert</c> or <c>.../alarms/clear</c>.
+/// The storage and queue alarms are activated when their condition is seen and deactivated at the first check where it
+/// is not. Every change is published (JSON, QoS 0, not retained) to <c>$SYS/brokers/{node}/alarms/alert</c> or
+/// <c>.../alarms/clear</c>; one that cannot be published (storage down, the router not ready at start) is logged and
+/// tried again at the next checks, in order per alarm (<see cref="AlarmOutbox"/>).
 /// </summary>
 public sealed partial class AlarmMonitor(
     IOptions<AlarmOptions> options,
@@ -38,6 +43,7 @@ public sealed partial class AlarmMonitor(
 {
     private readonly Lock _lock = new();
     private readonly AlarmState _state = new(node.Name);
+    private readonly AlarmOutbox _outbox = new();
     private double _queueFull = double.NaN;
     private double _notStored = double.NaN;
     private TimeSpan _cpu;
@@ -104,18 +110,22 @@ public sealed partial class AlarmMonitor(
     {
         var changes = new List<Alarm>();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (MemoryUsage() is { } memory)
+        if (MemoryUsage() is { } memory && Watermark(memory.Percent, o.MemoryHighWatermark, o.MemoryLowWatermark) is { } memoryHigh)
         {
-            Decide(changes, Alarm.HighMemory, memory.Percent > o.MemoryHighWatermark,
+            Decide(changes, Alarm.HighMemory, memoryHigh,
                 $"System memory usage is higher than {F(o.MemoryHighWatermark)}%",
-                new() { ["usage"] = F(memory.Percent) + "%", ["high_watermark"] = F(o.MemoryHighWatermark) + "%", ["total_bytes"] = memory.Total.ToString(CultureInfo.InvariantCulture) }, now);
+                new()
+                {
+                    ["usage"] = F(memory.Percent) + "%", ["high_watermark"] = F(o.MemoryHighWatermark) + "%", ["low_watermark"] = F(o.MemoryLowWatermark) + "%",
+                    ["total_bytes"] = memory.Total.ToString(CultureInfo.InvariantCulture),
+                }, now);
         }
 
-        if (CpuUsage() is { } cpu)
+        if (CpuUsage() is { } cpu && Watermark(cpu, o.CpuHighWatermark, o.CpuLowWatermark) is { } cpuHigh)
         {
-            Decide(changes, Alarm.HighCpu, cpu > o.CpuHighWatermark,
+            Decide(changes, Alarm.HighCpu, cpuHigh,
                 $"CPU usage is higher than {F(o.CpuHighWatermark)}%",
-                new() { ["usage"] = F(cpu) + "%", ["high_watermark"] = F(o.CpuHighWatermark) + "%" }, now);
+                new() { ["usage"] = F(cpu) + "%", ["high_watermark"] = F(o.CpuHighWatermark) + "%", ["low_watermark"] = F(o.CpuLowWatermark) + "%" }, now);
         }
 
         var notStored = Increase(ref _notStored, DropReasons.NotStored);
@@ -139,10 +149,23 @@ public sealed partial class AlarmMonitor(
                 LogDeactivated(logger, alarm.Name);
             }
 
-            var payload = JsonSerializer.SerializeToUtf8Bytes(View(alarm));
-            await router.PublishAsync(new BrokerMessage(prefix + (alarm.Activated ? "alert" : "clear"), payload, 0, false), cancellationToken);
+            if (_outbox.Add(alarm.Name, prefix + (alarm.Activated ? "alert" : "clear"), JsonSerializer.SerializeToUtf8Bytes(View(alarm))) is > 0 and var dropped)
+            {
+                LogPendingDropped(logger, dropped, _outbox.Capacity);
+            }
         }
+
+        await _outbox.PublishAsync(
+            async (topic, payload, ct) => await router.PublishAsync(new BrokerMessage(topic, payload, 0, false), ct),
+            (ex, name, topic) => LogPublishFailed(logger, ex, name, topic),
+            cancellationToken);
     }
+
+    /// <summary>
+    /// The watermark decision (EMQX's sysmon): true (raise) above <paramref name="high"/>, false (clear) below
+    /// <paramref name="low"/>, null (as it is) in between, so a use hovering at a watermark does not flap.
+    /// </summary>
+    public static bool? Watermark(double usage, double high, double low) => usage > high ? true : usage < low ? false : (bool?)null;
 
     private void Decide(List<Alarm> changes, string name, bool raised, string message, Dictionary<string, string> details, long now)
     {
@@ -177,11 +200,16 @@ public sealed partial class AlarmMonitor(
         return first || elapsed <= TimeSpan.Zero ? null : 100.0 * used.TotalMilliseconds / (elapsed.TotalMilliseconds * Environment.ProcessorCount);
     }
 
-    /// <summary>The machine's memory in use, in percent, and its total in bytes.</summary>
+    /// <summary>The memory in use, in percent, and its total in bytes: the container's when it has a limit, else the machine's.</summary>
     private static (double Percent, long Total)? MemoryUsage()
     {
         try
         {
+            if (CgroupMemory("/sys/fs/cgroup", HostMemory()) is { } container)
+            {
+                return container;
+            }
+
             if (File.Exists("/proc/meminfo"))
             {
                 long total = 0, available = -1;
@@ -212,6 +240,83 @@ public sealed partial class AlarmMonitor(
         return info.TotalAvailableMemoryBytes > 0 ? (100.0 * info.MemoryLoadBytes / info.TotalAvailableMemoryBytes, info.TotalAvailableMemoryBytes) : null;
     }
 
+    /// <summary>
+    /// The memory in use of the cgroup at <paramref name="root"/> (<c>/sys/fs/cgroup</c>) over its limit, in percent, and
+    /// the limit in bytes; null when it has none. cgroup v2: <c>memory.current</c> / <c>memory.max</c> (a number, not
+    /// <c>max</c>); v1: <c>memory/memory.usage_in_bytes</c> / <c>memory/memory.limit_in_bytes</c> when the limit is below
+    /// <paramref name="hostTotal"/> (v1 writes a huge number for none). The inactive file cache (<c>memory.stat</c>
+    /// <c>inactive_file</c>, v1 <c>total_inactive_file</c>) is not counted as in use: the kernel reclaims it first.
+    /// </summary>
+    internal static (double Percent, long Total)? CgroupMemory(string root, long hostTotal)
+    {
+        try
+        {
+            if (Number(Path.Combine(root, "memory.max")) is { } max and > 0)
+            {
+                return Share(Number(Path.Combine(root, "memory.current")), max, Stat(Path.Combine(root, "memory.stat"), "inactive_file"));
+            }
+
+            var v1 = Path.Combine(root, "memory");
+            if (Number(Path.Combine(v1, "memory.limit_in_bytes")) is { } limit and > 0 && (hostTotal <= 0 || limit < hostTotal))
+            {
+                return Share(Number(Path.Combine(v1, "memory.usage_in_bytes")), limit, Stat(Path.Combine(v1, "memory.stat"), "total_inactive_file"));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // No readable cgroup: the machine's view.
+        }
+
+        return null;
+
+        static (double, long)? Share(long? used, long limit, long inactive) =>
+            used is { } u ? (100.0 * Math.Max(0, u - inactive) / limit, limit) : null;
+    }
+
+    /// <summary>The number in a one-line file (<c>max</c>, missing or unreadable: null).</summary>
+    private static long? Number(string path) =>
+        File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>A field of a <c>memory.stat</c> file (<c>name value</c> lines), 0 when missing.</summary>
+    private static long Stat(string path, string name)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space == name.Length && line.StartsWith(name, StringComparison.Ordinal)
+                && long.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The host's MemTotal (bytes) from <c>/proc/meminfo</c>, 0 when unknown.</summary>
+    private static long HostMemory()
+    {
+        if (!File.Exists("/proc/meminfo"))
+        {
+            return 0;
+        }
+
+        foreach (var line in File.ReadLines("/proc/meminfo"))
+        {
+            if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+            {
+                return Kilobytes(line);
+            }
+        }
+
+        return 0;
+    }
+
     private static long Kilobytes(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -228,4 +333,10 @@ public sealed partial class AlarmMonitor(
 
     [LoggerMessage(EventId = 8423, Level = LogLevel.Warning, Message = "Checking the alarms failed")]
     private static partial void LogCheckFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(EventId = 8424, Level = LogLevel.Warning, Message = "Alarm {Name}: publishing on {Topic} failed; tried again at the next check")]
+    private static partial void LogPublishFailed(ILogger logger, Exception ex, string name, string topic);
+
+    [LoggerMessage(EventId = 8425, Level = LogLevel.Warning, Message = "Alarms: {Count} unpublished changes dropped (more than {Capacity} waited)")]
+    private static partial void LogPendingDropped(ILogger logger, int count, int capacity);
 }

@@ -14,7 +14,11 @@ namespace RobustMq.Gateway.Ops;
 /// socket). Deliveries slower than <c>threshold_ms</c> are kept, the top K over <c>expire_interval_s</c>
 /// (<see cref="SlowSubsTopK"/>). Retained messages sent at SUBSCRIBE and messages read back from storage are not
 /// measured (their arrival is long past, or not known). Disabled, a connection pays one volatile read per
-/// acknowledgement (<see cref="Enabled"/>); enabled, one clock read, and a lock only for a slow delivery.
+/// acknowledgement (<see cref="Enabled"/>); enabled, one clock read, and a node-wide lock only for a slow delivery
+/// that enters the top K (one no slower than the least slow kept, when K are kept, is skipped without it). Pairs are
+/// expired every second by a timer (and when listed), never by a connection.
+/// The span mixes two clocks when the publisher and the subscriber are on different nodes (the arrival is stamped by
+/// the publisher's node): the cluster's clocks must be synchronised (NTP); a negative span is dropped.
 /// </summary>
 public sealed partial class SlowSubscriptions(
     IOptions<SlowSubsOptions> options,
@@ -28,7 +32,10 @@ public sealed partial class SlowSubscriptions(
     private volatile bool _enabled = options.Value.Enable;
     private volatile SlowSubsSettings _settings = options.Value.ToSettings();
     private SlowSubsTopK _top = new(options.Value.TopK, options.Value.ExpireIntervalSeconds * 1000);
+    // A copy of _top.Floor, written under _lock, read without it.
+    private long _floor;
     private StoreFollower? _follower;
+    private ITimer? _expiry;
 
     /// <summary>Whether deliveries are measured now.</summary>
     public bool Enabled => _enabled;
@@ -49,14 +56,27 @@ public sealed partial class SlowSubscriptions(
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var span = now - arrivedAtUnixMs;
-        if (span < _settings.ThresholdMs)
+        if (span < _settings.ThresholdMs || span <= Volatile.Read(ref _floor))
         {
+            // Not slow, or no slower than the least slow of a full top K (a negative span, from clocks apart, is never slow).
             return;
         }
 
         lock (_lock)
         {
             _top.Record(clientId, topic, span, now);
+            Volatile.Write(ref _floor, _top.Floor);
+        }
+    }
+
+    /// <summary>Forgets the pairs not slow again within the window (the timer's work, every second).</summary>
+    internal void Expire()
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (_lock)
+        {
+            _top.Expire(now);
+            Volatile.Write(ref _floor, _top.Floor);
         }
     }
 
@@ -66,7 +86,9 @@ public sealed partial class SlowSubscriptions(
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         lock (_lock)
         {
-            return [.. _top.Snapshot(now).Select(s => s with { Node = node.Name })];
+            var list = _top.Snapshot(now);
+            Volatile.Write(ref _floor, _top.Floor);
+            return [.. list.Select(s => s with { Node = node.Name })];
         }
     }
 
@@ -76,6 +98,7 @@ public sealed partial class SlowSubscriptions(
         lock (_lock)
         {
             _top.Clear();
+            Volatile.Write(ref _floor, 0);
         }
     }
 
@@ -127,16 +150,29 @@ public sealed partial class SlowSubscriptions(
                 {
                     _top.Record(s.ClientId, s.Topic, s.TimespanMs, s.LastUpdateUnixMs);
                 }
+
+                Volatile.Write(ref _floor, _top.Floor);
             }
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken) =>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
         _follower = await StoreFollower.StartAsync(notices, clock, "Slow subscriptions", ReloadAsync, TellChanged, ex => LogReloadFailed(logger, ex), cancellationToken);
+        _expiry = clock.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _follower?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _expiry?.Dispose();
+        return _follower?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    }
 
-    public void Dispose() => _follower?.Dispose();
+    public void Dispose()
+    {
+        _expiry?.Dispose();
+        _follower?.Dispose();
+    }
 
     private static Task TellChanged(INodeControlGrain node) => node.SlowSubsChanged();
 

@@ -3,11 +3,16 @@ using System.Text;
 namespace RobustMq.Gateway.Ops;
 
 /// <summary>
-/// One trace's file on this node (<c>{Trace:Directory}/{name}.log</c>): appended to by the node's trace writer only,
-/// never past <c>Trace:MaxFileBytes</c> (a last line says it is full), read for a download, deleted with its trace.
+/// One trace's file on this node (<c>{Trace:Directory}/{name}.{id}.trace.log</c>, see <see cref="TraceSpec.FileName"/>):
+/// appended to by the node's trace writer only, never past <c>Trace:MaxFileBytes</c> (a last line says it is full),
+/// read for a download, deleted with its trace. A file found full (its last line says so, e.g. after a restart) takes
+/// no more lines and gets no second such line.
 /// </summary>
 public sealed class TraceFile(string path, long maxBytes)
 {
+    /// <summary>The start of the last line of a full file.</summary>
+    public const string FullNote = "# trace file full";
+
     private readonly Lock _lock = new();
     private FileStream? _stream;
     private long _bytes = -1;
@@ -16,8 +21,8 @@ public sealed class TraceFile(string path, long maxBytes)
 
     public string Path { get; } = path;
 
-    /// <summary>Whether it reached its cap and takes no more lines.</summary>
-    public bool Full { get; private set; }
+    /// <summary>Whether it reached its cap and takes no more lines (read from the file when it exists).</summary>
+    public bool Full { get; private set; } = EndsWithFullNote(path);
 
     /// <summary>Lines lost because the node's trace writer was behind (<c>Trace:QueueCapacity</c>).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -57,7 +62,7 @@ public sealed class TraceFile(string path, long maxBytes)
             if (_bytes + bytes.Length > maxBytes - 128)
             {
                 // The last 128 bytes are kept for this line.
-                var note = Encoding.UTF8.GetBytes($"# trace file full: Trace:MaxFileBytes ({maxBytes}) reached, later packets are left out\n");
+                var note = Encoding.UTF8.GetBytes($"{FullNote}: Trace:MaxFileBytes ({maxBytes}) reached, later packets are left out\n");
                 _stream.Write(note);
                 _bytes += note.Length;
                 Full = true;
@@ -106,7 +111,10 @@ public sealed class TraceFile(string path, long maxBytes)
         }
     }
 
-    /// <summary>The first <paramref name="maxBytes"/> bytes of the file as text, and whether there was more.</summary>
+    /// <summary>
+    /// The first <paramref name="maxBytes"/> bytes of the file as text, whole lines only (a line not yet ended, or cut
+    /// by <paramref name="maxBytes"/>, is left out), and whether the file had more.
+    /// </summary>
     public (string Text, bool Truncated) Read(int maxBytes)
     {
         Flush();
@@ -119,8 +127,32 @@ public sealed class TraceFile(string path, long maxBytes)
         var length = (int)Math.Min(stream.Length, maxBytes);
         var buffer = new byte[length];
         stream.ReadExactly(buffer);
-        // A cut line is left out whole.
-        var end = stream.Length > length ? Array.LastIndexOf(buffer, (byte)'\n') + 1 : length;
+        // Only up to the last '\n': a cut line, or one the writer has not finished, is left out whole.
+        var end = Array.LastIndexOf(buffer, (byte)'\n') + 1;
         return (Encoding.UTF8.GetString(buffer, 0, end), stream.Length > length);
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> ends with the line saying it is full.</summary>
+    private static bool EndsWithFullNote(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = (int)Math.Min(stream.Length, 256);
+            stream.Seek(-length, SeekOrigin.End);
+            var tail = new byte[length];
+            stream.ReadExactly(tail);
+            var text = Encoding.UTF8.GetString(tail).TrimEnd('\n');
+            return text[(text.LastIndexOf('\n') + 1)..].StartsWith(FullNote, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

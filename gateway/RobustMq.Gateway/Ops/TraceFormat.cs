@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using RobustMq.Protocol.Packets;
 using RobustMq.Protocol.Properties;
 
@@ -23,13 +24,13 @@ public static class TraceFormat
         switch (packet)
         {
             case ConnectPacket c:
-                text.Append("CONNECT(Proto=").Append(c.ProtocolName).Append(", Ver=").Append((int)c.ProtocolVersion)
+                text.Append("CONNECT(Proto=").Escaped(c.ProtocolName).Append(", Ver=").Append((int)c.ProtocolVersion)
                     .Append(", CleanStart=").Append(c.CleanStart).Append(", KeepAlive=").Append(c.KeepAlive)
-                    .Append(", ClientId=").Append(c.ClientId).Append(", Username=").Append(c.UserName ?? "undefined")
+                    .Append(", ClientId=").Escaped(c.ClientId).Append(", Username=").Escaped(c.UserName ?? "undefined")
                     .Append(", Password=").Append(c.Password is null ? "undefined" : "******");
                 if (c.Will is { } will)
                 {
-                    text.Append(", Will=(Q").Append((int)will.QoS).Append(", R").Append(will.Retain ? 1 : 0).Append(", Topic=").Append(will.Topic)
+                    text.Append(", Will=(Q").Append((int)will.QoS).Append(", R").Append(will.Retain ? 1 : 0).Append(", Topic=").Escaped(will.Topic)
                         .Append(", PayloadSize=").Append(will.Payload.Length).Append(')');
                 }
 
@@ -50,7 +51,7 @@ public static class TraceFormat
                 for (var i = 0; i < s.Subscriptions.Count; i++)
                 {
                     var f = s.Subscriptions[i];
-                    text.Append(i == 0 ? "" : ", ").Append(f.Filter).Append("(Q").Append((int)f.QoS).Append(", NL").Append(f.NoLocal ? 1 : 0)
+                    text.Append(i == 0 ? "" : ", ").Escaped(f.Filter).Append("(Q").Append((int)f.QoS).Append(", NL").Append(f.NoLocal ? 1 : 0)
                         .Append(", RAP").Append(f.RetainAsPublished ? 1 : 0).Append(", RH").Append((int)f.RetainHandling).Append(')');
                 }
 
@@ -62,7 +63,13 @@ public static class TraceFormat
                 Properties(text, sa.Properties);
                 break;
             case UnsubscribePacket u:
-                text.Append("UNSUBSCRIBE(PacketId=").Append(u.PacketId).Append(", TopicFilters=[").AppendJoin(", ", u.Filters).Append(']');
+                text.Append("UNSUBSCRIBE(PacketId=").Append(u.PacketId).Append(", TopicFilters=[");
+                for (var i = 0; i < u.Filters.Count; i++)
+                {
+                    text.Append(i == 0 ? "" : ", ").Escaped(u.Filters[i]);
+                }
+
+                text.Append(']');
                 Properties(text, u.Properties);
                 break;
             case UnsubAckPacket ua:
@@ -107,29 +114,83 @@ public static class TraceFormat
         _ => type.ToString().ToUpperInvariant(),
     };
 
-    /// <summary>A payload preview: at most <paramref name="max"/> bytes, as quoted text when printable UTF-8, else as hex; "..." when cut.</summary>
+    /// <summary>
+    /// A payload preview: at most <paramref name="max"/> bytes, as quoted text when valid UTF-8 without control
+    /// characters other than tab, CR and LF (those escaped: <c>\t \r \n</c>, and <c>\\ \"</c>), else as hex; "..." when cut.
+    /// A character cut by the preview size is left out (the preview still counts as text). Checked without exceptions.
+    /// </summary>
     public static string Preview(ReadOnlySequence<byte> payload, int max)
     {
         var length = (int)Math.Min(payload.Length, max);
         var bytes = payload.Slice(0, length).ToArray();
-        var cut = payload.Length > length ? "..." : "";
-        if (Printable(bytes, out var text))
+        var cut = payload.Length > length;
+        var text = Printable(bytes, cut);
+        if (text is not null)
         {
-            return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" + cut;
+            return new StringBuilder(text.Length + 8).Append('"').Escaped(text, quoted: true).Append('"').Append(cut ? "..." : "").ToString();
         }
 
-        return "0x" + Convert.ToHexString(bytes) + cut;
+        return "0x" + Convert.ToHexString(bytes) + (cut ? "..." : "");
     }
+
+    /// <summary>
+    /// Appends <paramref name="value"/> with every control character escaped (<c>\n \r \t</c>, others <c>\uXXXX</c>)
+    /// and <c>\</c> doubled (and <c>"</c> escaped when <paramref name="quoted"/>), so nothing a client sends can break
+    /// a trace line or forge another. A value with nothing to escape is appended as it is.
+    /// </summary>
+    internal static StringBuilder Escaped(this StringBuilder text, string? value, bool quoted = false)
+    {
+        if (value is null)
+        {
+            return text;
+        }
+
+        var i = 0;
+        while (i < value.Length && !NeedsEscape(value[i], quoted))
+        {
+            i++;
+        }
+
+        if (i == value.Length)
+        {
+            return text.Append(value);
+        }
+
+        text.Append(value, 0, i);
+        for (; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (!NeedsEscape(c, quoted))
+            {
+                text.Append(c);
+                continue;
+            }
+
+            _ = c switch
+            {
+                '\\' => text.Append("\\\\"),
+                '"' => text.Append("\\\""),
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                _ => text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
+            };
+        }
+
+        return text;
+    }
+
+    private static bool NeedsEscape(char c, bool quoted) => c == '\\' || (quoted && c == '"') || char.IsControl(c) || c is '\u2028' or '\u2029';
 
     private static StringBuilder Start(DateTimeOffset at, string? clientId, string? peer, bool inbound) =>
         new StringBuilder(160).Append(at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(' ')
-            .Append(clientId is { Length: > 0 } ? clientId : "-").Append('@').Append(peer ?? "-").Append(inbound ? " IN " : " OUT ");
+            .Escaped(clientId is { Length: > 0 } ? clientId : "-").Append('@').Escaped(peer ?? "-").Append(inbound ? " IN " : " OUT ");
 
     private static string Publish(
         StringBuilder text, string topic, QoS qos, bool retain, bool dup, ushort packetId, MqttProperties? properties, ReadOnlySequence<byte> payload, int preview)
     {
         text.Append("PUBLISH(Q").Append((int)qos).Append(", R").Append(retain ? 1 : 0).Append(", D").Append(dup ? 1 : 0)
-            .Append(", Topic=").Append(topic);
+            .Append(", Topic=").Escaped(topic);
         if (qos != QoS.AtMostOnce)
         {
             text.Append(", PacketId=").Append(packetId);
@@ -181,7 +242,13 @@ public static class TraceFormat
         Add(text, "SharedSubscriptionAvailable", p.SharedSubscriptionAvailable);
         if (p.UserProperties is { Count: > 0 } user)
         {
-            Add(text, "UserProperty", "[" + string.Join(", ", user.Select(u => u.Name + "=" + u.Value)) + "]");
+            text.Append(", UserProperty=[");
+            for (var i = 0; i < user.Count; i++)
+            {
+                text.Append(i == 0 ? "" : ", ").Escaped(user[i].Name).Append('=').Escaped(user[i].Value);
+            }
+
+            text.Append(']');
         }
 
         if (text.Length > 0)
@@ -197,54 +264,50 @@ public static class TraceFormat
             return;
         }
 
-        text.Append(", ").Append(name).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture));
+        text.Append(", ").Append(name).Append('=').Escaped(Convert.ToString(value, CultureInfo.InvariantCulture));
     }
 
     private static string Hex(byte code) => "0x" + code.ToString("X2", CultureInfo.InvariantCulture);
 
-    private static bool Printable(byte[] bytes, out string text)
+    /// <summary>
+    /// The bytes as text when they are valid UTF-8 without control characters other than tab, CR and LF; null when
+    /// not. When <paramref name="cut"/>, an incomplete last character (cut by the preview size) is left out.
+    /// </summary>
+    private static string? Printable(byte[] bytes, bool cut)
     {
-        text = "";
-        try
+        if (Utf8.IsValid(bytes))
         {
-            text = new UTF8Encoding(false, true).GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            // A preview cut inside a character is still text: the cut character is left out.
-            if (bytes.Length < 4 || !TryTrimmed(bytes, out text))
-            {
-                return false;
-            }
+            return Controls(Encoding.UTF8.GetString(bytes));
         }
 
+        if (!cut)
+        {
+            return null;
+        }
+
+        // Valid up to an incomplete last character: isFinalBlock false reports it as NeedMoreData, not InvalidData.
+        var chars = ArrayPool<char>.Shared.Rent(bytes.Length);
+        try
+        {
+            var status = Utf8.ToUtf16(bytes, chars, out _, out var written, replaceInvalidSequences: false, isFinalBlock: false);
+            return status == OperationStatus.NeedMoreData ? Controls(new string(chars, 0, written)) : null;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static string? Controls(string text)
+    {
         foreach (var c in text)
         {
             if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
             {
-                return false;
+                return null;
             }
         }
 
-        text = text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
-        return true;
-    }
-
-    private static bool TryTrimmed(byte[] bytes, out string text)
-    {
-        for (var cut = 1; cut <= 3; cut++)
-        {
-            try
-            {
-                text = new UTF8Encoding(false, true).GetString(bytes, 0, bytes.Length - cut);
-                return true;
-            }
-            catch (DecoderFallbackException)
-            {
-            }
-        }
-
-        text = "";
-        return false;
+        return text;
     }
 }

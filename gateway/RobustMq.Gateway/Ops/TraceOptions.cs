@@ -14,7 +14,8 @@ public sealed class TraceOptions
     public const int DefaultQueueCapacity = 10_000;
 
     /// <summary>
-    /// The folder of this node's trace files, one <c>{name}.log</c> per trace; the host's default is
+    /// The folder of this node's trace files, one <c>{name}.{id}.trace.log</c> per trace (start-up removes only
+    /// <c>*.trace.log</c> files of traces no longer stored: the folder may hold other files); the host's default is
     /// <c>{Storage:Path}/trace</c>.
     /// </summary>
     public string? Directory { get; set; }
@@ -22,7 +23,7 @@ public sealed class TraceOptions
     /// <summary>A trace file stops growing at this many bytes (a last line says so); at least 4096.</summary>
     public long MaxFileBytes { get; set; } = DefaultMaxFileBytes;
 
-    /// <summary>How many traces may be waiting or running at once (EMQX: 30).</summary>
+    /// <summary>How many traces may be stored at once, waiting, running or stopped (a stopped one keeps its files until it is deleted; EMQX: 30).</summary>
     public int MaxTraces { get; set; } = DefaultMaxTraces;
 
     /// <summary>How long a trace runs when neither <c>end_at</c> nor <c>duration_s</c> is given (10 minutes).</summary>

@@ -83,14 +83,15 @@ public sealed partial class TraceService(
     public async Task<TraceChange> CreateAsync(TraceSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        spec = spec with { Id = spec.Id ?? TraceSpec.NewId() };
         var all = await ListAsync(cancellationToken);
         if (all.Any(t => t.Name == spec.Name))
         {
             return TraceChange.Exists;
         }
 
-        if (all.Count(t => t.Status(now) != "stopped") >= _options.MaxTraces)
+        // Every stored trace counts, stopped ones too (their files stay until they are deleted), as in EMQX.
+        if (all.Count >= _options.MaxTraces)
         {
             return TraceChange.TooMany;
         }
@@ -147,10 +148,18 @@ public sealed partial class TraceService(
         TraceFile? file;
         lock (_gate)
         {
-            _files.TryGetValue(name, out file);
+            if (!_files.TryGetValue(name, out file) && _specs.TryGetValue(name, out var spec))
+            {
+                file = new TraceFile(FilePath(spec), _options.MaxFileBytes);
+            }
         }
 
-        file ??= new TraceFile(FilePath(name), _options.MaxFileBytes);
+        if (file is null)
+        {
+            // A trace this node does not know yet: no file.
+            return new TraceLog("", "", false, false, 0);
+        }
+
         var (text, truncated) = file.Read(Math.Clamp(maxBytes, 0, MaxDownloadBytesPerNode));
         return new TraceLog("", text, truncated, file.Full, file.Dropped);
     }
@@ -166,7 +175,8 @@ public sealed partial class TraceService(
             {
                 foreach (var (name, file) in _files.ToList())
                 {
-                    if (!specs.ContainsKey(name))
+                    // Deleted, or deleted and created again (another id: another file) while this node did not hear of it.
+                    if (!specs.TryGetValue(name, out var spec) || file.Path != FilePath(spec))
                     {
                         file.Delete();
                         _files.Remove(name);
@@ -202,7 +212,7 @@ public sealed partial class TraceService(
             {
                 if (!_files.TryGetValue(spec.Name, out var file))
                 {
-                    _files[spec.Name] = file = new TraceFile(FilePath(spec.Name), _options.MaxFileBytes);
+                    _files[spec.Name] = file = new TraceFile(FilePath(spec), _options.MaxFileBytes);
                 }
 
                 if (spec.IsRunning(now))
@@ -291,9 +301,11 @@ public sealed partial class TraceService(
                 return;
             }
 
-            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*.log"))
+            // Only trace files (*.trace.log): the folder may be shared with other logs.
+            var kept = specs.Values.Select(s => s.FileName).ToHashSet(StringComparer.Ordinal);
+            foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + TraceSpec.FileSuffix))
             {
-                if (!specs.ContainsKey(System.IO.Path.GetFileNameWithoutExtension(path)))
+                if (!kept.Contains(System.IO.Path.GetFileName(path)))
                 {
                     File.Delete(path);
                 }
@@ -305,7 +317,7 @@ public sealed partial class TraceService(
         }
     }
 
-    private string FilePath(string name) => System.IO.Path.Combine(Directory, name + ".log");
+    private string FilePath(TraceSpec spec) => System.IO.Path.Combine(Directory, spec.FileName);
 
     /// <summary>The writer: appends each queued line to its file, flushing whenever the queue is empty.</summary>
     private async Task WriteAsync()

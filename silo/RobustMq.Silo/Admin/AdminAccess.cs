@@ -11,7 +11,8 @@ namespace RobustMq.Silo.Admin;
 /// as an administrator) or <c>Authorization: Basic base64({api_key}:{api_secret})</c> (<see cref="ApiKeys"/>); else 401.
 /// A token's account is read on each request: deleting an account or changing its role applies to its tokens at once.
 /// 503 when the stores that prove it cannot be read.
-/// A <c>viewer</c> may GET; changes need an <c>administrator</c> (403 otherwise).
+/// A <c>viewer</c> may GET; changes need an <c>administrator</c> (403 otherwise), and so does a GET marked
+/// <see cref="AdministratorOnly"/> (what a viewer must not read, such as trace files).
 /// </summary>
 public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, AdminAccounts accounts, IOptions<AdminOptions> options, TimeProvider clock) : IEndpointFilter
 {
@@ -36,9 +37,17 @@ public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, AdminAccounts 
             return Results.Json(new { code = "UNAUTHORIZED", message = "log in (POST /api/v1/login) and send Authorization: Bearer <token>, or Basic <api_key:api_secret>" }, statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        if (role != AdminAccounts.Administrator && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        if (role != AdminAccounts.Administrator)
         {
-            return Results.Json(new { code = "FORBIDDEN", message = $"a {role} may only read; this needs an administrator" }, statusCode: StatusCodes.Status403Forbidden);
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+            {
+                return Results.Json(new { code = "FORBIDDEN", message = $"a {role} may only read; this needs an administrator" }, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (http.GetEndpoint()?.Metadata.GetMetadata<AdministratorOnly>() is not null)
+            {
+                return Results.Json(new { code = "FORBIDDEN", message = $"a {role} may not read this (clients' data); it needs an administrator" }, statusCode: StatusCodes.Status403Forbidden);
+            }
         }
 
         return await next(context);
@@ -88,4 +97,10 @@ public sealed class AdminAccess(AdminTokens tokens, ApiKeys keys, AdminAccounts 
 
         return null;
     }
+}
+
+/// <summary>Endpoint metadata: this route needs an administrator even for a GET (see <see cref="AdminAccess"/>).</summary>
+public sealed class AdministratorOnly
+{
+    public static readonly AdministratorOnly Instance = new();
 }

@@ -16,12 +16,13 @@ namespace RobustMq.Silo.Admin;
 /// "duration_s"?}</c>: 201 with the trace; it starts at <c>start_at</c> (default now) and runs until <c>end_at</c>, or
 /// for <c>duration_s</c>, or for <c>Trace:DefaultDurationSeconds</c> (600), at most <c>Trace:MaxDurationSeconds</c>.
 /// 400 naming what is wrong; 409 <c>ALREADY_EXISTS</c>, or <c>TOO_MANY_TRACES</c> when <c>Trace:MaxTraces</c> are
-/// waiting or running.</item>
+/// stored (waiting, running or stopped: a stopped one counts until it is deleted, as in EMQX).</item>
 /// <item><c>PUT /trace/{name}/stop</c>: 200 with the trace, stopped (its files stay); 404.</item>
 /// <item><c>DELETE /trace/{name}</c>: 204 (every node deletes its file); 404.</item>
 /// <item><c>GET /trace/{name}/download</c>: <c>text/plain</c>, every answering node's file (at most
 /// <see cref="TraceService.MaxDownloadBytesPerNode"/> of each, whole lines), one packet a line, merged in time order,
-/// after one <c># node ...</c> comment line per node (its size, whether it was cut, full, or lost lines); 404.</item>
+/// after one <c># node ...</c> comment line per node (its size, whether it was cut, full, or lost lines); 404. It holds
+/// client ids, usernames, addresses and payloads: an administrator only (403 for a viewer).</item>
 /// </list>
 /// </summary>
 public static class TraceApi
@@ -56,7 +57,7 @@ public static class TraceApi
             return await ApiV1.Guard(async () => await traces.CreateAsync(spec, cancellationToken) switch
             {
                 TraceChange.Exists => ApiV1.Error(StatusCodes.Status409Conflict, "ALREADY_EXISTS", $"a trace named '{spec.Name}' exists"),
-                TraceChange.TooMany => ApiV1.Error(StatusCodes.Status409Conflict, "TOO_MANY_TRACES", $"{traces.Options.MaxTraces} traces are waiting or running already (Trace:MaxTraces)"),
+                TraceChange.TooMany => ApiV1.Error(StatusCodes.Status409Conflict, "TOO_MANY_TRACES", $"{traces.Options.MaxTraces} traces are stored already, stopped ones too (Trace:MaxTraces): delete one"),
                 _ => Results.Created($"/api/v1/trace/{spec.Name}", View(spec, now.ToUnixTimeMilliseconds(), 0)),
             });
         });
@@ -84,7 +85,7 @@ public static class TraceApi
                 var (logs, failed) = await nodes.AskAllAsync(n => n.TraceLog(name, TraceService.MaxDownloadBytesPerNode));
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.log\"";
                 return Results.Text(Merge(name, logs, failed), "text/plain; charset=utf-8");
-            }));
+            })).WithMetadata(AdministratorOnly.Instance);
     }
 
     /// <summary>

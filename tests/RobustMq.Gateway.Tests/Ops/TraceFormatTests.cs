@@ -98,4 +98,92 @@ public sealed class TraceFormatTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void A_client_id_with_a_newline_cannot_forge_a_second_line()
+    {
+        var connect = new ConnectPacket
+        {
+            ProtocolVersion = MqttProtocolVersion.V500, ClientId = "c1\n2026-12-02T11:50:02.000Z admin@10.0.0.1:1 IN PUBLISH(fake)", UserName = "u\r\x01",
+            Properties = new MqttProperties { UserProperties = [new UserProperty("k\n", "v\\")] },
+        };
+
+        var line = TraceFormat.Line(At, connect.ClientId, "127.0.0.1:1", inbound: true, connect, 64);
+        var publish = TraceFormat.Publish(At, "c\n", null, true, "t/\n", QoS.AtMostOnce, false, false, 0, new MqttProperties { ContentType = "a\nb", ReasonString = "r\n" },
+            new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes("x\ty")), 64);
+
+        Assert.DoesNotContain("\n", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", line, StringComparison.Ordinal);
+        Assert.StartsWith("2026-12-02T11:50:01.123Z c1\\n2026-12-02T11:50:02.000Z admin@10.0.0.1:1 IN PUBLISH(fake)@127.0.0.1:1 IN CONNECT(", line, StringComparison.Ordinal);
+        Assert.Contains("Username=u\\r\\u0001,", line, StringComparison.Ordinal);
+        Assert.Contains("UserProperty=[k\\n=v\\\\]", line, StringComparison.Ordinal);
+        Assert.Equal("2026-12-02T11:50:01.123Z c\\n@- IN PUBLISH(Q0, R0, D0, Topic=t/\\n, PayloadSize=3, Payload=\"x\\ty\", Properties={ContentType=a\\nb, ReasonString=r\\n})", publish);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_shown_as_hex_and_a_character_cut_by_the_preview_is_left_out_of_the_text()
+    {
+        // "é" is C3 A9: a preview of 2 bytes of "aé" cuts it.
+        var cutInside = TraceFormat.Preview(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes("aé")), 2);
+        var endsIncomplete = TraceFormat.Preview(new ReadOnlySequence<byte>([0x61, 0xC3]), 64);
+        var invalidThenCut = TraceFormat.Preview(new ReadOnlySequence<byte>([0xFF, 0x61, 0x62]), 2);
+        var quoted = TraceFormat.Preview(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes("a\"b\\c\r\n")), 64);
+
+        Assert.Equal("\"a\"...", cutInside);
+        Assert.Equal("0x61C3", endsIncomplete);
+        Assert.Equal("0xFF61...", invalidThenCut);
+        Assert.Equal("\"a\\\"b\\\\c\\r\\n\"", quoted);
+    }
+
+    [Fact]
+    public void A_trace_file_read_leaves_out_a_line_not_yet_ended()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"robustmq-trace-{Guid.NewGuid():N}.trace.log");
+        try
+        {
+            File.WriteAllText(path, "line one\nline two\nhalf a li");
+            var file = new TraceFile(path, 1 << 20);
+
+            var (whole, wholeCut) = file.Read(1 << 20);
+            var (part, partCut) = file.Read(12);
+
+            Assert.Equal(("line one\nline two\n", false), (whole, wholeCut));
+            Assert.Equal(("line one\n", true), (part, partCut));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_full_trace_file_opened_again_is_full_and_gets_no_second_full_line()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"robustmq-trace-{Guid.NewGuid():N}.trace.log");
+        try
+        {
+            var first = new TraceFile(path, 4096);
+            while (first.Append(new string('x', 99)))
+            {
+            }
+
+            first.Close();
+            var length = new FileInfo(path).Length;
+
+            // As after a restart: a new object for the same file.
+            var again = new TraceFile(path, 4096);
+            var appended = again.Append("one more");
+            again.Close();
+
+            Assert.True(again.Full);
+            Assert.False(appended);
+            Assert.Equal(length, new FileInfo(path).Length);
+            Assert.Single(File.ReadAllLines(path), l => l.StartsWith(TraceFile.FullNote, StringComparison.Ordinal));
+            Assert.False(new TraceFile(path + ".none", 4096).Full);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

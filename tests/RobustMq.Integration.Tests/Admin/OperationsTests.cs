@@ -149,6 +149,7 @@ public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<Ops
     {
         var id = Id();
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad/name", type = "clientid", clientid = "x" }, HttpStatusCode.BadRequest);
+        await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad-" + id + "\n", type = "clientid", clientid = "x" }, HttpStatusCode.BadRequest);
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad-" + id, type = "topic", topic = "a/#/b" }, HttpStatusCode.BadRequest);
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "bad-" + id, type = "ip_address", ip_address = "not-an-ip" }, HttpStatusCode.BadRequest);
         await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "ip-" + id, type = "ip_address", ip_address = "127.0.0.1", duration_s = 30 }, HttpStatusCode.Created);
@@ -162,6 +163,65 @@ public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<Ops
         var taken = await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = "ip-" + id, type = "clientid", clientid = "x" }, HttpStatusCode.Conflict);
         Assert.Equal("ALREADY_EXISTS", taken.GetProperty("code").GetString());
         await JsonAsync(HttpMethod.Delete, $"/api/v1/trace/ip-{id}", expected: HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task Stopped_traces_count_against_the_limit_and_a_viewer_may_list_traces_but_not_download_them()
+    {
+        var id = Id();
+        var made = new List<string>();
+        try
+        {
+            var first = "lim-" + id + "-0";
+            await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = first, type = "clientid", clientid = "lim-" + id }, HttpStatusCode.Created);
+            made.Add(first);
+            await JsonAsync(HttpMethod.Put, $"/api/v1/trace/{first}/stop");
+
+            // Trace:MaxTraces is 6 here: the stopped one still takes a place.
+            var stored = (await JsonAsync(HttpMethod.Get, "/api/v1/trace")).GetProperty("meta").GetProperty("count").GetInt32();
+            for (var i = 1; stored < 6; i++, stored++)
+            {
+                await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = $"lim-{id}-{i}", type = "clientid", clientid = "lim-" + id }, HttpStatusCode.Created);
+                made.Add($"lim-{id}-{i}");
+            }
+
+            var refused = await JsonAsync(HttpMethod.Post, "/api/v1/trace", new { name = $"lim-{id}-x", type = "clientid", clientid = "lim-" + id }, HttpStatusCode.Conflict);
+            Assert.Equal("TOO_MANY_TRACES", refused.GetProperty("code").GetString());
+
+            using (var account = await SendAsync(HttpMethod.Put, "/api/v1/admins/trace-viewer", new { password = "viewer-pass-1", role = "viewer" }))
+            {
+                Assert.True(account.IsSuccessStatusCode, $"making a viewer: {(int)account.StatusCode}");
+            }
+
+            using var viewer = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+            using (var login = await viewer.PostAsJsonAsync("/api/v1/login", new { username = "trace-viewer", password = "viewer-pass-1" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+                viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+            }
+
+            using (var list = await viewer.GetAsync("/api/v1/trace"))
+            {
+                Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+            }
+
+            using (var download = await viewer.GetAsync($"/api/v1/trace/{first}/download"))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, download.StatusCode);
+                Assert.Contains("FORBIDDEN", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            await DownloadAsync(first);
+        }
+        finally
+        {
+            foreach (var name in made)
+            {
+                await JsonAsync(HttpMethod.Delete, $"/api/v1/trace/{name}", expected: HttpStatusCode.NoContent);
+            }
+
+            (await SendAsync(HttpMethod.Delete, "/api/v1/admins/trace-viewer")).Dispose();
+        }
     }
 
     [Fact]

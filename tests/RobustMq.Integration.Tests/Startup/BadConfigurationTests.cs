@@ -39,6 +39,7 @@ public sealed class BadConfigurationTests
     [InlineData("--Listeners:Tcp:MaxConnectionRate=-1", "Listeners:Tcp:MaxConnectionRate must be 0 (no limit) or more (got -1)")]
     [InlineData("--Listeners:CertificateReloadSeconds=-1", "Listeners:CertificateReloadSeconds must be 0 (never) or more (got -1)")]
     [InlineData("--Alarms:MemoryHighWatermark=0", "Alarms:MemoryHighWatermark must be above 0 and at most 100 (percent; got 0)")]
+    [InlineData("--Alarms:CpuLowWatermark=90", "Alarms:CpuLowWatermark must be 0 or more and below Alarms:CpuHighWatermark (80) (percent; got 90)")]
     [InlineData("--SlowSubs:TopK=0", "SlowSubs:TopK must be 1-1000 (got 0)")]
     // Values that do not convert to the key's type: int, long, bool, enum, in every section.
     [InlineData("--Listeners:Tcp:Port=abc", "Listeners:Tcp:Port must be a whole number (-2147483648 to 2147483647) (got 'abc')")]
