@@ -14,29 +14,7 @@ namespace RobustMq.Integration.Tests.Cli;
 [Trait("Topology", "SingleNode")]
 public sealed class RobustCtlTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
-    private async Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robust-ctl.dll"));
-        info.ArgumentList.Add("--server");
-        info.ArgumentList.Add($"127.0.0.1:{broker.AdminPort.ToString(CultureInfo.InvariantCulture)}");
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments) => RobustCtl.RunAsync(broker.AdminPort, arguments);
 
     [Fact]
     public async Task Client_list_shows_the_connected_clients_and_kick_closes_one()
