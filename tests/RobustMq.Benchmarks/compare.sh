@@ -206,6 +206,7 @@ start_cluster() {
     log "the cluster did not start; see $WORK/ours.log"; tail -20 "$WORK/ours.log" >&2; return 1
   fi
   OURS_PID=$(cat "$WORK/cluster/silo-0.pid")
+  OURS_ADMIN=$((base + n))
   local targets="" i
   for ((i = 0; i < n; i++)); do targets+="${targets:+,}\"127.0.0.1:$((base + n + i))\""; done
   scrape_targets "$targets"
@@ -223,6 +224,7 @@ start_ours() {
     --Logging:LogLevel:Default=Warning --Sys:IntervalSeconds=0 \
     --Mqtt:MaxQueuedMessages=100000 --Mqtt:MaxInflight=1000) >>"$WORK/ours.log" 2>&1 &
   OURS_PID=$!
+  OURS_ADMIN=$admin
   scrape_targets "\"127.0.0.1:$admin\""
   wait_port "$OURS_PORT" "$OURS_PID" ours
 }
@@ -231,6 +233,14 @@ scrape_targets() { # "\"host:port\",..." -> the targets file
   [[ $PROMETHEUS == 1 ]] || return 0
   echo "[{\"targets\": [$1], \"labels\": {\"job\": \"robustmq\"}}]" >"$WORK/prometheus/targets.tmp"
   mv "$WORK/prometheus/targets.tmp" "$WORK/prometheus/targets.json"
+}
+register_topic_metric() { # topic -> POST /api/v1/topic_metrics on ours (admin/public, from loopback)
+  local token
+  token=$(curl -sS --max-time 10 -X POST "http://127.0.0.1:$OURS_ADMIN/api/v1/login" -H 'Content-Type: application/json' \
+    -d '{"username":"admin","password":"public"}' | jq -r '.token // empty') || true
+  [[ -n $token ]] || { log "could not log in to ours' admin API to register topic metrics"; return 0; }
+  curl -sS --max-time 10 -o /dev/null -X POST "http://127.0.0.1:$OURS_ADMIN/api/v1/topic_metrics" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "{\"topic\":\"$1\"}" || true
 }
 start_prometheus() {
   [[ $PROMETHEUS == 1 ]] || return 0
@@ -285,8 +295,14 @@ run_one() {
     log "$broker is not running; skipped $key"
     return
   fi
+  local run_id=""
+  if [[ $broker == ours && $PROMETHEUS == 1 ]]; then
+    # The fan-in topic is registered for topic metrics (the dashboard's per-topic panels): its name is known beforehand.
+    run_id=cmp$RANDOM$RANDOM
+    register_topic_metric "lg/$run_id/fanin"
+  fi
   # shellcheck disable=SC2086  # args is a word list on purpose
-  line=$(timeout -k 5 400 dotnet "$BENCH_DLL" load $args $extra --port "$port" --duration "$DURATION" --warmup "$WARMUP" \
+  line=$(LOAD_RUN_ID=$run_id timeout -k 5 400 dotnet "$BENCH_DLL" load $args $extra --port "$port" --duration "$DURATION" --warmup "$WARMUP" \
     --broker-pid "$pid" 2>>"$WORK/load.log" | tail -1) || true
   [[ $line == \{* ]] || line="{\"scenario\":\"$key\",\"error\":\"no JSON line (load generator crashed or was killed)\"}"
   echo "$line" >>"$WORK/$broker.$key.jsonl"

@@ -49,7 +49,9 @@ public static class LoadCommand
         // Thousands of read loops on two cores: don't wait for the pool's slow thread injection after a burst.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
-        var runId = Guid.NewGuid().ToString("N")[..8];
+        // LOAD_RUN_ID names the run's topics and client ids (lg/<id>/...) when a script must know them beforehand
+        // (compare.sh registers lg/<id>/fanin for topic metrics); otherwise a random one.
+        var runId = Environment.GetEnvironmentVariable("LOAD_RUN_ID") is { Length: > 0 } given ? given : Guid.NewGuid().ToString("N")[..8];
         var result = new LoadResult(scenario)
             .Set("version", options.Version == MqttProtocolVersion.V500 ? 5 : 4)
             .Set("qos", (int)options.QoS).Set("payload", options.PayloadSize)
