@@ -231,6 +231,6 @@ public sealed partial class RuntimeSettings(
     [LoggerMessage(EventId = 4191, Level = LogLevel.Warning, Message = "Run-time settings: the stored {Key} is left as it is: {Problem}")]
     private static partial void LogBadSetting(ILogger logger, string key, string problem);
 
-    [LoggerMessage(EventId = 4192, Level = LogLevel.Warning, Message = "Run-time settings could not be read; the configured values stay until the next refresh")]
+    [LoggerMessage(EventId = 4192, Level = LogLevel.Warning, Message = "Run-time settings could not be read or applied; the values in force stay until the next refresh")]
     private static partial void LogReloadFailed(ILogger logger, Exception ex);
 }
