@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
@@ -14,8 +15,10 @@ namespace RobustMq.Cli;
 /// [--username U --password P] [--client-id ID]</c>: an MQTT 5 client (MQTTnet) that subscribes and prints each message
 /// as a line, <c>topic payload</c> (table) or <c>{"topic", "payload", "payload_encoding", "qos", "retain"}</c> (json; a
 /// payload that is not UTF-8 in base64). Exits 0 after <c>--count</c> messages (none given: when <c>--timeout</c>, counted from the subscription, ends,
-/// or on Ctrl+C), 1 when the broker refuses the CONNECT or the subscription or <c>--timeout</c> ends first, 3 when it
-/// cannot be reached.
+/// or on Ctrl+C); 1 when the broker refuses the CONNECT (the CONNACK's reason code is printed) or the subscription, when
+/// <c>--timeout</c> ends before <c>--count</c>, or when the broker ends the connection with a DISCONNECT (kicked,
+/// taken over; its reason code is printed); 3 when it cannot be reached or the connection is lost; 130 on Ctrl+C
+/// before <c>--count</c> messages came.
 /// </summary>
 internal static class SubscribeCommand
 {
@@ -74,6 +77,17 @@ internal static class SubscribeCommand
             messages.Writer.TryWrite(e.ApplicationMessage);
             return Task.CompletedTask;
         };
+        // The connection's end, once connected: a server DISCONNECT (no exception) or a lost connection.
+        var ended = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                ended.TrySetResult(e);
+            }
+
+            return Task.CompletedTask;
+        };
         // --timeout counts from the subscription; connecting has the client's own timeout (10 s).
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -81,7 +95,7 @@ internal static class SubscribeCommand
             var connected = await client.ConnectAsync(options, deadline.Token);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
             {
-                await error.WriteLineAsync($"robust-ctl: the broker refused the CONNECT: {connected.ResultCode} {connected.ReasonString}");
+                await error.WriteLineAsync($"robust-ctl: the broker refused the CONNECT: {connected.ResultCode} (0x{(int)connected.ResultCode:X2}) {connected.ReasonString}");
                 return Ctl.Refused;
             }
 
@@ -97,6 +111,13 @@ internal static class SubscribeCommand
                 await error.WriteLineAsync($"robust-ctl: the broker refused '{refused.TopicFilter.Topic}': {refused.ResultCode}");
                 return Ctl.Refused;
             }
+        }
+        catch (MqttConnectingFailedException ex)
+        {
+            // The TCP connection was made and the MQTT handshake failed (a CONNACK that refuses, or the connection closed
+            // instead of one): the broker answered, and did not take the client.
+            await error.WriteLineAsync($"robust-ctl: the broker refused the CONNECT: {ex.Message}");
+            return Ctl.Refused;
         }
         catch (MqttCommunicationException ex)
         {
@@ -115,10 +136,17 @@ internal static class SubscribeCommand
         }
 
         var received = 0;
+        // A message that came before the connection ended is printed first.
+        _ = ended.Task.ContinueWith(_ => messages.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             while (count == 0 || received < count)
             {
+                if (!await messages.Reader.WaitToReadAsync(deadline.Token))
+                {
+                    return await EndedAsync(await ended.Task, received, error);
+                }
+
                 var message = await messages.Reader.ReadAsync(deadline.Token);
                 received++;
                 await output.WriteLineAsync(Line(message, json));
@@ -127,7 +155,13 @@ internal static class SubscribeCommand
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            if (count > 0 && !cancellationToken.IsCancellationRequested)
+            if (count > 0 && cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync($"robust-ctl: interrupted after {received} of {count} messages");
+                return Interrupted;
+            }
+
+            if (count > 0)
             {
                 await error.WriteLineAsync($"robust-ctl: --timeout ended after {received} of {count} messages");
                 return Ctl.Refused;
@@ -142,6 +176,22 @@ internal static class SubscribeCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The exit code of Ctrl+C before <c>--count</c> messages came (128 + SIGINT, as a shell reports it).</summary>
+    private const int Interrupted = 130;
+
+    /// <summary>Says how the connection ended: 1 for a server DISCONNECT (kicked, taken over), 3 for a lost connection.</summary>
+    private static async Task<int> EndedAsync(MqttClientDisconnectedEventArgs e, int received, TextWriter error)
+    {
+        if (e.Exception is null)
+        {
+            await error.WriteLineAsync($"robust-ctl: the broker ended the connection after {received} messages: {e.Reason} (0x{(int)e.Reason:X2}) {e.ReasonString}");
+            return Ctl.Refused;
+        }
+
+        await error.WriteLineAsync($"robust-ctl: the connection was lost after {received} messages: {e.Exception.Message}");
+        return Ctl.Unreachable;
     }
 
     private static string Line(MqttApplicationMessage message, bool json)

@@ -36,10 +36,24 @@ public sealed partial class MqttConnection
         }
 
         var publish = MessageMapping.ToPublish(delivery, item.PacketId, item.Dup, _version, now);
-        var size = ShapeForClient(publish, out var newAlias);
-        if (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize)
+        int size;
+        ushort newAlias;
+        try
         {
-            // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent.
+            size = ShapeForClient(publish, out newAlias);
+        }
+        catch (ArgumentException)
+        {
+            // A field MQTT cannot carry (a string property over 65,535 bytes, from a source that did not check it): it
+            // is measured before anything is written, so the message is dropped and counted and the connection goes on.
+            size = int.MaxValue;
+            newAlias = 0;
+        }
+
+        if (size == int.MaxValue || (_clientMaxPacketSize != 0 && size > _clientMaxPacketSize))
+        {
+            // MQTT-3.1.2-25: a packet larger than the client's Maximum Packet Size is discarded, as if sent (one that
+            // cannot be encoded at all too).
             if (Forgo(item))
             {
                 _services.Metrics.Dropped(DropReasons.PacketTooLarge);

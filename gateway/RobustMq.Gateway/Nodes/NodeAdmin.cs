@@ -17,12 +17,15 @@ public sealed record SessionStats(
 
 /// <summary>
 /// What the admin API asks a node to do to, or tell of, its own connections beyond <see cref="NodeReports"/>: session
-/// figures, and SUBSCRIBE / UNSUBSCRIBE on a client's behalf (run by its connection, <see cref="MqttConnection.SubscribeOnBehalfAsync"/>).
+/// figures, and SUBSCRIBE / UNSUBSCRIBE on a client's behalf (run by its connection, <see cref="MqttConnection.SubscribeOnBehalf"/>).
 /// </summary>
 public sealed class NodeAdmin(ConnectionRegistry connections, NodeIdentity node)
 {
     /// <summary>How long a connection's read loop may take to run work for the API.</summary>
     public static readonly TimeSpan OnBehalfTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>How much longer work the loop took just as <see cref="OnBehalfTimeout"/> ran out is waited for.</summary>
+    private static readonly TimeSpan StartedGrace = TimeSpan.FromMilliseconds(800);
 
     /// <summary>The sessions of <paramref name="clientIds"/> whose clients are connected here.</summary>
     public SessionStats[] Sessions(string[] clientIds)
@@ -43,31 +46,47 @@ public sealed class NodeAdmin(ConnectionRegistry connections, NodeIdentity node)
 
     /// <summary>
     /// SUBSCRIBE on behalf of <paramref name="clientId"/> if it is connected here: the SUBACK's reason codes (MQTT 5
-    /// codes; 3.1.x clients: 0x80 for a failure), or null when it is not.
+    /// codes; 3.1.x clients: 0x80 for a failure), null when it is not, or an empty array when its connection did not take
+    /// the work within <see cref="OnBehalfTimeout"/> (the work was cancelled: nothing changed).
     /// </summary>
-    /// <exception cref="TimeoutException">The connection did not run it within <see cref="OnBehalfTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">The connection took the work but did not finish it in time.</exception>
     public async Task<byte[]?> SubscribeAsync(string clientId, SubscriptionRecord[] subscriptions)
     {
         ArgumentNullException.ThrowIfNull(subscriptions);
         var requests = subscriptions.Select(s => new TopicSubscription(s.Filter, (QoS)s.QoS, s.NoLocal, s.RetainAsPublished, (RetainHandling)s.RetainHandling)).ToList();
-        return await RunAsync(Find(clientId)?.SubscribeOnBehalfAsync(requests));
+        return await RunAsync(Find(clientId)?.SubscribeOnBehalf(requests));
     }
 
-    /// <summary>UNSUBSCRIBE on behalf of <paramref name="clientId"/> if it is connected here: the UNSUBACK's reason codes, or null when it is not.</summary>
-    /// <exception cref="TimeoutException">The connection did not run it within <see cref="OnBehalfTimeout"/>.</exception>
-    public Task<byte[]?> UnsubscribeAsync(string clientId, string[] filters) => RunAsync(Find(clientId)?.UnsubscribeOnBehalfAsync(filters));
+    /// <summary>
+    /// UNSUBSCRIBE on behalf of <paramref name="clientId"/> if it is connected here: the UNSUBACK's reason codes, null
+    /// when it is not, or an empty array when it was cancelled untaken, as <see cref="SubscribeAsync"/>.
+    /// </summary>
+    /// <exception cref="TimeoutException">The connection took the work but did not finish it in time.</exception>
+    public Task<byte[]?> UnsubscribeAsync(string clientId, string[] filters) => RunAsync(Find(clientId)?.UnsubscribeOnBehalf(filters));
 
-    /// <summary>The reason codes, or null when there was no connection or it closed first.</summary>
-    private static async Task<byte[]?> RunAsync(Task<byte[]>? running)
+    /// <summary>The reason codes, null when there was no connection or it closed first, empty when the work was cancelled untaken.</summary>
+    private static async Task<byte[]?> RunAsync(OnBehalfWork? work)
     {
-        if (running is null)
+        if (work is null)
         {
             return null;
         }
 
         try
         {
-            return await running.WaitAsync(OnBehalfTimeout);
+            try
+            {
+                return await work.Task.WaitAsync(OnBehalfTimeout);
+            }
+            catch (TimeoutException) when (work.TryCancel())
+            {
+                return [];
+            }
+            catch (TimeoutException)
+            {
+                // Taken just now: its outcome is the answer.
+                return await work.Task.WaitAsync(StartedGrace);
+            }
         }
         catch (ConnectionClosedException)
         {

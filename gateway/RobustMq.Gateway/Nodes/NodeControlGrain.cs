@@ -38,10 +38,10 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// <summary>The sessions of those of <paramref name="clientIds"/> whose clients are connected to this node.</summary>
     Task<SessionStats[]> Sessions(string[] clientIds);
 
-    /// <summary>SUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.SubscribeAsync"/>): the reason codes, or null when it is not here.</summary>
+    /// <summary>SUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.SubscribeAsync"/>): the reason codes, null when it is not here, empty when its connection did not take it in time (nothing changed).</summary>
     Task<byte[]?> Subscribe(string clientId, SubscriptionRecord[] subscriptions);
 
-    /// <summary>UNSUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.UnsubscribeAsync"/>): the reason codes, or null when it is not here.</summary>
+    /// <summary>UNSUBSCRIBE on behalf of a client connected here (<see cref="NodeAdmin.UnsubscribeAsync"/>): the reason codes, null when it is not here, empty when its connection did not take it in time (nothing changed).</summary>
     Task<byte[]?> Unsubscribe(string clientId, string[] filters);
 
     /// <summary>The run-time settings changed in the store (<c>PUT /api/v1/configs</c>): the node reads and applies them.</summary>

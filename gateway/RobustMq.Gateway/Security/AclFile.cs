@@ -19,6 +19,9 @@ public sealed partial class AclFile : IHostedService, IDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<AclFile> _logger;
     private volatile AclRuleSet _current;
+
+    /// <summary>Held while rules are made and put in force (the periodic reload, <see cref="ApplyNoMatch"/>): one at a time, the last one made wins.</summary>
+    private readonly Lock _gate = new();
     private (long Length, DateTime Written) _stamp;
 
     /// <summary>The stamp seen at the last look: a change applies once two looks in a row see the same one.</summary>
@@ -51,6 +54,16 @@ public sealed partial class AclFile : IHostedService, IDisposable
             return false;
         }
 
+        lock (_gate)
+        {
+            return ReloadIfChangedLocked();
+        }
+    }
+
+    private bool ReloadIfChangedLocked()
+    {
+        var file = _options.File ?? "";
+
         var stamp = Stamp();
         var settled = stamp == _seen;
         _seen = stamp;
@@ -67,12 +80,12 @@ public sealed partial class AclFile : IHostedService, IDisposable
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            LogReloadFailed(_logger, _options.File, ex.Message);
+            LogReloadFailed(_logger, file, ex.Message);
             return false;
         }
 
         _current = rules;
-        LogReloaded(_logger, _options.File, rules.Rules.Count);
+        LogReloaded(_logger, file, rules.Rules.Count);
         foreach (var connection in _connections.Connections)
         {
             connection.AclChanged();
@@ -100,8 +113,10 @@ public sealed partial class AclFile : IHostedService, IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
-    private AclRuleSet Load() =>
-        string.IsNullOrWhiteSpace(_options.File) ? AclRuleSet.Default(NoMatchAllow) : AclRuleSet.Load(_options.File, NoMatchAllow);
+    private AclRuleSet Load() => Load(NoMatchAllow);
+
+    private AclRuleSet Load(bool noMatchAllow) =>
+        string.IsNullOrWhiteSpace(_options.File) ? AclRuleSet.Default(noMatchAllow) : AclRuleSet.Load(_options.File, noMatchAllow);
 
     private (long, DateTime) Stamp()
     {

@@ -13,6 +13,9 @@ public interface IRuntimeSettingsStore
     /// <summary>Every stored setting, by key.</summary>
     Task<IReadOnlyDictionary<string, string>> ReadAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Stores <paramref name="settings"/> in one batch, replacing those with the same keys; completes once durable.</summary>
-    Task WriteAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores <paramref name="settings"/> in one batch, replacing those with the same keys; a null value removes its key
+    /// (the configured value applies again); completes once durable.
+    /// </summary>
+    Task WriteAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken = default);
 }

@@ -21,8 +21,10 @@ namespace RobustMq.Gateway.Settings;
 /// </list>
 /// A change is stored (<see cref="IRuntimeSettingsStore"/>) before it is applied, then every node is told
 /// (<see cref="INodeControlGrain.ConfigChanged"/>) and reads the store; a node that starts, or joins, reads it too, so
-/// the stored values win over the configuration files after a restart. Values are checked as start-up checks the
-/// configuration (the same ranges).
+/// the stored values win over the configuration files after a restart (when the store is durable: not with
+/// <c>Storage:Default=Memory</c>). A stored value removed (a PUT with <c>null</c>) gives way to the configured one
+/// (the value this node started with from its files and environment) on every node. Values are checked as start-up
+/// checks the configuration (the same ranges).
 /// </summary>
 public sealed partial class RuntimeSettings(
     IRuntimeSettingsStore? store,
@@ -34,6 +36,12 @@ public sealed partial class RuntimeSettings(
     ILogger<RuntimeSettings> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _reloading = new(1, 1);
+
+    /// <summary>
+    /// The values this node started with (files and environment), as text: what applies when no value is stored. Taken
+    /// at the first <see cref="ReloadAsync"/>, before anything was applied.
+    /// </summary>
+    private Dictionary<string, string>? _configured;
     private StoreFollower? _follower;
 
     /// <summary>The keys that may change at run time, in the order they are shown.</summary>
@@ -47,7 +55,9 @@ public sealed partial class RuntimeSettings(
     public bool CanStore => store is not null;
 
     /// <summary>The value in force on this node of each key of <see cref="Keys"/> (bool, long or string).</summary>
-    public IReadOnlyDictionary<string, object> Current()
+    public IReadOnlyDictionary<string, object> Current() => Current(flapping, mqtt, acl);
+
+    private static Dictionary<string, object> Current(FlappingDetector flapping, MqttOptions mqtt, AclFile acl)
     {
         var options = flapping.Options;
         return new Dictionary<string, object>(StringComparer.Ordinal)
@@ -80,17 +90,18 @@ public sealed partial class RuntimeSettings(
     };
 
     /// <summary>
-    /// Stores <paramref name="settings"/> (checked with <see cref="Problem"/> first), applies them here and tells every
-    /// other node; returns how many nodes could not be told (they read the store at their next refresh, 30 s).
+    /// Stores <paramref name="settings"/> (checked with <see cref="Problem"/> first; a null value removes the stored
+    /// one, so the configured value applies again), applies them here and tells every other node; returns how many nodes
+    /// could not be told or could not apply them (they read the store at their next refresh, 30 s).
     /// </summary>
     /// <exception cref="ArgumentException">A setting that may not be set; nothing was stored.</exception>
     /// <exception cref="RobustMq.Storage.StorageException">The store could not be written; nothing changed.</exception>
-    public async Task<int> ChangeAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    public async Task<int> ChangeAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         foreach (var (key, value) in settings)
         {
-            if (Problem(key, value) is { } problem)
+            if ((value is null ? (Keys.Contains(key) ? null : Problem(key, null)) : Problem(key, value)) is { } problem)
             {
                 throw new ArgumentException(problem, nameof(settings));
             }
@@ -100,7 +111,13 @@ public sealed partial class RuntimeSettings(
         return await notices.TellAllAsync(n => n.ConfigChanged());
     }
 
-    /// <summary>Reads the stored settings and applies each (one that does not pass <see cref="Problem"/> is logged and left as it is).</summary>
+    /// <summary>
+    /// Reads the stored settings and applies each (one that does not pass <see cref="Problem"/> is logged and left as it
+    /// is).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A setting could not be applied here (<c>Acl:NoMatch</c> with an ACL
+    /// file that no longer reads): the others were; the node keeps the old value in force and tries again at the next
+    /// reload.</exception>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         if (store is null)
@@ -111,7 +128,19 @@ public sealed partial class RuntimeSettings(
         await _reloading.WaitAsync(cancellationToken);
         try
         {
-            foreach (var (key, value) in await store.ReadAsync(cancellationToken))
+            _configured ??= Configured(flapping, mqtt, acl);
+            var notApplied = new List<string>();
+            var stored = await store.ReadAsync(cancellationToken);
+            foreach (var (key, value) in _configured)
+            {
+                // No stored value (never set, or removed): the configured one is in force again.
+                if (!stored.ContainsKey(key) && !Apply(key, value))
+                {
+                    notApplied.Add(key);
+                }
+            }
+
+            foreach (var (key, value) in stored)
             {
                 if (Problem(key, value) is { } problem)
                 {
@@ -119,7 +148,16 @@ public sealed partial class RuntimeSettings(
                     continue;
                 }
 
-                Apply(key, value);
+                if (!Apply(key, value))
+                {
+                    notApplied.Add(key);
+                }
+            }
+
+            if (notApplied.Count > 0)
+            {
+                // The caller (a PUT telling every node) counts this node among those not told.
+                throw new InvalidOperationException($"this node could not apply {string.Join(", ", notApplied)} (see its log); the values in force stay");
             }
         }
         finally
@@ -146,9 +184,21 @@ public sealed partial class RuntimeSettings(
         _reloading.Dispose();
     }
 
+    private static Dictionary<string, string> Configured(FlappingDetector flapping, MqttOptions mqtt, AclFile acl) =>
+        Current(flapping, mqtt, acl).ToDictionary(
+            e => e.Key,
+            e => e.Value switch
+            {
+                bool b => b ? "true" : "false",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                var v => v.ToString() ?? "",
+            },
+            StringComparer.Ordinal);
+
     private IRuntimeSettingsStore Store => store ?? throw new InvalidOperationException("this host has no settings store");
 
-    private void Apply(string key, string value)
+    /// <summary>Puts <paramref name="key"/>'s value in force; false when it could not be (the old one stays).</summary>
+    private bool Apply(string key, string value)
     {
         var options = flapping.Options;
         switch (key)
@@ -172,14 +222,15 @@ public sealed partial class RuntimeSettings(
                 mqtt.MaxByteRate = long.Parse(value, CultureInfo.InvariantCulture);
                 break;
             case "Acl:NoMatch":
-                acl.ApplyNoMatch(value.ToLowerInvariant());
-                break;
+                return acl.ApplyNoMatch(value.ToLowerInvariant());
         }
+
+        return true;
     }
 
     [LoggerMessage(EventId = 4191, Level = LogLevel.Warning, Message = "Run-time settings: the stored {Key} is left as it is: {Problem}")]
     private static partial void LogBadSetting(ILogger logger, string key, string problem);
 
-    [LoggerMessage(EventId = 4192, Level = LogLevel.Warning, Message = "Run-time settings could not be read; the configured values stay until the next refresh")]
+    [LoggerMessage(EventId = 4192, Level = LogLevel.Warning, Message = "Run-time settings could not be read or applied; the values in force stay until the next refresh")]
     private static partial void LogReloadFailed(ILogger logger, Exception ex);
 }

@@ -51,7 +51,12 @@ internal static class AdminLists
     public static bool Has(string? value, string? part) =>
         part is not { Length: > 0 } || (value is not null && value.Contains(part, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Runs <paramref name="action"/>; a cluster table that cannot be read gives 503.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/>; a cluster table that cannot be read, a grain call or wait that timed out
+    /// (<see cref="TimeoutException"/>) or failed in Orleans (<see cref="OrleansException"/>: silo gone, activation
+    /// failed) gives 503 (<c>SHARDS_NOT_ANSWERING</c>, <c>CLUSTER_UNAVAILABLE</c>), not 500; the store's failures as
+    /// <see cref="ApiV1.Guard"/> says.
+    /// </summary>
     public static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try
@@ -61,6 +66,14 @@ internal static class AdminLists
         catch (ShardsNotAnsweringException ex)
         {
             return ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "SHARDS_NOT_ANSWERING", ex.Message);
+        }
+        catch (TimeoutException ex)
+        {
+            return ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "CLUSTER_UNAVAILABLE", "the cluster did not answer in time: " + ex.Message);
+        }
+        catch (OrleansException ex)
+        {
+            return ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "CLUSTER_UNAVAILABLE", "the cluster could not answer: " + ex.Message);
         }
     }
 

@@ -11,12 +11,16 @@ namespace RobustMq.Silo.Admin;
 /// <list type="bullet">
 /// <item><c>GET /api/v1/configs</c>: <c>{"configs": {section: {key: value}}, "live": {"Section:Key": value}}</c>.
 /// <c>configs</c> is every setting of the broker's sections in force on the node that answers (the configuration
-/// files and environment, defaults filled in, run-time changes applied), secrets (passwords, secrets, tokens, keys,
-/// connection strings) shown as <c>"******"</c>; <c>live</c> is the settings that may change at run time
+/// files and environment, defaults filled in, run-time changes applied; the configured values, not those derived from
+/// them at start-up), secrets (passwords, secrets, tokens, keys, connection strings, and whole sections so named) shown
+/// as <c>"******"</c>, and URLs without their user information and query (<c>https://******@host/path?******</c>); <c>live</c> is the settings that may change at run time
 /// (<see cref="RuntimeSettings.Keys"/>) with their values in force.</item>
 /// <item><c>PUT /api/v1/configs</c> <c>{"Section:Key": value, ...}</c> (keys of <c>live</c>; a JSON bool, number or
-/// string): checked as start-up checks them, stored (every node, and a restart, follow), applied on every node: 200
-/// with the <c>GET</c> answer and <c>nodes_not_told</c>; 400 naming the key; 503 when the store cannot be written.</item>
+/// string, or <c>null</c> to remove the stored value so that the configured one applies again): checked as start-up
+/// checks them, stored (every node, and a restart, follow, unless <c>Storage:Default=Memory</c>), applied on every
+/// node: 200 with the <c>GET</c> answer and <c>nodes_not_told</c> (nodes that did not answer or could not apply it,
+/// such as <c>Acl:NoMatch</c> with an ACL file that no longer reads: they try again at their next refresh); 400
+/// naming the key; 503 when the store cannot be written.</item>
 /// </list>
 /// </summary>
 public static partial class ConfigApi
@@ -33,9 +37,16 @@ public static partial class ConfigApi
                 return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"the body must be {{\"Section:Key\": value, ...}} with keys among {string.Join(", ", RuntimeSettings.Keys)}");
             }
 
-            var changes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
             foreach (var (key, value) in body)
             {
+                if (value.ValueKind == JsonValueKind.Null && RuntimeSettings.Keys.Contains(key))
+                {
+                    // The stored value is removed: the configured one applies again.
+                    changes[key] = null;
+                    continue;
+                }
+
                 var text = value.ValueKind switch
                 {
                     JsonValueKind.String => value.GetString(),
@@ -107,7 +118,12 @@ public static partial class ConfigApi
         return new JsonObject { ["configs"] = configs, ["live"] = liveNode };
     }
 
-    /// <summary>Replaces each secret's value (by its name) with <see cref="Masked"/>, at any depth; an empty one stays empty.</summary>
+    /// <summary>
+    /// Replaces each secret (by its name, at any depth) with <see cref="Masked"/>: a value, or the whole object or list
+    /// under that name (an empty one stays empty); in every other string that is a URL (<c>scheme://...</c>) the user
+    /// information and the query are replaced (<c>https://******@host/path?******</c>): <c>Auth:Http:Url</c> may
+    /// carry <c>user:pass@</c> or <c>?token=</c>.
+    /// </summary>
     private static void Mask(JsonNode node)
     {
         switch (node)
@@ -120,9 +136,16 @@ public static partial class ConfigApi
                         continue;
                     }
 
-                    if (SecretName().IsMatch(name) && value is JsonValue && value.ToString() is { Length: > 0 })
+                    if (SecretName().IsMatch(name))
                     {
-                        obj[name] = Masked;
+                        if ((value is JsonValue) ? (value.ToString() is { Length: > 0 }) : (value is JsonObject { Count: > 0 } or JsonArray { Count: > 0 }))
+                        {
+                            obj[name] = Masked;
+                        }
+                    }
+                    else if (StrippedUrl(value) is { } url)
+                    {
+                        obj[name] = url;
                     }
                     else
                     {
@@ -132,9 +155,18 @@ public static partial class ConfigApi
 
                 break;
             case JsonArray array:
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    if (item is not null)
+                    if (array[i] is not { } item)
+                    {
+                        continue;
+                    }
+
+                    if (StrippedUrl(item) is { } url)
+                    {
+                        array[i] = url;
+                    }
+                    else
                     {
                         Mask(item);
                     }
@@ -142,6 +174,26 @@ public static partial class ConfigApi
 
                 break;
         }
+    }
+
+    /// <summary>A string URL with user information or a query, those replaced by <see cref="Masked"/>; null for anything else.</summary>
+    private static string? StrippedUrl(JsonNode node)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.String || value.GetValue<string>() is not { } text
+            || !text.Contains("://", StringComparison.Ordinal) || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || (uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0))
+        {
+            return null;
+        }
+
+        var server = uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+        var path = uri.GetComponents(UriComponents.Path, UriFormat.UriEscaped);
+        if (uri.UserInfo.Length > 0)
+        {
+            server = server.Replace("://", "://" + Masked + "@", StringComparison.Ordinal);
+        }
+
+        return server + "/" + path + (uri.Query.Length > 0 ? "?" + Masked : "");
     }
 
     [GeneratedRegex("password|secret|token|key$|keys$|connectionstring|credential", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

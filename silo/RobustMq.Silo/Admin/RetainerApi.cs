@@ -9,13 +9,14 @@ namespace RobustMq.Silo.Admin;
 /// Retained messages, cluster-wide, from the retained store's shards (EMQX's <c>/mqtt/retainer</c>):
 /// <list type="bullet">
 /// <item><c>GET /api/v1/retainer/messages?topic=&amp;page=&amp;limit=</c>: by topic; <c>topic</c> a substring (any case)
-/// or, with a wildcard, a filter the topics must match. Items <see cref="RetainedItem"/> (topics beginning with '$'
-/// are not listed, as '#' does not match them, MQTT-4.7.2-1).</item>
+/// or, with a wildcard, a filter the topics must match. Items <see cref="RetainedItem"/>. Topics beginning with '$'
+/// are listed only by a filter beginning with '$' (<c>$SYS/#</c>): no <c>topic</c>, a substring or <c>#</c> leave them
+/// out, as '#' and '+' do not match them (MQTT-4.7.2-1).</item>
 /// <item><c>GET /api/v1/retainer/message/{topic}</c>: one (its '/' as they are, or %2F); 404 <c>NOT_FOUND</c>.</item>
 /// <item><c>DELETE /api/v1/retainer/message/{topic}</c>: clears it, as a retained PUBLISH with an empty payload would
 /// (MQTT-3.3.1-10) but without delivering anything: 204, 404.</item>
 /// </list>
-/// 503 <c>SHARDS_NOT_ANSWERING</c> when a shard does not answer.
+/// 503 <c>SHARDS_NOT_ANSWERING</c> when a shard does not answer, <c>CLUSTER_UNAVAILABLE</c> when a grain call timed out or failed.
 /// </summary>
 public static class RetainerApi
 {

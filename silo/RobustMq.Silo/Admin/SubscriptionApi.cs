@@ -16,9 +16,11 @@ namespace RobustMq.Silo.Admin;
 /// <item><c>POST /api/v1/clients/{clientid}/subscribe</c> <c>{"topic", "qos", "nl", "rap", "rh"}</c>: as if the client
 /// had sent the SUBSCRIBE (its ACL, limits, session, routes, retained messages; no SUBACK to it): 200 with the
 /// subscription; 400 a bad filter or option; 403 <c>SUBSCRIBE_REFUSED</c> naming the reason code (0x87 not authorized,
-/// 0x97 quota exceeded, ...); 404 <c>CLIENTID_NOT_FOUND</c> when it is not connected.</item>
+/// 0x97 quota exceeded, ...); 404 <c>CLIENTID_NOT_FOUND</c> when it is not connected; 503 <c>CLIENT_BUSY</c> when its
+/// connection did not take the request within 4 s (nothing was changed), 503 <c>NODES_NOT_ANSWERING</c> when no answering
+/// node has it and some did not answer.</item>
 /// <item><c>POST /api/v1/clients/{clientid}/unsubscribe</c> <c>{"topic"}</c>: as an UNSUBSCRIBE: 204; 404
-/// <c>SUBSCRIPTION_NOT_FOUND</c> (0x11), <c>CLIENTID_NOT_FOUND</c>.</item>
+/// <c>SUBSCRIPTION_NOT_FOUND</c> (0x11), <c>CLIENTID_NOT_FOUND</c>; 503 as for subscribe.</item>
 /// <item><c>GET /api/v1/shared_groups?group=&amp;topic=&amp;page=&amp;limit=</c>: each shared subscription
 /// <c>{"group", "topic", "members": [clientid, ...]}</c>, by group and topic.</item>
 /// </list>
@@ -83,6 +85,11 @@ public static class SubscriptionApi
 
             var record = new SubscriptionRecord(filter, (byte)(body.QoS ?? 0), body.NoLocal == 1, body.RetainAsPublished == 1, (byte)(body.RetainHandling ?? 0));
             var (answers, failed) = await nodes.AskAllAsync(n => n.Subscribe(clientid, [record]));
+            if (answers.Any(a => a is { Length: 0 }))
+            {
+                return Busy(clientid);
+            }
+
             if (answers.FirstOrDefault(a => a is not null) is not { } codes)
             {
                 return NotConnected(clientid, failed);
@@ -101,6 +108,11 @@ public static class SubscriptionApi
             }
 
             var (answers, failed) = await nodes.AskAllAsync(n => n.Unsubscribe(clientid, [filter]));
+            if (answers.Any(a => a is { Length: 0 }))
+            {
+                return Busy(clientid);
+            }
+
             if (answers.FirstOrDefault(a => a is not null) is not { } codes)
             {
                 return NotConnected(clientid, failed);
@@ -138,6 +150,9 @@ public static class SubscriptionApi
     private static IResult NotConnected(string clientId, int failed) => failed > 0
         ? ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "NODES_NOT_ANSWERING", $"no answering node has client '{clientId}', and {failed} did not answer")
         : ApiV1.Error(StatusCodes.Status404NotFound, "CLIENTID_NOT_FOUND", $"no client '{clientId}' is connected");
+
+    private static IResult Busy(string clientId) =>
+        ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "CLIENT_BUSY", $"the connection of client '{clientId}' did not take the request within 4 s; nothing was changed");
 
     /// <summary>The items with each one's Retain Handling as its session holds it (0 when the session cannot say).</summary>
     private static async Task<List<SubscriptionItem>> WithRetainHandlingAsync(List<SubscriptionItem> items, IGrainFactory grains)

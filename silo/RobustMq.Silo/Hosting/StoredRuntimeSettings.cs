@@ -23,13 +23,20 @@ internal sealed class StoredRuntimeSettings(StorageEngines storage) : IRuntimeSe
         return settings;
     }
 
-    public async Task WriteAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var batch = new StorageBatch();
         foreach (var (key, value) in settings)
         {
-            batch.Put(IRuntimeSettingsStore.Space, key, Encoding.UTF8.GetBytes(value));
+            if (value is null)
+            {
+                batch.Delete(IRuntimeSettingsStore.Space, key);
+            }
+            else
+            {
+                batch.Put(IRuntimeSettingsStore.Space, key, Encoding.UTF8.GetBytes(value));
+            }
         }
 
         await storage.ForState().WriteAsync(batch, cancellationToken);

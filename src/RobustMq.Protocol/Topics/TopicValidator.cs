@@ -62,8 +62,11 @@ public static class TopicValidator
         return true;
     }
 
-    /// <summary>No U+0000, no unpaired surrogate, and at most <see cref="MaxUtf8Length"/> bytes once encoded.</summary>
-    private static bool IsWellFormedUtf8String(ReadOnlySpan<char> text)
+    /// <summary>
+    /// A UTF-8 Encoded String MQTT may carry (MQTT 5 1.5.4): no U+0000 (MQTT-1.5.4-2), no unpaired surrogate
+    /// (MQTT-1.5.4-1), and at most <see cref="MaxUtf8Length"/> bytes once encoded.
+    /// </summary>
+    public static bool IsWellFormedUtf8String(ReadOnlySpan<char> text)
     {
         // Every char encodes to at most 3 bytes (a surrogate pair is 2 chars for 4 bytes).
         if (text.Length > MaxUtf8Length)

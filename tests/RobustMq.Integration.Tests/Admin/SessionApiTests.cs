@@ -203,6 +203,37 @@ public sealed class SessionApiTests(BrokerFixture broker) : IClassFixture<Broker
     }
 
     [Fact]
+    public async Task A_publish_whose_properties_mqtt_cannot_carry_is_refused_naming_the_field_and_subscribers_stay_connected()
+    {
+        using var subscriber = await Mqtt.ConnectAsync(broker, "pub-check-sub");
+        var collector = new MessageCollector(subscriber);
+        await Mqtt.SubscribeAsync(subscriber, f => f.WithTopic("pubcheck/#"));
+
+        // Each over what an MQTT 5 PUBLISH can carry (MQTT 5 1.5.4, 1.5.6; Mqtt:MaxPacketSize, 1 MiB by default).
+        (string Field, object Body)[] bad =
+        [
+            ("content_type", new { topic = "pubcheck/t", payload = "x", properties = new { content_type = new string('c', 70_000) } }),
+            ("response_topic", new { topic = "pubcheck/t", payload = "x", properties = new { response_topic = "reply/\0" } }),
+            ("correlation_data", new { topic = "pubcheck/t", payload = "x", properties = new { correlation_data = new string('d', 65_536) } }),
+            ("user_properties", new { topic = "pubcheck/t", payload = "x", properties = new { user_properties = new Dictionary<string, string> { [new string('k', 65_536)] = "v" } } }),
+            ("user_properties", new { topic = "pubcheck/t", payload = "x", properties = new { user_properties = new Dictionary<string, string> { ["k"] = "a\0b" } } }),
+            ("Mqtt:MaxPacketSize", new { topic = "pubcheck/t", payload = new string('p', 1024 * 1024) }),
+        ];
+        foreach (var (field, body) in bad)
+        {
+            var refused = await _api.JsonAsync(HttpMethod.Post, "/api/v1/publish", body, HttpStatusCode.BadRequest);
+            Assert.Contains(field, refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        // Nothing of those reached the subscriber, which is still connected and gets the next message.
+        await _api.JsonAsync(HttpMethod.Post, "/api/v1/publish", new { topic = "pubcheck/ok", payload = "fine", properties = new { content_type = "text/plain" } });
+        var received = await collector.NextAsync("the valid message");
+        Assert.Equal("pubcheck/ok", received.Topic);
+        Assert.Equal("text/plain", received.ContentType);
+        Assert.True(subscriber.IsConnected);
+    }
+
+    [Fact]
     public async Task The_new_routes_are_in_the_OpenAPI_document()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}") };

@@ -119,4 +119,78 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
         Assert.Equal(30, JsonDocument.Parse(config).RootElement.GetProperty("Flapping:WindowSeconds").GetInt32());
         Assert.Equal(1, (await CtlAsync("cluster", "config", "set", "Nope:Key", "1")).ExitCode);
     }
+
+    [Fact]
+    public async Task Subscribe_exits_1_when_the_connect_is_refused_or_the_client_is_kicked_and_130_on_ctrl_c()
+    {
+        var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
+        using var api = new Admin.AdminHttp(broker.AdminPort);
+
+        // A banned client id: the CONNACK refuses it (MQTTnet throws on it), the reason code is printed.
+        await api.JsonAsync(HttpMethod.Post, "/api/v1/blacklist", new { kind = "clientid", value = "ctl-banned", reason = "robust-ctl test", duration_s = 600 }, System.Net.HttpStatusCode.Created);
+        try
+        {
+            var (code, _, error) = await CtlAsync("mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", "ctl/banned", "--client-id", "ctl-banned", "--timeout", "5");
+            Assert.True(code == 1, $"exit {code}: {error}");
+            Assert.Contains("refused the CONNECT", error, StringComparison.Ordinal);
+            Assert.Contains("Banned", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            using var lifted = await api.SendAsync(HttpMethod.Delete, "/api/v1/blacklist/clientid/ctl-banned");
+        }
+
+        // Kicked before --count messages came (no --timeout): it ends with the server's reason code, exit 1.
+        var (kickedCode, kickedError) = await RunUntilAsync("ctl-kicked", async () =>
+        {
+            using var kicked = await api.SendAsync(HttpMethod.Delete, "/api/v1/clients/ctl-kicked");
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, kicked.StatusCode);
+        });
+        Assert.True(kickedCode == 1, $"exit {kickedCode}: {kickedError}");
+        Assert.Contains("AdministrativeAction (0x98)", kickedError, StringComparison.Ordinal);
+
+        // Ctrl+C (SIGINT) before --count messages came: 130.
+        var (interruptedCode, interruptedError) = await RunUntilAsync("ctl-interrupted", () => Task.CompletedTask, interrupt: true);
+        Assert.True(interruptedCode == 130, $"exit {interruptedCode}: {interruptedError}");
+    }
+
+    /// <summary>
+    /// Runs <c>mqtt subscribe --count 5</c> as <paramref name="clientId"/> (no <c>--timeout</c>), does
+    /// <paramref name="then"/> once its subscription is listed (or sends it SIGINT with <paramref name="interrupt"/>),
+    /// and waits for its exit.
+    /// </summary>
+    private async Task<(int ExitCode, string Error)> RunUntilAsync(string clientId, Func<Task> then, bool interrupt = false)
+    {
+        var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
+        using var subscriber = Process.Start(Ctl(["mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", $"ctl/{clientId}/#", "--count", "5", "--client-id", clientId]))!;
+        var output = subscriber.StandardOutput.ReadToEndAsync();
+        var error = subscriber.StandardError.ReadToEndAsync();
+        try
+        {
+            using var api = new Admin.AdminHttp(broker.AdminPort);
+            await Eventually.TrueAsync(async () => (await api.ListAsync($"/api/v1/subscriptions?clientid={clientId}")).Count > 0,
+                TimeSpan.FromSeconds(20), $"{clientId}'s subscription is listed");
+            if (interrupt)
+            {
+                using var kill = Process.Start("kill", ["-INT", subscriber.Id.ToString(CultureInfo.InvariantCulture)])!;
+                await kill.WaitForExitAsync();
+            }
+            else
+            {
+                await then();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await subscriber.WaitForExitAsync(timeout.Token);
+            await output;
+            return (subscriber.ExitCode, await error);
+        }
+        finally
+        {
+            if (!subscriber.HasExited)
+            {
+                subscriber.Kill();
+            }
+        }
+    }
 }

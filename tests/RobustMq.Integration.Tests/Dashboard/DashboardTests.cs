@@ -133,6 +133,24 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
         await tab.Page.WaitForSelectorAsync("main table.details");
         Assert.DoesNotContain("Kick", await tab.ButtonsAsync());
 
+        // A client that is not connected: the page shows its stored session and the subscriptions the session holds.
+        using (var leaving = await Mqtt.ConnectAsync(broker, "dash-stored", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(600)))
+        {
+            await Mqtt.SubscribeAsync(leaving, f => f.WithTopic("dash/stored/#"));
+            await leaving.DisconnectAsync();
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var gone = await SendAsync(HttpMethod.Get, "/api/v1/clients/dash-stored", token, null);
+            return gone.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(10), "dash-stored is no longer connected");
+        await tab.Page.EvaluateFunctionAsync("(hash) => { location.hash = hash; }", "#/clients/dash-stored");
+        await tab.Page.WaitForFunctionAsync(
+            "() => { const t = document.querySelector('main')?.innerText ?? ''; return t.includes('its session is stored') && t.includes('dash/stored/#'); }",
+            new PuppeteerSharp.WaitForFunctionOptions { Timeout = 10_000, PollingInterval = 100 });
+        Assert.Null(await tab.Page.QuerySelectorAsync("main .note.warn"));
+
         // The account is deleted: its token opens nothing any more (401), and the dashboard goes back to the login.
         using (var deleted = await SendAsync(HttpMethod.Delete, "/api/v1/admins/dash-viewer", token, null))
         {
