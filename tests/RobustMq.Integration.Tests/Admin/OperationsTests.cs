@@ -17,37 +17,14 @@ namespace RobustMq.Integration.Tests.Admin;
 /// </summary>
 public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<OpsBrokerFixture>, IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(15) };
-    private string? _token;
+    private readonly AdminHttp _admin = new(broker.AdminPort);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _admin.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null)
-    {
-        if (_token is null)
-        {
-            using var login = await _http.PostAsJsonAsync("/api/v1/login", new { username = "admin", password = "public" });
-            Assert.True(login.StatusCode == HttpStatusCode.OK, $"login: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
-            _token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null) => _admin.SendAsync(method, path, body);
 
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await _http.SendAsync(request);
-    }
-
-    private async Task<JsonElement> JsonAsync(HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var response = await SendAsync(method, path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private Task<JsonElement> JsonAsync(HttpMethod method, string path, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        _admin.JsonAsync(method, path, body, expected);
 
     private async Task<string> DownloadAsync(string name)
     {
@@ -193,7 +170,7 @@ public sealed class OperationsTests(OpsBrokerFixture broker) : IClassFixture<Ops
                 Assert.True(account.IsSuccessStatusCode, $"making a viewer: {(int)account.StatusCode}");
             }
 
-            using var viewer = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+            using var viewer = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(15) };
             using (var login = await viewer.PostAsJsonAsync("/api/v1/login", new { username = "trace-viewer", password = "viewer-pass-1" }))
             {
                 Assert.Equal(HttpStatusCode.OK, login.StatusCode);
