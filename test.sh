@@ -185,11 +185,12 @@ run_tests() {
 for proj in "${projects[@]}"; do
   # Soak variants ([Trait("Run", "Soak")]) are a separate command (README, Benchmarks): they repeat what the run
   # already proves, at a length the 25-minute budget cannot hold.
-  run_tests "$proj" "$(basename "$proj" .csproj)" --filter "Run!=Soak"
+  # Quarantined tests ([Trait("Run", "Flaky")], README) fail now and then for a cause not found yet; they run by hand.
+  run_tests "$proj" "$(basename "$proj" .csproj)" --filter "Run!=Soak&Run!=Flaky"
   if [[ $(basename "$proj" .csproj) == RobustMq.Integration.Tests ]]; then
     # The same suite against a 2-silo cluster (issue 11): clients alternate between the silos, so publishers and
     # subscribers are on different ones; tests of a single node's view are left out (BrokerFixture.ClusterMode).
-    ROBUSTMQ_TEST_TOPOLOGY=cluster run_tests "$proj" "RobustMq.Integration.Tests-cluster" --filter "Topology!=SingleNode&Run!=Soak"
+    ROBUSTMQ_TEST_TOPOLOGY=cluster run_tests "$proj" "RobustMq.Integration.Tests-cluster" --filter "Topology!=SingleNode&Run!=Soak&Run!=Flaky"
   fi
 done
 

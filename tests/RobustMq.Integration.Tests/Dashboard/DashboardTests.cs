@@ -100,7 +100,7 @@ public sealed class DashboardTests(BrokerFixture broker, ChromiumFixture chromiu
         Assert.Null(await tab.Page.EvaluateExpressionAsync<string?>("sessionStorage.getItem('robustmq.session')"));
         await tab.Page.EvaluateFunctionAsync("(hash) => { location.hash = hash; }", "#/clients");
         await tab.Page.WaitForSelectorAsync("form.login");
-        Assert.Empty(tab.Errors);
+        Assert.True(tab.Errors.Count == 0, "script errors:\n" + string.Join('\n', tab.Errors));
     }
 
     [Fact]
