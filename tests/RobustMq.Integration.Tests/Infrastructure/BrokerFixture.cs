@@ -24,10 +24,18 @@ public class BrokerFixture : IAsyncLifetime
     /// <summary>Whether the suite runs against a 2-silo cluster (<c>ROBUSTMQ_TEST_TOPOLOGY=cluster</c>).</summary>
     public static bool ClusterMode { get; } = Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_TOPOLOGY") == "cluster";
 
+    /// <summary>
+    /// Clusters of plain <see cref="BrokerFixture"/>s (no extra configuration) whose test class has finished, ready for
+    /// the next such class: a 2-silo start costs ~6 s of both cores, and some 30 classes use this configuration. A class
+    /// gets a cluster no other class is using at the time; what earlier classes left in it (retained messages, stored
+    /// sessions) is under their own topics and client ids. The silos are killed when the test process exits.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<FixtureCluster> IdleClusters = new();
+
+    private static int _exitHookSet;
+
     private WebApplication? _app;
-    private readonly List<BrokerExecutable> _silos = [];
-    private readonly List<RoundRobinForwarder> _forwarders = [];
-    private string? _database;
+    private FixtureCluster? _cluster;
 
     public int MqttPort { get; private set; } = FreePorts.Next();
     public int WebSocketPort { get; private set; } = FreePorts.Next();
@@ -41,7 +49,7 @@ public class BrokerFixture : IAsyncLifetime
         ?? throw new InvalidOperationException("A cluster-mode fixture has no broker in this process: the test needs [Trait(\"Topology\", \"SingleNode\")].");
 
     /// <summary>The silos of a <see cref="ClusterMode"/> fixture (empty otherwise).</summary>
-    public IReadOnlyList<BrokerExecutable> Silos => _silos;
+    public IReadOnlyList<BrokerExecutable> Silos => _cluster?.Silos ?? [];
 
     /// <summary>This broker's own Storage:Path, deleted when the fixture is disposed.</summary>
     public string DataPath { get; } = Directory.CreateTempSubdirectory("robustmq-data-").FullName;
@@ -79,121 +87,48 @@ public class BrokerFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         await StopAsync();
-        foreach (var forwarder in _forwarders)
+        if (_cluster is { } cluster)
         {
-            await forwarder.DisposeAsync();
-        }
-
-        for (var i = 0; i < _silos.Count; i++)
-        {
-            await _silos[i].DisposeAsync();
-            if (Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } folder)
+            _cluster = null;
+            if (Pooled && cluster.Silos.All(s => !s.HasExited))
             {
-                // Every line of every silo, for a failure that needs them.
-                Directory.CreateDirectory(folder);
-                await File.WriteAllTextAsync(Path.Combine(folder, $"{GetType().Name}-{_database}-silo{i}.log"), _silos[i].Log);
+                IdleClusters.Enqueue(cluster);
             }
-        }
-
-        if (_database is not null)
-        {
-            await (await SharedPostgres.GetAsync()).DropDatabaseAsync(_database);
+            else
+            {
+                await cluster.DisposeAsync(GetType().Name);
+            }
         }
 
         Directory.Delete(DataPath, recursive: true);
     }
 
-    /// <summary>
-    /// Two silos on a new database (schema by <c>robustmq db init</c>, as an operator makes it), started together, and
-    /// the forwarders in front of them.
-    /// </summary>
+    /// <summary>Whether this fixture's cluster comes from, and goes back to, <see cref="IdleClusters"/>: plain fixtures only.</summary>
+    private bool Pooled => GetType() == typeof(BrokerFixture);
+
     private async Task StartClusterAsync()
     {
-        var server = await SharedPostgres.GetAsync();
-        _database = await server.CreateDatabaseAsync();
-        var connection = server.ConnectionString(_database);
-        using (var init = CliProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "robustmq.dll"), "db", "init", "--connection", connection]))
+        if (!Pooled || !IdleClusters.TryDequeue(out var cluster))
         {
-            var code = await init.WaitForExitAsync("robustmq db init", TimeSpan.FromSeconds(60));
-            Assert.True(code == 0, $"robustmq db init exited with {code}: {init.Describe()}");
-        }
-
-        // A listener port a subclass set (TLS, WSS) is the forwarder's; each silo listens on a free one of its own.
-        var extra = ExtraArguments.ToList();
-        var listeners = new Dictionary<int, int[]>();
-        for (var a = 0; a < extra.Count; a++)
-        {
-            if (extra[a].StartsWith("--Listeners:", StringComparison.Ordinal) && extra[a].Split('=') is [var key, var value]
-                && key.EndsWith(":Port", StringComparison.Ordinal) && int.TryParse(value, CultureInfo.InvariantCulture, out var port))
+            cluster = await FixtureCluster.StartAsync(ExtraArguments.ToList());
+            if (Pooled && Interlocked.Exchange(ref _exitHookSet, 1) == 0)
             {
-                listeners[port] = [FreePorts.Next(), FreePorts.Next()];
-            }
-        }
-
-        for (var i = 0; i < 2; i++)
-        {
-            var silo = i;
-            var own = extra.Select(arg => arg.Split('=') is [var key, var value] && key.EndsWith(":Port", StringComparison.Ordinal)
-                && int.TryParse(value, CultureInfo.InvariantCulture, out var port) && listeners.TryGetValue(port, out var ports)
-                    ? $"{key}={ports[silo].ToString(CultureInfo.InvariantCulture)}"
-                    : arg);
-            _silos.Add(BrokerExecutable.Start(
-            [
-                "--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connection}", "--Cluster:AdvertisedAddress=127.0.0.1",
-                // The suite's clients connect anonymously; a cluster refuses them unless told (Auth:AllowAnonymous).
-                "--Auth:AllowAnonymous=true",
-                // With ROBUSTMQ_TEST_LOGS (every line kept), the broker's information lines too.
-                $"--Logging:LogLevel:Default={(Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } ? "Information" : "Warning")}",
-                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",
-                .. own,
-            ]));
-        }
-
-        await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
-        await Task.WhenAll(_silos.Select((silo, i) => WaitForMembersAsync(silo.Ports["Admin:Port"], _silos.Count, $"cluster silo {i}")));
-        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.MqttPort)]));
-        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.Ports["Listeners:WebSocket:Port"])]));
-        foreach (var (port, ports) in listeners)
-        {
-            _forwarders.Add(RoundRobinForwarder.Start(port, ports));
-        }
-
-        MqttPort = _forwarders[0].Port;
-        WebSocketPort = _forwarders[1].Port;
-        AdminPort = _silos[0].Ports["Admin:Port"];
-        SiloPort = _silos[0].Ports["Cluster:SiloPort"];
-        GatewayPort = _silos[0].Ports["Cluster:GatewayPort"];
-    }
-
-    /// <summary>
-    /// Waits until the node on <paramref name="adminPort"/> sees <paramref name="count"/> active members
-    /// (<c>/api/nodes</c>): a silo that has started may not yet have heard of the other, and a cluster-wide change made
-    /// through one (a ban) reaches only the members it knows.
-    /// </summary>
-    private static async Task WaitForMembersAsync(int adminPort, int count, string phase)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await http.GetStringAsync("/api/nodes");
-                using var nodes = System.Text.Json.JsonDocument.Parse(last);
-                if (nodes.RootElement.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "active") >= count)
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
                 {
-                    return;
-                }
+                    while (IdleClusters.TryDequeue(out var idle))
+                    {
+                        idle.DisposeAsync(nameof(BrokerFixture)).AsTask().GetAwaiter().GetResult();
+                    }
+                };
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
         }
 
-        throw new TimeoutException($"{phase}: fewer than {count} active members within 60 s; /api/nodes: {last}");
+        _cluster = cluster;
+        MqttPort = cluster.Forwarders[0].Port;
+        WebSocketPort = cluster.Forwarders[1].Port;
+        AdminPort = cluster.Silos[0].Ports["Admin:Port"];
+        SiloPort = cluster.Silos[0].Ports["Cluster:SiloPort"];
+        GatewayPort = cluster.Silos[0].Ports["Cluster:GatewayPort"];
     }
 
     private async Task StartAsync()

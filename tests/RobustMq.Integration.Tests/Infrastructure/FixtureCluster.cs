@@ -1,0 +1,145 @@
+using System.Globalization;
+
+namespace RobustMq.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The 2-silo cluster behind a <see cref="BrokerFixture"/> in <see cref="BrokerFixture.ClusterMode"/>: two
+/// <c>robustmq</c> processes on a database of their own in the run's throwaway PostgreSQL server
+/// (<see cref="SharedPostgres"/>), and the <see cref="RoundRobinForwarder"/>s in front of their MQTT and WebSocket
+/// listeners (then one per listener port the fixture's arguments set).
+/// </summary>
+internal sealed class FixtureCluster
+{
+    private readonly List<BrokerExecutable> _silos = [];
+    private readonly List<RoundRobinForwarder> _forwarders = [];
+    private readonly string _database;
+
+    private FixtureCluster(string database) => _database = database;
+
+    public IReadOnlyList<BrokerExecutable> Silos => _silos;
+
+    /// <summary>The forwarders: [0] MQTT over TCP, [1] WebSocket, then one per listener port of the arguments.</summary>
+    public IReadOnlyList<RoundRobinForwarder> Forwarders => _forwarders;
+
+    /// <summary>
+    /// Two silos on a new database (schema by <c>robustmq db init</c>, as an operator makes it), started together, and
+    /// the forwarders in front of them. A listener port <paramref name="extra"/> sets (TLS, WSS) is the forwarder's;
+    /// each silo listens on a free one of its own.
+    /// </summary>
+    public static async Task<FixtureCluster> StartAsync(List<string> extra)
+    {
+        var server = await SharedPostgres.GetAsync();
+        var database = await server.CreateDatabaseAsync();
+        var cluster = new FixtureCluster(database);
+        try
+        {
+            await cluster.StartSilosAsync(server.ConnectionString(database), extra);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync(nameof(FixtureCluster));
+            throw;
+        }
+    }
+
+    private async Task StartSilosAsync(string connection, List<string> extra)
+    {
+        using (var init = CliProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "robustmq.dll"), "db", "init", "--connection", connection]))
+        {
+            var code = await init.WaitForExitAsync("robustmq db init", TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, $"robustmq db init exited with {code}: {init.Describe()}");
+        }
+
+        var listeners = new Dictionary<int, int[]>();
+        for (var a = 0; a < extra.Count; a++)
+        {
+            if (extra[a].StartsWith("--Listeners:", StringComparison.Ordinal) && extra[a].Split('=') is [var key, var value]
+                && key.EndsWith(":Port", StringComparison.Ordinal) && int.TryParse(value, CultureInfo.InvariantCulture, out var port))
+            {
+                listeners[port] = [FreePorts.Next(), FreePorts.Next()];
+            }
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            var silo = i;
+            var own = extra.Select(arg => arg.Split('=') is [var key, var value] && key.EndsWith(":Port", StringComparison.Ordinal)
+                && int.TryParse(value, CultureInfo.InvariantCulture, out var port) && listeners.TryGetValue(port, out var ports)
+                    ? $"{key}={ports[silo].ToString(CultureInfo.InvariantCulture)}"
+                    : arg);
+            _silos.Add(BrokerExecutable.Start(
+            [
+                "--Cluster:Mode=AdoNet", $"--Cluster:ConnectionString={connection}", "--Cluster:AdvertisedAddress=127.0.0.1",
+                // The suite's clients connect anonymously; a cluster refuses them unless told (Auth:AllowAnonymous).
+                "--Auth:AllowAnonymous=true",
+                // With ROBUSTMQ_TEST_LOGS (every line kept), the broker's information lines too.
+                $"--Logging:LogLevel:Default={(Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } ? "Information" : "Warning")}",
+                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information", "--Sys:IntervalSeconds=1",
+                .. own,
+            ]));
+        }
+
+        await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
+        await Task.WhenAll(_silos.Select((silo, i) => WaitForMembersAsync(silo.Ports["Admin:Port"], _silos.Count, $"cluster silo {i}")));
+        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.MqttPort)]));
+        _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.Ports["Listeners:WebSocket:Port"])]));
+        foreach (var (port, ports) in listeners)
+        {
+            _forwarders.Add(RoundRobinForwarder.Start(port, ports));
+        }
+    }
+
+    /// <summary>Stops the forwarders and kills the silos (keeping their lines with <c>ROBUSTMQ_TEST_LOGS</c>), then drops the database.</summary>
+    public async ValueTask DisposeAsync(string fixture)
+    {
+        foreach (var forwarder in _forwarders)
+        {
+            await forwarder.DisposeAsync();
+        }
+
+        for (var i = 0; i < _silos.Count; i++)
+        {
+            await _silos[i].DisposeAsync();
+            if (Environment.GetEnvironmentVariable("ROBUSTMQ_TEST_LOGS") is { Length: > 0 } folder)
+            {
+                // Every line of every silo, for a failure that needs them.
+                Directory.CreateDirectory(folder);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{fixture}-{_database}-silo{i}.log"), _silos[i].Log);
+            }
+        }
+
+        await (await SharedPostgres.GetAsync()).DropDatabaseAsync(_database);
+    }
+
+    /// <summary>
+    /// Waits until the node on <paramref name="adminPort"/> sees <paramref name="count"/> active members
+    /// (<c>/api/nodes</c>): a silo that has started may not yet have heard of the other, and a cluster-wide change made
+    /// through one (a ban) reaches only the members it knows.
+    /// </summary>
+    private static async Task WaitForMembersAsync(int adminPort, int count, string phase)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await http.GetStringAsync("/api/nodes");
+                using var nodes = System.Text.Json.JsonDocument.Parse(last);
+                if (nodes.RootElement.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "active") >= count)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{phase}: fewer than {count} active members within 60 s; /api/nodes: {last}");
+    }
+}
