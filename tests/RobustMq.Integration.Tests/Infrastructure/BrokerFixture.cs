@@ -13,7 +13,8 @@ namespace RobustMq.Integration.Tests.Infrastructure;
 /// <c>robustmq</c> processes on a database of their own in a throwaway PostgreSQL server
 /// (<see cref="SharedPostgres"/>), behind a <see cref="RoundRobinForwarder"/> on <see cref="MqttPort"/> and
 /// <see cref="WebSocketPort"/>, so a test's consecutive clients (a subscriber, then its publisher) are on different
-/// silos; <see cref="AdminPort"/> and <see cref="GatewayPort"/> are the first silo's. Tests that need the one
+/// silos; <see cref="AdminPort"/> and <see cref="GatewayPort"/> are the first silo's. A plain fixture (no extra
+/// configuration) takes over the cluster of a class that has finished, when one is idle, rather than starting its own. Tests that need the one
 /// in-process broker (<see cref="Services"/>) or a single node's view carry <c>[Trait("Topology", "SingleNode")]</c>
 /// and are left out of that run.
 /// </summary>
