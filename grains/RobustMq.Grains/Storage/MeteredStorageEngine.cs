@@ -62,6 +62,8 @@ internal sealed class MeteredStorageEngine(IStorageEngine inner, IStorageWriteMe
     public IAsyncEnumerable<StoredEntry> ScanAsync(string space, string keyPrefix = "", CancellationToken cancellationToken = default) =>
         inner.ScanAsync(space, keyPrefix, cancellationToken);
 
+    public ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default) => inner.ListCommittedAsync(shard, cancellationToken);
+
     public IAsyncEnumerable<string> ListShardsAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListShardsAsync(prefix, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
