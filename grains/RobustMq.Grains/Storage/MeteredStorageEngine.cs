@@ -11,6 +11,9 @@ internal sealed class MeteredStorageEngine(IStorageEngine inner, IStorageWriteMe
 {
     public StorageSync Sync => inner.Sync;
 
+    /// <summary>The engine metered.</summary>
+    public IStorageEngine Inner => inner;
+
     public ValueTask<StorageWriteResult> WriteAsync(StorageBatch batch, CancellationToken cancellationToken = default)
     {
         var started = meter.Started();
