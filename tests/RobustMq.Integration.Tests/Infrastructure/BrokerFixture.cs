@@ -48,6 +48,9 @@ public class BrokerFixture : IAsyncLifetime
 
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>The cluster database (membership and <c>Storage:Default</c> Postgres, shared) in <see cref="ClusterMode"/>; null otherwise.</summary>
+    public string? ClusterConnectionString { get; private set; }
+
     public virtual async Task InitializeAsync()
     {
         if (ClusterMode)
@@ -112,6 +115,7 @@ public class BrokerFixture : IAsyncLifetime
         var server = await SharedPostgres.GetAsync();
         _database = await server.CreateDatabaseAsync();
         var connection = server.ConnectionString(_database);
+        ClusterConnectionString = connection;
         using (var init = CliProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "robustmq.dll"), "db", "init", "--connection", connection]))
         {
             var code = await init.WaitForExitAsync("robustmq db init", TimeSpan.FromSeconds(60));
