@@ -77,7 +77,7 @@ public static class EngineApi
                     ? ApiV1.Error(StatusCodes.Status409Conflict, "SHARD_IN_USE", $"shard '{name}' has consumers that have not read to its end ({Where(inUse)}: "
                         + string.Join(", ", inUse.SelectMany(c => c.Consumers.Where(k => k.Offset < c.Next).Select(k => $"{k.Consumer} at {k.Offset} of {c.Next}")).Distinct())
                         + "); it is left there" + (inUse.Count < changes.Length ? " (deleted where it was not in use)" : "") + ": force=true deletes it anyway")
-                    : Results.NoContent());
+                    : Results.NoContent(), change: true);
         });
         v1.MapGet("/engine/segments", async (string? shard, string? node, NodeNotices nodes, NodeIdentity self) =>
         {
@@ -156,12 +156,16 @@ public static class EngineApi
                 changes.Where(c => c.Outcome == EngineChangeOutcome.OutOfRange).ToList() is { Count: > 0 } refused
                     ? ApiV1.Error(StatusCodes.Status400BadRequest, "OFFSET_OUT_OF_RANGE", $"offset {offset} is outside shard '{shard}' ("
                         + string.Join(", ", refused.Select(c => $"{c.Low}..{c.Next} {Where([c])}")) + ")" + (refused.Count < changes.Length ? "; committed where it is inside" : ""))
-                    : Results.Ok(new { data = GroupView(changes.Select(c => (c.Node, c.Backend, shard, c.Low, c.Next, c.Consumers)), consumer) }));
+                    : Results.Ok(new { data = GroupView(changes.Select(c => (c.Node, c.Backend, shard, c.Low, c.Next, c.Consumers)), consumer) }), change: true);
         });
     }
 
-    /// <summary>Asks every node in scope about shard <paramref name="name"/>: 404 when none holds it (503 when some did not answer), else <paramref name="answer"/> over what they said.</summary>
-    private static async Task<IResult> Asked<T>(string name, NodeNotices nodes, Func<RobustMq.Gateway.Nodes.INodeControlGrain, Task<T[]>> ask, Func<T[], IResult> answer)
+    /// <summary>
+    /// Asks every node in scope about shard <paramref name="name"/>: 404 when none holds it (503 when some did not
+    /// answer), else <paramref name="answer"/> over what they said; a <paramref name="change"/> that some node did not
+    /// answer is 503.
+    /// </summary>
+    private static async Task<IResult> Asked<T>(string name, NodeNotices nodes, Func<RobustMq.Gateway.Nodes.INodeControlGrain, Task<T[]>> ask, Func<T[], IResult> answer, bool change = false)
     {
         if (!StorageNames.IsShard(name))
         {
@@ -170,6 +174,12 @@ public static class EngineApi
 
         var (answers, failed) = await nodes.AskAllAsync(ask);
         var found = answers.SelectMany(a => a).ToArray();
+        if (found.Length > 0 && change && failed > 0)
+        {
+            // Done where it was held and answered; a node that did not answer may hold it too, unchanged.
+            return ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "NODES_NOT_ANSWERING", $"shard '{name}' was changed on the nodes that answered; {failed} did not answer (try again)");
+        }
+
         if (found.Length > 0)
         {
             return answer(found);
