@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace RobustMq.Cli;
 
 /// <summary>
-/// <c>robust-ctl &lt;cluster|mqtt&gt; [--server URL] [--output table|json] ...</c>: RobustMQ's command shapes over the
+/// <c>robust-ctl &lt;cluster|mqtt|engine&gt; [--server URL] [--output table|json] ...</c>: RobustMQ's command shapes over the
 /// admin API (<c>/api/v1</c>, docs/operations.md). Exit codes: 0 done; 1 the API refused (its message on stderr);
 /// 2 a bad command line (with the usage); 3 the server cannot be reached.
 /// </summary>
@@ -49,12 +49,13 @@ public static class Ctl
             Server, Format, User, Password, ApiKey, ApiSecret, Token,
             ClusterCommands(),
             MqttCommands.Build(),
+            EngineCommands.Build(),
             Completion(),
         };
         return root;
     }
 
-    private const string UsageLine = "Usage: robust-ctl <cluster|mqtt> [--server URL] [--output table|json] <command> ...   (robust-ctl --help, robust-ctl mqtt --help)";
+    private const string UsageLine = "Usage: robust-ctl <cluster|mqtt|engine> [--server URL] [--output table|json] <command> ...   (robust-ctl --help, robust-ctl mqtt --help)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {

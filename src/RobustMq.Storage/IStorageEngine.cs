@@ -45,6 +45,12 @@ public interface IStorageEngine : IAsyncDisposable
     ValueTask<long?> GetCommittedAsync(string shard, string consumer, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Every consumer that committed an offset on <paramref name="shard"/>, with that offset, in ordinal order of the
+    /// consumers' UTF-8 names; empty for a shard that does not exist. (The admin API's "offset by-group".)
+    /// </summary>
+    ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Removes records from the start of <paramref name="shard"/> that fall outside <paramref name="policy"/> at
     /// <paramref name="nowUnixMs"/>; returns the new <see cref="ShardBounds.Low"/>. Every record the policy keeps is
     /// kept; a backend that deletes whole files (Segment) may keep some older ones too, never more than one segment's.

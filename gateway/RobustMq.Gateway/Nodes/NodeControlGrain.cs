@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Gateway.Connections;
+using RobustMq.Gateway.Nodes.Storage;
 using RobustMq.Gateway.Security.Blacklist;
 using RobustMq.Gateway.Security.BuiltInAcl;
 using RobustMq.Gateway.Settings;
@@ -76,11 +77,32 @@ public interface INodeControlGrain : IGrainWithStringKey
 
     /// <summary>The node's counts of every registered topic (<see cref="Metrics.TopicMetrics"/>).</summary>
     Task<Metrics.TopicCounts[]> TopicMetrics();
+
+    /// <summary>The storage backends open on this node (<see cref="INodeStorage.BackendsAsync"/>).</summary>
+    Task<EngineBackend[]> EngineBackends(EngineScope scope);
+
+    /// <summary>This node's shards by name prefix (<see cref="INodeStorage.ShardsAsync"/>).</summary>
+    Task<EngineShardPage> EngineShards(EngineScope scope, string prefix, int take);
+
+    /// <summary>One shard in each of this node's backends that holds it (<see cref="INodeStorage.ShardAsync"/>).</summary>
+    Task<EngineShard[]> EngineShard(EngineScope scope, string name);
+
+    /// <summary>A shard's segment files (<see cref="INodeStorage.SegmentsAsync"/>).</summary>
+    Task<EngineSegments[]> EngineSegments(EngineScope scope, string name);
+
+    /// <summary>A shard's first offset at or after a time (<see cref="INodeStorage.OffsetByTimestampAsync"/>).</summary>
+    Task<EngineOffset[]> EngineOffsetByTimestamp(EngineScope scope, string name, long timestampMs);
+
+    /// <summary>Sets a consumer's committed offset (<see cref="INodeStorage.CommitAsync"/>).</summary>
+    Task<EngineChange[]> EngineCommit(EngineScope scope, string name, string consumer, long offset);
+
+    /// <summary>Deletes a shard (<see cref="INodeStorage.DeleteShardAsync"/>).</summary>
+    Task<EngineChange[]> EngineDeleteShard(EngineScope scope, string name, bool force);
 }
 
 /// <summary>Lives on the node its key names; holds no state of its own.</summary>
 [NodePlacement, Reentrant]
-public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings, Ops.OpsServices ops, Metrics.TopicMetrics topicMetrics) : Grain, INodeControlGrain
+public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSource acl, NodeReports reports, NodeAdmin admin, RuntimeSettings settings, Ops.OpsServices ops, Metrics.TopicMetrics topicMetrics, INodeStorage? storage = null) : Grain, INodeControlGrain
 {
     public Task BlacklistChanged() => blacklist.ReloadAsync();
 
@@ -129,4 +151,21 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task TopicMetricsChanged() => topicMetrics.ReloadAsync();
 
     public Task<Metrics.TopicCounts[]> TopicMetrics() => Task.FromResult(topicMetrics.Counts());
+
+    public Task<EngineBackend[]> EngineBackends(EngineScope scope) => Storage.BackendsAsync(scope);
+
+    public Task<EngineShardPage> EngineShards(EngineScope scope, string prefix, int take) => Storage.ShardsAsync(scope, prefix, take);
+
+    public Task<EngineShard[]> EngineShard(EngineScope scope, string name) => Storage.ShardAsync(scope, name);
+
+    public Task<EngineSegments[]> EngineSegments(EngineScope scope, string name) => Storage.SegmentsAsync(scope, name);
+
+    public Task<EngineOffset[]> EngineOffsetByTimestamp(EngineScope scope, string name, long timestampMs) => Storage.OffsetByTimestampAsync(scope, name, timestampMs);
+
+    public Task<EngineChange[]> EngineCommit(EngineScope scope, string name, string consumer, long offset) => Storage.CommitAsync(scope, name, consumer, offset);
+
+    public Task<EngineChange[]> EngineDeleteShard(EngineScope scope, string name, bool force) => Storage.DeleteShardAsync(scope, name, force);
+
+    /// <summary>The silo's storage engines; a host without them (gateway tests) has none to show.</summary>
+    private INodeStorage Storage => storage ?? throw new InvalidOperationException("this host has no storage engines");
 }

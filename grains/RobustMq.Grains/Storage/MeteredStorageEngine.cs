@@ -11,6 +11,9 @@ internal sealed class MeteredStorageEngine(IStorageEngine inner, IStorageWriteMe
 {
     public StorageSync Sync => inner.Sync;
 
+    /// <summary>The engine metered.</summary>
+    public IStorageEngine Inner => inner;
+
     public ValueTask<StorageWriteResult> WriteAsync(StorageBatch batch, CancellationToken cancellationToken = default)
     {
         var started = meter.Started();
@@ -61,6 +64,8 @@ internal sealed class MeteredStorageEngine(IStorageEngine inner, IStorageWriteMe
 
     public IAsyncEnumerable<StoredEntry> ScanAsync(string space, string keyPrefix = "", CancellationToken cancellationToken = default) =>
         inner.ScanAsync(space, keyPrefix, cancellationToken);
+
+    public ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default) => inner.ListCommittedAsync(shard, cancellationToken);
 
     public IAsyncEnumerable<string> ListShardsAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListShardsAsync(prefix, cancellationToken);
 

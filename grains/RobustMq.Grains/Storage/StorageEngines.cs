@@ -73,6 +73,50 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
         return engines;
     }
 
+    /// <summary>
+    /// Every open backend, the default first, with its engine (as the grains use it) and the engine as opened (to reach
+    /// what one backend alone has, such as <see cref="SegmentStorageEngine.ListSegments"/>): the admin API's view.
+    /// </summary>
+    public IReadOnlyList<(StorageBackend Backend, IStorageEngine Engine, IStorageEngine Opened)> Backends()
+    {
+        var backends = new List<(StorageBackend, IStorageEngine, IStorageEngine)>();
+        foreach (var backend in _configured.OrderBy(b => b == _options.Default ? 0 : 1))
+        {
+            var engine = Open(backend);
+            backends.Add((backend, engine, engine is MeteredStorageEngine metered ? metered.Inner : engine));
+        }
+
+        return backends;
+    }
+
+    /// <summary>
+    /// Where <paramref name="backend"/> keeps its data: the full path of its directory (RocksDb, Segment), the server
+    /// as <c>host:port/database schema</c> (Postgres: never the password or other settings), null for Memory.
+    /// </summary>
+    public string? LocationOf(StorageBackend backend)
+    {
+        switch (backend)
+        {
+            case StorageBackend.RocksDb:
+                return System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "rocksdb");
+            case StorageBackend.Segment:
+                return System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "segments");
+            case StorageBackend.Postgres:
+                try
+                {
+                    var server = new Npgsql.NpgsqlConnectionStringBuilder(_options.Postgres.ConnectionString);
+                    return $"{server.Host}:{server.Port}/{server.Database} {_options.Postgres.Schema}";
+                }
+                catch (ArgumentException)
+                {
+                    return _options.Postgres.Schema;
+                }
+
+            default:
+                return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         IStorageEngine[] open;
@@ -147,10 +191,9 @@ public sealed class StorageEngines : ILifecycleParticipant<ISiloLifecycle>, IAsy
                 case StorageBackend.Memory:
                     return new MemoryStorageEngine();
                 case StorageBackend.RocksDb:
-                    var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "rocksdb");
-                    return new RocksDbStorageEngine(new RocksDbStorageOptions(path, _sync));
+                    return new RocksDbStorageEngine(new RocksDbStorageOptions(LocationOf(backend)!, _sync));
                 case StorageBackend.Segment:
-                    return await SegmentStorageEngine.OpenAsync(new SegmentStorageOptions { Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(_options.Path), "segments"), Sync = _sync }, cancellationToken);
+                    return await SegmentStorageEngine.OpenAsync(new SegmentStorageOptions { Path = LocationOf(backend)!, Sync = _sync }, cancellationToken);
                 case StorageBackend.Postgres:
                     var postgres = new PostgresStorageOptions { ConnectionString = _options.Postgres.ConnectionString, Schema = _options.Postgres.Schema, Sync = _sync, Shared = _options.Postgres.Shared };
                     return await PostgresStorageEngine.OpenAsync(postgres, cancellationToken);

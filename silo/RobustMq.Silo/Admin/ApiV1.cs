@@ -141,6 +141,7 @@ public static class ApiV1
         SlowSubsApi.MapRoutes(v1);
         AlarmApi.MapRoutes(v1);
         TopicMetricsApi.MapRoutes(v1.MapGroup("/topic_metrics"));
+        EngineApi.MapRoutes(v1);
     }
 
     /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>

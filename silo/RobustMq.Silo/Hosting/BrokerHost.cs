@@ -112,6 +112,7 @@ public static partial class BrokerHost
         builder.Services.AddSingleton<IUserStore, StoredUsers>();
         builder.Services.AddSingleton<IBanStore, StoredBans>();
         builder.Services.AddSingleton<IRuntimeSettingsStore, StoredRuntimeSettings>();
+        builder.Services.AddSingleton<RobustMq.Gateway.Nodes.Storage.INodeStorage, RobustMq.Silo.Admin.NodeStorage>();
         builder.Services.AddSingleton<RobustMq.Gateway.Security.BuiltInAcl.IAclRuleStore, StoredAclRules>();
         builder.Services.Replace(ServiceDescriptor.Singleton<RobustMq.Gateway.Ops.IOpsStore, StoredOpsRecords>());
         builder.Services.PostConfigure<RobustMq.Gateway.Ops.TraceOptions>(o => o.Directory ??= Path.Combine(Path.GetFullPath(configuration["Storage:Path"] ?? RobustMq.Grains.Storage.StorageOptions.DefaultPath), "trace"));

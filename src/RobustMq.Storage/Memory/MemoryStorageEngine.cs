@@ -95,6 +95,16 @@ public sealed class MemoryStorageEngine : IStorageEngine
         }
     }
 
+    public ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default)
+    {
+        StorageNames.CheckShard(shard);
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            return ValueTask.FromResult(_shards.TryGetValue(shard, out var s) ? ConsumerOffsets.Sorted(s.Committed) : ConsumerOffsets.None);
+        }
+    }
+
     public ValueTask<long> ApplyRetentionAsync(string shard, RetentionPolicy policy, long nowUnixMs, CancellationToken cancellationToken = default)
     {
         StorageNames.CheckShard(shard);

@@ -57,6 +57,7 @@ internal sealed class PostgresSql
         ReadRecords = $"SELECT \"offset\", ts, value FROM {s}.records WHERE shard = $1 AND \"offset\" >= $2 ORDER BY \"offset\" LIMIT $3";
         Bounds = $"SELECT low, next FROM {s}.shards WHERE name = $1";
         Committed = $"SELECT \"offset\" FROM {s}.commits WHERE shard = $1 AND consumer = $2";
+        ListCommitted = $"SELECT consumer, \"offset\" FROM {s}.commits WHERE shard = $1 ORDER BY consumer";
         GetKey = $"SELECT value FROM {s}.kv WHERE space = $1 AND key = $2";
         ScanAll = $"SELECT key, value FROM {s}.kv WHERE space = $1 ORDER BY key";
         ScanFrom = $"SELECT key, value FROM {s}.kv WHERE space = $1 AND key >= $2 ORDER BY key";
@@ -116,6 +117,9 @@ internal sealed class PostgresSql
     public string Bounds { get; }
 
     public string Committed { get; }
+
+    /// <summary>Every consumer's committed offset of a shard, by name (<c>COLLATE "C"</c>: UTF-8 byte order).</summary>
+    public string ListCommitted { get; }
 
     public string GetKey { get; }
 

@@ -126,6 +126,23 @@ public sealed class PostgresStorageEngine : IStorageEngine
         }, "reading a committed offset", cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default)
+    {
+        StorageNames.CheckShard(shard);
+        return await QueryAsync(shard, static async (connection, sql, shard, ct) =>
+        {
+            await using var command = PostgresSql.Command(connection, sql.ListCommitted, shard);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var found = new List<ConsumerOffset>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                found.Add(new ConsumerOffset(reader.GetString(0), reader.GetInt64(1)));
+            }
+
+            return (IReadOnlyList<ConsumerOffset>)found;
+        }, "listing committed offsets", cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<long> ApplyRetentionAsync(string shard, RetentionPolicy policy, long nowUnixMs, CancellationToken cancellationToken = default)
     {
         StorageNames.CheckShard(shard);

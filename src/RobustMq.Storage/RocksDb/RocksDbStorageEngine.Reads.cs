@@ -47,6 +47,31 @@ public sealed partial class RocksDbStorageEngine
         }));
     }
 
+    public ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default)
+    {
+        StorageNames.CheckShard(shard);
+        cancellationToken.ThrowIfCancellationRequested();
+        var prefix = RocksDbKeys.ShardPrefix(shard);
+        return ValueTask.FromResult<IReadOnlyList<ConsumerOffset>>(Guarded("read", () =>
+        {
+            // Keys are shard, 0x00, consumer: the prefix's range holds exactly this shard's consumers, in byte order.
+            var found = new List<ConsumerOffset>();
+            using var iterator = _db!.NewIterator(_commits);
+            for (iterator.Seek(prefix); iterator.Valid(); iterator.Next())
+            {
+                var key = iterator.GetKeySpan();
+                if (!key.StartsWith(prefix))
+                {
+                    break;
+                }
+
+                found.Add(new ConsumerOffset(Encoding.UTF8.GetString(key[prefix.Length..]), RocksDbKeys.ReadInt64(iterator.GetValueSpan())));
+            }
+
+            return found;
+        }));
+    }
+
     public ValueTask<byte[]?> GetAsync(string space, string key, CancellationToken cancellationToken = default)
     {
         StorageNames.CheckSpace(space);

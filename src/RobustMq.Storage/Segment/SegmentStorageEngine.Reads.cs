@@ -64,6 +64,16 @@ public sealed partial class SegmentStorageEngine
         }
     }
 
+    public ValueTask<IReadOnlyList<ConsumerOffset>> ListCommittedAsync(string shard, CancellationToken cancellationToken = default)
+    {
+        StorageNames.CheckShard(shard);
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            return ValueTask.FromResult(_index.Shards.TryGetValue(shard, out var s) ? ConsumerOffsets.Sorted(s.Committed) : ConsumerOffsets.None);
+        }
+    }
+
     public ValueTask<byte[]?> GetAsync(string space, string key, CancellationToken cancellationToken = default)
     {
         StorageNames.CheckSpace(space);

@@ -57,6 +57,9 @@ public class BrokerFixture : IAsyncLifetime
 
     protected virtual IEnumerable<string> ExtraArguments => [];
 
+    /// <summary>The cluster database (membership and <c>Storage:Default</c> Postgres, shared) in <see cref="ClusterMode"/>; null otherwise.</summary>
+    public string? ClusterConnectionString => _cluster?.ConnectionString;
+
     public virtual async Task InitializeAsync()
     {
         if (ClusterMode)

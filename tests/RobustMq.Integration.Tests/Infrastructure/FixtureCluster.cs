@@ -14,7 +14,14 @@ internal sealed class FixtureCluster
     private readonly List<RoundRobinForwarder> _forwarders = [];
     private readonly string _database;
 
-    private FixtureCluster(string database) => _database = database;
+    private FixtureCluster(string database, string connectionString)
+    {
+        _database = database;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>The cluster database's connection string (membership, and a shared <c>Storage:Default</c> Postgres).</summary>
+    public string ConnectionString { get; }
 
     public IReadOnlyList<BrokerExecutable> Silos => _silos;
 
@@ -30,10 +37,10 @@ internal sealed class FixtureCluster
     {
         var server = await SharedPostgres.GetAsync();
         var database = await server.CreateDatabaseAsync();
-        var cluster = new FixtureCluster(database);
+        var cluster = new FixtureCluster(database, server.ConnectionString(database));
         try
         {
-            await cluster.StartSilosAsync(server.ConnectionString(database), extra);
+            await cluster.StartSilosAsync(cluster.ConnectionString, extra);
             return cluster;
         }
         catch
