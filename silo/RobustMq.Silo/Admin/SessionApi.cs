@@ -10,7 +10,9 @@ namespace RobustMq.Silo.Admin;
 /// connected clients (clean or persistent) and persistent sessions that are only stored, their client gone.
 /// <list type="bullet">
 /// <item><c>GET /api/v1/sessions?clientid=&amp;connected=true|false&amp;page=&amp;limit=&amp;sort=clientid|node|connected&amp;order=asc|desc</c>:
-/// <c>clientid</c> a substring (any case). Items <see cref="SessionItem"/>.</item>
+/// <c>clientid</c> a substring (any case). Items <see cref="SessionItem"/>. Filtered, sorted and cut at the directory
+/// shards; <c>connected</c> and <c>sort=connected</c> ask each candidate's node, at most <see cref="ApiV1.MaxDepth"/>
+/// candidates (more: 400 <c>LISTING_TOO_LARGE</c>).</item>
 /// <item><c>GET /api/v1/sessions/{clientid}</c>: the item's fields, <c>username</c>, <c>proto_ver</c> and <c>subscriptions</c>
 /// (items as <c>/subscriptions</c>'); 404 <c>SESSION_NOT_FOUND</c>.</item>
 /// <item><c>DELETE /api/v1/sessions/{clientid}</c>: ends the session (its stored state, queue and routes); a connected
