@@ -134,6 +134,12 @@ public sealed partial class RetainedStoreGrain(TimeProvider clock, IDropCounter 
         return [.. result];
     }
 
+    public async Task<RetainedPage> Query(RetainedQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.Answer(await MatchOne(query.Filter));
+    }
+
     public Task<int> Count() => Task.FromResult(_messages.Count);
 
     private static bool IsStored(string topic) =>

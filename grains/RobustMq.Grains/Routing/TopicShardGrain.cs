@@ -190,6 +190,12 @@ public sealed partial class TopicShardGrain(
 
     public Task<RouteEntry[]> GetRoutes() => Task.FromResult(_routes.ToArray());
 
+    public Task<RoutePage> Query(RouteQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Task.FromResult(query.Answer(_routes));
+    }
+
     public Task<RouteEntry[]> GroupRoutes(string group, string filter) =>
         Task.FromResult(_routes.Where(r => string.Equals(r.ShareGroup, group, StringComparison.Ordinal) && string.Equals(r.Filter, filter, StringComparison.Ordinal)).ToArray());
 

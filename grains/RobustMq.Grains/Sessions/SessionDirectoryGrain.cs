@@ -159,16 +159,10 @@ public sealed partial class SessionDirectoryGrain(
         return Task.CompletedTask;
     }
 
-    public Task<SessionDirectoryEntry[]> List()
+    public Task<SessionPage> Query(SessionQuery query)
     {
-        var entries = new SessionDirectoryEntry[_holders.Count];
-        var i = 0;
-        foreach (var (clientId, holder) in _holders)
-        {
-            entries[i++] = new SessionDirectoryEntry(clientId, holder.Connection?.Node, holder.Backed);
-        }
-
-        return Task.FromResult(entries);
+        ArgumentNullException.ThrowIfNull(query);
+        return Task.FromResult(query.Answer(_holders.Select(h => new SessionDirectoryEntry(h.Key, h.Value.Connection?.Node, h.Value.Backed))));
     }
 
     public Task<int> Count() => Task.FromResult(_holders.Count);

@@ -27,8 +27,8 @@ namespace RobustMq.Silo.Admin;
 /// </summary>
 public static class ApiV1
 {
-    private const int DefaultLimit = 100;
-    private const int MaxLimit = 1000;
+    internal const int DefaultLimit = 100;
+    internal const int MaxLimit = 1000;
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
@@ -103,14 +103,15 @@ public static class ApiV1
         {
             if (Paging(page, limit) is not { } paging)
             {
-                return Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"page is 1 or more, limit 1-{MaxLimit}, and page x limit at most {MaxDepth} (narrow the listing with clientid, username or peerhost)");
+                return AdminLists.BadPaging(page, limit, "clientid, username or peerhost");
             }
 
             var query = new ClientQuery(clientid, username, peerhost, paging.Page * paging.Limit);
             var (pages, failed) = await nodes.AskAllAsync(n => n.Clients(query));
             var data = pages.SelectMany(p => p.Clients).OrderBy(c => c.ClientId, StringComparer.Ordinal).ThenBy(c => c.Node, StringComparer.Ordinal)
                 .Skip((paging.Page - 1) * paging.Limit).Take(paging.Limit).Select(ClientInfo.Of).ToList();
-            return Results.Ok(new { data, meta = new { page = paging.Page, limit = paging.Limit, count = pages.Sum(p => p.Matched) }, nodes_not_answering = failed });
+            var count = pages.Sum(p => (long)p.Matched);
+            return Results.Ok(new { data, meta = new { page = paging.Page, limit = paging.Limit, count, hasnext = AdminLists.HasNext(paging, count) }, nodes_not_answering = failed });
         });
         v1.MapGet("/clients/{**clientid}", async (string clientid, NodeNotices nodes) =>
         {
@@ -144,8 +145,11 @@ public static class ApiV1
         EngineApi.MapRoutes(v1);
     }
 
-    /// <summary>How deep a listing may page (page x limit): past it, narrow the listing with its filters.</summary>
-    private const int MaxDepth = 10_000;
+    /// <summary>
+    /// How deep a listing may page (page x limit): past it, narrow the listing with its filters. Each shard (or node)
+    /// answers up to page x limit rows of a page, so this bounds what one request moves and holds.
+    /// </summary>
+    internal const int MaxDepth = 10_000;
 
     /// <summary>The page (from 1) and limit asked for, or null when out of range.</summary>
     internal static (int Page, int Limit)? Paging(int? page, int? limit)

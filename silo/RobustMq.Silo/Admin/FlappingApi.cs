@@ -19,7 +19,7 @@ public static class FlappingApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
             }
 
             return await AdminLists.Guard(async () =>

@@ -26,7 +26,7 @@ public static class RetainerApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
             }
 
             var wildcard = topic is { Length: > 0 } && topic.AsSpan().ContainsAny('+', '#');
@@ -37,11 +37,9 @@ public static class RetainerApi
 
             return await AdminLists.Guard(async () =>
             {
-                var messages = (await ClusterTables.RetainedAsync(grains, wildcard ? topic! : "#"))
-                    .Where(m => wildcard || AdminLists.Has(m.Topic, topic))
-                    .OrderBy(m => m.Topic, StringComparer.Ordinal)
-                    .ToList();
-                return AdminLists.Answer(AdminLists.Page(messages, paging).Select(RetainedItem.Of), paging, messages.Count);
+                var query = new RetainedQuery(wildcard ? topic! : "#", wildcard ? null : topic, paging.Page * paging.Limit);
+                var (count, messages) = await ClusterTables.RetainedAsync(grains, query);
+                return AdminLists.Answer(AdminLists.Page(messages, paging).Select(RetainedItem.Of), paging, count);
             });
         });
         v1.MapGet("/retainer/message/{**topic}", async (string topic, IGrainFactory grains) =>

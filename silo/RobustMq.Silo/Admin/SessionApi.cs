@@ -10,7 +10,9 @@ namespace RobustMq.Silo.Admin;
 /// connected clients (clean or persistent) and persistent sessions that are only stored, their client gone.
 /// <list type="bullet">
 /// <item><c>GET /api/v1/sessions?clientid=&amp;connected=true|false&amp;page=&amp;limit=&amp;sort=clientid|node|connected&amp;order=asc|desc</c>:
-/// <c>clientid</c> a substring (any case). Items <see cref="SessionItem"/>.</item>
+/// <c>clientid</c> a substring (any case). Items <see cref="SessionItem"/>. Filtered, sorted and cut at the directory
+/// shards; <c>connected</c> and <c>sort=connected</c> ask each candidate's node, at most <see cref="ApiV1.MaxDepth"/>
+/// candidates (more: 400 <c>LISTING_TOO_LARGE</c>).</item>
 /// <item><c>GET /api/v1/sessions/{clientid}</c>: the item's fields, <c>username</c>, <c>proto_ver</c> and <c>subscriptions</c>
 /// (items as <c>/subscriptions</c>'); 404 <c>SESSION_NOT_FOUND</c>.</item>
 /// <item><c>DELETE /api/v1/sessions/{clientid}</c>: ends the session (its stored state, queue and routes); a connected
@@ -27,32 +29,58 @@ public static class SessionApi
         ["connected"] = r => r.Stats is not null,
     };
 
+    /// <summary>The sorts a directory shard applies itself; <c>connected</c> only the nodes can tell.</summary>
+    private static readonly Dictionary<string, SessionSort> ShardSorts = new(StringComparer.Ordinal)
+    {
+        ["clientid"] = SessionSort.ClientId,
+        ["node"] = SessionSort.Node,
+    };
+
     public static void MapRoutes(RouteGroupBuilder v1)
     {
         v1.MapGet("/sessions", async (string? clientid, bool? connected, int? page, int? limit, string? sort, string? order, IGrainFactory grains, NodeNotices nodes) =>
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
+            }
+
+            if (AdminLists.SortOf(sort, order, SortKeys) is not { } by)
+            {
+                return AdminLists.BadSort(SortKeys.Keys);
             }
 
             return await AdminLists.Guard(async () =>
             {
-                var entries = (await ClusterTables.SessionsAsync(grains)).Where(e => AdminLists.Has(e.ClientId, clientid)).ToList();
+                if (connected is null && ShardSorts.TryGetValue(sort is { Length: > 0 } ? sort : "clientid", out var shardSort))
+                {
+                    // Filtered, sorted and cut at the directory shards: only the page's nodes are asked.
+                    var (count, entries) = await ClusterTables.SessionsAsync(grains, new SessionQuery(paging.Page * paging.Limit, clientid, false, shardSort, by.Descending));
+                    var page = AdminLists.Page(entries, paging);
+                    var (pageStats, pageFailed) = await StatsAsync(nodes, [.. page.Where(e => e.Node is not null).Select(e => e.ClientId)]);
+                    return await AnswerAsync(grains, [.. page.Select(e => new Row(e, pageStats.GetValueOrDefault(e.ClientId)))], paging, count, pageFailed);
+                }
+
+                // Whether a session is connected only its node can tell (the directory keeps the last connection of a
+                // persistent session after it ended): every candidate's node is asked, so the candidates are bounded.
+                var candidates = new SessionQuery(0, clientid, HeldByConnection: connected == true);
+                var (matching, _) = await ClusterTables.SessionsAsync(grains, candidates);
+                if (matching > ApiV1.MaxDepth)
+                {
+                    return ApiV1.Error(StatusCodes.Status400BadRequest, "LISTING_TOO_LARGE",
+                        $"connected and sort=connected ask the node of each session that clientid matches, at most {ApiV1.MaxDepth} ({matching} match): narrow the listing with clientid");
+                }
+
+                var (_, all) = await ClusterTables.SessionsAsync(grains, candidates with { Take = ApiV1.MaxDepth });
+                var found = all.ToList();
 
                 // The directory keeps the last connection of a persistent session after it ended: its node says whether
                 // it is still connected. A clean session's entry goes with its connection.
-                var (stats, failed) = await StatsAsync(nodes, [.. entries.Where(e => e.Node is not null).Select(e => e.ClientId)]);
-                var rows = entries.Select(e => new Row(e, stats.GetValueOrDefault(e.ClientId)))
+                var (stats, failed) = await StatsAsync(nodes, [.. found.Where(e => e.Node is not null).Select(e => e.ClientId)]);
+                var rows = found.Select(e => new Row(e, stats.GetValueOrDefault(e.ClientId)))
                     .Where(r => connected is null || connected == (r.Stats is not null));
-                if (AdminLists.Sorted(rows, sort, order, SortKeys) is not { } sorted)
-                {
-                    return AdminLists.BadSort(SortKeys.Keys);
-                }
-
-                var shown = AdminLists.Page(sorted, paging);
-                var infos = await Task.WhenAll(shown.Select(r => InfoAsync(grains, r.Entry.ClientId)));
-                return AdminLists.Answer(shown.Select((r, i) => Item(r, infos[i])), paging, sorted.Count, failed);
+                var sorted = AdminLists.Sorted(rows, sort, order, SortKeys)!;
+                return await AnswerAsync(grains, AdminLists.Page(sorted, paging), paging, sorted.Count, failed);
             });
         });
         v1.MapGet("/sessions/{**clientid}", async (string clientid, IGrainFactory grains, NodeNotices nodes) =>
@@ -93,6 +121,13 @@ public static class SessionApi
             return await AdminLists.Guard(async () =>
                 await grains.GetGrain<ISessionGrain>(clientid).Discard().WaitAsync(TimeSpan.FromSeconds(10)) ? Results.NoContent() : NotFound(clientid));
         });
+    }
+
+    /// <summary>The list's answer: the page's rows with what each one's session grain says.</summary>
+    private static async Task<IResult> AnswerAsync(IGrainFactory grains, List<Row> shown, (int Page, int Limit) paging, long count, int failed)
+    {
+        var infos = await Task.WhenAll(shown.Select(r => InfoAsync(grains, r.Entry.ClientId)));
+        return AdminLists.Answer(shown.Select((r, i) => Item(r, infos[i])), paging, count, failed);
     }
 
     private static IResult NotFound(string clientId) =>

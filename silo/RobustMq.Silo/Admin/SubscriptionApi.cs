@@ -27,12 +27,12 @@ namespace RobustMq.Silo.Admin;
 /// </summary>
 public static class SubscriptionApi
 {
-    private static readonly Dictionary<string, Func<SubscriptionItem, IComparable?>> SortKeys = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, RouteSort> SortKeys = new(StringComparer.Ordinal)
     {
-        ["clientid"] = s => s.ClientId,
-        ["topic"] = s => s.Topic,
-        ["qos"] = s => s.QoS,
-        ["node"] = s => s.Node,
+        ["clientid"] = RouteSort.ClientId,
+        ["topic"] = RouteSort.Topic,
+        ["qos"] = RouteSort.QoS,
+        ["node"] = RouteSort.Node,
     };
 
     public static void MapRoutes(RouteGroupBuilder v1)
@@ -41,26 +41,23 @@ public static class SubscriptionApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
             }
 
             return await AdminLists.Guard(async () =>
             {
-                var matched = (await ClusterTables.RoutesAsync(grains)).Where(r =>
-                    AdminLists.Has(r.ClientId, clientid)
-                    && (topic is not { Length: > 0 } || topic == r.Filter || topic == Subscribed(r))
-                    && (match_topic is not { Length: > 0 } || TopicMatcher.Matches(r.Filter, match_topic))
-                    && (qos is null || qos == r.QoS)
-                    && (share_group is not { Length: > 0 } || share_group == r.ShareGroup)
-                    && (node is not { Length: > 0 } || node == r.Node));
-                if (AdminLists.Sorted(matched.Select(SubscriptionItem.Of), sort, order, SortKeys) is not { } sorted)
+                if (AdminLists.SortOf(sort, order, SortKeys) is not { } by)
                 {
                     return AdminLists.BadSort(SortKeys.Keys);
                 }
 
+                var query = new RouteQuery(RouteListing.Routes, paging.Page * paging.Limit, ClientId: clientid, Topic: topic, MatchTopic: match_topic, QoS: qos,
+                    ShareGroup: share_group, Node: node, Sort: by.Key, Descending: by.Descending);
+                var (count, routes) = await ClusterTables.RoutesAsync(grains, query);
+
                 // Retain Handling is not in the route table: the page's sessions say it.
-                var shown = AdminLists.Page(sorted, paging);
-                return AdminLists.Answer(await WithRetainHandlingAsync(shown, grains), paging, sorted.Count);
+                var shown = AdminLists.Page(routes.Select(SubscriptionItem.Of), paging);
+                return AdminLists.Answer(await WithRetainHandlingAsync(shown, grains), paging, count);
             });
         });
         v1.MapPost("/clients/{clientid}/subscribe", async (string clientid, SubscribeBody? body, NodeNotices nodes) =>
@@ -129,23 +126,33 @@ public static class SubscriptionApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
             }
 
             return await AdminLists.Guard(async () =>
             {
-                var groups = (await ClusterTables.RoutesAsync(grains))
-                    .Where(r => r.ShareGroup is not null && (group is not { Length: > 0 } || group == r.ShareGroup) && AdminLists.Has(r.Filter, topic))
-                    .GroupBy(r => (Group: r.ShareGroup!, r.Filter))
-                    .OrderBy(g => g.Key.Group, StringComparer.Ordinal).ThenBy(g => g.Key.Filter, StringComparer.Ordinal)
-                    .Select(g => new SharedGroupItem(g.Key.Group, g.Key.Filter, [.. g.Select(r => r.ClientId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]))
-                    .ToList();
-                return AdminLists.Answer(AdminLists.Page(groups, paging), paging, groups.Count);
+                var query = new RouteQuery(RouteListing.SharedGroups, paging.Page * paging.Limit, FilterPart: topic, ShareGroup: group);
+                var (count, routes) = await ClusterTables.RoutesAsync(grains, query);
+
+                // A shared subscription's member routes come one after another (one shard has them all), by client id.
+                var merged = routes.ToList();
+                var groups = new List<SharedGroupItem>();
+                for (var i = 0; i < merged.Count;)
+                {
+                    var end = i + 1;
+                    while (end < merged.Count && query.SameRow(merged[i], merged[end]))
+                    {
+                        end++;
+                    }
+
+                    groups.Add(new SharedGroupItem(merged[i].ShareGroup!, merged[i].Filter, [.. merged.GetRange(i, end - i).Select(r => r.ClientId).Distinct(StringComparer.Ordinal)]));
+                    i = end;
+                }
+
+                return AdminLists.Answer(AdminLists.Page(groups, paging), paging, count);
             });
         });
     }
-
-    private static string Subscribed(RouteEntry route) => route.ShareGroup is { } group ? new SharedSubscription(group, route.Filter).ToString() : route.Filter;
 
     private static IResult NotConnected(string clientId, int failed) => failed > 0
         ? ApiV1.Error(StatusCodes.Status503ServiceUnavailable, "NODES_NOT_ANSWERING", $"no answering node has client '{clientId}', and {failed} did not answer")
@@ -192,7 +199,7 @@ public static class SubscriptionApi
         [property: JsonPropertyName("node")] string? Node)
     {
         public static SubscriptionItem Of(RouteEntry route) =>
-            new(route.ClientId, Subscribed(route), route.QoS, route.NoLocal ? 1 : 0, route.RetainAsPublished ? 1 : 0, 0, route.Node);
+            new(route.ClientId, RouteQuery.Subscribed(route), route.QoS, route.NoLocal ? 1 : 0, route.RetainAsPublished ? 1 : 0, 0, route.Node);
 
         public static SubscriptionItem Of(SubscriptionRecord record, string clientId, string? node) =>
             new(clientId, record.Filter, record.QoS, record.NoLocal ? 1 : 0, record.RetainAsPublished ? 1 : 0, record.RetainHandling, node);

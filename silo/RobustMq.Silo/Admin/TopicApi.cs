@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RobustMq.Abstractions.Routing;
 
 namespace RobustMq.Silo.Admin;
 
@@ -16,18 +17,14 @@ public static class TopicApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return AdminLists.BadPaging();
+                return AdminLists.BadPaging(page, limit);
             }
 
             return await AdminLists.Guard(async () =>
             {
-                var routes = (await ClusterTables.RoutesAsync(grains))
-                    .Where(r => AdminLists.Has(r.Filter, topic) && (node is not { Length: > 0 } || node == r.Node))
-                    .Select(r => new TopicItem(r.Filter, r.Node))
-                    .Distinct()
-                    .OrderBy(t => t.Topic, StringComparer.Ordinal).ThenBy(t => t.Node, StringComparer.Ordinal)
-                    .ToList();
-                return AdminLists.Answer(AdminLists.Page(routes, paging), paging, routes.Count);
+                var query = new RouteQuery(RouteListing.Topics, paging.Page * paging.Limit, FilterPart: topic, Node: node);
+                var (count, routes) = await ClusterTables.RoutesAsync(grains, query);
+                return AdminLists.Answer(AdminLists.Page(routes, paging).Select(r => new TopicItem(r.Filter, r.Node)), paging, count);
             });
         });
     }

@@ -23,6 +23,13 @@ public interface IRetainedStoreGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<BrokerMessage[][]> MatchMany(string[] filters);
 
+    /// <summary>
+    /// A page's worth of the shard for the admin API's list: the messages <paramref name="query"/> selects (expired ones
+    /// left out), how many, and the first <see cref="RetainedQuery.Take"/> by topic (the caller merges every shard's answer).
+    /// </summary>
+    [ReadOnly]
+    Task<RetainedPage> Query(RetainedQuery query);
+
     [ReadOnly]
     Task<int> Count();
 }

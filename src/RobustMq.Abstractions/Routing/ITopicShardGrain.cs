@@ -17,6 +17,13 @@ public interface ITopicShardGrain : IGrainWithIntegerKey
     Task<RouteEntry[]> GetRoutes();
 
     /// <summary>
+    /// A page's worth of the shard's routes for the admin API's lists: the rows <paramref name="query"/> selects, how
+    /// many, and the first <see cref="RouteQuery.Take"/> in its order (the caller merges every shard's answer).
+    /// </summary>
+    [ReadOnly]
+    Task<RoutePage> Query(RouteQuery query);
+
+    /// <summary>
     /// The member routes of shared subscription <c>$share/{group}/{filter}</c> in this shard (the shard of
     /// <paramref name="filter"/>): what a <c>ISharedGroupGrain</c> loads as it activates.
     /// </summary>

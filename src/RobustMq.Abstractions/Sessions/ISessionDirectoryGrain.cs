@@ -45,13 +45,14 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     Task<SessionClaim?> Lookup(string clientId);
 
     /// <summary>
-    /// Every client id the shard holds (the admin API's session list, <c>GET /api/v1/sessions</c>): connected clean
-    /// sessions, and persistent sessions connected or only stored. Read-only; as big as the shard.
+    /// A page's worth of the client ids the shard holds (connected clean sessions, and persistent sessions connected or
+    /// only stored) for the admin API's session list (<c>GET /api/v1/sessions</c>): those <paramref name="query"/>
+    /// selects, how many, and the first <see cref="SessionQuery.Take"/> in its order (the caller merges every shard's answer).
     /// </summary>
     [ReadOnly]
-    Task<SessionDirectoryEntry[]> List();
+    Task<SessionPage> Query(SessionQuery query);
 
-    /// <summary>How many client ids the shard holds (what <see cref="List"/> would give): the admin overview's session count.</summary>
+    /// <summary>How many client ids the shard holds (connected or only stored): the admin overview's session count.</summary>
     [ReadOnly]
     Task<int> Count();
 }

@@ -16,13 +16,13 @@ public sealed class SessionAdminTests(ClusterFixture cluster)
         await client.DisconnectAsync();
         var directory = SessionDirectory.For(cluster.Client, client.ClientId);
 
-        var listed = Assert.Single(await directory.List(), e => e.ClientId == client.ClientId);
+        var listed = Assert.Single((await directory.Query(new SessionQuery(int.MaxValue, client.ClientId))).Entries, e => e.ClientId == client.ClientId);
         Assert.True(listed.Persistent);
 
         Assert.True(await client.Session.Discard());
 
         Assert.False((await client.Session.GetInfo()).Exists);
-        Assert.DoesNotContain(await directory.List(), e => e.ClientId == client.ClientId);
+        Assert.DoesNotContain((await directory.Query(new SessionQuery(int.MaxValue, client.ClientId))).Entries, e => e.ClientId == client.ClientId);
         Assert.Null(await directory.Lookup(client.ClientId));
         Assert.False(await client.Session.Discard());
     }

@@ -107,6 +107,15 @@ public sealed class SessionApiTests(BrokerFixture broker) : IClassFixture<Broker
                 Assert.Equal(2, Nodes(subscriptions).Split(',').Length);
             }
 
+            // Paged across the topic shards: each answers its first page x limit, merged by topic as subscribed.
+            var second = await _api.GetAsync("/api/v1/subscriptions?clientid=subs-c-&sort=topic&limit=4&page=2");
+            Assert.Equal(["subs/2/#", "subs/3/#"], second.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("topic").GetString()));
+            Assert.Equal(6, second.GetProperty("meta").GetProperty("count").GetInt32());
+            Assert.False(second.GetProperty("meta").GetProperty("hasnext").GetBoolean());
+            Assert.True((await _api.GetAsync("/api/v1/subscriptions?clientid=subs-c-&sort=topic&limit=4")).GetProperty("meta").GetProperty("hasnext").GetBoolean());
+            var deep = await _api.JsonAsync(HttpMethod.Get, "/api/v1/subscriptions?page=11&limit=1000", expected: HttpStatusCode.BadRequest);
+            Assert.Equal("PAGE_TOO_DEEP", deep.GetProperty("code").GetString());
+
             var shared = await _api.ListAsync("/api/v1/subscriptions?share_group=g1");
             Assert.Equal(["subs-c-0", "subs-c-1"], shared.Select(s => s.GetProperty("clientid").GetString()).Order(StringComparer.Ordinal));
             Assert.All(shared, s => Assert.Equal("$share/g1/subs/shared", s.GetProperty("topic").GetString()));
