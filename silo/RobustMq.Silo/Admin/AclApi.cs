@@ -29,9 +29,9 @@ public static class AclApi
         acl.MapGet("", async (BuiltInAclSource store, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok(await store.ListAsync(cancellationToken))));
         MapSubject(acl, "/all", _ => AclEntry.All);
-        // A client id or user name may hold '/': the rest of the path, with %2F read as '/' too.
-        MapSubject(acl, "/users/{**name}", name => AclEntry.ForUser(ApiV1.PathValue(name)));
-        MapSubject(acl, "/clients/{**name}", name => AclEntry.ForClient(ApiV1.PathValue(name)));
+        // A client id or user name may hold '/': the rest of the path, each segment decoded (RawPathValues).
+        MapSubject(acl, "/users/{**name}", name => AclEntry.ForUser(name ?? ""));
+        MapSubject(acl, "/clients/{**name}", name => AclEntry.ForClient(name ?? ""));
     }
 
     private static void MapSubject(RouteGroupBuilder acl, string pattern, Func<string?, string> who)

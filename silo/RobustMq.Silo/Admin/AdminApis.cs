@@ -23,7 +23,6 @@ public static class AdminApis
             await ApiV1.Guard(async () => Results.Ok((await accounts.ListAsync(cancellationToken)).Select(a => new { username = a.UserName, role = AdminAccounts.RoleOf(a) }).ToList())));
         v1.MapPut("/admins/{**name}", async (string name, AccountBody? body, AdminAccounts accounts, CancellationToken cancellationToken) =>
         {
-            name = ApiV1.PathValue(name);
             if (!UserApiNames.IsValid(name) || body?.Password is not { Length: >= 8 } password || body.Role is not (AdminAccounts.Administrator or AdminAccounts.Viewer))
             {
                 return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "the body must be {\"password\": \"at least 8 characters\", \"role\": \"administrator|viewer\"}");
@@ -45,7 +44,6 @@ public static class AdminApis
         v1.MapDelete("/admins/{**name}", async (string name, AdminAccounts accounts, CancellationToken cancellationToken) =>
             await ApiV1.Guard(async () =>
             {
-                name = ApiV1.PathValue(name);
                 if (await IsLastAdministratorAsync(accounts, name, cancellationToken))
                 {
                     return ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot be deleted");
