@@ -89,33 +89,17 @@ internal static class MqttCommands
         var retain = new Option<bool?>("--retain") { Description = "only publishes with this RETAIN flag" };
         var create = new Command("create", "Add a rule after the subject's others") { type, name, topic, action, permission, ip, qos, retain };
         create.NeedsName(type, name);
-        create.SetAction(Ctl.Call(async (p, api, ct) =>
+        // One rule added in one call (POST /api/v1/acl/rules), so that two adds at once both stay.
+        create.SetAction(Ctl.Call((p, api, ct) => api.SendAsync(HttpMethod.Post, "/api/v1/acl/rules", new
         {
-            var path = SubjectPath(p.GetValue(type)!, p.GetValue(name));
-            var rules = new List<object>();
-            try
-            {
-                if (await api.SendAsync(HttpMethod.Get, path, null, ct) is { } entry)
-                {
-                    rules.AddRange(entry.GetProperty("rules").EnumerateArray().Select(r => (object)r));
-                }
-            }
-            catch (ApiException ex) when (ex.Status == 404)
-            {
-                // The subject's first rule.
-            }
-
-            rules.Add(new
-            {
-                permission = p.GetValue(permission),
-                action = p.GetValue(action),
-                topic = p.GetValue(topic),
-                ipaddr = p.GetValue(ip),
-                qos = p.GetValue(qos) is { Length: > 0 } levels ? levels : null,
-                retain = p.GetValue(retain),
-            });
-            return await api.SendAsync(HttpMethod.Put, path, new { rules }, ct);
-        }));
+            who = Who(p.GetValue(type)!, p.GetValue(name)),
+            permission = p.GetValue(permission),
+            action = p.GetValue(action),
+            topic = p.GetValue(topic),
+            ipaddr = p.GetValue(ip),
+            qos = p.GetValue(qos) is { Length: > 0 } levels ? levels : null,
+            retain = p.GetValue(retain),
+        }, ct)));
 
         var (deleteType, deleteName) = Subject();
         var delete = new Command("delete", "Delete a subject's rules") { deleteType, deleteName };
@@ -184,6 +168,12 @@ internal static class MqttCommands
         return kind;
     }
 
+    /// <summary>The subject <c>all</c>, <c>user/{name}</c> or <c>client/{id}</c>.</summary>
+    private static string Who(string type, string? name) => type == "all" ? "all" : $"{type}/{NameOf(type, name)}";
+
+    private static string NameOf(string type, string? name) =>
+        string.IsNullOrEmpty(name) ? throw new ApiException(400, $"--resource-name is needed with --resource-type {type}") : name;
+
     private static string SubjectPath(string type, string? name)
     {
         if (type == "all")
@@ -191,12 +181,7 @@ internal static class MqttCommands
             return "/api/v1/acl/all";
         }
 
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ApiException(400, $"--resource-name is needed with --resource-type {type}");
-        }
-
-        return $"/api/v1/acl/{(type == "user" ? "users" : "clients")}/{Uri.EscapeDataString(name)}";
+        return $"/api/v1/acl/{(type == "user" ? "users" : "clients")}/{Uri.EscapeDataString(NameOf(type, name))}";
     }
 
     private static string Query(string name, string? value) => string.IsNullOrEmpty(value) ? "" : $"&{name}={Uri.EscapeDataString(value)}";

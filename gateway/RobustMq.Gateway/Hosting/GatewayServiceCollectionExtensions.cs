@@ -94,6 +94,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<BlacklistService>());
         services.AddSingleton(sp => new BuiltInAclSource(
             sp.GetService<IAclRuleStore>(),
+            sp.GetService<IGrainFactory>(),
             sp.GetRequiredService<ConnectionRegistry>(),
             sp.GetRequiredService<NodeNotices>(),
             sp.GetRequiredService<TimeProvider>(),

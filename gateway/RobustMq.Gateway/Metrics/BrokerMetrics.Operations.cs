@@ -205,14 +205,14 @@ public sealed partial class BrokerMetrics : IStorageMetrics
         }
 
         MessagesDroppedByQoS = factory.CreateCounter("mqtt_messages_dropped_total", "Messages dropped where their QoS is known (queue full, expired, too large, no subscribers, refused by the ACL), by QoS.", "qos");
-        _droppedByQoS = [MessagesDroppedByQoS.WithLabels("0"), MessagesDroppedByQoS.WithLabels("1"), MessagesDroppedByQoS.WithLabels("2")];
+        _droppedByQoS = Series(MessagesDroppedByQoS, QoSLabels);
         MessagesExpiredByQoS = factory.CreateCounter("mqtt_messages_expired_total", "Messages whose Message Expiry Interval passed before they were written to a subscriber, by QoS.", "qos");
-        _expiredByQoS = [MessagesExpiredByQoS.WithLabels("0"), MessagesExpiredByQoS.WithLabels("1"), MessagesExpiredByQoS.WithLabels("2")];
+        _expiredByQoS = Series(MessagesExpiredByQoS, QoSLabels);
         MessagesForwarded = factory.CreateCounter("mqtt_messages_forward_total", "Message copies handed to other nodes for their subscribers.");
         MessagesReceivedByQoS = factory.CreateCounter("mqtt_messages_received_total", "PUBLISH packets received from clients, by QoS (0, 1, 2).", "qos");
         MessagesSentByQoS = factory.CreateCounter("mqtt_messages_sent_total", "PUBLISH packets sent to clients, by QoS (0, 1, 2).", "qos");
-        _messagesReceivedByQoS = [MessagesReceivedByQoS.WithLabels("0"), MessagesReceivedByQoS.WithLabels("1"), MessagesReceivedByQoS.WithLabels("2")];
-        _messagesSentByQoS = [MessagesSentByQoS.WithLabels("0"), MessagesSentByQoS.WithLabels("1"), MessagesSentByQoS.WithLabels("2")];
+        _messagesReceivedByQoS = Series(MessagesReceivedByQoS, QoSLabels);
+        _messagesSentByQoS = Series(MessagesSentByQoS, QoSLabels);
         RetainReceived = factory.CreateCounter("mqtt_retain_packets_received_total", "PUBLISH packets with the retain flag received from clients.");
         RetainSent = factory.CreateCounter("mqtt_retain_packets_sent_total", "PUBLISH packets sent with the retain flag set.");
         SessionsCreated = factory.CreateCounter("mqtt_session_created_total", "Sessions created (CONNACK with Session Present 0).");
@@ -220,8 +220,8 @@ public sealed partial class BrokerMetrics : IStorageMetrics
         AclAllowed = factory.CreateCounter("mqtt_acl_success_total", "ACL decisions that allowed, by action: publish, subscribe, read (the per-message check of a subscription).", "action");
         AclDenied = factory.CreateCounter("mqtt_acl_failed_total", "ACL decisions that denied, by action: publish, subscribe, read.", "action");
         // Every series exists from the start (a dashboard's rate() of a denial that never happened is 0, not absent).
-        _aclAllowed = [AclAllowed.WithLabels("publish"), AclAllowed.WithLabels("subscribe"), AclAllowed.WithLabels("read")];
-        _aclDenied = [AclDenied.WithLabels("publish"), AclDenied.WithLabels("subscribe"), AclDenied.WithLabels("read")];
+        _aclAllowed = Series(AclAllowed, AclActionLabels);
+        _aclDenied = Series(AclDenied, AclActionLabels);
 
         ConnectionsCount = factory.CreateGauge("mqtt_connections_count", "Open MQTT connections on this node (after CONNACK).");
         SessionsCount = factory.CreateGauge("mqtt_sessions_count", "Sessions served by this node's connections (a disconnected persistent session is kept in storage, not counted here).");
@@ -282,6 +282,15 @@ public sealed partial class BrokerMetrics : IStorageMetrics
     }
 
     /// <summary>The meter of one storage backend's writes (bound once per engine).</summary>
+    /// <summary>The label values of a per-QoS series, index = QoS.</summary>
+    private static readonly string[] QoSLabels = ["0", "1", "2"];
+
+    /// <summary>The label values of a per-action ACL series, in the order of the action numbers <see cref="AclDecided"/> takes.</summary>
+    private static readonly string[] AclActionLabels = ["publish", "subscribe", "read"];
+
+    /// <summary>One child of <paramref name="counter"/> per label value, in that order (each series exists from the start).</summary>
+    private static Counter.Child[] Series(Counter counter, string[] labels) => Array.ConvertAll(labels, label => counter.WithLabels(label));
+
     public IStorageWriteMeter ForBackend(string backend) => new StorageWriteMeter(StorageWrites.WithLabels(backend), StorageWritesPending.WithLabels(backend));
 
     private sealed class StorageWriteMeter(Histogram.Child duration, Gauge.Child pending) : IStorageWriteMeter

@@ -400,14 +400,11 @@ public sealed partial class SessionGrain(
             return await Kick();
         }
 
-        if (_state.Connection is { } connection)
-        {
-            // The connection hands the session back when it ends (Disconnect), which then ends it: expiry 0.
-            await Persist(() => _state.ExpirySeconds = 0);
-            await CloseConnection(connection, 0x98);
-            return true;
-        }
-
+        // The session ends in this turn, connected or not, before its connection is closed: a CONNECT ordered after
+        // this call finds no session (Session Present 0), and the connection's own DISCONNECT, when it crossed this
+        // call (a Session Expiry Interval to keep the session), or the hand-back of the close below, finds it stale:
+        // what it owed is handed on, and its expiry changes nothing. Its will goes out now, as at expiry.
+        var connection = _state.Connection;
         if (_state.Will is { } will)
         {
             _state.Will = null;
@@ -415,10 +412,14 @@ public sealed partial class SessionGrain(
         }
 
         await EndSession();
+        if (connection is not null)
+        {
+            await CloseConnection(connection, 0x98);
+        }
+
         return true;
     }
 
-    /// <summary>The connection serving this client id as a clean session (no state here), if any.</summary>
     private async Task<ConnectionRef?> CleanSessionConnection()
     {
         if (_state.Exists)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 using RobustMq.Gateway.Security;
 using RobustMq.Gateway.Security.BuiltInAcl;
 using RobustMq.Storage;
@@ -16,6 +17,11 @@ namespace RobustMq.Silo.Admin;
 /// "topic": "...", "qos": [0, 1], "retain": false, "ipaddr": "10.0.0.0/8"}]}</c> (the last three optional): replaces
 /// the subject's rules; 200 with the entry; 400 naming the rule that is not one (or more than 1,000 rules).</item>
 /// <item><c>DELETE</c> on those: 204, or 404 when the subject has no rules.</item>
+/// <item><c>POST /api/acl/rules</c> with <c>{"who": "all|user/{name}|client/{id}", "permission", "action", "topic",
+/// "qos", "retain", "ipaddr"}</c> (one rule and its subject): adds the rule after the subject's others; 201 with the
+/// body; 400; 409 <c>TOO_MANY_RULES</c>. Two adds at once both stay (a PUT of the whole list could lose one).</item>
+/// <item><c>DELETE /api/acl/rules</c> with the same body: removes the first of the subject's rules with exactly those
+/// fields (the subject goes with its last rule); 204, or 404 when it has none such.</item>
 /// </list>
 /// 503 when the store cannot be read or written. Guarded by <see cref="OperatorOnly"/> (<c>Admin:Token</c>, or loopback only).
 /// </summary>
@@ -29,9 +35,21 @@ public static class AclApi
         acl.MapGet("", async (BuiltInAclSource store, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok(await store.ListAsync(cancellationToken))));
         MapSubject(acl, "/all", _ => AclEntry.All);
-        // A client id or user name may hold '/': the rest of the path, with %2F read as '/' too.
-        MapSubject(acl, "/users/{**name}", name => AclEntry.ForUser(ApiV1.PathValue(name)));
-        MapSubject(acl, "/clients/{**name}", name => AclEntry.ForClient(ApiV1.PathValue(name)));
+        acl.MapPost("/rules", async (RuleBody? body, BuiltInAclSource store, CancellationToken cancellationToken) =>
+            RuleProblem(body) is { } problem
+                ? Results.BadRequest(new { error = problem })
+                : await Guard(async () => await store.AppendAsync(body!.Who!, body.Rule, cancellationToken)
+                    ? Results.Json(body, statusCode: StatusCodes.Status201Created)
+                    : Results.Json(new { code = "TOO_MANY_RULES", error = $"{body.Who} has {AclEntry.MaxRules} rules already" }, statusCode: StatusCodes.Status409Conflict)));
+        acl.MapDelete("/rules", async ([FromBody] RuleBody? body, BuiltInAclSource store, CancellationToken cancellationToken) =>
+            RuleProblem(body) is { } problem
+                ? Results.BadRequest(new { error = problem })
+                : await Guard(async () => await store.RemoveAsync(body!.Who!, body.Rule, cancellationToken)
+                    ? Results.NoContent()
+                    : Results.NotFound(new { error = $"{body.Who} has no such rule" })));
+        // A client id or user name may hold '/': the rest of the path, each segment decoded (RawPathValues).
+        MapSubject(acl, "/users/{**name}", name => AclEntry.ForUser(name ?? ""));
+        MapSubject(acl, "/clients/{**name}", name => AclEntry.ForClient(name ?? ""));
     }
 
     private static void MapSubject(RouteGroupBuilder acl, string pattern, Func<string?, string> who)
@@ -78,6 +96,30 @@ public static class AclApi
             await Guard(async () => await store.DeleteAsync(who(name), cancellationToken) ? Results.NoContent() : NoRules(who(name))));
     }
 
+    /// <summary>What is wrong with a rule body (its subject, or the rule as a check), or null.</summary>
+    private static string? RuleProblem(RuleBody? body)
+    {
+        if (body is null)
+        {
+            return "the body must be {\"who\": \"all|user/<name>|client/<id>\", \"permission\": ..., \"action\": ..., \"topic\": ...}";
+        }
+
+        if (AclEntry.WhoProblem(body.Who) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            AclEntry.ToRules([body.Rule], "builtin " + body.Who);
+            return null;
+        }
+        catch (AclSourceException ex)
+        {
+            return ex.Message;
+        }
+    }
+
     private static IResult NoRules(string who) => Results.NotFound(new { error = $"no rules for {who}" });
 
     private static async Task<IResult> Guard(Func<Task<IResult>> action)
@@ -86,10 +128,24 @@ public static class AclApi
         {
             return await action();
         }
-        catch (Exception ex) when (ex is StorageException or InvalidOperationException)
+        catch (Exception ex) when (ex is StorageException or InvalidOperationException or TimeoutException)
         {
             return Results.Json(new { error = "the ACL store cannot be used: " + ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
+    }
+
+    /// <summary>The body of <c>POST</c> and <c>DELETE /rules</c>: one rule and its subject.</summary>
+    public sealed record RuleBody(
+        [property: JsonPropertyName("who")] string? Who,
+        [property: JsonPropertyName("permission")] string? Permission,
+        [property: JsonPropertyName("action")] string? Action,
+        [property: JsonPropertyName("topic")] string? Topic,
+        [property: JsonPropertyName("qos")] int[]? QoS = null,
+        [property: JsonPropertyName("retain")] bool? Retain = null,
+        [property: JsonPropertyName("ipaddr")] string? IpAddr = null)
+    {
+        [JsonIgnore]
+        public AclEntryRule Rule => new(Permission, Action, Topic, QoS, Retain, IpAddr);
     }
 
     /// <summary>The body of a <c>PUT</c>.</summary>

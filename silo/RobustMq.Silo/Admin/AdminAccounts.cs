@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using RobustMq.Gateway.Security.Administrators;
 using RobustMq.Gateway.Security.Authentication;
 using RobustMq.Grains.Storage;
 using RobustMq.Silo.Hosting;
@@ -13,9 +14,11 @@ namespace RobustMq.Silo.Admin;
 /// <see cref="UserRecord"/>: PBKDF2-SHA-256, <c>superuser</c> meaning the <c>administrator</c> role, otherwise
 /// <c>viewer</c>), so a cluster's nodes share them. At start, when none is stored, <c>Admin:Username</c> is made an
 /// administrator with <c>Admin:Password</c> (<c>public</c> when unset, with a warning at each start while that
-/// password still works).
+/// password still works). The API's changes go through <see cref="IAdminAccountsGrain"/> (<see cref="ChangeAsync"/>,
+/// <see cref="RemoveAsync"/>), which keeps at least one administrator however many change them at once.
 /// </summary>
-public sealed partial class AdminAccounts(StorageEngines storage, IOptions<AdminOptions> options, IOptions<AuthOptions> auth, ILogger<AdminAccounts> logger) : IHostedService
+public sealed partial class AdminAccounts(StorageEngines storage, IGrainFactory grains, IOptions<AdminOptions> options, IOptions<AuthOptions> auth, ILogger<AdminAccounts> logger)
+    : IHostedService, IAdminAccountStore
 {
     public const string Space = "admin_accounts";
 
@@ -58,6 +61,32 @@ public sealed partial class AdminAccounts(StorageEngines storage, IOptions<Admin
 
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
         KeyedSpace.DeleteIfPresentAsync(storage.ForState(), Space, name, cancellationToken);
+
+    /// <summary>
+    /// Stores the account <paramref name="name"/> with <paramref name="password"/> hashed anew, through the one writer:
+    /// <see cref="AdminAccountChange.Created"/>, <see cref="AdminAccountChange.Done"/>, or
+    /// <see cref="AdminAccountChange.LastAdministrator"/> when it would make the last administrator a viewer.
+    /// </summary>
+    public Task<AdminAccountChange> ChangeAsync(string name, string password, bool administrator, CancellationToken cancellationToken = default)
+    {
+        var account = UserRecord.Create(name, Encoding.UTF8.GetBytes(password), administrator, auth.Value.BuiltIn.Iterations);
+        return Writer.Put(name, account.Encode(), administrator).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the account through the one writer: Done, NotFound, or LastAdministrator.</summary>
+    public Task<AdminAccountChange> RemoveAsync(string name, CancellationToken cancellationToken = default) =>
+        Writer.Delete(name).WaitAsync(cancellationToken);
+
+    private IAdminAccountsGrain Writer => grains.GetGrain<IAdminAccountsGrain>(0);
+
+    public async Task<IReadOnlyList<string>> AdministratorsAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ListAsync(cancellationToken)).Where(a => a.Superuser).Select(a => a.UserName)];
+
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        await storage.ForState().GetAsync(Space, name, cancellationToken) is not null;
+
+    public async Task PutRecordAsync(string name, byte[] record, CancellationToken cancellationToken = default) =>
+        await storage.ForState().WriteAsync(new StorageBatch().Put(Space, name, record), cancellationToken);
 
     /// <summary>Checked against when the name has no account, so that an unknown name takes as long as a wrong password.</summary>
     private readonly Lazy<PasswordHash> _decoy = new(() => PasswordHash.Create("decoy"u8, Math.Max(auth.Value.BuiltIn.Iterations, PasswordHash.MinIterations)));

@@ -19,6 +19,7 @@ public static class AdminApi
     public static void Map(IApplicationBuilder app, CollectorRegistry registry)
     {
         app.UseRouting();
+        app.Use(RawPathValues.Apply);
         app.UseEndpoints(endpoints =>
         {
             endpoints.MapMetrics("/metrics", registry);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RobustMq.Gateway.Security.Administrators;
 using RobustMq.Silo.Hosting;
 
 namespace RobustMq.Silo.Admin;
@@ -8,8 +9,8 @@ namespace RobustMq.Silo.Admin;
 /// <list type="bullet">
 /// <item><c>GET /api/v1/admins</c>: <c>[{"username", "role"}]</c>. <c>PUT /api/v1/admins/{name}</c> with
 /// <c>{"password", "role": "administrator|viewer"}</c>: 201 made, 200 replaced, 400. <c>DELETE</c>: 204, 404, 409 for
-/// the last administrator (two such changes at the very same moment are not serialised: leave one administrator
-/// more than you need while changing them).</item>
+/// the last administrator (a PUT that would make it a viewer too). Changes go one at a time through
+/// <see cref="IAdminAccountsGrain"/>, so changes made at once on any nodes never leave no administrator.</item>
 /// <item><c>GET /api/v1/api_keys</c>: <c>[{"name", "api_key", "role", "created_ms", "expires_ms"}]</c>.
 /// <c>POST /api/v1/api_keys</c> with <c>{"name", "role", "expires_in_s"}</c> (role administrator when left out):
 /// 201 with <c>api_secret</c>, shown this once. <c>DELETE /api/v1/api_keys/{api_key}</c>: 204, 404.</item>
@@ -23,7 +24,6 @@ public static class AdminApis
             await ApiV1.Guard(async () => Results.Ok((await accounts.ListAsync(cancellationToken)).Select(a => new { username = a.UserName, role = AdminAccounts.RoleOf(a) }).ToList())));
         v1.MapPut("/admins/{**name}", async (string name, AccountBody? body, AdminAccounts accounts, CancellationToken cancellationToken) =>
         {
-            name = ApiV1.PathValue(name);
             if (!UserApiNames.IsValid(name) || body?.Password is not { Length: >= 8 } password || body.Role is not (AdminAccounts.Administrator or AdminAccounts.Viewer))
             {
                 return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "the body must be {\"password\": \"at least 8 characters\", \"role\": \"administrator|viewer\"}");
@@ -31,27 +31,21 @@ public static class AdminApis
 
             return await ApiV1.Guard(async () =>
             {
-                var existed = await accounts.GetAsync(name, cancellationToken) is not null;
-                if (existed && body.Role == AdminAccounts.Viewer && await IsLastAdministratorAsync(accounts, name, cancellationToken))
-                {
-                    return ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot become a viewer");
-                }
-
-                await accounts.PutAsync(name, password, body.Role == AdminAccounts.Administrator, cancellationToken);
                 var view = new { username = name, role = body.Role };
-                return existed ? Results.Ok(view) : Results.Created($"/api/v1/admins/{Uri.EscapeDataString(name)}", view);
+                return await accounts.ChangeAsync(name, password, body.Role == AdminAccounts.Administrator, cancellationToken) switch
+                {
+                    AdminAccountChange.LastAdministrator => ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot become a viewer"),
+                    AdminAccountChange.Created => Results.Created($"/api/v1/admins/{Uri.EscapeDataString(name)}", view),
+                    _ => Results.Ok(view),
+                };
             });
         });
         v1.MapDelete("/admins/{**name}", async (string name, AdminAccounts accounts, CancellationToken cancellationToken) =>
-            await ApiV1.Guard(async () =>
+            await ApiV1.Guard(async () => await accounts.RemoveAsync(name, cancellationToken) switch
             {
-                name = ApiV1.PathValue(name);
-                if (await IsLastAdministratorAsync(accounts, name, cancellationToken))
-                {
-                    return ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot be deleted");
-                }
-
-                return await accounts.DeleteAsync(name, cancellationToken) ? Results.NoContent() : ApiV1.Error(StatusCodes.Status404NotFound, "NOT_FOUND", $"no admin '{name}'");
+                AdminAccountChange.LastAdministrator => ApiV1.Error(StatusCodes.Status409Conflict, "LAST_ADMINISTRATOR", "the last administrator cannot be deleted"),
+                AdminAccountChange.NotFound => ApiV1.Error(StatusCodes.Status404NotFound, "NOT_FOUND", $"no admin '{name}'"),
+                _ => Results.NoContent(),
             }));
 
         v1.MapGet("/api_keys", async (ApiKeys keys, CancellationToken cancellationToken) =>
@@ -72,12 +66,6 @@ public static class AdminApis
         });
         v1.MapDelete("/api_keys/{key}", async (string key, ApiKeys keys, CancellationToken cancellationToken) =>
             await ApiV1.Guard(async () => await keys.DeleteAsync(key, cancellationToken) ? Results.NoContent() : ApiV1.Error(StatusCodes.Status404NotFound, "NOT_FOUND", $"no API key '{key}'")));
-    }
-
-    private static async Task<bool> IsLastAdministratorAsync(AdminAccounts accounts, string name, CancellationToken cancellationToken)
-    {
-        var administrators = (await accounts.ListAsync(cancellationToken)).Where(a => a.Superuser).ToList();
-        return administrators.Count == 1 && administrators[0].UserName == name;
     }
 
     /// <summary>The body of <c>PUT /api/v1/admins/{name}</c>.</summary>

@@ -115,7 +115,6 @@ public static class ApiV1
         });
         v1.MapGet("/clients/{**clientid}", async (string clientid, NodeNotices nodes) =>
         {
-            clientid = PathValue(clientid);
             var (found, failed) = await nodes.AskAllAsync(n => n.Client(clientid));
             return found.FirstOrDefault(c => c is not null) is { } client
                 ? Results.Ok(ClientInfo.Of(client))
@@ -123,7 +122,6 @@ public static class ApiV1
         });
         v1.MapDelete("/clients/{**clientid}", async (string clientid, NodeNotices nodes) =>
         {
-            clientid = PathValue(clientid);
             var (kicked, failed) = await nodes.AskAllAsync(n => n.Kick(clientid));
             return kicked.Any(k => k) ? Results.NoContent() : NotConnected(clientid, failed);
         });
@@ -160,9 +158,6 @@ public static class ApiV1
 
     private static bool FromLoopback(HttpContext http) =>
         http.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
-
-    /// <summary>A catch-all route value (a client id may hold '/'): %2F, which routing leaves as it is, read as '/'.</summary>
-    internal static string PathValue(string? value) => (value ?? "").Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>404 when every node answered that it does not have the client; 503 when some could not say.</summary>
     private static IResult NotConnected(string clientId, int failed) => failed > 0

@@ -58,7 +58,7 @@ public static class BlacklistApi
             });
         });
         endpoints.MapDelete("/{kind}/{**value}", async (string kind, string value, BlacklistService blacklist, CancellationToken cancellationToken) =>
-            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, ApiV1.PathValue(value)), cancellationToken)
+            await Guard(async () => await blacklist.DeleteAsync(Ban.KeyOf(kind, value), cancellationToken)
                 ? Results.NoContent()
                 : Results.NotFound(new { error = $"no ban of {kind} '{value}'" })));
     }

@@ -66,12 +66,10 @@ public static class EngineApi
         });
         v1.MapGet("/engine/shards/{**name}", async (string name, string? node, NodeNotices nodes, NodeIdentity self) =>
         {
-            name = ApiV1.PathValue(name);
             return await Asked(name, nodes, n => n.EngineShard(new EngineScope(node, self.Name), name), shards => Results.Ok(new { data = shards.Select(ShardView) }));
         });
         v1.MapDelete("/engine/shards/{**name}", async (string name, string? node, bool? force, NodeNotices nodes, NodeIdentity self) =>
         {
-            name = ApiV1.PathValue(name);
             return await Asked(name, nodes, n => n.EngineDeleteShard(new EngineScope(node, self.Name), name, force ?? false), changes =>
                 changes.Where(c => c.Outcome == EngineChangeOutcome.InUse).ToList() is { Count: > 0 } inUse
                     ? ApiV1.Error(StatusCodes.Status409Conflict, "SHARD_IN_USE", $"shard '{name}' has consumers that have not read to its end ({Where(inUse)}: "

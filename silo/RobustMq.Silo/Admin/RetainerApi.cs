@@ -44,13 +44,11 @@ public static class RetainerApi
         });
         v1.MapGet("/retainer/message/{**topic}", async (string topic, IGrainFactory grains) =>
         {
-            topic = ApiV1.PathValue(topic);
             return await AdminLists.Guard(async () =>
                 await FindAsync(grains, topic) is { } message ? Results.Ok(RetainedItem.Of(message)) : NotFound(topic));
         });
         v1.MapDelete("/retainer/message/{**topic}", async (string topic, IGrainFactory grains) =>
         {
-            topic = ApiV1.PathValue(topic);
             return await AdminLists.Guard(async () =>
             {
                 if (await FindAsync(grains, topic) is null)

@@ -85,7 +85,6 @@ public static class SessionApi
         });
         v1.MapGet("/sessions/{**clientid}", async (string clientid, IGrainFactory grains, NodeNotices nodes) =>
         {
-            clientid = ApiV1.PathValue(clientid);
             return await AdminLists.Guard(async () =>
             {
                 if (await SessionDirectory.For(grains, clientid).Lookup(clientid).WaitAsync(ClusterTables.ShardTimeout) is not { } claim)
@@ -117,7 +116,6 @@ public static class SessionApi
         });
         v1.MapDelete("/sessions/{**clientid}", async (string clientid, IGrainFactory grains) =>
         {
-            clientid = ApiV1.PathValue(clientid);
             return await AdminLists.Guard(async () =>
                 await grains.GetGrain<ISessionGrain>(clientid).Discard().WaitAsync(TimeSpan.FromSeconds(10)) ? Results.NoContent() : NotFound(clientid));
         });

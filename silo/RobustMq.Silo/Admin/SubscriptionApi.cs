@@ -62,7 +62,6 @@ public static class SubscriptionApi
         });
         v1.MapPost("/clients/{clientid}/subscribe", async (string clientid, SubscribeBody? body, NodeNotices nodes) =>
         {
-            clientid = ApiV1.PathValue(clientid);
             if (body?.Topic is not { Length: > 0 } filter
                 || !(filter.StartsWith(SharedSubscription.Prefix, StringComparison.Ordinal) ? SharedSubscription.TryParse(filter, out _) : TopicValidator.IsValidTopicFilter(filter)))
             {
@@ -98,7 +97,6 @@ public static class SubscriptionApi
         });
         v1.MapPost("/clients/{clientid}/unsubscribe", async (string clientid, UnsubscribeBody? body, NodeNotices nodes) =>
         {
-            clientid = ApiV1.PathValue(clientid);
             if (body?.Topic is not { Length: > 0 } filter)
             {
                 return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "the body must be {\"topic\": \"the filter as subscribed\"}");

@@ -35,7 +35,6 @@ public static class TopicMetricsApi
         });
         group.MapGet("/{**topic}", async (string topic, TopicMetrics topics, NodeNotices nodes, CancellationToken cancellationToken) =>
         {
-            topic = ApiV1.PathValue(topic);
             return await ApiV1.Guard(async () =>
             {
                 if ((await topics.ListAsync(cancellationToken)).FirstOrDefault(r => r.Topic == topic) is not { } registration)
@@ -64,7 +63,6 @@ public static class TopicMetricsApi
         });
         group.MapDelete("/{**topic}", async (string topic, TopicMetrics topics, CancellationToken cancellationToken) =>
         {
-            topic = ApiV1.PathValue(topic);
             return await ApiV1.Guard(async () => await topics.UnregisterAsync(topic, cancellationToken) ? Results.NoContent() : NotFound(topic));
         });
     }

@@ -32,12 +32,11 @@ public static class UserApi
     {
         endpoints.MapGet("", async (IUserStore users, CancellationToken cancellationToken) =>
             await Guard(async () => Results.Ok((await users.ListAsync(cancellationToken)).Select(UserView.Of).ToList())));
-        // A user name may hold '/': the rest of the path, with %2F read as '/' too.
+        // A user name may hold '/': the rest of the path, each segment decoded (RawPathValues).
         endpoints.MapGet("/{**name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
-            await Guard(async () => await users.GetAsync(name = ApiV1.PathValue(name), cancellationToken) is { } user ? Results.Ok(UserView.Of(user)) : NoSuchUser(name)));
+            await Guard(async () => await users.GetAsync(name, cancellationToken) is { } user ? Results.Ok(UserView.Of(user)) : NoSuchUser(name)));
         endpoints.MapPut("/{**name}", async (string name, UserBody? body, IUserStore users, IOptions<AuthOptions> options, CancellationToken cancellationToken) =>
         {
-            name = ApiV1.PathValue(name);
             if (!UserApiNames.IsValid(name))
             {
                 return Results.BadRequest(new { error = "a user name is 1 to 65,535 bytes of UTF-8 without U+0000" });
@@ -67,7 +66,7 @@ public static class UserApi
             });
         });
         endpoints.MapDelete("/{**name}", async (string name, IUserStore users, CancellationToken cancellationToken) =>
-            await Guard(async () => await users.DeleteAsync(name = ApiV1.PathValue(name), cancellationToken) ? Results.NoContent() : NoSuchUser(name)));
+            await Guard(async () => await users.DeleteAsync(name, cancellationToken) ? Results.NoContent() : NoSuchUser(name)));
     }
 
     private static IResult NoSuchUser(string name) => Results.NotFound(new { error = $"no user '{name}'" });

@@ -120,6 +120,7 @@ public static partial class BrokerHost
         builder.Services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.Section));
         builder.Services.AddSingleton<AdminAccounts>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminAccounts>());
+        builder.Services.AddSingleton<RobustMq.Gateway.Security.Administrators.IAdminAccountStore>(sp => sp.GetRequiredService<AdminAccounts>());
         builder.Services.AddSingleton<AdminTokens>();
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddOpenApi("v1");

@@ -31,6 +31,25 @@ internal sealed partial class StoredAclRules(StorageEngines storage, ILogger<Sto
         return entries;
     }
 
+    public async Task<AclEntry?> GetAsync(string who, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(who);
+        if (await storage.ForState().GetAsync(IAclRuleStore.Space, who, cancellationToken) is not { } value)
+        {
+            return null;
+        }
+
+        try
+        {
+            return AclEntry.Decode(value);
+        }
+        catch (FormatException ex)
+        {
+            LogUnreadable(logger, who, ex.Message);
+            return null;
+        }
+    }
+
     public async Task PutAsync(AclEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);

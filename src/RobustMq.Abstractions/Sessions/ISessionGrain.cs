@@ -59,9 +59,10 @@ public interface ISessionGrain : IGrainWithStringKey
     Task Wake(string[] deadNodes);
 
     /// <summary>
-    /// Ends the session at an operator's request (<c>DELETE /api/v1/sessions/{clientid}</c>): a connected client is
-    /// closed with DISCONNECT 0x98 Administrative action and its session ends with the connection (stored with expiry
-    /// 0 first); a stored one ends now, its will sent as at expiry (MQTT-3.1.3-9). False when there was no session.
+    /// Ends the session at an operator's request (<c>DELETE /api/v1/sessions/{clientid}</c>) within this call, its will
+    /// sent as at expiry (MQTT-3.1.3-9); a connected client is then closed with DISCONNECT 0x98 Administrative action.
+    /// A CONNECT after this call gets Session Present 0; the closed connection's DISCONNECT or hand-back, even one that
+    /// crossed this call, does not bring the session back. False when there was no session.
     /// </summary>
     Task<bool> Discard();
 }

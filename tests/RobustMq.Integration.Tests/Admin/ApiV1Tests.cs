@@ -229,4 +229,63 @@ public sealed class ApiV1Tests(BrokerFixture broker) : IClassFixture<BrokerFixtu
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("BAD_REQUEST", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
+
+    /// <summary>
+    /// Every /api/v1 route with an id in its path, addressed with the id escaped whole (Uri.EscapeDataString, as
+    /// robust-ctl and the dashboard do): a '/' travels as %2F, a literal "%2F" as %252F, and each route reaches the
+    /// entity of exactly that id.
+    /// </summary>
+    [Theory]
+    [InlineData("path/a/b")]
+    [InlineData("path a b")]
+    [InlineData("path-\u00e4")]
+    [InlineData("path-100%")]
+    [InlineData("path%2Fliteral")]
+    [InlineData("path%25")]
+    public async Task An_id_with_reserved_characters_addresses_its_own_entity_on_every_route(string id)
+    {
+        using var admin = new AdminHttp(broker.AdminPort);
+        var path = Uri.EscapeDataString(id);
+        var kicked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (var client = await Mqtt.ConnectAsync(broker, id))
+        {
+            client.DisconnectedAsync += _ =>
+            {
+                kicked.TrySetResult();
+                return Task.CompletedTask;
+            };
+            Assert.Equal(id, (await admin.GetAsync($"/api/v1/clients/{path}")).GetProperty("clientid").GetString());
+            Assert.Equal(id, (await admin.GetAsync($"/api/v1/sessions/{path}")).GetProperty("clientid").GetString());
+            await admin.JsonAsync(HttpMethod.Post, $"/api/v1/clients/{path}/subscribe", new { topic = "path/escaped", qos = 1 });
+            await admin.JsonAsync(HttpMethod.Post, $"/api/v1/clients/{path}/unsubscribe", new { topic = "path/escaped" }, HttpStatusCode.NoContent);
+            await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/clients/{path}", expected: HttpStatusCode.NoContent);
+            await kicked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await admin.JsonAsync(HttpMethod.Put, $"/api/v1/users/{path}", new { password = "pw" }, HttpStatusCode.Created);
+        Assert.Equal(id, (await admin.GetAsync($"/api/v1/users/{path}")).GetProperty("user_name").GetString());
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/users/{path}", expected: HttpStatusCode.NoContent);
+
+        await admin.JsonAsync(HttpMethod.Put, $"/api/v1/acl/clients/{path}", new { rules = new[] { new { permission = "allow", action = "all", topic = "#" } } });
+        Assert.Equal("client/" + id, (await admin.GetAsync($"/api/v1/acl/clients/{path}")).GetProperty("who").GetString());
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/acl/clients/{path}", expected: HttpStatusCode.NoContent);
+
+        await admin.JsonAsync(HttpMethod.Post, "/api/v1/blacklist", new { kind = "clientid", value = id, duration_s = 60 }, HttpStatusCode.Created);
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/blacklist/clientid/{path}", expected: HttpStatusCode.NoContent);
+
+        await admin.JsonAsync(HttpMethod.Post, "/api/v1/topic_metrics", new { topic = id }, HttpStatusCode.Created);
+        Assert.Equal(id, (await admin.GetAsync($"/api/v1/topic_metrics/{path}")).GetProperty("topic").GetString());
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/topic_metrics/{path}", expected: HttpStatusCode.NoContent);
+
+        await admin.JsonAsync(HttpMethod.Post, "/api/v1/publish", new { topic = id, payload = "kept", retain = true });
+        Assert.Equal(id, (await admin.GetAsync($"/api/v1/retainer/message/{path}")).GetProperty("topic").GetString());
+        // A topic's levels may also travel with their '/' bare, each level escaped.
+        Assert.Equal(id, (await admin.GetAsync("/api/v1/retainer/message/" + string.Join('/', id.Split('/').Select(Uri.EscapeDataString)))).GetProperty("topic").GetString());
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/retainer/message/{path}", expected: HttpStatusCode.NoContent);
+        await admin.JsonAsync(HttpMethod.Get, $"/api/v1/retainer/message/{path}", expected: HttpStatusCode.NotFound);
+
+        await admin.JsonAsync(HttpMethod.Put, $"/api/v1/admins/{path}", new { password = "admin-pass-1", role = "viewer" }, HttpStatusCode.Created);
+        Assert.Contains(id, (await admin.GetAsync("/api/v1/admins")).EnumerateArray().Select(a => a.GetProperty("username").GetString()));
+        await admin.JsonAsync(HttpMethod.Delete, $"/api/v1/admins/{path}", expected: HttpStatusCode.NoContent);
+    }
 }

@@ -63,6 +63,27 @@ public sealed class RobustCtlTests(BrokerFixture broker) : IClassFixture<BrokerF
         Assert.Equal(0, (await CtlAsync("mqtt", "user", "delete", "--username", "ctl-user")).ExitCode);
     }
 
+    [Fact]
+    public async Task Ids_holding_a_slash_a_percent_escape_or_non_ASCII_letters_are_addressed_exactly()
+    {
+        // robust-ctl escapes the id whole: '/' travels as %2F and the literal "%2F" as %252F.
+        const string name = "ctl/user%2F \u00e4";
+        Assert.Equal(0, (await CtlAsync("mqtt", "user", "create", "--username", name, "--password", "ctl-pass")).ExitCode);
+        var (code, users, error) = await CtlAsync("--output", "json", "mqtt", "user", "list");
+        Assert.True(code == 0, error);
+        Assert.Contains(name, JsonDocument.Parse(users).RootElement.EnumerateArray().Select(u => u.GetProperty("user_name").GetString()));
+        using (var client = await Mqtt.ConnectAsync(broker, name))
+        {
+            var (kickCode, _, kickError) = await CtlAsync("mqtt", "client", "kick", name);
+            Assert.True(kickCode == 0, $"kick exit {kickCode}: {kickError}");
+        }
+
+        Assert.Equal(0, (await CtlAsync("mqtt", "user", "delete", "--username", name)).ExitCode);
+        var (againCode, _, again) = await CtlAsync("mqtt", "user", "delete", "--username", name);
+        Assert.Equal(1, againCode);
+        Assert.Contains("404", again, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("mqtt", "client", "frobnicate")]
     [InlineData("--output", "yaml", "mqtt", "overview")]

@@ -14,29 +14,7 @@ namespace RobustMq.Integration.Tests.Cli;
 [Trait("Topology", "SingleNode")]
 public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
-    private string Server => $"127.0.0.1:{broker.AdminPort.ToString(CultureInfo.InvariantCulture)}";
-
-    private static ProcessStartInfo Ctl(IEnumerable<string> arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "robust-ctl.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        return info;
-    }
-
-    private async Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments)
-    {
-        using var process = Process.Start(Ctl(["--server", Server, .. arguments]))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int ExitCode, string Output, string Error)> CtlAsync(params string[] arguments) => RobustCtl.RunAsync(broker.AdminPort, arguments);
 
     [Fact]
     public async Task Session_list_shows_connected_and_stored_sessions_and_delete_ends_one()
@@ -67,8 +45,8 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
     public async Task Subscribe_receives_what_publish_sent_and_the_retained_message_is_listed_and_deleted()
     {
         var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
-        using var subscriber = Process.Start(Ctl(["--output", "json", "mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", "ctl/round/#", "--qos", "1",
-            "--count", "1", "--timeout", "30", "--client-id", "ctl-subscriber"]))!;
+        using var subscriber = RobustCtl.Start(["--output", "json", "mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", "ctl/round/#", "--qos", "1",
+            "--count", "1", "--timeout", "30", "--client-id", "ctl-subscriber"]);
         var received = subscriber.StandardOutput.ReadToEndAsync();
         var subscriberError = subscriber.StandardError.ReadToEndAsync();
         try
@@ -162,7 +140,7 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
     private async Task<(int ExitCode, string Error)> RunUntilAsync(string clientId, Func<Task> then, bool interrupt = false)
     {
         var mqtt = $"127.0.0.1:{broker.MqttPort.ToString(CultureInfo.InvariantCulture)}";
-        using var subscriber = Process.Start(Ctl(["mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", $"ctl/{clientId}/#", "--count", "5", "--client-id", clientId]))!;
+        using var subscriber = RobustCtl.Start(["mqtt", "subscribe", "--mqtt-server", mqtt, "--topic", $"ctl/{clientId}/#", "--count", "5", "--client-id", clientId]);
         var output = subscriber.StandardOutput.ReadToEndAsync();
         var error = subscriber.StandardError.ReadToEndAsync();
         try

@@ -324,4 +324,39 @@ public sealed class BuiltInAclTests(BuiltInAclBrokerFixture broker) : IClassFixt
         using var missing = await _http.GetAsync("/api/acl/users/acl-api");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task Rules_added_one_by_one_at_once_are_all_kept_and_one_is_removed_by_its_fields()
+    {
+        // Each add is one POST, as the dashboard and robust-ctl send it: none may overwrite another. The first one alone
+        // (it activates the subject's grain on a broker that may have just started), then the others at once.
+        // Each add waits for its durable write, one after another, and for every node to read the rules again: on a
+        // loaded machine that takes longer than this class's 10 s client timeout for the last of them.
+        using var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var topics = Enumerable.Range(0, 5).Select(i => $"many/{i}").ToArray();
+        foreach (var batch in new[] { topics[..1], topics[1..] })
+        {
+            await Task.WhenAll(batch.Select(async topic =>
+        {
+                using var response = await http.PostAsJsonAsync("/api/acl/rules", new { who = "user/acl-many", permission = "deny", action = "publish", topic });
+                Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {topic}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }));
+        }
+
+        async Task<string[]> StoredAsync() => [.. (await http.GetFromJsonAsync<JsonElement>("/api/acl/users/acl-many")).GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("topic").GetString()!).Order(StringComparer.Ordinal)];
+        Assert.Equal(topics.Order(StringComparer.Ordinal), await StoredAsync());
+
+        async Task<HttpStatusCode> RemoveAsync(string topic)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, "/api/acl/rules") { Content = JsonContent.Create(new { who = "user/acl-many", permission = "deny", action = "publish", topic }) };
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, await RemoveAsync("many/3"));
+        Assert.Equal(HttpStatusCode.NotFound, await RemoveAsync("many/3"));
+        Assert.Equal(topics.Where(t => t != "many/3").Order(StringComparer.Ordinal), await StoredAsync());
+        using var deleted = await http.DeleteAsync("/api/acl/users/acl-many");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
 }

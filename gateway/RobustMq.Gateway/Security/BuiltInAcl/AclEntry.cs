@@ -7,13 +7,23 @@ namespace RobustMq.Gateway.Security.BuiltInAcl;
 /// <c>{"permission": "allow|deny", "action": "publish|subscribe|all", "topic": "t/%c/#", "qos": [0, 1], "retain": false, "ipaddr": "10.0.0.0/8"}</c>
 /// (<c>qos</c>, <c>retain</c> and <c>ipaddr</c> optional: see <see cref="AclRule"/>'s conditions).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("robustmq.aclrule")]
 public sealed record AclEntryRule(
-    [property: JsonPropertyName("permission")] string? Permission,
-    [property: JsonPropertyName("action")] string? Action,
-    [property: JsonPropertyName("topic")] string? Topic,
-    [property: JsonPropertyName("qos")] int[]? QoS = null,
-    [property: JsonPropertyName("retain")] bool? Retain = null,
-    [property: JsonPropertyName("ipaddr")] string? IpAddr = null);
+    [property: JsonPropertyName("permission"), Id(0)] string? Permission,
+    [property: JsonPropertyName("action"), Id(1)] string? Action,
+    [property: JsonPropertyName("topic"), Id(2)] string? Topic,
+    [property: JsonPropertyName("qos"), Id(3)] int[]? QoS = null,
+    [property: JsonPropertyName("retain"), Id(4)] bool? Retain = null,
+    [property: JsonPropertyName("ipaddr"), Id(5)] string? IpAddr = null)
+{
+    /// <summary>Whether <paramref name="other"/> is the same rule: every field equal (the QoS levels in the same order).</summary>
+    public bool SameAs(AclEntryRule other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Permission == other.Permission && Action == other.Action && Topic == other.Topic && Retain == other.Retain && IpAddr == other.IpAddr
+            && (QoS is null ? other.QoS is null : other.QoS is not null && QoS.AsSpan().SequenceEqual(other.QoS));
+    }
+}
 
 /// <summary>
 /// The rules of one subject of the built-in ACL store (storage space <see cref="IAclRuleStore.Space"/>, key
@@ -99,6 +109,9 @@ public interface IAclRuleStore
 
     /// <summary>Every entry; one that cannot be read is left out (and logged by the store).</summary>
     Task<IReadOnlyList<AclEntry>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The entry of the subject <paramref name="who"/>, or null when it has none (or one that cannot be read).</summary>
+    Task<AclEntry?> GetAsync(string who, CancellationToken cancellationToken = default);
 
     /// <summary>Stores <paramref name="entry"/>, replacing the subject's rules; completes once durable.</summary>
     Task PutAsync(AclEntry entry, CancellationToken cancellationToken = default);

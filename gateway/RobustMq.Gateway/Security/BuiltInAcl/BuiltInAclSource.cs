@@ -11,13 +11,15 @@ namespace RobustMq.Gateway.Security.BuiltInAcl;
 /// The built-in ACL store as an ACL source (<c>builtin</c> in <c>Acl:Sources</c>): a client's rules are those of its
 /// User Name (<c>user/{name}</c>), then of its client id (<c>client/{id}</c>), then those for <c>all</c>, as EMQX's
 /// built-in database authorizer orders them. The store's entries are held in memory, so a CONNECT costs no call; the
-/// node reads them again when they change on any node (<see cref="AddAsync"/>, <see cref="DeleteAsync"/> tell every
-/// active node, <see cref="INodeControlGrain"/>), every <see cref="StoreFollower.RefreshInterval"/>, and at start. After each
+/// node reads them again when they change on any node (<see cref="AddAsync"/>, <see cref="AppendAsync"/>,
+/// <see cref="RemoveAsync"/>, <see cref="DeleteAsync"/> tell every active node, <see cref="INodeControlGrain"/>), every <see cref="StoreFollower.RefreshInterval"/>, and at start. After each
 /// change the node's connected clients are told (<see cref="MqttConnection.AclChanged"/>): their decisions follow the
-/// new rules from then on, and a subscription the new rules refuse is dropped.
+/// new rules from then on, and a subscription the new rules refuse is dropped. Changes go through the subject's
+/// <see cref="IAclSubjectGrain"/>, so that changes made at once on any nodes are applied one after another.
 /// </summary>
 public sealed partial class BuiltInAclSource(
     IAclRuleStore? store,
+    IGrainFactory? grains,
     ConnectionRegistry connections,
     NodeNotices notices,
     TimeProvider clock,
@@ -69,22 +71,64 @@ public sealed partial class BuiltInAclSource(
     public async Task AddAsync(AclEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await Store.PutAsync(entry, cancellationToken);
-        LogStored(logger, entry.Who, entry.Rules.Count);
-        await notices.TellAllAsync(TellChanged);
+        await Subject(entry.Who).Replace([.. entry.Rules]).WaitAsync(cancellationToken);
+        await ChangedAsync(entry.Who, entry.Rules.Count);
+    }
+
+    /// <summary>Adds <paramref name="rule"/> after the rules of <paramref name="who"/>; false when it has <see cref="AclEntry.MaxRules"/> already.</summary>
+    public async Task<bool> AppendAsync(string who, AclEntryRule rule, CancellationToken cancellationToken)
+    {
+        if (!await Subject(who).Append(rule).WaitAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        await ChangedAsync(who, null);
+        return true;
+    }
+
+    /// <summary>Removes the first rule of <paramref name="who"/> that is <see cref="AclEntryRule.SameAs"/> <paramref name="rule"/>; false when it has none such.</summary>
+    public async Task<bool> RemoveAsync(string who, AclEntryRule rule, CancellationToken cancellationToken)
+    {
+        if (!await Subject(who).Remove(rule).WaitAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        await ChangedAsync(who, null);
+        return true;
     }
 
     /// <summary>Deletes the subject's rules and has every active node drop them; false when there were none.</summary>
     public async Task<bool> DeleteAsync(string who, CancellationToken cancellationToken)
     {
-        if (!await Store.DeleteAsync(who, cancellationToken))
+        if (!await Subject(who).Delete().WaitAsync(cancellationToken))
         {
             return false;
         }
 
-        LogStored(logger, who, 0);
-        await notices.TellAllAsync(TellChanged);
+        await ChangedAsync(who, 0);
         return true;
+    }
+
+    private IAclSubjectGrain Subject(string who)
+    {
+        _ = Store;
+        return (grains ?? throw new InvalidOperationException("this host has no grains to change the ACL store with")).GetGrain<IAclSubjectGrain>(who);
+    }
+
+    private async Task ChangedAsync(string who, int? count)
+    {
+        if (count is { } n)
+        {
+            LogStored(logger, who, n);
+        }
+        else
+        {
+            LogRuleChanged(logger, who);
+        }
+
+        await notices.TellAllAsync(TellChanged);
     }
 
     /// <summary>
@@ -191,6 +235,9 @@ public sealed partial class BuiltInAclSource(
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "Built-in ACL: {Who} now has {Count} rules")]
     private static partial void LogStored(ILogger logger, string who, int count);
+
+    [LoggerMessage(EventId = 4115, Level = LogLevel.Information, Message = "Built-in ACL: a rule of {Who} was added or removed")]
+    private static partial void LogRuleChanged(ILogger logger, string who);
 
     [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "Built-in ACL: the store could not be read; the rules in force stay until the next refresh")]
     private static partial void LogReloadFailed(ILogger logger, Exception ex);

@@ -60,13 +60,13 @@ export function query(params) {
   return s ? `?${s}` : '';
 }
 
-/** A path segment for a value that may hold '/' (client ids, topics): the API reads %2F as '/'. */
+/** A path segment for a value that may hold '/', '%' or any other character (client ids, topics): encoded whole. */
 export const segment = (value) => encodeURIComponent(value);
 
 export const get = (path, params) => call('GET', path + query(params));
 export const post = (path, body) => call('POST', path, body);
 export const put = (path, body) => call('PUT', path, body);
-export const del = (path) => call('DELETE', path);
+export const del = (path, body) => call('DELETE', path, body);
 
 /** GET as text (a trace download), with the token. */
 export async function text(path) {

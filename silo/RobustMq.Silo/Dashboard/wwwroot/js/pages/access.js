@@ -1,6 +1,6 @@
 // Who gets in: the built-in users (/api/v1/users), the built-in ACL (/api/v1/acl) and the blacklist (/api/v1/blacklist).
 import { h, fmt } from '../dom.js';
-import { get, put, post, del, segment } from '../api.js';
+import { put, post, del, segment } from '../api.js';
 import { confirmDialog, formDialog, change } from '../ui.js';
 import { listPage, rowButton } from '../list.js';
 
@@ -63,19 +63,19 @@ export const acl = listPage({
     ], 'Add');
     if (!v) return;
     const who = v.kind === 'all' ? 'all' : `${v.kind}/${v.name}`;
-    // The rule goes after the subject's others: PUT replaces the subject's list.
-    const path = subjectPath(who);
-    const ok = await change(async () => {
-      let rules = [];
-      try { rules = (await get(path)).rules ?? []; } catch (error) { if (error.status !== 404) throw error; }
-      await put(path, { rules: [...rules, { permission: v.permission, action: v.action, topic: v.topic }] });
-    }, `Rule added for ${who}`);
-    if (ok) reload();
+    // One rule added in one call, after the subject's others: two admins adding at once both keep theirs.
+    if (await change(() => post('/acl/rules', { who, permission: v.permission, action: v.action, topic: v.topic }), `Rule added for ${who}`)) reload();
   })],
-  actions: (r, reload) => (r.index === 0 ? [rowButton('Delete subject', async () => {
-    if (await confirmDialog('Delete rules', `Delete all ${r.entry.rules.length} rule(s) of ${r.who}?`, 'Delete')
-      && await change(() => del(subjectPath(r.who)), `Rules of ${r.who} deleted`)) reload();
-  }, 'btn-danger')] : []),
+  actions: (r, reload) => [
+    ...(r.entry.rules.length ? [rowButton('Delete rule', async () => {
+      if (await confirmDialog('Delete rule', `Delete rule ${r.index + 1} of ${r.who} (${r.rule.permission} ${r.rule.action} ${r.rule.topic})?`, 'Delete')
+        && await change(() => del('/acl/rules', { who: r.who, ...r.rule }), `Rule of ${r.who} deleted`)) reload();
+    }, 'btn-danger')] : []),
+    ...(r.index === 0 ? [rowButton('Delete subject', async () => {
+      if (await confirmDialog('Delete rules', `Delete all ${r.entry.rules.length} rule(s) of ${r.who}?`, 'Delete')
+        && await change(() => del(subjectPath(r.who)), `Rules of ${r.who} deleted`)) reload();
+    }, 'btn-danger')] : []),
+  ],
 });
 
 export const blacklist = listPage({
