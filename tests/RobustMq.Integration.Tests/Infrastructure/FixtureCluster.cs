@@ -10,6 +10,8 @@ namespace RobustMq.Integration.Tests.Infrastructure;
 /// </summary>
 internal sealed class FixtureCluster
 {
+    private const int StartAttempts = 3;
+
     private readonly List<BrokerExecutable> _silos = [];
     private readonly List<RoundRobinForwarder> _forwarders = [];
     private readonly string _database;
@@ -36,17 +38,26 @@ internal sealed class FixtureCluster
     public static async Task<FixtureCluster> StartAsync(List<string> extra)
     {
         var server = await SharedPostgres.GetAsync();
-        var database = await server.CreateDatabaseAsync();
-        var cluster = new FixtureCluster(database, server.ConnectionString(database));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await cluster.StartSilosAsync(cluster.ConnectionString, extra);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync(nameof(FixtureCluster));
-            throw;
+            var database = await server.CreateDatabaseAsync();
+            var cluster = new FixtureCluster(database, server.ConnectionString(database));
+            try
+            {
+                await cluster.StartSilosAsync(cluster.ConnectionString, extra);
+                return cluster;
+            }
+            catch (ClusterStartCollisionException) when (attempt < StartAttempts)
+            {
+                // Both cores were so busy that one silo declared the other dead while they joined (Orleans' probes
+                // timed out); a silo declared dead stops. Not what a test checks: a new cluster on a new database.
+                await cluster.DisposeAsync(nameof(FixtureCluster));
+            }
+            catch
+            {
+                await cluster.DisposeAsync(nameof(FixtureCluster));
+                throw;
+            }
         }
     }
 
@@ -87,7 +98,14 @@ internal sealed class FixtureCluster
             ]));
         }
 
-        await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
+        try
+        {
+            await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
+        }
+        catch (InvalidOperationException ex) when (_silos.Any(s => s.HasExited) && ex.Message.Contains("told I am dead", StringComparison.Ordinal))
+        {
+            throw new ClusterStartCollisionException($"a silo stopped while the new cluster formed: {ex.Message}", ex);
+        }
         await Task.WhenAll(_silos.Select((silo, i) => WaitForMembersAsync(silo.Ports["Admin:Port"], _silos.Count, $"cluster silo {i}")));
         _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.MqttPort)]));
         _forwarders.Add(RoundRobinForwarder.Start(0, [.. _silos.Select(s => s.Ports["Listeners:WebSocket:Port"])]));
@@ -135,9 +153,15 @@ internal sealed class FixtureCluster
             {
                 last = await http.GetStringAsync("/api/nodes");
                 using var nodes = System.Text.Json.JsonDocument.Parse(last);
-                if (nodes.RootElement.EnumerateArray().Count(n => n.GetProperty("status").GetString() == "active") >= count)
+                var statuses = nodes.RootElement.EnumerateArray().Select(n => n.GetProperty("status").GetString()).ToList();
+                if (statuses.Count(s => s == "active") >= count)
                 {
                     return;
+                }
+
+                if (statuses.Contains("dead"))
+                {
+                    throw new ClusterStartCollisionException($"{phase}: a silo of the new cluster was declared dead while joining; /api/nodes: {last}");
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -150,3 +174,6 @@ internal sealed class FixtureCluster
         throw new TimeoutException($"{phase}: fewer than {count} active members within 60 s; /api/nodes: {last}");
     }
 }
+
+/// <summary>A silo of a new <see cref="FixtureCluster"/> was declared dead by the other while they joined: start again.</summary>
+internal sealed class ClusterStartCollisionException(string message, Exception? inner = null) : Exception(message, inner);
