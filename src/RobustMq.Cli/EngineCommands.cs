@@ -11,7 +11,7 @@ namespace RobustMq.Cli;
 internal static class EngineCommands
 {
     public static Command Build() =>
-        new("engine", "The storage engine: backends, shards, segments, consumer offsets (every node's stores)") { Backend(), Shard(), Segment(), Offset() };
+        new("engine", "The storage engine: backends, keyed spaces, shards, segments, consumer offsets (every node's stores)") { Backend(), Space(), Shard(), Segment(), Offset() };
 
     private static Command Backend()
     {
@@ -19,6 +19,16 @@ internal static class EngineCommands
         var list = new Command("list", "Each node's open backends: location, default, topic rules, sync, size on disk, shards") { node };
         list.SetAction(Ctl.Call((p, api, ct) => api.SendAsync(HttpMethod.Get, "/api/v1/engine/backends" + Query(("node", p.GetValue(node))), null, ct)));
         return new Command("backend", "Storage backends (Storage:Default, Storage:Topics)") { list };
+    }
+
+    private static Command Space()
+    {
+        var node = Node();
+        var backend = new Option<string>("--backend") { Description = "only this backend's spaces" };
+        backend.AcceptOnlyFromAmong("memory", "rocksdb", "segment", "postgres");
+        var list = new Command("list", "Keyed spaces (sessions, queue, retained...) that hold keys: backend, node, keys, value bytes") { node, backend };
+        list.SetAction(Ctl.Call((p, api, ct) => api.SendAsync(HttpMethod.Get, "/api/v1/engine/spaces" + Query(("node", p.GetValue(node)), ("backend", p.GetValue(backend))), null, ct)));
+        return new Command("space", "Keyed spaces: the broker's sessions, offline queues, in-flight records, retained messages, users, ACL...") { list };
     }
 
     private static Command Shard()

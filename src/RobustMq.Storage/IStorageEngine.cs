@@ -65,4 +65,13 @@ public interface IStorageEngine : IAsyncDisposable
 
     /// <summary>The shards that hold at least one record or committed offset, in ordinal order; those starting with <paramref name="prefix"/>.</summary>
     IAsyncEnumerable<string> ListShardsAsync(string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The spaces that hold at least one key, in ordinal order of their names, each with its key count and value bytes
+    /// (<see cref="SpaceUsage"/>). A backend that has to scan to count stops a space at <paramref name="maxKeys"/> keys
+    /// and says so (<see cref="SpaceUsage.KeysAtLeast"/>); one that keeps exact counts (Memory, Segment) gives them
+    /// whole. (The admin API's "space list".)
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxKeys"/> is below 1.</exception>
+    ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default);
 }

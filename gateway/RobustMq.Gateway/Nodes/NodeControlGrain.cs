@@ -84,6 +84,9 @@ public interface INodeControlGrain : IGrainWithStringKey
     /// <summary>This node's shards by name prefix (<see cref="INodeStorage.ShardsAsync"/>).</summary>
     Task<EngineShardPage> EngineShards(EngineScope scope, string prefix, int take);
 
+    /// <summary>This node's keyed spaces with their keys and value bytes (<see cref="INodeStorage.SpacesAsync"/>).</summary>
+    Task<EngineSpace[]> EngineSpaces(EngineScope scope, string? backend);
+
     /// <summary>One shard in each of this node's backends that holds it (<see cref="INodeStorage.ShardAsync"/>).</summary>
     Task<EngineShard[]> EngineShard(EngineScope scope, string name);
 
@@ -155,6 +158,8 @@ public sealed class NodeControlGrain(BlacklistService blacklist, BuiltInAclSourc
     public Task<EngineBackend[]> EngineBackends(EngineScope scope) => Storage.BackendsAsync(scope);
 
     public Task<EngineShardPage> EngineShards(EngineScope scope, string prefix, int take) => Storage.ShardsAsync(scope, prefix, take);
+
+    public Task<EngineSpace[]> EngineSpaces(EngineScope scope, string? backend) => Storage.SpacesAsync(scope, backend);
 
     public Task<EngineShard[]> EngineShard(EngineScope scope, string name) => Storage.ShardAsync(scope, name);
 

@@ -69,5 +69,7 @@ internal sealed class MeteredStorageEngine(IStorageEngine inner, IStorageWriteMe
 
     public IAsyncEnumerable<string> ListShardsAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListShardsAsync(prefix, cancellationToken);
 
+    public ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default) => inner.ListSpacesAsync(maxKeys, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -16,6 +16,11 @@ namespace RobustMq.Silo.Admin;
 /// <list type="bullet">
 /// <item><c>GET /engine/backends</c>: <c>{"data": [{"node", "backend", "location", "default", "topic_filters", "sync", "size_bytes", "shards"}]}</c>.</item>
 /// <item><c>GET /engine/shards?prefix=&amp;node=&amp;page=&amp;limit=</c>: shards by name: <c>{"shard", "backend", "node", "low", "next", "records", "consumers": [{"consumer", "offset", "lag"}]}</c>.</item>
+/// <item><c>GET /engine/spaces?node=&amp;backend=</c>: the keyed spaces (sessions, queue, retained...; each node's own
+/// stores, the shared one once) that hold keys: <c>{"node", "backend", "space", "keys", "value_bytes", "keys_at_least"}</c>
+/// by space, backend, node; <c>keys_at_least</c>: the backend counts by scanning (RocksDB, PostgreSQL) and stopped at
+/// 1,000,000 keys, so <c>keys</c> and <c>value_bytes</c> are lower bounds. 400 for a <c>backend</c> that is not
+/// <c>memory</c>, <c>rocksdb</c>, <c>segment</c> or <c>postgres</c>.</item>
 /// <item><c>GET /engine/shards/{name}</c>: the shard in every store that holds it; 404 <c>SHARD_NOT_FOUND</c>.</item>
 /// <item><c>DELETE /engine/shards/{name}?node=&amp;force=</c>: 204; 404; 409 <c>SHARD_IN_USE</c> when a consumer has not
 /// read to its end (nothing is deleted where that holds; <c>force=true</c> deletes anyway).</item>
@@ -63,6 +68,25 @@ public static class EngineApi
             var data = answers.SelectMany(a => a.Shards).OrderBy(s => s.Name, KeyOrder.Utf8).ThenBy(s => s.Backend, StringComparer.Ordinal).ThenBy(s => s.Node, StringComparer.Ordinal)
                 .Skip((paging.Page - 1) * paging.Limit).Take(paging.Limit).Select(ShardView).ToList();
             return Results.Ok(new { data, meta = new { page = paging.Page, limit = paging.Limit, count = answers.Sum(a => a.Count) }, nodes_not_answering = failed });
+        });
+        v1.MapGet("/engine/spaces", async (string? node, string? backend, NodeNotices nodes, NodeIdentity self) =>
+        {
+            if (backend is not (null or "memory" or "rocksdb" or "segment" or "postgres"))
+            {
+                return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", $"backend must be memory, rocksdb, segment or postgres (got '{backend}')");
+            }
+
+            var (answers, failed) = await nodes.AskAllAsync(n => n.EngineSpaces(new EngineScope(node, self.Name), backend));
+            var data = answers.SelectMany(a => a).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Backend, StringComparer.Ordinal).ThenBy(s => s.Node, StringComparer.Ordinal).Select(s => new
+            {
+                node = s.Node,
+                backend = s.Backend,
+                space = s.Name,
+                keys = s.Keys,
+                value_bytes = s.ValueBytes,
+                keys_at_least = s.KeysAtLeast,
+            });
+            return Results.Ok(new { data, nodes_not_answering = failed });
         });
         v1.MapGet("/engine/shards/{**name}", async (string name, string? node, NodeNotices nodes, NodeIdentity self) =>
         {

@@ -56,6 +56,20 @@ internal sealed class NodeStorage(StorageEngines storage, IOptions<StorageOption
         return new EngineShardPage(names.Count, [.. shards]);
     }
 
+    public async Task<EngineSpace[]> SpacesAsync(EngineScope scope, string? backend)
+    {
+        var found = new List<EngineSpace>();
+        foreach (var b in InScope(scope).Where(b => backend is null || Name(b.Backend) == backend))
+        {
+            foreach (var space in await b.Engine.ListSpacesAsync())
+            {
+                found.Add(new EngineSpace(b.Node, Name(b.Backend), space.Space, space.Keys, space.ValueBytes, space.KeysAtLeast));
+            }
+        }
+
+        return [.. found];
+    }
+
     public async Task<EngineShard[]> ShardAsync(EngineScope scope, string name) =>
         [.. (await Holding(scope, name)).Select(h => h.Shard)];
 

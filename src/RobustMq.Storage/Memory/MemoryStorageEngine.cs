@@ -179,6 +179,32 @@ public sealed class MemoryStorageEngine : IStorageEngine
         await Task.CompletedTask;
     }
 
+    public ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
+        var found = new List<SpaceUsage>();
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            foreach (var (name, space) in _spaces)
+            {
+                if (space.Count > 0)
+                {
+                    long bytes = 0;
+                    foreach (var value in space.Values)
+                    {
+                        bytes += value.Length;
+                    }
+
+                    found.Add(new SpaceUsage(name, space.Count, bytes, KeysAtLeast: false));
+                }
+            }
+        }
+
+        found.Sort((a, b) => string.CompareOrdinal(a.Space, b.Space));
+        return ValueTask.FromResult<IReadOnlyList<SpaceUsage>>(found);
+    }
+
     public ValueTask DisposeAsync()
     {
         lock (_lock)

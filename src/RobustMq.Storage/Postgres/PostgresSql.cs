@@ -63,6 +63,18 @@ internal sealed class PostgresSql
         ScanFrom = $"SELECT key, value FROM {s}.kv WHERE space = $1 AND key >= $2 ORDER BY key";
         ScanRange = $"SELECT key, value FROM {s}.kv WHERE space = $1 AND key >= $2 AND key < $3 ORDER BY key";
         ListShards = $"SELECT name FROM {s}.shards WHERE starts_with(name, $1) ORDER BY name";
+        // The distinct spaces by a loose index scan of kv's primary key (one index probe per space, not one row per
+        // key), then per space its keys and value bytes, counting no more than $1 rows.
+        ListSpaces = $"""
+            WITH RECURSIVE spaces AS (
+                SELECT min(space) AS space FROM {s}.kv
+                UNION ALL
+                SELECT (SELECT min(k.space) FROM {s}.kv k WHERE k.space > spaces.space) FROM spaces WHERE spaces.space IS NOT NULL)
+            SELECT spaces.space, counted.keys, counted.bytes FROM spaces
+            CROSS JOIN LATERAL (SELECT count(*) AS keys, coalesce(sum(octet_length(capped.value)), 0)::bigint AS bytes
+                FROM (SELECT value FROM {s}.kv k WHERE k.space = spaces.space LIMIT $1) capped) counted
+            WHERE spaces.space IS NOT NULL ORDER BY spaces.space
+            """;
     }
 
     public string Schema { get; }
@@ -130,6 +142,9 @@ internal sealed class PostgresSql
     public string ScanRange { get; }
 
     public string ListShards { get; }
+
+    /// <summary>Each space with its keys and value bytes, at most <c>$1</c> keys counted per space, by name.</summary>
+    public string ListSpaces { get; }
 
     /// <summary>A statement of a batch with positional parameters (<c>$1</c>, <c>$2</c>...); pass an array as one object.</summary>
     public static NpgsqlBatchCommand BatchCommand(string sql, params object[] parameters)

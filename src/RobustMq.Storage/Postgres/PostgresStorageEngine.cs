@@ -204,6 +204,27 @@ public sealed class PostgresStorageEngine : IStorageEngine
         }
     }
 
+    public async ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
+        return await QueryAsync(maxKeys, static async (connection, sql, maxKeys, ct) =>
+        {
+            // One row past the cap tells a space that reaches it from one that has exactly the cap.
+            await using var command = PostgresSql.Command(connection, sql.ListSpaces, maxKeys == long.MaxValue ? maxKeys : maxKeys + 1);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var found = new List<SpaceUsage>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var keys = reader.GetInt64(1);
+                found.Add(keys > maxKeys
+                    ? new SpaceUsage(reader.GetString(0), maxKeys, reader.GetInt64(2), KeysAtLeast: true)
+                    : new SpaceUsage(reader.GetString(0), keys, reader.GetInt64(2), KeysAtLeast: false));
+            }
+
+            return (IReadOnlyList<SpaceUsage>)found;
+        }, "listing spaces", cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

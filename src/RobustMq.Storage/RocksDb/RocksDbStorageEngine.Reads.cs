@@ -130,6 +130,48 @@ public sealed partial class RocksDbStorageEngine
         }
     }
 
+    public async ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
+        var found = new List<SpaceUsage>();
+        foreach (var name in _spaces.Keys.Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // RocksDB keeps only estimates of a family's keys (rocksdb.estimate-num-keys counts overwrites and
+            // tombstones): count by iterating, up to the cap. A space's family stays after its last key is deleted.
+            var usage = Guarded("list spaces", () => _spaces.TryGetValue(name, out var family) ? CountSpace(name, family, maxKeys) : default);
+            if (usage.Keys > 0)
+            {
+                found.Add(usage);
+            }
+
+            await Task.Yield();
+        }
+
+        return found;
+    }
+
+    /// <summary>The keys and value bytes of <paramref name="family"/>, counting no more than <paramref name="maxKeys"/> keys.</summary>
+    private SpaceUsage CountSpace(string name, ColumnFamilyHandle family, long maxKeys)
+    {
+        long keys = 0;
+        long bytes = 0;
+        using var iterator = _db!.NewIterator(family);
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        {
+            if (keys == maxKeys)
+            {
+                return new SpaceUsage(name, keys, bytes, KeysAtLeast: true);
+            }
+
+            keys++;
+            bytes += iterator.GetValueSpan().Length;
+        }
+
+        return new SpaceUsage(name, keys, bytes, KeysAtLeast: false);
+    }
+
     /// <summary>Up to <paramref name="count"/> records of <paramref name="shard"/> from <paramref name="from"/> on (never past them: no stepping over other shards' tombstones).</summary>
     private List<StoredRecord> ReadRecords(string shard, long from, long count)
     {

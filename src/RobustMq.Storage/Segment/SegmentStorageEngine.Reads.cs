@@ -115,6 +115,34 @@ public sealed partial class SegmentStorageEngine
         await Task.CompletedTask;
     }
 
+    public ValueTask<IReadOnlyList<SpaceUsage>> ListSpacesAsync(long maxKeys = SpaceUsage.DefaultMaxKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
+        var found = new List<SpaceUsage>();
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+
+            // The index holds every live key's location and length: exact, and no file is read.
+            foreach (var (name, space) in _index.Spaces)
+            {
+                if (space.Count > 0)
+                {
+                    long bytes = 0;
+                    foreach (var location in space.Values)
+                    {
+                        bytes += location.Length;
+                    }
+
+                    found.Add(new SpaceUsage(name, space.Count, bytes, KeysAtLeast: false));
+                }
+            }
+        }
+
+        found.Sort((a, b) => string.CompareOrdinal(a.Space, b.Space));
+        return ValueTask.FromResult<IReadOnlyList<SpaceUsage>>(found);
+    }
+
     /// <summary>
     /// <paramref name="locate"/> under the lock, then <paramref name="read"/> outside it; both again under the lock
     /// when a segment was closed in between.

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Protocol;
 using RobustMq.Grains.Storage;
 using RobustMq.Integration.Tests.Admin;
 using RobustMq.Integration.Tests.Infrastructure;
@@ -41,6 +43,32 @@ public sealed class EngineCtlTests(EngineBrokerFixture broker) : IClassFixture<E
             Assert.Equal("rocksdb", rocks.GetProperty("backend").GetString());
             Assert.True(rocks.GetProperty("size_bytes").GetInt64() > 0, "RocksDB's directory has its files");
         }
+    }
+
+    [Fact]
+    public async Task Space_list_shows_the_keys_a_persistent_session_and_a_retained_message_keep_in_the_default_store()
+    {
+        var client = "engine-space-" + Guid.NewGuid().ToString("N");
+        using var session = await Mqtt.ConnectAsync(broker, client, configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(3600));
+        await session.PublishAsync(Mqtt.Message("engine-space/" + client, "kept", MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+        var store = BrokerFixture.ClusterMode ? "postgres" : "rocksdb";
+
+        var spaces = Data(await CtlJsonAsync("engine", "space", "list", "--backend", store));
+
+        Assert.All(spaces, s => Assert.Equal(store, s.GetProperty("backend").GetString()));
+        foreach (var name in (string[])["sessions", "retained"])
+        {
+            // The shared database answers once for the cluster (node null); a node's own store names its node.
+            var space = Assert.Single(spaces, s => s.GetProperty("space").GetString() == name);
+            Assert.True(space.GetProperty("keys").GetInt64() > 0 && space.GetProperty("value_bytes").GetInt64() > 0, $"{name}: {space}");
+            Assert.False(space.GetProperty("keys_at_least").GetBoolean());
+            Assert.Equal(BrokerFixture.ClusterMode ? JsonValueKind.Null : JsonValueKind.String, space.GetProperty("node").ValueKind);
+        }
+
+        var (code, table, error) = await RobustCtl.RunAsync(broker.AdminPort, "engine", "space", "list");
+        Assert.True(code == 0, $"exit {code}: {error}");
+        Assert.Contains("sessions", table, StringComparison.Ordinal);
+        Assert.Contains("VALUE_BYTES", table, StringComparison.Ordinal);
     }
 
     [Fact]

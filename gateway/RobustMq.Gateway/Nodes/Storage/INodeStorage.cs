@@ -13,6 +13,12 @@ public interface INodeStorage
     /// <summary>The shards whose names start with <paramref name="prefix"/>: how many, and the first <paramref name="take"/> by name then backend.</summary>
     Task<EngineShardPage> ShardsAsync(EngineScope scope, string prefix, int take);
 
+    /// <summary>
+    /// The keyed spaces that hold keys, in each backend (only backend <paramref name="backend"/> when set: <c>memory</c>,
+    /// <c>rocksdb</c>, <c>segment</c>, <c>postgres</c>), by backend then name.
+    /// </summary>
+    Task<EngineSpace[]> SpacesAsync(EngineScope scope, string? backend);
+
     /// <summary>The shard <paramref name="name"/> in each backend that holds it (with its consumers' committed offsets).</summary>
     Task<EngineShard[]> ShardAsync(EngineScope scope, string name);
 
