@@ -29,12 +29,23 @@ public static class ShardSeek
                 return null;
             }
 
-            // A trim meanwhile may have moved the shard's start past the probe: the read gives its first record then.
+            // A trim meanwhile may have moved the shard's start past the probe: the read gives its first record then,
+            // and nothing below it is kept any more. Each turn either lowers high below the old one or raises low.
             var record = records[0];
+            if (record.Offset > middle)
+            {
+                // Nothing below the record is kept: go on from it (low only grows, so the search ends), and past the
+                // old high when the record that set it was trimmed too.
+                low = record.Offset;
+                if (high <= low)
+                {
+                    high = bounds.Next;
+                }
+            }
+
             if (record.TimestampUnixMs >= timestampUnixMs)
             {
                 high = record.Offset;
-                low = Math.Min(low, high);
             }
             else
             {

@@ -22,6 +22,11 @@ public sealed partial class SessionGrain
 
     public async Task<bool[]> Subscribe(ConnectionRef connection, SubscriptionRecord[] subscriptions)
     {
+        if (IsStale(connection))
+        {
+            return new bool[subscriptions.Length];
+        }
+
         var existed = await Routes.SubscribeAsync(_state.Node ?? connection.Node, subscriptions);
         await Persist(() => _state.SaveSubscriptions(subscriptions, []));
         KeepWhileNeeded();
@@ -30,11 +35,23 @@ public sealed partial class SessionGrain
 
     public async Task<bool[]> Unsubscribe(ConnectionRef connection, string[] filters)
     {
+        if (IsStale(connection))
+        {
+            return new bool[filters.Length];
+        }
+
         var existed = await Routes.UnsubscribeAsync(_state.Node ?? connection.Node, filters);
         await Persist(() => _state.SaveSubscriptions([], filters.Where((_, i) => existed[i])));
         KeepWhileNeeded();
         return existed;
     }
+
+    /// <summary>
+    /// Whether a SUBSCRIBE or UNSUBSCRIBE comes from a connection that no longer holds this session: the session was
+    /// ended (a delete, <see cref="Discard"/>) or taken over while the packet was on its way. It changes nothing then (no
+    /// route, no stored subscription): that connection is being closed.
+    /// </summary>
+    private bool IsStale(ConnectionRef connection) => !_state.Exists || _state.Connection != connection;
 
     public async Task<StoreOutcome> Enqueue(PendingMessage[] messages)
     {

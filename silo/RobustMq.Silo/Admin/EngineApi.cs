@@ -60,14 +60,15 @@ public static class EngineApi
         {
             if (ApiV1.Paging(page, limit) is not { } paging)
             {
-                return ApiV1.Error(StatusCodes.Status400BadRequest, "BAD_REQUEST", "page is 1 or more, limit 1-1000");
+                return AdminLists.BadPaging(page, limit, "prefix and node");
             }
 
             var take = paging.Page * paging.Limit;
             var (answers, failed) = await nodes.AskAllAsync(n => n.EngineShards(new EngineScope(node, self.Name), prefix ?? "", take));
             var data = answers.SelectMany(a => a.Shards).OrderBy(s => s.Name, KeyOrder.Utf8).ThenBy(s => s.Backend, StringComparer.Ordinal).ThenBy(s => s.Node, StringComparer.Ordinal)
                 .Skip((paging.Page - 1) * paging.Limit).Take(paging.Limit).Select(ShardView).ToList();
-            return Results.Ok(new { data, meta = new { page = paging.Page, limit = paging.Limit, count = answers.Sum(a => a.Count) }, nodes_not_answering = failed });
+            var count = answers.Sum(a => (long)a.Count);
+            return Results.Ok(new { data, meta = new { page = paging.Page, limit = paging.Limit, count, hasnext = AdminLists.HasNext(paging, count) }, nodes_not_answering = failed });
         });
         v1.MapGet("/engine/spaces", async (string? node, string? backend, NodeNotices nodes, NodeIdentity self) =>
         {

@@ -39,6 +39,12 @@ internal static class RawPathValues
     /// <summary>The parameters of <paramref name="pattern"/> from the raw segments, or null when they do not line up.</summary>
     internal static List<(string Name, string Value)>? Values(RoutePattern pattern, string[] raw)
     {
+        if (Array.Exists(raw, s => Uri.UnescapeDataString(s) is "." or ".."))
+        {
+            // Kestrel removed the dot segments before routing: the raw segments no longer line up with the route's.
+            return null;
+        }
+
         List<(string, string)>? values = null;
         var segments = pattern.PathSegments;
         for (var i = 0; i < segments.Count; i++)

@@ -45,8 +45,9 @@ internal sealed partial class StoredAclRules(StorageEngines storage, ILogger<Sto
         }
         catch (FormatException ex)
         {
+            // Not "no rules": a change made on top of it would drop whatever the entry held.
             LogUnreadable(logger, who, ex.Message);
-            return null;
+            throw new StorageException(StorageErrorKind.Corrupt, $"the stored ACL entry of '{who}' cannot be read: {ex.Message}", ex);
         }
     }
 

@@ -11,7 +11,7 @@ namespace RobustMq.Integration.Tests.Admin;
 /// The admin API's own accounts changed at once (its own broker: the test deletes <c>admin</c>, which other classes log
 /// in with). An API key, which no account deletion ends, sends the changes.
 /// </summary>
-public sealed class AdminAccountsTests(BrokerFixture broker) : IClassFixture<BrokerFixture>, IDisposable
+public sealed class AdminAccountsTests(OwnBrokerFixture broker) : IClassFixture<OwnBrokerFixture>, IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{broker.AdminPort}"), Timeout = TimeSpan.FromSeconds(20) };
 

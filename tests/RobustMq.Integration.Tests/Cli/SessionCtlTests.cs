@@ -19,8 +19,8 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
     [Fact]
     public async Task Session_list_shows_connected_and_stored_sessions_and_delete_ends_one()
     {
-        using var live = await Mqtt.ConnectAsync(broker, "ctl-sess-live");
-        using (var leaving = await Mqtt.ConnectAsync(broker, "ctl-sess-stored", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(600)))
+        using var live = await Mqtt.ConnectAsync(broker, "ctlsession-live");
+        using (var leaving = await Mqtt.ConnectAsync(broker, "ctlsession-stored", configure: o => o.WithCleanStart(false).WithSessionExpiryInterval(600)))
         {
             await leaving.DisconnectAsync();
         }
@@ -28,15 +28,15 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
         var (code, table, error) = await CtlAsync("mqtt", "session", "list", "--client-id", "ctl-sess");
         Assert.True(code == 0, $"exit {code}: {error}");
         Assert.Contains("CLIENTID", table, StringComparison.Ordinal);
-        Assert.Contains("ctl-sess-live", table, StringComparison.Ordinal);
-        Assert.Contains("ctl-sess-stored", table, StringComparison.Ordinal);
+        Assert.Contains("ctlsession-live", table, StringComparison.Ordinal);
+        Assert.Contains("ctlsession-stored", table, StringComparison.Ordinal);
 
         var (jsonCode, json, _) = await CtlAsync("--output", "json", "mqtt", "session", "list", "--client-id", "ctl-sess", "--connected", "false");
         Assert.Equal(0, jsonCode);
-        Assert.Equal("ctl-sess-stored", JsonDocument.Parse(json).RootElement.GetProperty("data")[0].GetProperty("clientid").GetString());
+        Assert.Equal("ctlsession-stored", JsonDocument.Parse(json).RootElement.GetProperty("data")[0].GetProperty("clientid").GetString());
 
-        Assert.Equal(0, (await CtlAsync("mqtt", "session", "delete", "ctl-sess-stored")).ExitCode);
-        var (missingCode, _, missing) = await CtlAsync("mqtt", "session", "delete", "ctl-sess-stored");
+        Assert.Equal(0, (await CtlAsync("mqtt", "session", "delete", "ctlsession-stored")).ExitCode);
+        var (missingCode, _, missing) = await CtlAsync("mqtt", "session", "delete", "ctlsession-stored");
         Assert.Equal(1, missingCode);
         Assert.Contains("404", missing, StringComparison.Ordinal);
     }
@@ -92,10 +92,19 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
         Assert.Equal(2, (await CtlAsync("mqtt", "subscribe", "--topic", "t", "--mqtt-server", "nohost")).ExitCode);
         Assert.Equal(3, (await CtlAsync("mqtt", "subscribe", "--topic", "t", "--mqtt-server", $"127.0.0.1:{FreePorts.Next().ToString(CultureInfo.InvariantCulture)}", "--timeout", "5")).ExitCode);
 
-        var (configCode, config, configError) = await CtlAsync("--output", "json", "cluster", "config", "set", "Flapping:WindowSeconds", "30");
-        Assert.True(configCode == 0, $"exit {configCode}: {configError}");
-        Assert.Equal(30, JsonDocument.Parse(config).RootElement.GetProperty("Flapping:WindowSeconds").GetInt32());
-        Assert.Equal(1, (await CtlAsync("cluster", "config", "set", "Nope:Key", "1")).ExitCode);
+        try
+        {
+            var (configCode, config, configError) = await CtlAsync("--output", "json", "cluster", "config", "set", "Flapping:WindowSeconds", "30");
+            Assert.True(configCode == 0, $"exit {configCode}: {configError}");
+            Assert.Equal(30, JsonDocument.Parse(config).RootElement.GetProperty("Flapping:WindowSeconds").GetInt32());
+            Assert.Equal(1, (await CtlAsync("cluster", "config", "set", "Nope:Key", "1")).ExitCode);
+        }
+        finally
+        {
+            // The broker may serve other classes after this one (the cluster run reuses clusters): the setting goes back.
+            using var api = new Admin.AdminHttp(broker.AdminPort);
+            await api.JsonAsync(HttpMethod.Put, "/api/v1/configs", new Dictionary<string, object?> { ["Flapping:WindowSeconds"] = null });
+        }
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public sealed class BrokerExecutable : IAsyncDisposable
     /// <summary>The Storage:Path given to the broker (a new temporary folder, deleted on dispose), unless the arguments set one.</summary>
     public string? DataPath { get; }
 
+    /// <summary>The broker's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The port given for each key (<c>Listeners:Tcp:Port</c>, ...), unless the caller's arguments set it.</summary>
     public IReadOnlyDictionary<string, int> Ports { get; }
 

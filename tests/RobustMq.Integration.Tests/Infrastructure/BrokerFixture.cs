@@ -121,7 +121,7 @@ public class BrokerFixture : IAsyncLifetime
                 {
                     while (IdleClusters.TryDequeue(out var idle))
                     {
-                        idle.DisposeAsync(nameof(BrokerFixture)).AsTask().GetAwaiter().GetResult();
+                        idle.KillAtExit();
                     }
                 };
             }

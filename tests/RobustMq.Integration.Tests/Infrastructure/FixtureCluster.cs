@@ -12,6 +12,20 @@ internal sealed class FixtureCluster
 {
     private const int StartAttempts = 3;
 
+    /// <summary>
+    /// bash: once the test process (the first argument) is gone, kills the process ids and deletes the folders that
+    /// follow. vstest kills its test host at the end of a run, which runs no exit handler, and the silos of an idle
+    /// cluster are not disposed by anyone else.
+    /// </summary>
+    private const string Watchdog = """
+        parent=$1; shift
+        while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+        for item in "$@"; do case $item in /*) ;; *) kill -9 "$item" 2>/dev/null ;; esac; done
+        for item in "$@"; do case $item in /*) rm -rf "$item" ;; esac; done
+        """;
+
+    private System.Diagnostics.Process? _watchdog;
+
     private readonly List<BrokerExecutable> _silos = [];
     private readonly List<RoundRobinForwarder> _forwarders = [];
     private readonly string _database;
@@ -98,6 +112,7 @@ internal sealed class FixtureCluster
             ]));
         }
 
+        _watchdog = StartWatchdog();
         try
         {
             await Task.WhenAll(_silos.Select((silo, i) => silo.WaitStartedAsync($"cluster silo {i} start-up", TimeSpan.FromSeconds(90))));
@@ -115,9 +130,59 @@ internal sealed class FixtureCluster
         }
     }
 
+    /// <summary>
+    /// Kills the silos where the test process exits (<see cref="AppDomain.ProcessExit"/>): synchronously, every one even
+    /// when one fails, and without the database, whose server may be stopping already.
+    /// </summary>
+    public void KillAtExit()
+    {
+        foreach (var silo in _silos)
+        {
+            try
+            {
+                silo.Kill();
+                if (silo.DataPath is { } path)
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+            {
+                // Gone already.
+            }
+        }
+    }
+
+    private System.Diagnostics.Process StartWatchdog()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/bin/bash") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(Watchdog);
+        info.ArgumentList.Add("watchdog");
+        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        foreach (var silo in _silos)
+        {
+            info.ArgumentList.Add(silo.ProcessId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var silo in _silos)
+        {
+            if (silo.DataPath is { } path)
+            {
+                info.ArgumentList.Add(path);
+            }
+        }
+
+        return System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("the silos' watchdog did not start");
+    }
+
     /// <summary>Stops the forwarders and kills the silos (keeping their lines with <c>ROBUSTMQ_TEST_LOGS</c>), then drops the database.</summary>
     public async ValueTask DisposeAsync(string fixture)
     {
+        // Its process ids are about to be free for the system to give again: the watchdog must not kill them later.
+        _watchdog?.Kill();
+        _watchdog?.Dispose();
+        _watchdog = null;
         foreach (var forwarder in _forwarders)
         {
             await forwarder.DisposeAsync();

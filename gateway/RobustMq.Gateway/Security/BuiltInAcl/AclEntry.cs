@@ -110,7 +110,8 @@ public interface IAclRuleStore
     /// <summary>Every entry; one that cannot be read is left out (and logged by the store).</summary>
     Task<IReadOnlyList<AclEntry>> ListAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The entry of the subject <paramref name="who"/>, or null when it has none (or one that cannot be read).</summary>
+    /// <summary>The entry of the subject <paramref name="who"/>, or null when it has none.</summary>
+    /// <exception cref="RobustMq.Storage.StorageException">The stored entry cannot be read (Corrupt), or the store failed.</exception>
     Task<AclEntry?> GetAsync(string who, CancellationToken cancellationToken = default);
 
     /// <summary>Stores <paramref name="entry"/>, replacing the subject's rules; completes once durable.</summary>
