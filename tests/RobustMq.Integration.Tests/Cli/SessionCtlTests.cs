@@ -25,13 +25,13 @@ public sealed class SessionCtlTests(BrokerFixture broker) : IClassFixture<Broker
             await leaving.DisconnectAsync();
         }
 
-        var (code, table, error) = await CtlAsync("mqtt", "session", "list", "--client-id", "ctl-sess");
+        var (code, table, error) = await CtlAsync("mqtt", "session", "list", "--client-id", "ctlsession-");
         Assert.True(code == 0, $"exit {code}: {error}");
         Assert.Contains("CLIENTID", table, StringComparison.Ordinal);
         Assert.Contains("ctlsession-live", table, StringComparison.Ordinal);
         Assert.Contains("ctlsession-stored", table, StringComparison.Ordinal);
 
-        var (jsonCode, json, _) = await CtlAsync("--output", "json", "mqtt", "session", "list", "--client-id", "ctl-sess", "--connected", "false");
+        var (jsonCode, json, _) = await CtlAsync("--output", "json", "mqtt", "session", "list", "--client-id", "ctlsession-", "--connected", "false");
         Assert.Equal(0, jsonCode);
         Assert.Equal("ctlsession-stored", JsonDocument.Parse(json).RootElement.GetProperty("data")[0].GetProperty("clientid").GetString());
 
