@@ -43,11 +43,8 @@ public sealed partial class SessionDirectoryGrain(
     /// <summary>Sessions whose wake failed: woken again at <see cref="_retryAt"/>.</summary>
     private readonly HashSet<string> _retrying = new(StringComparer.Ordinal);
 
-    /// <summary>Dead nodes this activation has looked after: dead when it started, or handled by <see cref="ForgetNodes"/>.</summary>
+    /// <summary>Dead nodes already handled.</summary>
     private readonly HashSet<string> _forgotten = new(StringComparer.Ordinal);
-
-    /// <summary>Dead nodes this activation's membership follower has passed to <see cref="ForgetNodes"/>.</summary>
-    private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _deactivating = new();
     private IGrainTimer? _wakeTimer;
     private bool _waking;
@@ -109,26 +106,6 @@ public sealed partial class SessionDirectoryGrain(
     {
         await _deactivating.CancelAsync();
         _deactivating.Dispose();
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
-        {
-            // Not its silo stopping: Orleans' grain directory deactivates every activation whose directory entry was on a
-            // silo that died (DirectoryFailure), [KeepAlive] or not, just as that silo's sessions need this shard. Nothing
-            // else may call the shard for a long time, so it calls itself: the call waits until this activation is gone
-            // and then starts a new one, which rebuilds the map and wakes the sessions whose node died.
-            LogRestarting(logger, Shard, reason.ReasonCode, reason.Description);
-            var dead = new List<string>();
-            foreach (var member in membership.CurrentSnapshot.Members.Values)
-            {
-                if (member.Status == SiloStatus.Dead)
-                {
-                    dead.Add(NodeNames.Of(member.SiloAddress));
-                }
-            }
-
-            // Not awaited (this activation would wait for itself); a failure is left to the keeper's sweep.
-            _ = this.AsReference<ISessionDirectoryGrain>().ForgetNodes([.. dead]).ContinueWith(
-                static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
     }
 
     public Task<SessionClaim> Claim(string clientId, ConnectionRef connection, bool backed)
@@ -195,35 +172,7 @@ public sealed partial class SessionDirectoryGrain(
 
     public async Task ForgetNodes(string[] nodes)
     {
-        // The follower, the keeper (SessionDirectoryKeeper) and a restart pass the same nodes: each is looked after once.
-        var gone = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in nodes)
-        {
-            if (_forgotten.Add(node))
-            {
-                gone.Add(node);
-            }
-        }
-
-        if (gone.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await ForgetNewNodes(gone);
-        }
-        catch
-        {
-            // Looked after again when they come again (the follower tries again, the keeper sweeps).
-            _forgotten.ExceptWith(gone);
-            throw;
-        }
-    }
-
-    private async Task ForgetNewNodes(HashSet<string> gone)
-    {
+        var gone = new HashSet<string>(nodes, StringComparer.Ordinal);
         var ended = new List<string>();
         foreach (var (clientId, holder) in _holders)
         {
@@ -265,7 +214,7 @@ public sealed partial class SessionDirectoryGrain(
         }
 
         _due = index.Due;
-        LogNodesForgotten(logger, Shard, string.Join(", ", gone), ended.Count, _due.Count);
+        LogNodesForgotten(logger, Shard, string.Join(", ", nodes), ended.Count, _due.Count);
         ScheduleWake();
     }
 
@@ -449,9 +398,27 @@ public sealed partial class SessionDirectoryGrain(
     private Task FollowMembershipAsync(CancellationToken cancellationToken)
     {
         var self = this.AsReference<ISessionDirectoryGrain>();
-        return DeadNodeFollower.FollowAsync(membership, _followed, self.ForgetNodes, ex => LogForgetFailed(logger, ex, Shard), cancellationToken);
+        return DeadNodeFollower.FollowAsync(membership, _forgotten, self.ForgetNodes, ex => LogForgetFailed(logger, ex, Shard), cancellationToken);
     }
 
     /// <summary>A struct, so an entry costs no object of its own (one per connected clean client).</summary>
     private readonly record struct Holder(ConnectionRef? Connection, bool Backed);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Session directory shard {Shard} started with {Holders} client ids; {Orphans} sessions lost their connection's node, {Due} are due later")]
+    private static partial void LogRebuilt(ILogger logger, int shard, int holders, int orphans, int due);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: node {Node} did not say which client ids it holds")]
+    private static partial void LogHoldersFailed(ILogger logger, Exception ex, int shard, string node);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "The session index entry {Key} cannot be read; its session is not looked after")]
+    private static partial void LogBadEntry(ILogger logger, Exception ex, string key);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Waking the session of {ClientId} failed; tried again later")]
+    private static partial void LogWakeFailed(ILogger logger, Exception ex, string clientId);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Session directory shard {Shard}: nodes {Nodes} died; {Ended} of their client ids let go, {Due} disconnected sessions to wake when due")]
+    private static partial void LogNodesForgotten(ILogger logger, int shard, string nodes, int ended, int due);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Session directory shard {Shard}: looking after dead nodes' sessions failed; tried again in 5 s")]
+    private static partial void LogForgetFailed(ILogger logger, Exception ex, int shard);
 }

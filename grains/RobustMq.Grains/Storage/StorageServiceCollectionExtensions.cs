@@ -19,8 +19,6 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Sessions.SessionSubscriptions>();
         services.AddSingleton<Sessions.StoredSessionRoutes>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.StoredSessionRoutes>());
-        services.AddSingleton<Sessions.SessionDirectoryKeeper>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Sessions.SessionDirectoryKeeper>());
         return services;
     }
 }

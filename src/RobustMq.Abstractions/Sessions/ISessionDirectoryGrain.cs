@@ -36,9 +36,7 @@ public interface ISessionDirectoryGrain : IGrainWithIntegerKey
     /// These nodes (node names) died: the ids their clean-session connections held are free; the sessions whose
     /// connections were there, and the disconnected sessions whose grains may have been, are woken
     /// (<see cref="ISessionGrain.Wake"/>) now or when their will or expiry is due. Called by the shard itself as its
-    /// silo's membership declares a silo dead, as it is deactivated while its silo runs (a new activation starts), and by
-    /// every grains silo now and then (<c>SessionDirectoryKeeper</c>) with every dead node: a node the shard has looked
-    /// after already is skipped, so the call mostly just starts a shard that is not active.
+    /// silo's membership declares a silo dead.
     /// </summary>
     Task ForgetNodes(string[] nodes);
 

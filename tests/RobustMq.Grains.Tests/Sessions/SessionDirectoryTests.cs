@@ -1,5 +1,3 @@
-using Orleans;
-using Orleans.Runtime;
 using RobustMq.Abstractions.Sessions;
 using RobustMq.Grains.Tests.Infrastructure;
 
@@ -64,29 +62,6 @@ public sealed class SessionDirectoryTests(ClusterFixture cluster)
 
         Assert.Equal(new SessionClaim(First, false), clean);
         Assert.Null(await directory.Lookup("dir-forget"));
-    }
-
-    [Fact]
-    public async Task A_shard_deactivated_while_its_silo_runs_starts_again_without_being_called()
-    {
-        // As Orleans' grain directory deactivates it when the silo that held its directory entry dies: a [KeepAlive] shard
-        // that nothing calls again would leave the sessions of that silo's connections unwoken (no will, no expiry).
-        var directory = Directory("dir-restart");
-        await directory.Claim("dir-restart", First, backed: false);
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-
-        await management.DeactivateGrain(directory.GetGrainId());
-
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        SiloAddress? silo;
-        while ((silo = await management.GetActivationAddress(directory)) is null && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(silo is not null, $"shard {SessionDirectory.ShardOf("dir-restart")} after its deactivation: no activation after 10 s, expected a new one");
-        // A new activation: the claim of a connection no live node reports was this activation's memory only.
-        Assert.Null(await directory.Lookup("dir-restart"));
     }
 
     private ISessionDirectoryGrain Directory(string clientId) => SessionDirectory.For(cluster.Client, clientId);
